@@ -1,0 +1,21 @@
+export { capabilityDisplayName, capabilityInterface } from './capabilities.ts';
+export { WASCAP_REVISION, type ComponentClaims, type ComponentMetadata } from './claims.ts';
+export { ClaimsError, type ClaimsErrorCode } from './errors.ts';
+export { decodeClaimsToken } from './jwt.ts';
+export { computeModuleHash } from './module-hash.ts';
+export {
+  decodePublicKey,
+  generateKeyPair,
+  isKeyType,
+  KEY_TYPES,
+  keyPairFromSeed,
+  publicKeyType,
+  verifyWithPublicKey,
+  type KeyPair,
+  type KeyType,
+  type PublicKey,
+  type Seed,
+} from './nkeys.ts';
+export { signArtifact, type ClaimsRequest, type SignedArtifact, type SignRequest } from './sign.ts';
+export { verifyArtifact, verifyToken, type ClaimsVerification } from './verify.ts';
+export { readTopLevelToken, stripTokenSections, wasmKind, type WasmKind } from './wasm-sections.ts';

@@ -1,0 +1,87 @@
+import type { ComponentClaims } from './claims.ts';
+import { ClaimsError } from './errors.ts';
+import { decodeClaimsToken, tokenSignedByIssuer } from './jwt.ts';
+import { computeModuleHash } from './module-hash.ts';
+import { publicKeyType } from './nkeys.ts';
+import { readTopLevelToken } from './wasm-sections.ts';
+
+/**
+ * The outcome of verification. A failure still carries whatever could be read, so that
+ * `badger claims inspect` can show claims that no longer verify and say why.
+ */
+export type ClaimsVerification =
+  | { readonly ok: true; readonly token: string; readonly claims: ComponentClaims; readonly hash: string }
+  | {
+      readonly ok: false;
+      readonly error: ClaimsError;
+      readonly token?: string;
+      readonly claims?: ComponentClaims;
+      readonly hash?: string;
+    };
+
+/** Verifies the claims embedded in an artifact at the instant `nowSeconds`. Never throws for bad input. */
+export async function verifyArtifact(bytes: Uint8Array, nowSeconds: number): Promise<ClaimsVerification> {
+  let token: string | undefined;
+  let hash: string;
+  try {
+    token = readTopLevelToken(bytes);
+    hash = computeModuleHash(bytes);
+  } catch (error) {
+    return { ok: false, error: asClaimsError(error) };
+  }
+  if (token === undefined) {
+    return { ok: false, hash, error: new ClaimsError('CLAIMS_MISSING', 'the artifact carries no wasmcloud_jwt or jwt section: it is unsigned') };
+  }
+  const verdict = await verifyToken(token, nowSeconds);
+  if (!verdict.ok) return { ...verdict, hash };
+  if (verdict.claims.wascap.hash !== hash) {
+    return {
+      ok: false,
+      token,
+      claims: verdict.claims,
+      hash,
+      error: new ClaimsError('CLAIMS_HASH_MISMATCH', `the code changed after signing: it hashes to ${hash}, the claims say ${verdict.claims.wascap.hash}`),
+    };
+  }
+  return { ok: true, token, claims: verdict.claims, hash };
+}
+
+/** Everything but the module hash: format, key types, signature and validity window. */
+export async function verifyToken(token: string, nowSeconds: number): Promise<ClaimsVerification> {
+  let claims: ComponentClaims;
+  try {
+    claims = decodeClaimsToken(token);
+  } catch (error) {
+    return { ok: false, token, error: asClaimsError(error) };
+  }
+  const fail = (error: ClaimsError): ClaimsVerification => ({ ok: false, token, claims, error });
+
+  const issuerType = publicKeyType(claims.iss);
+  if (issuerType !== 'account') {
+    return fail(new ClaimsError('CLAIMS_BAD_ISSUER', `the issuer ${claims.iss} is ${issuerType ? `a ${issuerType} key` : 'not a public key'}; it must be an account key (A…)`));
+  }
+  const subjectType = publicKeyType(claims.sub);
+  const expectedSubject = claims.wascap.prov ? 'provider' : 'component';
+  if (subjectType !== expectedSubject) {
+    return fail(new ClaimsError('CLAIMS_BAD_SUBJECT', `the subject ${claims.sub} is ${subjectType ? `a ${subjectType} key` : 'not a public key'}; it must be a ${expectedSubject} key`));
+  }
+  if (!(await tokenSignedByIssuer(token, claims.iss))) {
+    return fail(new ClaimsError('CLAIMS_BAD_SIGNATURE', `the signature does not match the claims and the issuer ${claims.iss}: the token was altered or signed by another key`));
+  }
+  if (claims.exp !== undefined && nowSeconds >= claims.exp) {
+    return fail(new ClaimsError('CLAIMS_EXPIRED', `the claims expired at ${isoTime(claims.exp)}`));
+  }
+  if (claims.nbf !== undefined && nowSeconds < claims.nbf) {
+    return fail(new ClaimsError('CLAIMS_NOT_YET_VALID', `the claims are not valid before ${isoTime(claims.nbf)}`));
+  }
+  return { ok: true, token, claims, hash: claims.wascap.hash };
+}
+
+function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}
+
+function asClaimsError(error: unknown): ClaimsError {
+  if (error instanceof ClaimsError) return error;
+  throw error;
+}

@@ -32,22 +32,32 @@ export async function verifyArtifact(bytes: Uint8Array, nowSeconds: number): Pro
   if (token === undefined) {
     return { ok: false, hash, error: new ClaimsError('CLAIMS_MISSING', 'the artifact carries no wasmcloud_jwt or jwt section: it is unsigned') };
   }
-  const verdict = await verifyToken(token, nowSeconds);
-  if (!verdict.ok) return { ...verdict, hash };
-  if (verdict.claims.wascap.hash !== hash) {
+  const integrity = await checkIntegrity(token);
+  if (!integrity.ok) return { ...integrity, hash };
+  const { claims } = integrity;
+  if (claims.wascap.hash !== hash) {
     return {
       ok: false,
       token,
-      claims: verdict.claims,
+      claims,
       hash,
-      error: new ClaimsError('CLAIMS_HASH_MISMATCH', `the code changed after signing: it hashes to ${hash}, the claims say ${verdict.claims.wascap.hash}`),
+      error: new ClaimsError('CLAIMS_HASH_MISMATCH', `the code changed after signing: it hashes to ${hash}, the claims say ${claims.wascap.hash}`),
     };
   }
-  return { ok: true, token, claims: verdict.claims, hash };
+  // Time comes last: an expired result always means "authentic, but out of date", which a policy may accept.
+  const window = checkValidityWindow(claims, nowSeconds);
+  return window ? { ok: false, token, claims, hash, error: window } : { ok: true, token, claims, hash };
 }
 
 /** Everything but the module hash: format, key types, signature and validity window. */
 export async function verifyToken(token: string, nowSeconds: number): Promise<ClaimsVerification> {
+  const integrity = await checkIntegrity(token);
+  if (!integrity.ok) return integrity;
+  const window = checkValidityWindow(integrity.claims, nowSeconds);
+  return window ? { ok: false, token, claims: integrity.claims, error: window } : integrity;
+}
+
+async function checkIntegrity(token: string): Promise<ClaimsVerification> {
   let claims: ComponentClaims;
   try {
     claims = decodeClaimsToken(token);
@@ -68,13 +78,17 @@ export async function verifyToken(token: string, nowSeconds: number): Promise<Cl
   if (!(await tokenSignedByIssuer(token, claims.iss))) {
     return fail(new ClaimsError('CLAIMS_BAD_SIGNATURE', `the signature does not match the claims and the issuer ${claims.iss}: the token was altered or signed by another key`));
   }
+  return { ok: true, token, claims, hash: claims.wascap.hash };
+}
+
+function checkValidityWindow(claims: ComponentClaims, nowSeconds: number): ClaimsError | undefined {
   if (claims.exp !== undefined && nowSeconds >= claims.exp) {
-    return fail(new ClaimsError('CLAIMS_EXPIRED', `the claims expired at ${isoTime(claims.exp)}`));
+    return new ClaimsError('CLAIMS_EXPIRED', `the claims expired at ${isoTime(claims.exp)}`);
   }
   if (claims.nbf !== undefined && nowSeconds < claims.nbf) {
-    return fail(new ClaimsError('CLAIMS_NOT_YET_VALID', `the claims are not valid before ${isoTime(claims.nbf)}`));
+    return new ClaimsError('CLAIMS_NOT_YET_VALID', `the claims are not valid before ${isoTime(claims.nbf)}`);
   }
-  return { ok: true, token, claims, hash: claims.wascap.hash };
+  return undefined;
 }
 
 function isoTime(seconds: number): string {

@@ -7,6 +7,7 @@ describe('runtime', () => {
   });
 
   it('has JSPI (WebAssembly.Suspending), which the host needs for asynchronous imports', () => {
-    expect(typeof (WebAssembly as unknown as { Suspending?: unknown }).Suspending).toBe('function');
+    const webAssembly = (globalThis as { WebAssembly?: { Suspending?: unknown } }).WebAssembly;
+    expect(typeof webAssembly?.Suspending).toBe('function');
   });
 });

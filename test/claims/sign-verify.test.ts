@@ -157,3 +157,12 @@ describe('signing and verification', () => {
     expect(result.ok || result.error.message).toMatch(reason);
   });
 });
+
+describe('verification order', () => {
+  it('reports a changed expired artifact as changed, not merely expired', async () => {
+    const signed = await sign(await buildComponent(), { expiresAt: NOW + DAY });
+    const tampered = signed.bytes.slice();
+    tampered[40] = tampered[40]! ^ 0x01;
+    expect(errorCode(await verifyArtifact(tampered, NOW + 2 * DAY))).toBe('CLAIMS_HASH_MISMATCH');
+  });
+});

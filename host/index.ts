@@ -1,0 +1,14 @@
+export { HostError, type HostErrorCode } from './errors.ts';
+export {
+  allows,
+  defaultPolicy,
+  evaluatePolicy,
+  parsePolicy,
+  type CapabilityPatterns,
+  type ComponentRule,
+  type IssuerRule,
+  type Policy,
+  type PolicyDecision,
+  type PolicyDenial,
+} from './policy.ts';
+export { loadPolicyFile } from './policy-file.ts';

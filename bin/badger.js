@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Plain JavaScript that any Node can parse: on an older Node it hands over to the Node 24 that npm
+// installed with the package, since the host needs JSPI (WebAssembly.Suspending).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  let node24;
+  try {
+    node24 = createRequire(import.meta.url).resolve(`node-${process.platform}-${process.arch}/bin/node`);
+  } catch {
+    console.error(`badger needs Node 24 or later (for JSPI) and found ${process.version}. Run "npm install" where badger is installed, or install Node 24.`);
+    process.exit(1);
+  }
+  const child = spawnSync(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (child.signal) process.kill(process.pid, child.signal);
+  process.exit(child.status ?? 1);
+}
+
+// A checkout runs its TypeScript sources directly (Node 24 strips types); a published package runs dist/.
+const source = new URL('../cli/main.ts', import.meta.url);
+const entry = existsSync(source) ? source : new URL('../dist/cli/main.js', import.meta.url);
+const { main } = await import(entry.href);
+await main(process.argv);

@@ -3,6 +3,7 @@ import { basename, extname, join, dirname } from 'node:path';
 import { Command } from 'commander';
 import { signArtifact, verifyArtifact, type KeyPair } from '../claims/index.ts';
 import { evaluatePolicy, loadPolicyFile } from '../host/index.ts';
+import { fileStem } from '../toolchain/index.ts';
 import { claimsView, renderClaimsTable } from './claims-view.ts';
 import { parseDuration } from './duration.ts';
 import { CliError } from './errors.ts';
@@ -66,7 +67,7 @@ export function claimsCommand(): Command {
         : await stored('issuer_account.nk', 'account');
       const subject = options.subject
         ? await keyFromArgument(options.subject, '--subject', subjectType)
-        : await stored(`${keyFileStem(options.name)}_${subjectType}.nk`, subjectType);
+        : await stored(`${fileStem(options.name)}_${subjectType}.nk`, subjectType);
 
       const signed = await signArtifact(bytes, {
         issuer,
@@ -161,9 +162,4 @@ function parseRevision(text: string): number {
     throw new CliError('CLI_BAD_ARGUMENT', `--rev: "${text}" is not a whole number from 0 to 2147483647`);
   }
   return rev;
-}
-
-/** A file-name-safe form of the component's name, for its key file. */
-function keyFileStem(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'component';
 }

@@ -1,0 +1,310 @@
+import { InputStream, IoError, OutputStream, Pollable } from './wasi-io.ts';
+
+/**
+ * Host side of wasi:http/types 0.2 for jco-transpiled components, for the incoming direction: the
+ * host builds an IncomingRequest, the guest answers through a ResponseOutparam. The outgoing-request
+ * classes exist because every declared import must be present; no actor can send with them, since
+ * wasi:http/outgoing-handler is never granted without a claim.
+ */
+
+export type Method =
+  | { tag: 'get' | 'head' | 'post' | 'put' | 'delete' | 'connect' | 'options' | 'trace' | 'patch' }
+  | { tag: 'other'; val: string };
+export type Scheme = { tag: 'HTTP' | 'HTTPS' } | { tag: 'other'; val: string };
+/** wasi:http's error-code variant; the host only ever produces a few of its cases. */
+export type ErrorCode = { tag: string; val?: unknown };
+
+const STANDARD_METHODS = new Set(['get', 'head', 'post', 'put', 'delete', 'connect', 'options', 'trace', 'patch']);
+
+export function methodFromString(method: string): Method {
+  const lower = method.toLowerCase();
+  return STANDARD_METHODS.has(lower) ? ({ tag: lower } as Method) : { tag: 'other', val: method };
+}
+
+export function methodToString(method: Method): string {
+  return method.tag === 'other' ? method.val : method.tag.toUpperCase();
+}
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const IMMUTABLE = { payload: { tag: 'immutable' } } as const;
+const INVALID_SYNTAX = { payload: { tag: 'invalid-syntax' } } as const;
+const UNIT_ERROR = { payload: undefined } as const;
+
+/** Header names are case-insensitive and kept lower-case; values are bytes. */
+export class Fields {
+  #entries: [string, Uint8Array][] = [];
+  #immutable = false;
+
+  static fromList(entries: [string, Uint8Array][]): Fields {
+    const fields = new Fields();
+    for (const [name, value] of entries) fields.append(name, value);
+    return fields;
+  }
+
+  /** Headers of an incoming message, which the guest may read but not change. */
+  static frozen(entries: [string, Uint8Array][]): Fields {
+    const fields = Fields.fromList(entries);
+    fields.#immutable = true;
+    return fields;
+  }
+
+  get(name: string): Uint8Array[] {
+    const key = name.toLowerCase();
+    return this.#entries.filter(([entry]) => entry === key).map(([, value]) => value);
+  }
+
+  has(name: string): boolean {
+    return this.get(name).length > 0;
+  }
+
+  set(name: string, values: Uint8Array[]): void {
+    this.#mutable(name);
+    const key = name.toLowerCase();
+    this.#entries = [...this.#entries.filter(([entry]) => entry !== key), ...values.map((value): [string, Uint8Array] => [key, value.slice()])];
+  }
+
+  delete(name: string): void {
+    this.#mutable(name);
+    const key = name.toLowerCase();
+    this.#entries = this.#entries.filter(([entry]) => entry !== key);
+  }
+
+  append(name: string, value: Uint8Array): void {
+    this.#mutable(name);
+    this.#entries.push([name.toLowerCase(), value.slice()]);
+  }
+
+  entries(): [string, Uint8Array][] {
+    return this.#entries.map(([name, value]) => [name, value]);
+  }
+
+  clone(): Fields {
+    return Fields.fromList(this.#entries);
+  }
+
+  freeze(): void {
+    this.#immutable = true;
+  }
+
+  #mutable(name: string): void {
+    if (this.#immutable) throw IMMUTABLE;
+    if (!HEADER_NAME.test(name)) throw INVALID_SYNTAX;
+  }
+}
+
+export interface IncomingRequestParts {
+  readonly method: string;
+  readonly pathWithQuery: string;
+  readonly scheme: 'http' | 'https';
+  readonly authority: string;
+  readonly headers: readonly [string, string][];
+  readonly body: Uint8Array;
+}
+
+export class IncomingRequest {
+  readonly #parts: IncomingRequestParts;
+  readonly #headers: Fields;
+  #consumed = false;
+
+  constructor(parts: IncomingRequestParts) {
+    this.#parts = parts;
+    this.#headers = Fields.frozen(parts.headers.map(([name, value]) => [name, new TextEncoder().encode(value)]));
+  }
+
+  method(): Method {
+    return methodFromString(this.#parts.method);
+  }
+
+  pathWithQuery(): string | undefined {
+    return this.#parts.pathWithQuery;
+  }
+
+  scheme(): Scheme | undefined {
+    return { tag: this.#parts.scheme === 'https' ? 'HTTPS' : 'HTTP' };
+  }
+
+  authority(): string | undefined {
+    return this.#parts.authority;
+  }
+
+  headers(): Fields {
+    return this.#headers;
+  }
+
+  consume(): IncomingBody {
+    if (this.#consumed) throw UNIT_ERROR;
+    this.#consumed = true;
+    return new IncomingBody(this.#parts.body);
+  }
+}
+
+export class IncomingBody {
+  readonly #bytes: Uint8Array;
+  #streamed = false;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+  }
+
+  stream(): InputStream {
+    if (this.#streamed) throw UNIT_ERROR;
+    this.#streamed = true;
+    return new InputStream(this.#bytes);
+  }
+
+  static finish(_body: IncomingBody): FutureTrailers {
+    return new FutureTrailers();
+  }
+}
+
+/** Requests here carry no trailers, so they are known at once: none. */
+export class FutureTrailers {
+  subscribe(): Pollable {
+    return new Pollable();
+  }
+
+  get(): { tag: 'ok'; val: { tag: 'ok'; val: undefined } } {
+    return { tag: 'ok', val: { tag: 'ok', val: undefined } };
+  }
+}
+
+/** What the guest answered, as the host reads it back. */
+export interface ResponseRecord {
+  status: number;
+  headers: [string, Uint8Array][];
+  chunks: Uint8Array[];
+  finished: boolean;
+}
+
+export class OutgoingResponse {
+  readonly #headers: Fields;
+  #status = 200;
+  #body: OutgoingBody | undefined;
+
+  constructor(headers: Fields) {
+    this.#headers = headers;
+  }
+
+  statusCode(): number {
+    return this.#status;
+  }
+
+  setStatusCode(status: number): void {
+    if (!Number.isInteger(status) || status < 100 || status > 999) throw UNIT_ERROR;
+    this.#status = status;
+  }
+
+  headers(): Fields {
+    return this.#headers;
+  }
+
+  body(): OutgoingBody {
+    if (this.#body) throw UNIT_ERROR;
+    this.#body = new OutgoingBody();
+    return this.#body;
+  }
+
+  /** The status, headers and the body written so far. */
+  record(): ResponseRecord {
+    return {
+      status: this.#status,
+      headers: this.#headers.entries(),
+      chunks: this.#body?.chunks ?? [],
+      finished: this.#body?.finished ?? true,
+    };
+  }
+}
+
+export class OutgoingBody {
+  readonly chunks: Uint8Array[] = [];
+  finished = false;
+  #stream: OutputStream | undefined;
+
+  write(): OutputStream {
+    if (this.#stream) throw UNIT_ERROR;
+    this.#stream = new OutputStream((chunk) => this.chunks.push(chunk));
+    return this.#stream;
+  }
+
+  static finish(body: OutgoingBody, _trailers: Fields | undefined): void {
+    body.#stream?.close();
+    body.finished = true;
+  }
+}
+
+export type ResponseResult = { tag: 'ok'; val: OutgoingResponse } | { tag: 'err'; val: ErrorCode };
+
+export class ResponseOutparam {
+  readonly #settle: (result: ResponseResult) => void;
+  #set = false;
+
+  constructor(settle: (result: ResponseResult) => void) {
+    this.#settle = settle;
+  }
+
+  static set(param: ResponseOutparam, response: ResponseResult): void {
+    if (param.#set) return;
+    param.#set = true;
+    param.#settle(response);
+  }
+}
+
+export class RequestOptions {
+  #timeouts: Record<'connect' | 'firstByte' | 'betweenBytes', bigint | undefined> = { connect: undefined, firstByte: undefined, betweenBytes: undefined };
+  connectTimeout(): bigint | undefined { return this.#timeouts.connect; }
+  setConnectTimeout(value: bigint | undefined): void { this.#timeouts.connect = value; }
+  firstByteTimeout(): bigint | undefined { return this.#timeouts.firstByte; }
+  setFirstByteTimeout(value: bigint | undefined): void { this.#timeouts.firstByte = value; }
+  betweenBytesTimeout(): bigint | undefined { return this.#timeouts.betweenBytes; }
+  setBetweenBytesTimeout(value: bigint | undefined): void { this.#timeouts.betweenBytes = value; }
+}
+
+export class OutgoingRequest {
+  readonly #headers: Fields;
+  #method: Method = { tag: 'get' };
+  #pathWithQuery: string | undefined;
+  #scheme: Scheme | undefined;
+  #authority: string | undefined;
+  #body: OutgoingBody | undefined;
+
+  constructor(headers: Fields) {
+    this.#headers = headers;
+  }
+
+  method(): Method { return this.#method; }
+  setMethod(method: Method): void { this.#method = method; }
+  pathWithQuery(): string | undefined { return this.#pathWithQuery; }
+  setPathWithQuery(value: string | undefined): void { this.#pathWithQuery = value; }
+  scheme(): Scheme | undefined { return this.#scheme; }
+  setScheme(value: Scheme | undefined): void { this.#scheme = value; }
+  authority(): string | undefined { return this.#authority; }
+  setAuthority(value: string | undefined): void { this.#authority = value; }
+  headers(): Fields { return this.#headers; }
+
+  body(): OutgoingBody {
+    if (this.#body) throw UNIT_ERROR;
+    this.#body = new OutgoingBody();
+    return this.#body;
+  }
+}
+
+/** Never resolves to a response: no outgoing request can be sent without the outgoing-handler. */
+export class FutureIncomingResponse {
+  subscribe(): Pollable {
+    return new Pollable();
+  }
+
+  get(): undefined {
+    return undefined;
+  }
+}
+
+export class IncomingResponse {
+  status(): number { return 0; }
+  headers(): Fields { return Fields.frozen([]); }
+  consume(): IncomingBody { throw UNIT_ERROR; }
+}
+
+export function httpErrorCode(_error: IoError): ErrorCode | undefined {
+  return undefined;
+}

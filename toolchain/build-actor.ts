@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { computeModuleHash, decodeClaimsToken, readTopLevelToken, signArtifact, type KeyPair } from '../claims/index.ts';
+import { parseActorConfig, type ActorConfig } from './actor-config.ts';
+import { compileInWorker } from './compile.ts';
+import { BuildError } from './errors.ts';
+import { dependencyVersion, siblingModule } from './package-root.ts';
+import { assembleWitTree, PROJECT_WIT_DIR } from './wit-tree.ts';
+import { capabilitiesOf } from './world-shape.ts';
+
+export interface ActorProject {
+  readonly dir: string;
+  readonly configPath: string;
+  readonly config: ActorConfig;
+}
+
+export interface BuildSummary {
+  readonly name: string;
+  readonly output: string;
+  readonly size: number;
+  readonly hash: string;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly capabilities: readonly string[];
+  /** True when the sources had not changed and the earlier output was kept. */
+  readonly cached: boolean;
+}
+
+/** Reads `badger.toml`, or else `badger.json`, from an actor project folder. */
+export async function loadActorProject(dir: string): Promise<ActorProject> {
+  const root = resolve(dir);
+  for (const name of ['badger.toml', 'badger.json']) {
+    const configPath = join(root, name);
+    let text: string;
+    try {
+      text = await readFile(configPath, 'utf8');
+    } catch {
+      continue;
+    }
+    let document: unknown;
+    try {
+      document = name.endsWith('.toml') ? parseToml(text) : JSON.parse(text);
+    } catch (error) {
+      const where = error instanceof TomlError ? ` (line ${error.line})` : '';
+      throw new BuildError('BUILD_CONFIG_MALFORMED', `${configPath}${where}: ${(error as Error).message.split('\n')[0]}`);
+    }
+    return { dir: root, configPath, config: parseActorConfig(document, configPath) };
+  }
+  throw new BuildError('BUILD_CONFIG_MISSING', `${root} has no badger.toml or badger.json: is it an actor project?`);
+}
+
+export interface BuildRequest {
+  readonly issuer: KeyPair;
+  readonly subject: KeyPair;
+  /** Rebuild even when nothing changed. */
+  readonly force?: boolean;
+  readonly onProgress?: (step: string) => void;
+}
+
+/** Source → signed component in `build/<name>_s.wasm`, skipped when the inputs are unchanged. */
+export async function buildActor(project: ActorProject, request: BuildRequest): Promise<BuildSummary> {
+  const { dir, config } = project;
+  const buildDir = join(dir, 'build');
+  const output = join(buildDir, `${fileStem(config.name)}_s.wasm`);
+  const keyFile = join(buildDir, '.build-key');
+  const sourcePath = join(dir, config.source);
+  if (!(await isFile(sourcePath))) {
+    throw new BuildError('BUILD_SOURCE_MISSING', `${sourcePath} does not exist: set "source" in ${project.configPath} or create the file`);
+  }
+  const projectWitDir = (await isDirectory(join(dir, 'wit'))) ? join(dir, 'wit') : undefined;
+  const buildKey = await inputsDigest(project, projectWitDir, request);
+
+  if (!request.force && (await readOptional(keyFile)) === buildKey) {
+    const bytes = await readOptional(output, true);
+    if (bytes) return summarize(config, output, bytes as Uint8Array, request, true);
+  }
+
+  const progress = request.onProgress ?? (() => {});
+  await mkdir(buildDir, { recursive: true });
+  progress('resolving WIT');
+  const witDir = join(buildDir, 'wit');
+  await assembleWitTree(witDir, projectWitDir);
+  progress(config.language === 'wat' ? 'assembling the component' : `componentizing with ${config.backend}`);
+  const unsignedPath = join(buildDir, `${fileStem(config.name)}.wasm`);
+  const shape = await compileInWorker(
+    {
+      witDir,
+      world: config.world,
+      language: config.language,
+      backend: config.backend,
+      sourcePath,
+      scratchDir: join(buildDir, 'js'),
+      outputPath: unsignedPath,
+    },
+    join(buildDir, 'compile-request.json'),
+  );
+  progress('signing');
+  const capabilities = [...new Set([...capabilitiesOf(shape), ...config.extraCapabilities])];
+  const signed = await signArtifact(new Uint8Array(await readFile(unsignedPath)), {
+    issuer: request.issuer,
+    subject: request.subject,
+    issuedAt: Math.floor(Date.now() / 1000),
+    claims: {
+      name: config.name,
+      caps: capabilities,
+      tags: config.tags,
+      ...(config.version === undefined ? {} : { ver: config.version }),
+      ...(config.revision === undefined ? {} : { rev: config.revision }),
+    },
+  });
+  await writeFile(output, signed.bytes);
+  await writeFile(keyFile, buildKey);
+  await rm(join(buildDir, 'compile-request.json'), { force: true });
+  return summarize(config, output, signed.bytes, request, false, capabilities);
+}
+
+function summarize(config: ActorConfig, output: string, bytes: Uint8Array, request: BuildRequest, cached: boolean, capabilities?: readonly string[]): BuildSummary {
+  return {
+    name: config.name,
+    output,
+    size: bytes.length,
+    hash: computeModuleHash(bytes),
+    subject: request.subject.publicKey,
+    issuer: request.issuer.publicKey,
+    capabilities: capabilities ?? capabilitiesFromSigned(bytes),
+    cached,
+  };
+}
+
+function capabilitiesFromSigned(bytes: Uint8Array): readonly string[] {
+  const token = readTopLevelToken(bytes);
+  return token === undefined ? [] : (decodeClaimsToken(token).wascap.caps ?? []);
+}
+
+/**
+ * Everything the output depends on: the config, the sources, the WIT (ours and the project's),
+ * the toolchain's versions and the signing keys.
+ */
+async function inputsDigest(project: ActorProject, projectWitDir: string | undefined, request: BuildRequest): Promise<string> {
+  const hash = createHash('sha256');
+  hash.update(await readFile(project.configPath));
+  for (const name of ['@bytecodealliance/jco', '@bytecodealliance/componentize-js', 'componentize-qjs']) {
+    hash.update(`${name}@${dependencyVersion(name)}`);
+  }
+  for (const part of ['compile-worker', 'wit-tree', 'world-shape']) hash.update(await readFile(siblingModule(part, import.meta.url)));
+  hash.update(`${request.issuer.publicKey}${request.subject.publicKey}`);
+  const folders = [project.dir, PROJECT_WIT_DIR, ...(projectWitDir ? [projectWitDir] : [])];
+  for (const folder of folders) {
+    for (const file of await listFiles(folder)) {
+      hash.update(file);
+      hash.update(await readFile(file));
+    }
+  }
+  return hash.digest('hex');
+}
+
+async function listFiles(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && !/(^|\/)(build|node_modules)(\/|$)/.test(join(entry.parentPath, entry.name).slice(folder.length)))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** A file-name-safe form of an actor's name, for its output and key files. */
+export function fileStem(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'actor';
+}
+
+async function readOptional(path: string, binary = false): Promise<string | Uint8Array | undefined> {
+  try {
+    return binary ? new Uint8Array(await readFile(path)) : await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isFile() ?? false;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}

@@ -1,0 +1,121 @@
+// Runs in its own process (see compile.ts): componentize-js holds a 12 MB engine and a wizer
+// child, and jco's WIT loader needs filesystem preopens that must never be set in a host.
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire, stripTypeScriptTypes } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { componentEmbed, componentNew, componentWit, parse } from '@bytecodealliance/jco';
+import type { CompileRequest, CompileResult } from './compile-request.ts';
+import { BuildError } from './errors.ts';
+import { featuresToDisable, worldShapeFromWit, type WorldShape } from './world-shape.ts';
+
+async function allowWitPaths(): Promise<void> {
+  // jco's wasm-tools reads WIT through the preview2-shim that jco-transpile bundles, which has no
+  // preopens by default; without one, every witPath fails with "No such file or directory".
+  const fromTranspiler = createRequire(import.meta.resolve('@bytecodealliance/jco-transpile'));
+  const shim = (await import(fromTranspiler.resolve('@bytecodealliance/preview2-shim/filesystem'))) as {
+    _setPreopens: (preopens: Record<string, string>) => void;
+  };
+  shim._setPreopens({ '/': '/' });
+}
+
+async function resolveWorld(request: CompileRequest): Promise<WorldShape> {
+  try {
+    const dummy = await componentEmbed({ dummy: true, witPath: request.witDir, world: request.world });
+    return worldShapeFromWit(await componentWit(await componentNew(dummy, undefined)));
+  } catch (error) {
+    throw new BuildError('BUILD_WIT_INVALID', `the WIT for world "${request.world}" does not resolve: ${firstLines(error)}`);
+  }
+}
+
+async function compileWat(request: CompileRequest): Promise<Uint8Array> {
+  let core: Uint8Array;
+  try {
+    core = await parse(await readFile(request.sourcePath, 'utf8'));
+  } catch (error) {
+    throw new BuildError('BUILD_SOURCE_INVALID', `${request.sourcePath}: ${firstLines(error)}`);
+  }
+  const embedded = await componentEmbed({ binary: core, witPath: request.witDir, world: request.world });
+  try {
+    return await componentNew(embedded, undefined);
+  } catch (error) {
+    throw new BuildError('BUILD_WORLD_MISMATCH', `${request.sourcePath} does not match world "${request.world}": ${firstLines(error)}`);
+  }
+}
+
+/** TypeScript in, JavaScript out: every .ts file beside the entry, with `.ts` imports renamed `.js`. */
+async function stripTypes(request: CompileRequest): Promise<string> {
+  const sourceRoot = dirname(request.sourcePath);
+  for (const entry of await readdir(sourceRoot, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) continue;
+    const from = join(entry.parentPath, entry.name);
+    let code: string;
+    try {
+      code = stripTypeScriptTypes(await readFile(from, 'utf8'), { mode: 'strip' });
+    } catch (error) {
+      throw new BuildError('BUILD_SOURCE_INVALID', `${from}: ${firstLines(error)}`);
+    }
+    const to = join(request.scratchDir, relative(sourceRoot, from)).replace(/\.ts$/, '.js');
+    await mkdir(dirname(to), { recursive: true });
+    await writeFile(to, code.replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'));
+  }
+  return join(request.scratchDir, relative(sourceRoot, request.sourcePath)).replace(/\.ts$/, '.js');
+}
+
+function checkHttpEntry(jsSource: string, shape: WorldShape, sourcePath: string, backend: string): void {
+  if (!shape.exports.includes('wasi:http/incoming-handler')) return;
+  const exportsHandler = /export\s+(const|let|var|function|\{[^}]*)\s*incomingHandler\b/.test(jsSource);
+  const listensForFetch = /addEventListener\(\s*['"]fetch['"]/.test(jsSource);
+  if (exportsHandler || (listensForFetch && backend === 'starlingmonkey')) return;
+  throw new BuildError(
+    'BUILD_WORLD_MISMATCH',
+    backend === 'starlingmonkey'
+      ? `${sourcePath} must handle HTTP for its world: add addEventListener('fetch', …) or export incomingHandler`
+      : `${sourcePath} must export incomingHandler for its world (the QuickJS backend has no fetch event)`,
+  );
+}
+
+async function compileJs(request: CompileRequest, shape: WorldShape): Promise<Uint8Array> {
+  const entry = request.language === 'typescript' ? await stripTypes(request) : request.sourcePath;
+  const jsSource = await readFile(entry, 'utf8');
+  checkHttpEntry(jsSource, shape, request.sourcePath, request.backend);
+  try {
+    if (request.backend === 'quickjs') {
+      const { componentize } = (await import('componentize-qjs')) as typeof import('componentize-qjs');
+      const { component } = await componentize({ witPath: request.witDir, world: request.world, jsSource, jsPath: entry });
+      return new Uint8Array(component);
+    }
+    const { componentize } = await import('@bytecodealliance/componentize-js');
+    const { component } = await componentize({
+      sourcePath: entry,
+      witPath: request.witDir,
+      worldName: request.world,
+      disableFeatures: featuresToDisable(shape),
+    });
+    return component;
+  } catch (error) {
+    const text = firstLines(error);
+    const code = /export|expected|missing/i.test(text) && !/SyntaxError/.test(text) ? 'BUILD_WORLD_MISMATCH' : 'BUILD_SOURCE_INVALID';
+    throw new BuildError(code, `${request.sourcePath}: ${text}`);
+  }
+}
+
+function firstLines(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n').map((line) => line.trim()).filter((line) => line && !/^(Caused by:|Stack backtrace|at )/.test(line)).slice(0, 3).join(' / ');
+}
+
+async function run(request: CompileRequest): Promise<CompileResult> {
+  try {
+    await allowWitPaths();
+    const shape = await resolveWorld(request);
+    const component = request.language === 'wat' ? await compileWat(request) : await compileJs(request, shape);
+    await writeFile(request.outputPath, component);
+    return { ok: true, shape: worldShapeFromWit(await componentWit(component)) };
+  } catch (error) {
+    if (error instanceof BuildError) return { ok: false, code: error.code, message: error.message };
+    return { ok: false, code: 'BUILD_FAILED', message: firstLines(error) };
+  }
+}
+
+const request = JSON.parse(await readFile(process.argv[2]!, 'utf8')) as CompileRequest;
+process.stdout.write(`\n${JSON.stringify(await run(request))}\n`);

@@ -1,0 +1,43 @@
+/** The interfaces a resolved world (or a built component) imports and exports, without versions. */
+export interface WorldShape {
+  readonly imports: readonly string[];
+  readonly exports: readonly string[];
+}
+
+/** Reads the `import x;` / `export x;` lines of the WIT that wasm-tools prints for a component. */
+export function worldShapeFromWit(witText: string): WorldShape {
+  const names = (keyword: 'import' | 'export') =>
+    [...witText.matchAll(new RegExp(`^\\s*${keyword}\\s+([a-z0-9-]+:[a-z0-9-]+/[a-z0-9-]+)(?:@[^;\\s]+)?\\s*;`, 'gm'))].map((match) => match[1]!);
+  return { imports: [...new Set(names('import'))], exports: [...new Set(names('export'))] };
+}
+
+// Granted to every actor without a claim (issue: least privilege). Types-only and plumbing
+// interfaces come along with the capabilities that use them.
+const AMBIENT = [/^wasi:logging\/logging$/, /^wasi:config\/store$/, /^wasi:clocks\//, /^wasi:random\//, /^wasi:io\//, /^wasi:http\/types$/];
+// Exports the host drives from outside, which an actor must be allowed to offer.
+const CLAIMED_EXPORTS = new Set(['wasi:http/incoming-handler']);
+
+/** The capabilities an actor's claims must name: its non-ambient imports and its driven exports. */
+export function capabilitiesOf(shape: WorldShape): string[] {
+  const imports = shape.imports.filter((name) => !AMBIENT.some((pattern) => pattern.test(name)));
+  const exports = shape.exports.filter((name) => CLAIMED_EXPORTS.has(name));
+  return [...new Set([...imports, ...exports])].sort();
+}
+
+export type EngineFeature = 'stdio' | 'random' | 'clocks' | 'http' | 'fetch-event';
+
+/**
+ * The StarlingMonkey features to switch off: each one stays on only when the world asks for the
+ * interfaces it needs, so the component imports no WASI the actor did not declare.
+ */
+export function featuresToDisable(shape: WorldShape): EngineFeature[] {
+  const imports = new Set(shape.imports);
+  const wants: Record<EngineFeature, boolean> = {
+    stdio: imports.has('wasi:cli/stdout') || imports.has('wasi:cli/stderr'),
+    random: imports.has('wasi:random/random'),
+    clocks: imports.has('wasi:clocks/wall-clock') && imports.has('wasi:clocks/monotonic-clock'),
+    http: imports.has('wasi:http/outgoing-handler'),
+    'fetch-event': shape.exports.includes('wasi:http/incoming-handler'),
+  };
+  return (Object.keys(wants) as EngineFeature[]).filter((feature) => !wants[feature]);
+}

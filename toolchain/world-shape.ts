@@ -11,9 +11,18 @@ export function worldShapeFromWit(witText: string): WorldShape {
   return { imports: [...new Set(names('import'))], exports: [...new Set(names('export'))] };
 }
 
-// Granted to every actor without a claim (issue: least privilege). Types-only and plumbing
-// interfaces come along with the capabilities that use them.
-const AMBIENT = [/^wasi:logging\/logging$/, /^wasi:config\/store$/, /^wasi:clocks\//, /^wasi:random\//, /^wasi:io\//, /^wasi:http\/types$/];
+// Granted to every actor without a claim. Types-only and plumbing interfaces come along with the
+// capabilities that use them; stderr is where the JS engine reports uncaught errors, and the host
+// sends it to the actor's log.
+const AMBIENT = [
+  /^wasi:logging\/logging$/,
+  /^wasi:config\/store$/,
+  /^wasi:clocks\//,
+  /^wasi:random\//,
+  /^wasi:io\//,
+  /^wasi:http\/types$/,
+  /^wasi:cli\/stderr$/,
+];
 // Exports the host drives from outside, which an actor must be allowed to offer.
 const CLAIMED_EXPORTS = new Set(['wasi:http/incoming-handler']);
 

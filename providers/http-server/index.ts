@@ -1,3 +1,3 @@
 export { callIncomingHandler, NoResponseError, wasiHttpImports, type HandledResponse, type IncomingHandlerExport } from './incoming-handler.ts';
 export { Fields, IncomingRequest, methodFromString, methodToString, type IncomingRequestParts } from './wasi-http-types.ts';
-export { monotonicNow, Pollable } from './wasi-io.ts';
+export { InputStream, monotonicNow, OutputStream, Pollable } from './wasi-io.ts';

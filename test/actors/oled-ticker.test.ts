@@ -57,7 +57,7 @@ describe('oled-ticker (TypeScript, badger:oled + wasi:http)', () => {
     calls.length = 0;
     const response = await request(actor, 'POST', '/', 'awesome-badger rocks');
     expect(JSON.parse(response.text).scale).toBe(1);
-    expect(calls.find(([name]) => name === 'text')).toEqual(['text', 0, 28, 'awesome-badger lattice', 1, 'on']);
+    expect(calls.find(([name]) => name === 'text')).toEqual(['text', 4, 28, 'awesome-badger rocks', 1, 'on']);
   });
 
   it('refuses an empty body and other methods', async () => {

@@ -80,8 +80,17 @@ async function compileJs(request: CompileRequest, shape: WorldShape): Promise<Ui
   checkHttpEntry(jsSource, shape, request.sourcePath, request.backend);
   try {
     if (request.backend === 'quickjs') {
+      const wasi = shape.imports.filter((name) => name.startsWith('wasi:'));
+      if (wasi.length > 0) {
+        throw new BuildError(
+          'BUILD_WORLD_MISMATCH',
+          `world "${request.world}" imports ${wasi.join(', ')}, which the QuickJS backend cannot call (componentize-qjs replaces WASI imports with traps); use backend = "starlingmonkey"`,
+        );
+      }
       const { componentize } = (await import('componentize-qjs')) as typeof import('componentize-qjs');
-      const { component } = await componentize({ witPath: request.witDir, world: request.world, jsSource, jsPath: entry });
+      // The QuickJS runtime brings wasi:cli and wasi:filesystem through its preview1 adapter; stubbing
+      // them keeps the component's imports to what the world declares (and is why WASI worlds are refused above).
+      const { component } = await componentize({ witPath: request.witDir, world: request.world, jsSource, jsPath: entry, stubWasi: true, sync: true });
       return new Uint8Array(component);
     }
     const { componentize } = await import('@bytecodealliance/componentize-js');
@@ -93,6 +102,7 @@ async function compileJs(request: CompileRequest, shape: WorldShape): Promise<Ui
     });
     return component;
   } catch (error) {
+    if (error instanceof BuildError) throw error;
     const text = firstLines(error);
     const code = /export|expected|missing/i.test(text) && !/SyntaxError/.test(text) ? 'BUILD_WORLD_MISMATCH' : 'BUILD_SOURCE_INVALID';
     throw new BuildError(code, `${request.sourcePath}: ${text}`);

@@ -23,8 +23,35 @@ async function resolveWorld(request: CompileRequest): Promise<WorldShape> {
     const dummy = await componentEmbed({ dummy: true, witPath: request.witDir, world: request.world });
     return worldShapeFromWit(await componentWit(await componentNew(dummy, undefined)));
   } catch (error) {
-    throw new BuildError('BUILD_WIT_INVALID', `the WIT for world "${request.world}" does not resolve: ${firstLines(error)}`);
+    const detail = (await findWitSyntaxError(request.witDir)) ?? firstLines(error);
+    throw new BuildError('BUILD_WIT_INVALID', `the WIT for world "${request.world}" does not resolve: ${detail}`);
   }
+}
+
+/**
+ * wasm-tools reports a bad file in a WIT folder only as "failed to parse package"; parsing each
+ * root file on its own names the file and the problem. Errors about names defined elsewhere are
+ * expected when a file is read alone, so they are passed over.
+ */
+async function findWitSyntaxError(witDir: string): Promise<string | undefined> {
+  for (const entry of await readdir(witDir, { withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.wit')) continue;
+    try {
+      await componentEmbed({ dummy: true, witSource: await readFile(join(witDir, entry.name), 'utf8') });
+    } catch (error) {
+      const message = firstLines(error);
+      if (!/not found|package|world|defined/i.test(message)) return `${entry.name}: ${message}`;
+    }
+  }
+  return undefined;
+}
+
+/** wasm-tools' WAT errors arrive as Rust debug text; keep the position and the reason. */
+function describeWatError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const position = /line: (\d+), col: (\d+)/.exec(text);
+  const reason = /kind: Custom\("((?:[^"\\]|\\.)*)"\)/.exec(text)?.[1] ?? /kind: (\w+)/.exec(text)?.[1] ?? firstLines(error);
+  return position ? `${Number(position[1]) + 1}:${Number(position[2]) + 1}: ${reason}` : reason;
 }
 
 async function compileWat(request: CompileRequest): Promise<Uint8Array> {
@@ -32,13 +59,13 @@ async function compileWat(request: CompileRequest): Promise<Uint8Array> {
   try {
     core = await parse(await readFile(request.sourcePath, 'utf8'));
   } catch (error) {
-    throw new BuildError('BUILD_SOURCE_INVALID', `${request.sourcePath}: ${firstLines(error)}`);
+    throw new BuildError('BUILD_SOURCE_INVALID', `${request.sourcePath}:${describeWatError(error)}`);
   }
   const embedded = await componentEmbed({ binary: core, witPath: request.witDir, world: request.world });
   try {
     return await componentNew(embedded, undefined);
   } catch (error) {
-    throw new BuildError('BUILD_WORLD_MISMATCH', `${request.sourcePath} does not match world "${request.world}": ${firstLines(error)}`);
+    throw new BuildError('BUILD_WORLD_MISMATCH', `${request.sourcePath} does not match world "${request.world}": ${rootCause(error)}`);
   }
 }
 
@@ -109,9 +136,18 @@ async function compileJs(request: CompileRequest, shape: WorldShape): Promise<Ui
   }
 }
 
-function firstLines(error: unknown): string {
+function meaningfulLines(error: unknown): string[] {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n').map((line) => line.trim()).filter((line) => line && !/^(Caused by:|Stack backtrace|at )/.test(line)).slice(0, 3).join(' / ');
+  return text.split('\n').map((line) => line.trim().replace(/^\$?\d+: /, '').replace(/^\$/, '')).filter((line) => line && !/^(Caused by:|Stack backtrace|at )/.test(line));
+}
+
+function firstLines(error: unknown): string {
+  return meaningfulLines(error).slice(0, 3).join(' / ');
+}
+
+/** wasm-tools puts the root cause last, after its chain of contexts. */
+function rootCause(error: unknown): string {
+  return meaningfulLines(error).at(-1) ?? String(error);
 }
 
 async function run(request: CompileRequest): Promise<CompileResult> {

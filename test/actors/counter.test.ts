@@ -6,7 +6,10 @@ import { request } from './http-request.ts';
 /** A hand-made wasi:keyvalue in memory, standing in for the provider of a later issue. */
 function memoryKeyValue(stores: Map<string, Map<string, Uint8Array>>) {
   class Bucket {
-    constructor(readonly entries: Map<string, Uint8Array>) {}
+    readonly entries: Map<string, Uint8Array>;
+    constructor(entries: Map<string, Uint8Array>) {
+      this.entries = entries;
+    }
     get(key: string) { return this.entries.get(key); }
     set(key: string, value: Uint8Array) { this.entries.set(key, value.slice()); }
     delete(key: string) { this.entries.delete(key); }

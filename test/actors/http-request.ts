@@ -12,7 +12,7 @@ export async function request(
   pathWithQuery: string,
   body = '',
 ): Promise<HandledResponse & { text: string; header: (name: string) => string | undefined }> {
-  const exports = typeof target.instantiate === 'function' ? await (target as LoadedActor).instantiate() : target;
+  const exports: Record<string, unknown> = typeof target.instantiate === 'function' ? await (target as LoadedActor).instantiate() : (target as Record<string, unknown>);
   const response = await callIncomingHandler(exports.incomingHandler as IncomingHandlerExport, {
     method,
     pathWithQuery,

@@ -76,7 +76,7 @@ describe('badger build: projects', () => {
     expect(run.stderr).not.toMatch(/error/);
     const [summary] = JSON.parse(run.stdout);
     expect(summary.capabilities).toEqual([]);
-    const { files } = await transpile(new Uint8Array(await readFile(summary.output)), { name: 'adder', instantiation: { tag: 'async' } });
+    const { files } = await transpile(new Uint8Array(await readFile(summary.output)), { name: 'adder', instantiation: 'async' });
     const out = join(dir, 'transpiled');
     await mkdir(out, { recursive: true });
     for (const [name, bytes] of Object.entries(files)) await writeFile(join(out, name.replaceAll('/', '_')), bytes);

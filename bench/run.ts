@@ -1,0 +1,15 @@
+// npm run bench [-- <scenario>]: each scenario prints one BENCH line per figure, measured against
+// a baseline taken in the same run.
+import { buildCacheScenario } from './build-cache.ts';
+
+const SCENARIOS: Record<string, () => Promise<void>> = {
+  'build-cache': buildCacheScenario,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in SCENARIOS));
+if (unknown.length > 0) {
+  console.error(`unknown scenario ${unknown.join(', ')}; scenarios: ${Object.keys(SCENARIOS).join(', ')}`);
+  process.exit(2);
+}
+for (const name of wanted.length > 0 ? wanted : Object.keys(SCENARIOS)) await SCENARIOS[name]!();

@@ -6,7 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { componentEmbed, componentNew, componentWit, parse } from '@bytecodealliance/jco';
 import type { CompileRequest, CompileResult } from './compile-request.ts';
 import { BuildError } from './errors.ts';
-import { featuresToDisable, worldShapeFromWit, type WorldShape } from './world-shape.ts';
+import { featuresToDisable, jsWorldMismatch, worldShapeFromWit, type WorldShape } from './world-shape.ts';
 
 async function allowWitPaths(): Promise<void> {
   // jco's wasm-tools reads WIT through the preview2-shim that jco-transpile bundles, which has no
@@ -88,35 +88,16 @@ async function stripTypes(request: CompileRequest): Promise<string> {
   return join(request.scratchDir, relative(sourceRoot, request.sourcePath)).replace(/\.ts$/, '.js');
 }
 
-function checkHttpEntry(jsSource: string, shape: WorldShape, sourcePath: string, backend: string): void {
-  if (!shape.exports.includes('wasi:http/incoming-handler')) return;
-  const exportsHandler = /export\s+(const|let|var|function|\{[^}]*)\s*incomingHandler\b/.test(jsSource);
-  const listensForFetch = /addEventListener\(\s*['"]fetch['"]/.test(jsSource);
-  if (exportsHandler || (listensForFetch && backend === 'starlingmonkey')) return;
-  throw new BuildError(
-    'BUILD_WORLD_MISMATCH',
-    backend === 'starlingmonkey'
-      ? `${sourcePath} must handle HTTP for its world: add addEventListener('fetch', …) or export incomingHandler`
-      : `${sourcePath} must export incomingHandler for its world (the QuickJS backend has no fetch event)`,
-  );
-}
-
 async function compileJs(request: CompileRequest, shape: WorldShape): Promise<Uint8Array> {
   const entry = request.language === 'typescript' ? await stripTypes(request) : request.sourcePath;
   const jsSource = await readFile(entry, 'utf8');
-  checkHttpEntry(jsSource, shape, request.sourcePath, request.backend);
+  const mismatch = jsWorldMismatch(jsSource, shape, request.backend);
+  if (mismatch) throw new BuildError('BUILD_WORLD_MISMATCH', `${request.sourcePath}: ${mismatch}`);
   try {
     if (request.backend === 'quickjs') {
-      const wasi = shape.imports.filter((name) => name.startsWith('wasi:'));
-      if (wasi.length > 0) {
-        throw new BuildError(
-          'BUILD_WORLD_MISMATCH',
-          `world "${request.world}" imports ${wasi.join(', ')}, which the QuickJS backend cannot call (componentize-qjs replaces WASI imports with traps); use backend = "starlingmonkey"`,
-        );
-      }
       const { componentize } = (await import('componentize-qjs')) as typeof import('componentize-qjs');
       // The QuickJS runtime brings wasi:cli and wasi:filesystem through its preview1 adapter; stubbing
-      // them keeps the component's imports to what the world declares (and is why WASI worlds are refused above).
+      // them keeps the component's imports to what the world declares (and is why jsWorldMismatch refuses WASI worlds).
       const { component } = await componentize({ witPath: request.witDir, world: request.world, jsSource, jsPath: entry, stubWasi: true, sync: true });
       return new Uint8Array(component);
     }

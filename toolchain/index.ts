@@ -2,5 +2,5 @@ export { parseActorConfig, type ActorConfig, type ActorLanguage, type JsBackend 
 export { buildActor, fileStem, loadActorProject, type ActorProject, type BuildRequest, type BuildSummary } from './build-actor.ts';
 export { BuildError, type BuildErrorCode } from './errors.ts';
 export { assembleWitTree, engineWasiVersion, PROJECT_WIT_DIR, retargetWasiVersion } from './wit-tree.ts';
-export { capabilitiesOf, featuresToDisable, worldShapeFromWit, type WorldShape } from './world-shape.ts';
+export { capabilitiesOf, featuresToDisable, jsWorldMismatch, worldShapeFromWit, type WorldShape } from './world-shape.ts';
 export { packageRoot } from './package-root.ts';

@@ -50,3 +50,23 @@ export function featuresToDisable(shape: WorldShape): EngineFeature[] {
   };
   return (Object.keys(wants) as EngineFeature[]).filter((feature) => !wants[feature]);
 }
+
+/**
+ * Why JavaScript source cannot fill its world on a backend, or undefined when it can. The checks
+ * catch at build time what would otherwise trap at the first request.
+ */
+export function jsWorldMismatch(jsSource: string, shape: WorldShape, backend: 'starlingmonkey' | 'quickjs'): string | undefined {
+  if (backend === 'quickjs') {
+    const wasi = shape.imports.filter((name) => name.startsWith('wasi:'));
+    if (wasi.length > 0) {
+      return `the world imports ${wasi.join(', ')}, which the QuickJS backend cannot call (componentize-qjs replaces WASI imports with traps); use backend = "starlingmonkey"`;
+    }
+  }
+  if (!shape.exports.includes('wasi:http/incoming-handler')) return undefined;
+  const exportsHandler = /export\s+(const|let|var|function|\{[^}]*)\s*incomingHandler\b/.test(jsSource);
+  const listensForFetch = /addEventListener\(\s*['"]fetch['"]/.test(jsSource);
+  if (exportsHandler || (listensForFetch && backend === 'starlingmonkey')) return undefined;
+  return backend === 'starlingmonkey'
+    ? "it must handle HTTP for its world: add addEventListener('fetch', …) or export incomingHandler"
+    : 'it must export incomingHandler for its world (the QuickJS backend has no fetch event)';
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capabilitiesOf, featuresToDisable, parseActorConfig, retargetWasiVersion, worldShapeFromWit } from '../../toolchain/index.ts';
+import { capabilitiesOf, featuresToDisable, jsWorldMismatch, parseActorConfig, retargetWasiVersion, worldShapeFromWit } from '../../toolchain/index.ts';
 
 describe('world shape', () => {
   const wit = `package root:component;
@@ -36,6 +36,22 @@ world root {
   it('retargets wasi 0.2 package references to the engine version, and leaves drafts alone', () => {
     const text = 'use wasi:io/poll@0.2.12.{pollable};\npackage wasi:http@0.2.12;\nimport wasi:keyvalue/store@0.2.0-draft;';
     expect(retargetWasiVersion(text, '0.2.10')).toBe('use wasi:io/poll@0.2.10.{pollable};\npackage wasi:http@0.2.10;\nimport wasi:keyvalue/store@0.2.0-draft;');
+  });
+});
+
+describe('JavaScript against its world', () => {
+  const http = { imports: ['wasi:logging/logging'], exports: ['wasi:http/incoming-handler'] };
+
+  it('accepts a fetch listener or an incomingHandler export on StarlingMonkey', () => {
+    expect(jsWorldMismatch("addEventListener('fetch', (e) => {})", http, 'starlingmonkey')).toBeUndefined();
+    expect(jsWorldMismatch('export const incomingHandler = { handle() {} };', http, 'starlingmonkey')).toBeUndefined();
+    expect(jsWorldMismatch('export const x = 1;', http, 'starlingmonkey')).toMatch(/addEventListener/);
+  });
+
+  it('refuses WASI worlds and fetch listeners on QuickJS', () => {
+    expect(jsWorldMismatch('export function add() {}', { imports: [], exports: [] }, 'quickjs')).toBeUndefined();
+    expect(jsWorldMismatch('export const incomingHandler = {};', http, 'quickjs')).toMatch(/wasi:logging\/logging, which the QuickJS backend cannot call/);
+    expect(jsWorldMismatch("addEventListener('fetch', f)", { imports: [], exports: ['wasi:http/incoming-handler'] }, 'quickjs')).toMatch(/no fetch event/);
   });
 });
 

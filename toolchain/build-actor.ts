@@ -72,9 +72,9 @@ export async function buildActor(project: ActorProject, request: BuildRequest): 
   const projectWitDir = (await isDirectory(join(dir, 'wit'))) ? join(dir, 'wit') : undefined;
   const buildKey = await inputsDigest(project, projectWitDir, request);
 
-  if (!request.force && (await readOptional(keyFile)) === buildKey) {
-    const bytes = await readOptional(output, true);
-    if (bytes) return summarize(config, output, bytes as Uint8Array, request, true);
+  if (!request.force && (await readIfPresent(keyFile))?.toString() === buildKey) {
+    const bytes = await readIfPresent(output);
+    if (bytes) return summarize(config, output, new Uint8Array(bytes), request, true);
   }
 
   const progress = request.onProgress ?? (() => {});
@@ -113,10 +113,10 @@ export async function buildActor(project: ActorProject, request: BuildRequest): 
   await writeFile(output, signed.bytes);
   await writeFile(keyFile, buildKey);
   await rm(join(buildDir, 'compile-request.json'), { force: true });
-  return summarize(config, output, signed.bytes, request, false, capabilities);
+  return summarize(config, output, signed.bytes, request, false);
 }
 
-function summarize(config: ActorConfig, output: string, bytes: Uint8Array, request: BuildRequest, cached: boolean, capabilities?: readonly string[]): BuildSummary {
+function summarize(config: ActorConfig, output: string, bytes: Uint8Array, request: BuildRequest, cached: boolean): BuildSummary {
   return {
     name: config.name,
     output,
@@ -124,12 +124,12 @@ function summarize(config: ActorConfig, output: string, bytes: Uint8Array, reque
     hash: computeModuleHash(bytes),
     subject: request.subject.publicKey,
     issuer: request.issuer.publicKey,
-    capabilities: capabilities ?? capabilitiesFromSigned(bytes),
+    capabilities: signedCapabilities(bytes),
     cached,
   };
 }
 
-function capabilitiesFromSigned(bytes: Uint8Array): readonly string[] {
+function signedCapabilities(bytes: Uint8Array): readonly string[] {
   const token = readTopLevelToken(bytes);
   return token === undefined ? [] : (decodeClaimsToken(token).wascap.caps ?? []);
 }
@@ -169,12 +169,8 @@ export function fileStem(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'actor';
 }
 
-async function readOptional(path: string, binary = false): Promise<string | Uint8Array | undefined> {
-  try {
-    return binary ? new Uint8Array(await readFile(path)) : await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+async function readIfPresent(path: string): Promise<Buffer | undefined> {
+  return readFile(path).catch(() => undefined);
 }
 
 async function isFile(path: string): Promise<boolean> {

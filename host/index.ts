@@ -12,3 +12,4 @@ export {
   type PolicyDenial,
 } from './policy.ts';
 export { loadPolicyFile } from './policy-file.ts';
+export { transpileCached, withoutDebugLogging, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';

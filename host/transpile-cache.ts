@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { transpile } from '@bytecodealliance/jco';
+
+export interface TranspileOptions {
+  /** Imports the guest calls synchronously while the host awaits (JSPI), as `interface#function`. */
+  readonly asyncImports?: readonly string[];
+  /** Exports that may suspend, for the same reason. */
+  readonly asyncExports?: readonly string[];
+}
+
+export interface TranspiledComponent {
+  /** The cache entry's key: SHA-256 of the component bytes and the transpile options. */
+  readonly key: string;
+  readonly dir: string;
+  /** False when this call found the output on disk and did not transpile. */
+  readonly transpiled: boolean;
+  /** Imports as jco keys them: unversioned interface names. */
+  readonly imports: readonly string[];
+  readonly exports: readonly string[];
+  /** The generated bindings' `instantiate`, with every core module compiled once and shared. */
+  instantiate(imports: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+interface CacheMetadata {
+  readonly imports: readonly string[];
+  readonly exports: readonly string[];
+}
+
+const ENTRY = 'component.js';
+const METADATA = 'badger-transpile.json';
+
+/**
+ * jco's transpile, cached on disk by component hash: transpiling a 12 MB StarlingMonkey component
+ * costs about 0.7 s, so a host restarting the same actor must not pay it again.
+ */
+export async function transpileCached(bytes: Uint8Array, cacheRoot: string, options: TranspileOptions = {}): Promise<TranspiledComponent> {
+  const key = cacheKey(bytes, options);
+  const dir = join(cacheRoot, key);
+  let metadata = await readMetadata(dir);
+  const transpiled = metadata === undefined;
+  if (!metadata) metadata = await transpileInto(bytes, dir, options);
+  const bindings = (await import(pathToFileURL(join(dir, ENTRY)).href)) as {
+    instantiate: (getCoreModule: (path: string) => Promise<WebAssembly.Module>, imports: object) => Promise<Record<string, unknown>>;
+  };
+  // Compile each core module once and reuse the Module for every instance.
+  const modules = new Map<string, Promise<WebAssembly.Module>>();
+  const coreModule = (path: string) => {
+    let module = modules.get(path);
+    if (!module) {
+      module = readFile(join(dir, path)).then((code) => WebAssembly.compile(code));
+      modules.set(path, module);
+    }
+    return module;
+  };
+  return {
+    key,
+    dir,
+    transpiled,
+    imports: metadata.imports,
+    exports: metadata.exports,
+    instantiate: (imports) => bindings.instantiate(coreModule, imports),
+  };
+}
+
+function cacheKey(bytes: Uint8Array, options: TranspileOptions): string {
+  return createHash('sha256')
+    .update(bytes)
+    .update(JSON.stringify({ asyncImports: [...(options.asyncImports ?? [])].sort(), asyncExports: [...(options.asyncExports ?? [])].sort() }))
+    .digest('hex');
+}
+
+async function readMetadata(dir: string): Promise<CacheMetadata | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, METADATA), 'utf8')) as CacheMetadata;
+  } catch {
+    return undefined;
+  }
+}
+
+async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileOptions): Promise<CacheMetadata> {
+  const jspi = (options.asyncImports?.length ?? 0) + (options.asyncExports?.length ?? 0) > 0;
+  const output = await transpile(bytes, {
+    name: 'component',
+    instantiation: 'async',
+    ...(jspi ? { asyncMode: 'jspi' as const, asyncImports: [...(options.asyncImports ?? [])], asyncExports: [...(options.asyncExports ?? [])] } : {}),
+  });
+  // Write beside the entry and move it into place, so a crash never leaves a half entry that looks whole.
+  const staging = `${dir}.${process.pid}.partial`;
+  await rm(staging, { recursive: true, force: true });
+  for (const [name, content] of Object.entries(output.files)) {
+    const path = join(staging, name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, name === ENTRY ? withoutDebugLogging(Buffer.from(content).toString('utf8')) : content);
+  }
+  const metadata: CacheMetadata = {
+    imports: output.imports,
+    exports: output.exports.map(([name]) => name),
+  };
+  await writeFile(join(staging, METADATA), JSON.stringify(metadata));
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dirname(dir), { recursive: true });
+  await rename(staging, dir);
+  return metadata;
+}
+
+/**
+ * The generated `_debugLog` reads `process.env.JCO_DEBUG` on every call, and it is called on
+ * every call into the guest; making it a no-op halves call latency (measured in DESIGN.md).
+ */
+export function withoutDebugLogging(generated: string): string {
+  return generated.replace(/const _debugLog = \(\.\.\.args\) => \{[\s\S]*?\n\s*\};/, 'const _debugLog = () => {};');
+}

@@ -1,0 +1,46 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { transpileCached } from '../../host/index.ts';
+import { wasiHttpImports } from '../../providers/http-server/index.ts';
+import { builtActor } from '../actors/built-actors.ts';
+import { request } from '../actors/http-request.ts';
+import { ambientImports } from '../fixtures/instantiate-actor.ts';
+
+describe('transpile cache', () => {
+  it('transpiles a component once; a second start reads the cache, and both instantiate', async () => {
+    const cache = await mkdtemp(join(tmpdir(), 'badger-transpile-'));
+    const bytes = new Uint8Array(await readFile(builtActor('hello-wat')));
+    const first = await transpileCached(bytes, cache);
+    const second = await transpileCached(bytes, cache);
+    expect(first.transpiled).toBe(true);
+    expect(second.transpiled).toBe(false);
+    expect(second.key).toBe(first.key);
+    expect(second.imports).toEqual(first.imports);
+    expect(first.imports).toContain('wasi:http/types');
+    expect(first.exports).toContain('incomingHandler');
+
+    const imports = { ...ambientImports(), ...wasiHttpImports() };
+    for (const component of [first, second]) {
+      const response = await request(await component.instantiate(imports), 'GET', '/');
+      expect(response.text).toBe('Hello from awesome-badger!\n');
+    }
+  });
+
+  it('keys the cache by the bytes: a different component is transpiled on its own', async () => {
+    const cache = await mkdtemp(join(tmpdir(), 'badger-transpile-'));
+    const hello = await transpileCached(new Uint8Array(await readFile(builtActor('hello-wat'))), cache);
+    const counter = await transpileCached(new Uint8Array(await readFile(builtActor('counter'))), cache);
+    expect(counter.transpiled).toBe(true);
+    expect(counter.key).not.toBe(hello.key);
+  });
+
+  it('writes bindings whose per-call debug logging is switched off', async () => {
+    const cache = await mkdtemp(join(tmpdir(), 'badger-transpile-'));
+    const component = await transpileCached(new Uint8Array(await readFile(builtActor('hello-wat'))), cache);
+    const generated = await readFile(join(component.dir, 'component.js'), 'utf8');
+    expect(generated).toContain('const _debugLog = () => {};');
+    expect(generated).not.toContain('JCO_DEBUG');
+  });
+});

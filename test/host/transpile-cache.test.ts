@@ -36,6 +36,32 @@ describe('transpile cache', () => {
     expect(counter.key).not.toBe(hello.key);
   });
 
+  it('lets an asynchronous provider answer a synchronous guest import (JSPI)', async () => {
+    const cache = await mkdtemp(join(tmpdir(), 'badger-transpile-'));
+    const counter = await transpileCached(new Uint8Array(await readFile(builtActor('counter'))), cache, {
+      asyncImports: ['wasi:keyvalue/atomics#increment'],
+      asyncExports: ['wasi:http/incoming-handler#handle'],
+    });
+    const counts = new Map<string, bigint>();
+    class Bucket {}
+    const keyValue = {
+      'wasi:keyvalue/store': { open: () => new Bucket(), Bucket },
+      'wasi:keyvalue/atomics': {
+        // A remote provider answers later; the guest is suspended meanwhile.
+        increment: async (_bucket: Bucket, key: string, delta: bigint) => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          const next = (counts.get(key) ?? 0n) + delta;
+          counts.set(key, next);
+          return next;
+        },
+      },
+      'wasi:keyvalue/batch': { getMany: () => [], setMany: () => {}, deleteMany: () => {} },
+    };
+    const imports = { ...ambientImports(), ...wasiHttpImports(), ...keyValue };
+    expect(JSON.parse((await request(await counter.instantiate(imports), 'GET', '/x')).text)).toEqual({ path: '/x', count: 1 });
+    expect(JSON.parse((await request(await counter.instantiate(imports), 'GET', '/x')).text)).toEqual({ path: '/x', count: 2 });
+  });
+
   it('writes bindings whose per-call debug logging is switched off', async () => {
     const cache = await mkdtemp(join(tmpdir(), 'badger-transpile-'));
     const component = await transpileCached(new Uint8Array(await readFile(builtActor('hello-wat'))), cache);

@@ -1,5 +1,7 @@
 /** Stable codes: callers switch on these, never on message text. */
 export type HostErrorCode =
+  | 'ARTIFACT_UNREADABLE'
+  | 'ARTIFACT_TOO_LARGE'
   | 'POLICY_MALFORMED'
   | 'POLICY_UNREADABLE'
   | 'POLICY_UNSIGNED_DENIED'

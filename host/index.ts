@@ -13,3 +13,5 @@ export {
 } from './policy.ts';
 export { loadPolicyFile } from './policy-file.ts';
 export { transpileCached, withoutDebugLogging, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';
+export { isAmbientInterface, planGrants, type GrantPlan } from './grants.ts';
+export { DEFAULT_MAX_ARTIFACT_BYTES, readArtifact } from './artifact-source.ts';

@@ -1,3 +1,5 @@
+import { isAmbientInterface } from '../host/index.ts';
+
 /** The interfaces a resolved world (or a built component) imports and exports, without versions. */
 export interface WorldShape {
   readonly imports: readonly string[];
@@ -11,24 +13,12 @@ export function worldShapeFromWit(witText: string): WorldShape {
   return { imports: [...new Set(names('import'))], exports: [...new Set(names('export'))] };
 }
 
-// Granted to every actor without a claim. Types-only and plumbing interfaces come along with the
-// capabilities that use them; stderr is where the JS engine reports uncaught errors, and the host
-// sends it to the actor's log.
-const AMBIENT = [
-  /^wasi:logging\/logging$/,
-  /^wasi:config\/store$/,
-  /^wasi:clocks\//,
-  /^wasi:random\//,
-  /^wasi:io\//,
-  /^wasi:http\/types$/,
-  /^wasi:cli\/stderr$/,
-];
 // Exports the host drives from outside, which an actor must be allowed to offer.
 const CLAIMED_EXPORTS = new Set(['wasi:http/incoming-handler']);
 
 /** The capabilities an actor's claims must name: its non-ambient imports and its driven exports. */
 export function capabilitiesOf(shape: WorldShape): string[] {
-  const imports = shape.imports.filter((name) => !AMBIENT.some((pattern) => pattern.test(name)));
+  const imports = shape.imports.filter((name) => !isAmbientInterface(name));
   const exports = shape.exports.filter((name) => CLAIMED_EXPORTS.has(name));
   return [...new Set([...imports, ...exports])].sort();
 }

@@ -1,0 +1,62 @@
+import { open } from 'node:fs/promises';
+import { HostError } from './errors.ts';
+
+/** Components are 2 kB (WAT) to 13 MB (StarlingMonkey); anything far beyond is a mistake or an attack. */
+export const DEFAULT_MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
+
+/** The bytes of a component from a file path or an http(s) URL, refusing anything over `maxBytes`. */
+export async function readArtifact(location: string, maxBytes = DEFAULT_MAX_ARTIFACT_BYTES): Promise<Uint8Array> {
+  return /^https?:\/\//i.test(location) ? fetchArtifact(location, maxBytes) : readArtifactFile(location, maxBytes);
+}
+
+async function readArtifactFile(path: string, maxBytes: number): Promise<Uint8Array> {
+  let file;
+  try {
+    file = await open(path, 'r');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new HostError('ARTIFACT_UNREADABLE', `cannot read ${path}: ${reason}`);
+  }
+  try {
+    const { size } = await file.stat();
+    if (size > maxBytes) throw tooLarge(path, maxBytes);
+    return new Uint8Array(await file.readFile());
+  } finally {
+    await file.close();
+  }
+}
+
+async function fetchArtifact(url: string, maxBytes: number): Promise<Uint8Array> {
+  const abort = new AbortController();
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: abort.signal, redirect: 'follow' });
+  } catch (error) {
+    throw new HostError('ARTIFACT_UNREADABLE', `cannot fetch ${url}: ${(error as Error).message}`);
+  }
+  if (!response.ok || !response.body) {
+    abort.abort();
+    throw new HostError('ARTIFACT_UNREADABLE', `GET ${url} answered ${response.status} ${response.statusText}`.trim());
+  }
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    abort.abort();
+    throw tooLarge(url, maxBytes);
+  }
+  // A server may omit or misstate the length, so count what actually arrives.
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for await (const chunk of response.body) {
+    received += chunk.length;
+    if (received > maxBytes) {
+      abort.abort();
+      throw tooLarge(url, maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+function tooLarge(location: string, maxBytes: number): HostError {
+  return new HostError('ARTIFACT_TOO_LARGE', `${location} is larger than the ${maxBytes}-byte limit for a component`);
+}

@@ -1,0 +1,39 @@
+import type { PolicyDenial } from './policy.ts';
+
+// Given to every actor without a claim: logs (to the host's log, under the actor's id), its own
+// link config, clocks, randomness, and the plumbing types that come with granted interfaces.
+// stderr is where the JS engine reports uncaught errors; it goes to the actor's log too.
+const AMBIENT: readonly RegExp[] = [
+  /^wasi:logging\/logging$/,
+  /^wasi:config\/store$/,
+  /^wasi:clocks\//,
+  /^wasi:random\//,
+  /^wasi:io\//,
+  /^wasi:http\/types$/,
+  /^wasi:cli\/stderr$/,
+];
+
+export function isAmbientInterface(name: string): boolean {
+  return AMBIENT.some((pattern) => pattern.test(name));
+}
+
+export type GrantPlan =
+  | { readonly allowed: true; readonly ambient: readonly string[]; readonly routed: readonly string[] }
+  | { readonly allowed: false; readonly denials: readonly PolicyDenial[] };
+
+/**
+ * Maps each import a component declares: ambient ones are given, claimed-and-allowed ones are
+ * routed through links, and anything else refuses the start, naming the interface.
+ */
+export function planGrants(declaredImports: readonly string[], allowedCapabilities: readonly string[]): GrantPlan {
+  const allowed = new Set(allowedCapabilities);
+  const ambient: string[] = [];
+  const routed: string[] = [];
+  const denials: PolicyDenial[] = [];
+  for (const name of declaredImports) {
+    if (isAmbientInterface(name)) ambient.push(name);
+    else if (allowed.has(name)) routed.push(name);
+    else denials.push({ code: 'POLICY_CAPABILITY_DENIED', reason: `the component imports ${name}, which its claims do not name or the policy does not allow` });
+  }
+  return denials.length > 0 ? { allowed: false, denials } : { allowed: true, ambient, routed };
+}

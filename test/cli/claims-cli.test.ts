@@ -45,12 +45,14 @@ describe('badger claims', () => {
       version: '1.2.3',
       revision: 7,
       tags: ['demo'],
-      expiresHuman: 'in 30 days',
       canBeUsed: 'immediately',
       verified: { ok: true },
     });
     expect(view.capabilities.map((cap: { interface: string }) => cap.interface)).toEqual(['wasi:keyvalue/store', 'wasi:http/incoming-handler']);
     expect(view.component).toMatch(/^M/);
+    // --expires-in 30d: exactly thirty days after issue (the human "in N days" depends on when this runs).
+    expect(Date.parse(view.expires) - Date.parse(view.issued)).toBe(30 * 86_400_000);
+    expect(view.expiresHuman).toMatch(/^in (29|30) days$/);
     const table = await cli('claims', 'inspect', out);
     expect(table.stdout).toMatch(/Account\s+A[A-Z2-7]{55}/);
     expect(table.stdout).toMatch(/Verified: yes/);

@@ -1,0 +1,98 @@
+import type { Link } from '../links.ts';
+import { WitError, type Contract, type RoutedCall } from './contract.ts';
+
+/** What a key-value provider implements; `bucket` is the identifier the actor passed to `open`. */
+export interface KeyValueHandler {
+  open(bucket: string, link: Link): Promise<void>;
+  get(bucket: string, key: string, link: Link): Promise<Uint8Array | undefined>;
+  set(bucket: string, key: string, value: Uint8Array, link: Link): Promise<void>;
+  delete(bucket: string, key: string, link: Link): Promise<void>;
+  exists(bucket: string, key: string, link: Link): Promise<boolean>;
+  listKeys(bucket: string, cursor: bigint | undefined, link: Link): Promise<{ keys: string[]; cursor?: bigint }>;
+  increment(bucket: string, key: string, delta: bigint, link: Link): Promise<bigint>;
+}
+
+export type KeyValueError = { tag: 'no-such-store' } | { tag: 'access-denied' } | { tag: 'other'; val: string };
+
+const STORE = 'wasi:keyvalue/store';
+const ATOMICS = 'wasi:keyvalue/atomics';
+const BATCH = 'wasi:keyvalue/batch';
+
+export const keyValueContract: Contract<KeyValueHandler> = {
+  interfaces: [STORE, ATOMICS, BATCH],
+  asyncImports: [
+    `${STORE}#open`,
+    ...['get', 'set', 'delete', 'exists', 'list-keys'].map((method) => `${STORE}#[method]bucket.${method}`),
+    `${ATOMICS}#increment`,
+    `${BATCH}#get-many`,
+    `${BATCH}#set-many`,
+    `${BATCH}#delete-many`,
+  ],
+
+  guestImports(call: RoutedCall) {
+    // A bucket is only its identifier on the guest side; the provider behind the link holds the data.
+    class Bucket {
+      readonly identifier: string;
+      constructor(identifier: string) {
+        this.identifier = identifier;
+      }
+      get(key: string) { return call(STORE, 'get', [this.identifier, key]); }
+      set(key: string, value: Uint8Array) { return call(STORE, 'set', [this.identifier, key, value]); }
+      delete(key: string) { return call(STORE, 'delete', [this.identifier, key]); }
+      exists(key: string) { return call(STORE, 'exists', [this.identifier, key]); }
+      listKeys(cursor: bigint | undefined) { return call(STORE, 'list-keys', [this.identifier, cursor]); }
+    }
+    return {
+      [STORE]: {
+        Bucket,
+        open: async (identifier: string) => {
+          await call(STORE, 'open', [identifier]);
+          return new Bucket(identifier);
+        },
+      },
+      [ATOMICS]: {
+        increment: (bucket: Bucket, key: string, delta: bigint) => call(ATOMICS, 'increment', [bucket.identifier, key, delta]),
+      },
+      [BATCH]: {
+        getMany: (bucket: Bucket, keys: string[]) => call(BATCH, 'get-many', [bucket.identifier, keys]),
+        setMany: (bucket: Bucket, pairs: [string, Uint8Array][]) => call(BATCH, 'set-many', [bucket.identifier, pairs]),
+        deleteMany: (bucket: Bucket, keys: string[]) => call(BATCH, 'delete-many', [bucket.identifier, keys]),
+      },
+    };
+  },
+
+  async dispatch(handler, iface, operation, args, link) {
+    const [bucket, ...rest] = args as [string, ...unknown[]];
+    switch (`${iface}#${operation}`) {
+      case `${STORE}#open`: return handler.open(bucket, link);
+      case `${STORE}#get`: return handler.get(bucket, rest[0] as string, link);
+      case `${STORE}#set`: return handler.set(bucket, rest[0] as string, rest[1] as Uint8Array, link);
+      case `${STORE}#delete`: return handler.delete(bucket, rest[0] as string, link);
+      case `${STORE}#exists`: return handler.exists(bucket, rest[0] as string, link);
+      case `${STORE}#list-keys`: {
+        const page = await handler.listKeys(bucket, rest[0] as bigint | undefined, link);
+        return { keys: page.keys, cursor: page.cursor };
+      }
+      case `${ATOMICS}#increment`: return handler.increment(bucket, rest[0] as string, rest[1] as bigint, link);
+      // Batches are not atomic as a whole (the WIT says so), so they are the single operations in turn.
+      case `${BATCH}#get-many`: {
+        const keys = rest[0] as string[];
+        const values = await Promise.all(keys.map((key) => handler.get(bucket, key, link)));
+        return keys.map((key, i) => (values[i] === undefined ? undefined : [key, values[i]]));
+      }
+      case `${BATCH}#set-many`: {
+        for (const [key, value] of rest[0] as [string, Uint8Array][]) await handler.set(bucket, key, value, link);
+        return undefined;
+      }
+      case `${BATCH}#delete-many`: {
+        for (const key of rest[0] as string[]) await handler.delete(bucket, key, link);
+        return undefined;
+      }
+      default:
+        throw new WitError({ tag: 'other', val: `${iface} has no operation ${operation}` } satisfies KeyValueError);
+    }
+  },
+
+  notLinked: (message) => ({ tag: 'other', val: message }) satisfies KeyValueError,
+  failed: (message) => ({ tag: 'other', val: message }) satisfies KeyValueError,
+};

@@ -1,0 +1,1 @@
+export { memoryKeyValueProvider } from './memory-provider.ts';

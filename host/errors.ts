@@ -1,5 +1,12 @@
 /** Stable codes: callers switch on these, never on message text. */
+import type { ClaimsErrorCode } from '../claims/index.ts';
+
 export type HostErrorCode =
+  | 'ACTOR_NOT_FOUND'
+  | 'ACTOR_ALREADY_RUNNING'
+  | 'PROVIDER_NOT_FOUND'
+  | 'PROVIDER_ALREADY_RUNNING'
+  | 'LINK_NOT_FOUND'
   | 'ARTIFACT_UNREADABLE'
   | 'ARTIFACT_TOO_LARGE'
   | 'POLICY_MALFORMED'
@@ -10,9 +17,9 @@ export type HostErrorCode =
   | 'POLICY_CAPABILITY_DENIED';
 
 export class HostError extends Error {
-  readonly code: HostErrorCode;
+  readonly code: HostErrorCode | ClaimsErrorCode;
 
-  constructor(code: HostErrorCode, message: string) {
+  constructor(code: HostErrorCode | ClaimsErrorCode, message: string) {
     super(message);
     this.name = 'HostError';
     this.code = code;

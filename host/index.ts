@@ -12,10 +12,12 @@ export {
   type PolicyDenial,
 } from './policy.ts';
 export { loadPolicyFile } from './policy-file.ts';
-export { transpileCached, withoutDebugLogging, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';
+export { loadTranspiled, transpileCached, withoutDebugLogging, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';
 export { isAmbientInterface, planGrants, type GrantPlan } from './grants.ts';
 export { DEFAULT_MAX_ARTIFACT_BYTES, readArtifact } from './artifact-source.ts';
 export { CONTRACTS, contractFor, keyValueContract, WitError, type Contract, type ContractName, type KeyValueError, type KeyValueHandler, type RoutedCall } from './contracts/index.ts';
 export { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 export type { Provider, ProviderHealth } from './provider.ts';
 export { routeImportCall, type CallOutcome } from './router.ts';
+export type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
+export { Host, type ActorSummary, type HostOptions, type StartActorOptions } from './host.ts';

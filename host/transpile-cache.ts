@@ -39,9 +39,15 @@ const METADATA = 'badger-transpile.json';
 export async function transpileCached(bytes: Uint8Array, cacheRoot: string, options: TranspileOptions = {}): Promise<TranspiledComponent> {
   const key = cacheKey(bytes, options);
   const dir = join(cacheRoot, key);
-  let metadata = await readMetadata(dir);
-  const transpiled = metadata === undefined;
-  if (!metadata) metadata = await transpileInto(bytes, dir, options);
+  const transpiled = (await readMetadata(dir)) === undefined;
+  if (transpiled) await transpileInto(bytes, dir, options);
+  return { ...(await loadTranspiled(dir)), key, transpiled };
+}
+
+/** Loads what `transpileCached` wrote, as an actor's worker does: no transpiling, ever. */
+export async function loadTranspiled(dir: string): Promise<Omit<TranspiledComponent, 'key' | 'transpiled'>> {
+  const metadata = await readMetadata(dir);
+  if (!metadata) throw new Error(`${dir} holds no transpiled component`);
   const bindings = (await import(pathToFileURL(join(dir, ENTRY)).href)) as {
     instantiate: (getCoreModule: (path: string) => Promise<WebAssembly.Module>, imports: object) => Promise<Record<string, unknown>>;
   };
@@ -56,9 +62,7 @@ export async function transpileCached(bytes: Uint8Array, cacheRoot: string, opti
     return module;
   };
   return {
-    key,
     dir,
-    transpiled,
     imports: metadata.imports,
     exports: metadata.exports,
     instantiate: (imports) => bindings.instantiate(coreModule, imports),
@@ -80,7 +84,7 @@ async function readMetadata(dir: string): Promise<CacheMetadata | undefined> {
   }
 }
 
-async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileOptions): Promise<CacheMetadata> {
+async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileOptions): Promise<void> {
   const jspi = (options.asyncImports?.length ?? 0) + (options.asyncExports?.length ?? 0) > 0;
   const output = await transpile(bytes, {
     name: 'component',
@@ -103,7 +107,6 @@ async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileO
   await rm(dir, { recursive: true, force: true });
   await mkdir(dirname(dir), { recursive: true });
   await rename(staging, dir);
-  return metadata;
 }
 
 /**

@@ -1,0 +1,176 @@
+import { Worker } from 'node:worker_threads';
+import type { FromWorker, Invocation, InvocationErrorCode, InvocationResult, ToWorker, WorkerSetup } from './actor-protocol.ts';
+import type { LogLevel } from './ambient-imports.ts';
+import type { CallOutcome } from './router.ts';
+
+export interface PoolLimits {
+  readonly maxInstances: number;
+  /** Invocations waiting for a free instance; one more gets ACTOR_BUSY. */
+  readonly queueLimit: number;
+  readonly deadlineMs: number;
+}
+
+export interface PoolHooks {
+  routeImport(iface: string, operation: string, args: unknown[]): Promise<CallOutcome>;
+  log(level: LogLevel | 'stderr', context: string, message: string): void;
+  /** A failed invocation: a trap, a deadline or a crash. */
+  failed(code: InvocationErrorCode, message: string): void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  busy: boolean;
+  current?: { readonly id: number; readonly settle: (result: InvocationResult) => void; readonly timer: NodeJS.Timeout };
+}
+
+interface Waiting {
+  readonly invocation: Invocation;
+  readonly settle: (result: InvocationResult) => void;
+}
+
+// Sources run as TypeScript in a checkout and as JavaScript once compiled.
+const WORKER = new URL(`./actor-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/**
+ * An actor's instances: up to `maxInstances` worker threads, each serving one invocation at a
+ * time, with a bounded queue in front. A worker that overruns its deadline is terminated; one that
+ * traps replaces its instance itself; the next invocation gets a fresh worker either way.
+ */
+export class ActorPool {
+  readonly #setup: WorkerSetup;
+  readonly #hooks: PoolHooks;
+  #limits: PoolLimits;
+  readonly #slots: Slot[] = [];
+  readonly #queue: Waiting[] = [];
+  #nextId = 0;
+  #stopping = false;
+  #idle: (() => void) | undefined;
+
+  constructor(setup: WorkerSetup, limits: PoolLimits, hooks: PoolHooks) {
+    this.#setup = setup;
+    this.#limits = limits;
+    this.#hooks = hooks;
+  }
+
+  get limits(): PoolLimits {
+    return this.#limits;
+  }
+
+  get inFlight(): number {
+    return this.#slots.filter((slot) => slot.busy).length;
+  }
+
+  invoke(invocation: Invocation): Promise<InvocationResult> {
+    if (this.#stopping) return Promise.resolve(failure('ACTOR_STOPPING', 'the actor is stopping and takes no new calls'));
+    return new Promise((settle) => {
+      const slot = this.#freeSlot();
+      if (slot) return void this.#run(slot, invocation, settle);
+      if (this.#queue.length >= this.#limits.queueLimit) {
+        return settle(failure('ACTOR_BUSY', `all ${this.#limits.maxInstances} instances are busy and ${this.#queue.length} calls are queued`));
+      }
+      this.#queue.push({ invocation, settle });
+    });
+  }
+
+  scale(maxInstances: number): void {
+    this.#limits = { ...this.#limits, maxInstances };
+    for (const slot of this.#slots.filter((s) => !s.busy).slice(maxInstances)) this.#discard(slot);
+    this.#pump();
+  }
+
+  /** Refuses new calls, lets the ones in flight finish, then ends every worker. */
+  async drain(): Promise<void> {
+    this.#stopping = true;
+    for (const waiting of this.#queue.splice(0)) waiting.settle(failure('ACTOR_STOPPING', 'the actor stopped before this call started'));
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
+    await Promise.all([...this.#slots].map((slot) => this.#discard(slot)));
+  }
+
+  #freeSlot(): Slot | undefined {
+    const idle = this.#slots.find((slot) => !slot.busy);
+    if (idle) return idle;
+    return this.#slots.length < this.#limits.maxInstances ? this.#spawn() : undefined;
+  }
+
+  #spawn(): Slot {
+    const worker = new Worker(WORKER, { workerData: this.#setup });
+    let markReady!: () => void;
+    const slot: Slot = { worker, ready: new Promise((resolve) => (markReady = resolve)), busy: false };
+    worker.on('message', (message: FromWorker) => {
+      switch (message.type) {
+        case 'ready':
+          return markReady();
+        case 'log':
+          return this.#hooks.log(message.level, message.context, message.message);
+        case 'import-call':
+          return void this.#hooks.routeImport(message.iface, message.operation, message.args).then((outcome) => {
+            worker.postMessage({ type: 'import-result', callId: message.callId, outcome } satisfies ToWorker);
+          });
+        case 'result':
+          if (slot.current?.id === message.id) this.#finish(slot, message.result);
+      }
+    });
+    worker.on('error', (error) => this.#lose(slot, failure('ACTOR_CRASHED', `the actor's worker failed: ${error.message}`)));
+    worker.on('exit', () => this.#lose(slot, failure('ACTOR_CRASHED', "the actor's worker exited")));
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  #run(slot: Slot, invocation: Invocation, settle: (result: InvocationResult) => void): void {
+    slot.busy = true;
+    const id = this.#nextId++;
+    const timer = setTimeout(() => {
+      // The guest may be in an endless loop: only ending its thread stops it.
+      this.#lose(slot, failure('ACTOR_DEADLINE', `the call ran past its ${this.#limits.deadlineMs} ms deadline and was ended`));
+    }, this.#limits.deadlineMs);
+    slot.current = { id, settle, timer };
+    void slot.ready.then(() => {
+      if (slot.current?.id === id) slot.worker.postMessage({ type: 'invoke', id, invocation } satisfies ToWorker);
+    });
+  }
+
+  #finish(slot: Slot, result: InvocationResult): void {
+    const current = slot.current;
+    if (!current) return;
+    clearTimeout(current.timer);
+    slot.current = undefined;
+    slot.busy = false;
+    if (!result.ok) this.#hooks.failed(result.code, result.message);
+    current.settle(result);
+    if (this.#slots.length > this.#limits.maxInstances) this.#discard(slot);
+    this.#pump();
+  }
+
+  /** The worker is gone or must go: answer its call, forget it, and serve the queue with a new one. */
+  #lose(slot: Slot, result: Extract<InvocationResult, { ok: false }>): void {
+    const index = this.#slots.indexOf(slot);
+    if (index < 0) return;
+    // Forget the slot before answering, so the queue is never served by a dying worker.
+    this.#slots.splice(index, 1);
+    if (slot.current) this.#finish(slot, result);
+    void this.#discard(slot);
+    this.#pump();
+  }
+
+  async #discard(slot: Slot): Promise<void> {
+    const index = this.#slots.indexOf(slot);
+    if (index >= 0) this.#slots.splice(index, 1);
+    slot.worker.removeAllListeners('exit');
+    await slot.worker.terminate();
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      const slot = this.#freeSlot();
+      if (!slot) break;
+      const next = this.#queue.shift()!;
+      this.#run(slot, next.invocation, next.settle);
+    }
+    if (this.#stopping && this.inFlight === 0) this.#idle?.();
+  }
+}
+
+function failure(code: InvocationErrorCode, message: string): Extract<InvocationResult, { ok: false }> {
+  return { ok: false, code, message };
+}

@@ -1,0 +1,38 @@
+import type { HandledResponse, IncomingRequestParts } from '../providers/http-server/index.ts';
+import type { LogLevel } from './ambient-imports.ts';
+import type { CallOutcome } from './router.ts';
+
+/** What an actor's worker needs to run it; the component is already transpiled into `componentDir`. */
+export interface WorkerSetup {
+  readonly actorId: string;
+  readonly componentDir: string;
+  readonly routed: readonly string[];
+  readonly config: Readonly<Record<string, string>>;
+}
+
+export type Invocation =
+  | { readonly kind: 'http'; readonly request: IncomingRequestParts }
+  | { readonly kind: 'call'; readonly name: string; readonly args: readonly unknown[] };
+
+export type InvocationErrorCode =
+  | 'ACTOR_TRAPPED'
+  | 'ACTOR_DEADLINE'
+  | 'ACTOR_BUSY'
+  | 'ACTOR_STOPPING'
+  | 'ACTOR_CRASHED'
+  | 'ACTOR_NO_SUCH_EXPORT'
+  | 'ACTOR_CALL_FAILED';
+
+export type InvocationResult =
+  | { readonly ok: true; readonly value: HandledResponse | unknown }
+  | { readonly ok: false; readonly code: InvocationErrorCode; readonly message: string };
+
+export type ToWorker =
+  | { readonly type: 'invoke'; readonly id: number; readonly invocation: Invocation }
+  | { readonly type: 'import-result'; readonly callId: number; readonly outcome: CallOutcome };
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly id: number; readonly result: InvocationResult }
+  | { readonly type: 'import-call'; readonly callId: number; readonly iface: string; readonly operation: string; readonly args: unknown[] }
+  | { readonly type: 'log'; readonly level: LogLevel | 'stderr'; readonly context: string; readonly message: string };

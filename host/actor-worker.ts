@@ -1,0 +1,73 @@
+// One actor instance's thread. The main thread can end it at any moment (deadline, stop), so an
+// infinite loop here never stalls the host, its control plane or other actors.
+import { parentPort, workerData } from 'node:worker_threads';
+import { callIncomingHandler, wasiHttpImports, type IncomingHandlerExport } from '../providers/http-server/index.ts';
+import type { FromWorker, Invocation, InvocationResult, ToWorker, WorkerSetup } from './actor-protocol.ts';
+import { ambientImports } from './ambient-imports.ts';
+import { contractFor, type RoutedCall } from './contracts/index.ts';
+import { loadTranspiled } from './transpile-cache.ts';
+
+const port = parentPort!;
+const setup = workerData as WorkerSetup;
+const send = (message: FromWorker) => port.postMessage(message);
+
+const pending = new Map<number, { resolve: (value: unknown) => void; reject: (reason: unknown) => void }>();
+let nextCallId = 0;
+const call: RoutedCall = (iface, operation, args) =>
+  new Promise((resolve, reject) => {
+    const callId = nextCallId++;
+    pending.set(callId, { resolve, reject });
+    send({ type: 'import-call', callId, iface, operation, args });
+  });
+
+const routedImports: Record<string, Record<string, unknown>> = {};
+for (const iface of setup.routed) {
+  const carrier = contractFor(iface);
+  if (carrier) Object.assign(routedImports, carrier.contract.guestImports(call));
+}
+const imports = {
+  ...ambientImports((level, context, message) => send({ type: 'log', level, context, message }), setup.config),
+  ...wasiHttpImports(),
+  ...routedImports,
+};
+
+const component = await loadTranspiled(setup.componentDir);
+let instance: Record<string, unknown> | undefined;
+
+async function invoke(invocation: Invocation): Promise<InvocationResult> {
+  instance ??= await component.instantiate(imports);
+  try {
+    if (invocation.kind === 'http') {
+      const handler = instance.incomingHandler as IncomingHandlerExport | undefined;
+      if (!handler) return { ok: false, code: 'ACTOR_NO_SUCH_EXPORT', message: 'the actor does not export wasi:http/incoming-handler' };
+      // StarlingMonkey's fetch event serves one request per instance (StarlingMonkey#247): start each request fresh.
+      instance = undefined;
+      return { ok: true, value: await callIncomingHandler(handler, invocation.request) };
+    }
+    const target = invocation.name.split('.').reduce<unknown>((scope, name) => (scope as Record<string, unknown> | undefined)?.[name], instance);
+    if (typeof target !== 'function') return { ok: false, code: 'ACTOR_NO_SUCH_EXPORT', message: `the actor exports no function ${invocation.name}` };
+    try {
+      return { ok: true, value: { ok: await target(...invocation.args) } };
+    } catch (error) {
+      // A WIT `err` result arrives as a thrown value carrying the payload: an answer, not a failure.
+      if (error !== null && typeof error === 'object' && 'payload' in error) return { ok: true, value: { err: (error as { payload: unknown }).payload } };
+      throw error;
+    }
+  } catch (error) {
+    instance = undefined;
+    const trapped = error instanceof Error && error.constructor.name === 'RuntimeError';
+    return { ok: false, code: trapped ? 'ACTOR_TRAPPED' : 'ACTOR_CALL_FAILED', message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'import-result') {
+    const waiter = pending.get(message.callId);
+    pending.delete(message.callId);
+    if ('ok' in message.outcome) waiter?.resolve(message.outcome.ok);
+    else waiter?.reject({ payload: message.outcome.err });
+    return;
+  }
+  void invoke(message.invocation).then((result) => send({ type: 'result', id: message.id, result }));
+});
+send({ type: 'ready' });

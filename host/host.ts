@@ -1,0 +1,181 @@
+import { pino, type Logger } from 'pino';
+import { verifyArtifact, type ComponentClaims } from '../claims/index.ts';
+import type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
+import { ActorPool, type PoolLimits } from './actor-pool.ts';
+import { readArtifact } from './artifact-source.ts';
+import { CONTRACTS } from './contracts/index.ts';
+import { HostError } from './errors.ts';
+import { planGrants } from './grants.ts';
+import { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
+import { evaluatePolicy, type Policy } from './policy.ts';
+import type { Provider } from './provider.ts';
+import { routeImportCall } from './router.ts';
+import { transpileCached } from './transpile-cache.ts';
+
+export interface HostOptions {
+  /** Where transpiled components are kept between runs. */
+  readonly cacheDir: string;
+  readonly policy: Policy;
+  readonly logger?: Logger;
+  /** Seconds since the epoch; tests move it. */
+  readonly now?: () => number;
+}
+
+export interface StartActorOptions extends Partial<PoolLimits> {
+  /** What `wasi:config/store` answers for this actor. */
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+export interface ActorSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly claims?: ComponentClaims;
+  readonly capabilities: readonly string[];
+  readonly limits: PoolLimits;
+  /** False when the component came out of the transpile cache. */
+  readonly transpiled: boolean;
+  readonly failures: Readonly<Partial<Record<InvocationErrorCode, number>>>;
+}
+
+const DEFAULT_LIMITS: PoolLimits = { maxInstances: 1, queueLimit: 64, deadlineMs: 10_000 };
+const ASYNC_IMPORTS = Object.values(CONTRACTS).flatMap((contract) => contract.asyncImports);
+const ASYNC_EXPORTS = ['wasi:http/incoming-handler#handle'];
+
+interface RunningActor {
+  readonly summary: Omit<ActorSummary, 'limits' | 'failures'>;
+  readonly pool: ActorPool;
+  readonly failures: Partial<Record<InvocationErrorCode, number>>;
+}
+
+/**
+ * The host: admits signed actors under its policy, runs each in its own worker threads, and routes
+ * their imports through links to providers. Every operation is a method; transports (the local
+ * socket, NATS) only carry them.
+ */
+export class Host {
+  readonly links = new LinkTable();
+  readonly #providers = new Map<string, Provider>();
+  readonly #actors = new Map<string, RunningActor>();
+  readonly #options: HostOptions;
+  readonly #log: Logger;
+
+  constructor(options: HostOptions) {
+    this.#options = options;
+    this.#log = options.logger ?? pino({ name: 'badger-host' });
+  }
+
+  /** Loads, verifies, admits and starts an actor; refuses with the claims or policy code. */
+  async startActor(location: string, options: StartActorOptions = {}): Promise<ActorSummary> {
+    const bytes = await readArtifact(location);
+    const verification = await verifyArtifact(bytes, this.#now());
+    const decision = evaluatePolicy(verification, this.#options.policy);
+    if (!decision.allowed) {
+      const [first] = decision.denials;
+      throw new HostError(first!.code, decision.denials.map((denial) => denial.reason).join('; '));
+    }
+    const id = verification.claims?.sub ?? `unsigned-${verification.hash?.slice(0, 16)}`;
+    if (this.#actors.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already running; scale it instead`);
+    const component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: ASYNC_IMPORTS, asyncExports: ASYNC_EXPORTS });
+    const plan = planGrants(component.imports, decision.capabilities);
+    if (!plan.allowed) throw new HostError('POLICY_CAPABILITY_DENIED', plan.denials.map((denial) => denial.reason).join('; '));
+
+    const name = verification.claims?.wascap.name ?? id;
+    const log = this.#log.child({ actor: id, name });
+    const failures: Partial<Record<InvocationErrorCode, number>> = {};
+    const pool = new ActorPool(
+      { actorId: id, componentDir: component.dir, routed: plan.routed, config: options.config ?? {} },
+      { ...DEFAULT_LIMITS, ...definedLimits(options) },
+      {
+        routeImport: (iface, operation, args) => routeImportCall(this.links, this.#providers, id, iface, operation, args),
+        log: (level, context, message) => log[level === 'stderr' ? 'warn' : level === 'critical' ? 'fatal' : level]({ context }, message),
+        failed: (code, message) => {
+          failures[code] = (failures[code] ?? 0) + 1;
+          log.warn({ code }, message);
+        },
+      },
+    );
+    const summary = { id, name, ...(verification.claims ? { claims: verification.claims } : {}), capabilities: plan.routed, transpiled: component.transpiled };
+    this.#actors.set(id, { summary, pool, failures });
+    log.info({ capabilities: plan.routed, transpiled: component.transpiled }, 'actor started');
+    return this.#describe(this.#actors.get(id)!);
+  }
+
+  invoke(actorId: string, invocation: Invocation): Promise<InvocationResult> {
+    return this.#actor(actorId).pool.invoke(invocation);
+  }
+
+  scaleActor(actorId: string, maxInstances: number): ActorSummary {
+    const actor = this.#actor(actorId);
+    actor.pool.scale(maxInstances);
+    return this.#describe(actor);
+  }
+
+  /** In-flight calls finish; new ones are refused; then the actor's threads end. */
+  async stopActor(actorId: string): Promise<void> {
+    const actor = this.#actor(actorId);
+    this.#actors.delete(actor.summary.id);
+    await actor.pool.drain();
+    this.#log.info({ actor: actor.summary.id }, 'actor stopped');
+  }
+
+  async startProvider(provider: Provider): Promise<void> {
+    if (this.#providers.has(provider.id)) throw new HostError('PROVIDER_ALREADY_RUNNING', `provider ${provider.id} is already running`);
+    this.#providers.set(provider.id, provider);
+    for (const link of this.links.query({ target: provider.id })) await provider.linkPut?.(link);
+  }
+
+  async stopProvider(providerId: string): Promise<void> {
+    const provider = this.#providers.get(providerId);
+    if (!provider) throw new HostError('PROVIDER_NOT_FOUND', `no provider ${providerId} is running`);
+    this.#providers.delete(providerId);
+    await provider.shutdown?.();
+  }
+
+  async putLink(link: Omit<Link, 'name' | 'config'> & Partial<Pick<Link, 'name' | 'config'>>): Promise<Link> {
+    const complete: Link = { name: DEFAULT_LINK_NAME, config: {}, ...link };
+    const replaced = this.links.put(complete);
+    if (replaced && replaced.target !== complete.target) await this.#providers.get(replaced.target)?.linkDel?.(replaced);
+    await this.#providers.get(complete.target)?.linkPut?.(complete);
+    return complete;
+  }
+
+  async deleteLink(source: string, iface: string, name = DEFAULT_LINK_NAME): Promise<Link> {
+    const removed = this.links.delete(source, iface, name);
+    if (!removed) throw new HostError('LINK_NOT_FOUND', `no link ${name} for ${iface} from ${source}`);
+    await this.#providers.get(removed.target)?.linkDel?.(removed);
+    return removed;
+  }
+
+  inventory(): { actors: ActorSummary[]; providers: { id: string; name: string }[]; links: Link[] } {
+    return {
+      actors: [...this.#actors.values()].map((actor) => this.#describe(actor)),
+      providers: [...this.#providers.values()].map(({ id, name }) => ({ id, name })),
+      links: this.links.query(),
+    };
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.#actors.keys()].map((id) => this.stopActor(id)));
+    await Promise.all([...this.#providers.keys()].map((id) => this.stopProvider(id)));
+  }
+
+  #actor(actorId: string): RunningActor {
+    const actor = this.#actors.get(actorId) ?? [...this.#actors.values()].find((candidate) => candidate.summary.name === actorId);
+    if (!actor) throw new HostError('ACTOR_NOT_FOUND', `no actor ${actorId} is running`);
+    return actor;
+  }
+
+  #describe(actor: RunningActor): ActorSummary {
+    return { ...actor.summary, limits: actor.pool.limits, failures: { ...actor.failures } };
+  }
+
+  #now(): number {
+    return this.#options.now?.() ?? Math.floor(Date.now() / 1000);
+  }
+}
+
+function definedLimits(options: StartActorOptions): Partial<PoolLimits> {
+  return Object.fromEntries(
+    (['maxInstances', 'queueLimit', 'deadlineMs'] as const).filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
+  );
+}

@@ -1,0 +1,142 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeClaimsToken, generateKeyPair, readTopLevelToken, signArtifact, type KeyPair, type PublicKey } from '../../claims/index.ts';
+import { defaultPolicy, Host, type InvocationResult } from '../../host/index.ts';
+import type { HandledResponse } from '../../providers/http-server/index.ts';
+import { memoryKeyValueProvider } from '../../providers/keyvalue/index.ts';
+import { builtActor } from '../actors/built-actors.ts';
+import { filesystemComponent, spinningComponent, trappingComponent } from '../fixtures/wat-components.ts';
+
+let work: string;
+let host: Host;
+let ours: KeyPair;
+
+/** The account that signed the example actors (npm run build:actors), read from one of them. */
+async function examplesIssuer(): Promise<PublicKey> {
+  return decodeClaimsToken(readTopLevelToken(await readFile(builtActor('hello-wat')))!).iss;
+}
+
+async function signedFile(name: string, bytes: Uint8Array, caps: string[] = [], extra: { expiresAt?: number; issuer?: KeyPair } = {}): Promise<string> {
+  const signed = await signArtifact(bytes, {
+    issuer: extra.issuer ?? ours,
+    subject: generateKeyPair('component'),
+    issuedAt: Math.floor(Date.now() / 1000) - 60,
+    claims: { name, caps, ...(extra.expiresAt ? { expiresAt: extra.expiresAt } : {}) },
+  });
+  const path = join(work, `${name}.wasm`);
+  await writeFile(path, signed.bytes);
+  return path;
+}
+
+function text(result: InvocationResult): string {
+  expect(result).toMatchObject({ ok: true });
+  return new TextDecoder().decode((result as { value: HandledResponse }).value.body);
+}
+
+const get = (path: string) => ({ kind: 'http' as const, request: { method: 'GET', pathWithQuery: path, scheme: 'http' as const, authority: '127.0.0.1', headers: [], body: new Uint8Array() } });
+const call = (name: string, ...args: unknown[]) => ({ kind: 'call' as const, name, args });
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'badger-host-'));
+  ours = generateKeyPair('account');
+  host = new Host({
+    cacheDir: join(work, 'cache'),
+    policy: defaultPolicy([await examplesIssuer(), ours.publicKey]),
+    logger: pino({ level: 'silent' }),
+  });
+});
+
+afterAll(() => host.shutdown());
+
+describe('host: running actors', () => {
+  it('starts the signed hello actors and calls them', async () => {
+    const wat = await host.startActor(builtActor('hello-wat'));
+    const ts = await host.startActor(builtActor('hello'));
+    expect(text(await host.invoke(wat.id, get('/')))).toBe('Hello from awesome-badger!\n');
+    expect(text(await host.invoke(ts.id, get('/echo?msg=%3Cb%3E')))).toContain('<p>&lt;b&gt;</p>');
+    expect(text(await host.invoke('hello', get('/')))).toBe('Hello from awesome-badger!\n');
+  });
+
+  it('routes keyvalue calls through a link to a provider, and answers with the interface error without one', async () => {
+    const counter = await host.startActor(builtActor('counter'));
+    const unlinked = await host.invoke(counter.id, get('/a'));
+    expect((unlinked as { value: HandledResponse }).value.status).toBe(503);
+    expect(text(unlinked)).toMatch(/no link for wasi:keyvalue\/store/);
+
+    const store = memoryKeyValueProvider();
+    await host.startProvider(store);
+    for (const iface of ['wasi:keyvalue/store', 'wasi:keyvalue/atomics']) await host.putLink({ source: counter.id, interface: iface, target: store.id });
+    expect(JSON.parse(text(await host.invoke(counter.id, get('/a'))))).toEqual({ path: '/a', count: 1 });
+    expect(JSON.parse(text(await host.invoke(counter.id, get('/a'))))).toEqual({ path: '/a', count: 2 });
+    expect(new TextDecoder().decode(store.buckets.get('default')!.get('counter:/a'))).toBe('2');
+  });
+
+  it('does not transpile the same component again on a second start', async () => {
+    const path = await signedFile('trapper-twice', await trappingComponent());
+    const first = await host.startActor(path);
+    await host.stopActor(first.id);
+    const second = await host.startActor(path);
+    expect(first.transpiled).toBe(true);
+    expect(second.transpiled).toBe(false);
+    await host.stopActor(second.id);
+  });
+});
+
+describe('host: refusals', () => {
+  it.each([
+    ['unsigned', async () => { const p = join(work, 'unsigned.wasm'); await writeFile(p, await trappingComponent()); return p; }, 'POLICY_UNSIGNED_DENIED'],
+    ['tampered', async () => {
+      const p = await signedFile('tampered', await trappingComponent());
+      const bytes = await readFile(p);
+      bytes[60] = bytes[60]! ^ 0x01;
+      await writeFile(p, bytes);
+      return p;
+    }, 'CLAIMS_HASH_MISMATCH'],
+    ['expired', async () => signedFile('expired', await trappingComponent(), [], { expiresAt: Math.floor(Date.now() / 1000) - 10 }), 'CLAIMS_EXPIRED'],
+    ['signed by an untrusted issuer', async () => signedFile('stranger', await trappingComponent(), [], { issuer: generateKeyPair('account') }), 'POLICY_ISSUER_DENIED'],
+    ['importing wasi:filesystem without a claim', async () => signedFile('fs-reader', await filesystemComponent()), 'POLICY_CAPABILITY_DENIED'],
+  ])('refuses a component %s, with its code, and keeps serving', async (_label, make, code) => {
+    await expect(host.startActor(await make())).rejects.toMatchObject({ code });
+    expect(text(await host.invoke('hello-wat', get('/')))).toBe('Hello from awesome-badger!\n');
+  });
+
+  it('names the refused interface', async () => {
+    await expect(host.startActor(await signedFile('fs-reader-2', await filesystemComponent()))).rejects.toMatchObject({
+      message: expect.stringMatching(/wasi:filesystem\/preopens/),
+    });
+  });
+});
+
+describe('host: supervision', () => {
+  it('recovers a trapping actor: the next call succeeds', async () => {
+    const actor = await host.startActor(await signedFile('trapper', await trappingComponent()));
+    expect(await host.invoke(actor.id, call('run', 0))).toMatchObject({ ok: false, code: 'ACTOR_TRAPPED' });
+    expect(await host.invoke(actor.id, call('run', 7))).toEqual({ ok: true, value: { ok: 7 } });
+    expect(host.inventory().actors.find((a) => a.id === actor.id)!.failures).toEqual({ ACTOR_TRAPPED: 1 });
+  });
+
+  it('ends an endless loop at its deadline while another actor keeps answering', async () => {
+    const spinner = await host.startActor(await signedFile('spinner', await spinningComponent()), { deadlineMs: 1500 });
+    const spinning = host.invoke(spinner.id, call('spin'));
+    let answered = 0;
+    for (let i = 0; i < 5; i++) {
+      expect(text(await host.invoke('hello-wat', get('/')))).toBe('Hello from awesome-badger!\n');
+      answered++;
+    }
+    expect(await spinning).toMatchObject({ ok: false, code: 'ACTOR_DEADLINE' });
+    expect(answered).toBe(5);
+    expect(await host.invoke(spinner.id, call('run', 3))).toEqual({ ok: true, value: { ok: 3 } });
+  });
+
+  it('answers ACTOR_BUSY when every instance is busy and the queue is full', async () => {
+    const busy = await host.startActor(await signedFile('busy', await spinningComponent()), { maxInstances: 1, queueLimit: 1, deadlineMs: 1000 });
+    const first = host.invoke(busy.id, call('spin'));
+    const queued = host.invoke(busy.id, call('run', 1));
+    expect(await host.invoke(busy.id, call('run', 2))).toMatchObject({ ok: false, code: 'ACTOR_BUSY' });
+    expect(await first).toMatchObject({ code: 'ACTOR_DEADLINE' });
+    expect(await queued).toEqual({ ok: true, value: { ok: 1 } });
+  });
+});

@@ -1,26 +1,28 @@
 import { ClaimsError } from './errors.ts';
+import {
+  COMPONENT_HEADER,
+  concatBytes,
+  encodeU32,
+  MODULE_HEADER,
+  readHeader,
+  readSections,
+  readU32,
+  sectionHeader,
+  totalLength,
+  type Section,
+  type WasmKind,
+} from './wasm-binary.ts';
 
 /** The custom section wascap writes since 0.9, and the one it wrote before. */
 export const TOKEN_SECTION = 'wasmcloud_jwt';
 export const LEGACY_TOKEN_SECTION = 'jwt';
 const TOKEN_SECTIONS: ReadonlySet<string> = new Set([TOKEN_SECTION, LEGACY_TOKEN_SECTION]);
 
-export type WasmKind = 'module' | 'component';
 
-const MAGIC = [0x00, 0x61, 0x73, 0x6d];
-const MODULE_HEADER = Uint8Array.of(...MAGIC, 0x01, 0x00, 0x00, 0x00);
-const COMPONENT_HEADER = Uint8Array.of(...MAGIC, 0x0d, 0x00, 0x01, 0x00);
 const CUSTOM_SECTION_ID = 0;
 // In a component, these section ids hold a whole nested core module or component.
 const NESTED_MODULE_SECTION_ID = 1;
 const NESTED_COMPONENT_SECTION_ID = 4;
-
-interface Section {
-  readonly id: number;
-  /** Offsets of the section's payload (after the id and size). */
-  readonly start: number;
-  readonly end: number;
-}
 
 export function wasmKind(bytes: Uint8Array): WasmKind {
   return readHeader(bytes, 0, bytes.length);
@@ -78,53 +80,6 @@ function rebuildWithoutTokens(bytes: Uint8Array, start: number, end: number): Ui
   return out;
 }
 
-function sectionHeader(id: number, payloadLength: number): Uint8Array {
-  return Uint8Array.of(id, ...encodeU32(payloadLength));
-}
-
-function totalLength(chunks: readonly Uint8Array[]): number {
-  return chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-}
-
-function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(totalLength(chunks));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
-
-function readHeader(bytes: Uint8Array, start: number, end: number): WasmKind {
-  if (end - start < 8 || MAGIC.some((byte, i) => bytes[start + i] !== byte)) {
-    throw new ClaimsError('WASM_MALFORMED', `not a WebAssembly file: no "\\0asm" header at offset ${start}`);
-  }
-  const version = bytes[start + 4]! | (bytes[start + 5]! << 8);
-  const layer = bytes[start + 6]! | (bytes[start + 7]! << 8);
-  if (layer === 0 && version === 1) return 'module';
-  if (layer === 1) return 'component';
-  throw new ClaimsError('WASM_MALFORMED', `unsupported WebAssembly version ${version} (layer ${layer}) at offset ${start}`);
-}
-
-function* readSections(bytes: Uint8Array, start: number, end: number): Generator<Section> {
-  let offset = start;
-  while (offset < end) {
-    const id = bytes[offset]!;
-    const size = readU32(bytes, offset + 1, end);
-    const payloadStart = offset + 1 + size.length;
-    const payloadEnd = payloadStart + size.value;
-    if (payloadEnd > end) {
-      throw new ClaimsError(
-        'WASM_MALFORMED',
-        `section ${id} at offset ${offset} runs ${payloadEnd - end} bytes past the end (is the file truncated?)`,
-      );
-    }
-    yield { id, start: payloadStart, end: payloadEnd };
-    offset = payloadEnd;
-  }
-}
-
 function readCustomSectionName(bytes: Uint8Array, section: Section): { name: string; dataStart: number } {
   const length = readU32(bytes, section.start, section.end);
   const nameStart = section.start + length.length;
@@ -133,33 +88,6 @@ function readCustomSectionName(bytes: Uint8Array, section: Section): { name: str
     throw new ClaimsError('WASM_MALFORMED', `custom section at offset ${section.start} has a name longer than itself`);
   }
   return { name: decodeUtf8(bytes.subarray(nameStart, nameEnd), 'custom section name'), dataStart: nameEnd };
-}
-
-function readU32(bytes: Uint8Array, offset: number, end: number): { value: number; length: number } {
-  let value = 0;
-  for (let i = 0; i < 5; i++) {
-    if (offset + i >= end) {
-      throw new ClaimsError('WASM_MALFORMED', `a size at offset ${offset} is cut off (is the file truncated?)`);
-    }
-    const byte = bytes[offset + i]!;
-    value += (byte & 0x7f) * 2 ** (7 * i);
-    if ((byte & 0x80) === 0) {
-      if (value > 0xffffffff) break;
-      return { value, length: i + 1 };
-    }
-  }
-  throw new ClaimsError('WASM_MALFORMED', `a size at offset ${offset} is not a valid LEB128 u32`);
-}
-
-function encodeU32(value: number): number[] {
-  const out: number[] = [];
-  let rest = value;
-  do {
-    const low = rest & 0x7f;
-    rest = Math.floor(rest / 128);
-    out.push(rest === 0 ? low : low | 0x80);
-  } while (rest !== 0);
-  return out;
 }
 
 function decodeUtf8(bytes: Uint8Array, what: string): string {

@@ -8,6 +8,8 @@ export interface WorkerSetup {
   readonly componentDir: string;
   readonly routed: readonly string[];
   readonly config: Readonly<Record<string, string>>;
+  /** Each core module's memories may grow to this many 64 KiB pages. */
+  readonly maxMemoryPages: number;
 }
 
 export type Invocation =
@@ -21,7 +23,8 @@ export type InvocationErrorCode =
   | 'ACTOR_STOPPING'
   | 'ACTOR_CRASHED'
   | 'ACTOR_NO_SUCH_EXPORT'
-  | 'ACTOR_CALL_FAILED';
+  | 'ACTOR_CALL_FAILED'
+  | 'ACTOR_MEMORY_LIMIT';
 
 export type InvocationResult =
   | { readonly ok: true; readonly value: HandledResponse | unknown }

@@ -31,12 +31,12 @@ const imports = {
   ...routedImports,
 };
 
-const component = await loadTranspiled(setup.componentDir);
+const component = await loadTranspiled(setup.componentDir, { maxMemoryPages: setup.maxMemoryPages });
 let instance: Record<string, unknown> | undefined;
 
 async function invoke(invocation: Invocation): Promise<InvocationResult> {
-  instance ??= await component.instantiate(imports);
   try {
+    instance ??= await component.instantiate(imports);
     if (invocation.kind === 'http') {
       const handler = instance.incomingHandler as IncomingHandlerExport | undefined;
       if (!handler) return { ok: false, code: 'ACTOR_NO_SUCH_EXPORT', message: 'the actor does not export wasi:http/incoming-handler' };
@@ -55,8 +55,10 @@ async function invoke(invocation: Invocation): Promise<InvocationResult> {
     }
   } catch (error) {
     instance = undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    if ((error as { code?: unknown }).code === 'ACTOR_MEMORY_LIMIT') return { ok: false, code: 'ACTOR_MEMORY_LIMIT', message };
     const trapped = error instanceof Error && error.constructor.name === 'RuntimeError';
-    return { ok: false, code: trapped ? 'ACTOR_TRAPPED' : 'ACTOR_CALL_FAILED', message: error instanceof Error ? error.message : String(error) };
+    return { ok: false, code: trapped ? 'ACTOR_TRAPPED' : 'ACTOR_CALL_FAILED', message };
   }
 }
 

@@ -4,6 +4,7 @@ import type { ClaimsErrorCode } from '../claims/index.ts';
 export type HostErrorCode =
   | 'ACTOR_NOT_FOUND'
   | 'ACTOR_ALREADY_RUNNING'
+  | 'ACTOR_MEMORY_LIMIT'
   | 'PROVIDER_NOT_FOUND'
   | 'PROVIDER_ALREADY_RUNNING'
   | 'LINK_NOT_FOUND'

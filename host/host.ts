@@ -5,6 +5,7 @@ import { ActorPool, type PoolLimits } from './actor-pool.ts';
 import { readArtifact } from './artifact-source.ts';
 import { CONTRACTS } from './contracts/index.ts';
 import { HostError } from './errors.ts';
+import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { planGrants } from './grants.ts';
 import { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
@@ -24,6 +25,8 @@ export interface HostOptions {
 export interface StartActorOptions extends Partial<PoolLimits> {
   /** What `wasi:config/store` answers for this actor. */
   readonly config?: Readonly<Record<string, string>>;
+  /** The most memory each instance may use (default 512 MiB). */
+  readonly memoryLimitMb?: number;
 }
 
 export interface ActorSummary {
@@ -38,6 +41,7 @@ export interface ActorSummary {
 }
 
 const DEFAULT_LIMITS: PoolLimits = { maxInstances: 1, queueLimit: 64, deadlineMs: 10_000 };
+const DEFAULT_MEMORY_LIMIT_MB = 512;
 const ASYNC_IMPORTS = Object.values(CONTRACTS).flatMap((contract) => contract.asyncImports);
 const ASYNC_EXPORTS = ['wasi:http/incoming-handler#handle'];
 
@@ -83,7 +87,13 @@ export class Host {
     const log = this.#log.child({ actor: id, name });
     const failures: Partial<Record<InvocationErrorCode, number>> = {};
     const pool = new ActorPool(
-      { actorId: id, componentDir: component.dir, routed: plan.routed, config: options.config ?? {} },
+      {
+        actorId: id,
+        componentDir: component.dir,
+        routed: plan.routed,
+        config: options.config ?? {},
+        maxMemoryPages: Math.floor(((options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 1024 * 1024) / WASM_PAGE_BYTES),
+      },
       { ...DEFAULT_LIMITS, ...definedLimits(options) },
       {
         routeImport: (iface, operation, args) => routeImportCall(this.links, this.#providers, id, iface, operation, args),

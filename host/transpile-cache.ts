@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { transpile } from '@bytecodealliance/jco';
+import { limitMemory } from './memory-limit.ts';
 
 export interface TranspileOptions {
   /** Imports the guest calls synchronously while the host awaits (JSPI), as `interface#function`. */
@@ -45,7 +46,7 @@ export async function transpileCached(bytes: Uint8Array, cacheRoot: string, opti
 }
 
 /** Loads what `transpileCached` wrote, as an actor's worker does: no transpiling, ever. */
-export async function loadTranspiled(dir: string): Promise<Omit<TranspiledComponent, 'key' | 'transpiled'>> {
+export async function loadTranspiled(dir: string, limits: { maxMemoryPages?: number } = {}): Promise<Omit<TranspiledComponent, 'key' | 'transpiled'>> {
   const metadata = await readMetadata(dir);
   if (!metadata) throw new Error(`${dir} holds no transpiled component`);
   const bindings = (await import(pathToFileURL(join(dir, ENTRY)).href)) as {
@@ -56,7 +57,9 @@ export async function loadTranspiled(dir: string): Promise<Omit<TranspiledCompon
   const coreModule = (path: string) => {
     let module = modules.get(path);
     if (!module) {
-      module = readFile(join(dir, path)).then((code) => WebAssembly.compile(code));
+      module = readFile(join(dir, path)).then((code) =>
+        WebAssembly.compile(limits.maxMemoryPages === undefined ? code : limitMemory(code, limits.maxMemoryPages)),
+      );
       modules.set(path, module);
     }
     return module;

@@ -8,7 +8,7 @@ import { defaultPolicy, Host, type InvocationResult } from '../../host/index.ts'
 import type { HandledResponse } from '../../providers/http-server/index.ts';
 import { memoryKeyValueProvider } from '../../providers/keyvalue/index.ts';
 import { builtActor } from '../actors/built-actors.ts';
-import { filesystemComponent, spinningComponent, trappingComponent } from '../fixtures/wat-components.ts';
+import { filesystemComponent, memoryBombComponent, spinningComponent, trappingComponent } from '../fixtures/wat-components.ts';
 
 let work: string;
 let host: Host;
@@ -129,6 +129,18 @@ describe('host: supervision', () => {
     expect(await spinning).toMatchObject({ ok: false, code: 'ACTOR_DEADLINE' });
     expect(answered).toBe(5);
     expect(await host.invoke(spinner.id, call('run', 3))).toEqual({ ok: true, value: { ok: 3 } });
+  });
+
+  it('stops a memory bomb at its memory limit, and the host lives', async () => {
+    const bomb = await host.startActor(await signedFile('bomb', await memoryBombComponent()), { memoryLimitMb: 16 });
+    expect(await host.invoke(bomb.id, call('bomb'))).toMatchObject({ ok: false, code: 'ACTOR_TRAPPED' });
+    expect(await host.invoke(bomb.id, call('run', 9))).toEqual({ ok: true, value: { ok: 9 } });
+    expect(text(await host.invoke('hello-wat', get('/')))).toBe('Hello from awesome-badger!\n');
+  });
+
+  it('refuses to instantiate an actor whose memory starts above its limit', async () => {
+    const big = await host.startActor(await signedFile('big', await memoryBombComponent()), { memoryLimitMb: 0.01 });
+    expect(await host.invoke(big.id, call('run', 1))).toMatchObject({ ok: false, code: 'ACTOR_MEMORY_LIMIT' });
   });
 
   it('answers ACTOR_BUSY when every instance is busy and the queue is full', async () => {

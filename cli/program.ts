@@ -2,10 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../toolchain/index.ts';
 import { Command } from 'commander';
+import { callCommand, scaleCommand, startCommand, stopCommand } from './actor-commands.ts';
 import { buildCommand } from './build-command.ts';
 import { claimsCommand } from './claims-command.ts';
 import { demoCommand } from './demo-command.ts';
 import { keysCommand } from './keys-command.ts';
+import { getCommand, linkCommand } from './link-command.ts';
+import { downCommand, upCommand } from './up-command.ts';
 
 export function buildProgram(): Command {
   return new Command('badger')
@@ -16,5 +19,13 @@ export function buildProgram(): Command {
     .addCommand(keysCommand())
     .addCommand(claimsCommand())
     .addCommand(buildCommand())
+    .addCommand(upCommand())
+    .addCommand(downCommand())
+    .addCommand(startCommand())
+    .addCommand(stopCommand())
+    .addCommand(scaleCommand())
+    .addCommand(linkCommand())
+    .addCommand(getCommand())
+    .addCommand(callCommand())
     .addCommand(demoCommand());
 }

@@ -3,6 +3,9 @@ import type { ClaimsErrorCode } from '../claims/index.ts';
 
 export type HostErrorCode =
   | 'ACTOR_NOT_FOUND'
+  | 'HOST_NOT_RUNNING'
+  | 'HOST_ALREADY_RUNNING'
+  | 'CONTROL_MALFORMED'
   | 'ACTOR_ALREADY_RUNNING'
   | 'ACTOR_MEMORY_LIMIT'
   | 'PROVIDER_NOT_FOUND'

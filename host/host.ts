@@ -169,6 +169,11 @@ export class Host {
     await Promise.all([...this.#providers.keys()].map((id) => this.stopProvider(id)));
   }
 
+  /** The id of a running actor named by its id or its claims name. */
+  actorId(idOrName: string): string {
+    return this.#actor(idOrName).summary.id;
+  }
+
   #actor(actorId: string): RunningActor {
     const actor = this.#actors.get(actorId) ?? [...this.#actors.values()].find((candidate) => candidate.summary.name === actorId);
     if (!actor) throw new HostError('ACTOR_NOT_FOUND', `no actor ${actorId} is running`);

@@ -21,3 +21,4 @@ export type { Provider, ProviderHealth } from './provider.ts';
 export { routeImportCall, type CallOutcome } from './router.ts';
 export type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 export { Host, type ActorSummary, type HostOptions, type StartActorOptions } from './host.ts';
+export { defaultSocketPath, encodeControlJson, handleControlRequest, requestLocalHost, serveLocalSocket, type ControlRequest, type ControlResponse, type HostIdentity } from './control/index.ts';

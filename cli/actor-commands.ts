@@ -1,0 +1,87 @@
+import { Command } from 'commander';
+import type { ActorSummary } from '../host/index.ts';
+import { encodeControlJson } from '../host/index.ts';
+import { CliError } from './errors.ts';
+import { askHost, collect, keyValuePairs } from './host-client.ts';
+import { emit } from './output.ts';
+
+const positive = (text: string, option: string): number => {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new CliError('CLI_BAD_ARGUMENT', `${option}: "${text}" is not a whole number of 1 or more`);
+  return value;
+};
+
+export function startCommand(): Command {
+  const start = new Command('start').description('start an actor (or a provider) on the running host');
+  start
+    .command('actor')
+    .argument('<path|url>', 'a signed component: a file or an http(s) URL')
+    .option('--max-instances <n>', 'instances that may run at once', '1')
+    .option('--deadline-ms <ms>', 'end a call that runs longer than this', '10000')
+    .option('--memory-limit-mb <mb>', 'memory each instance may use', '512')
+    .option('--config <key=value>', 'what wasi:config answers this actor (repeatable)', collect, [])
+    .option('--json', 'print JSON')
+    .action(async (location: string, options: { maxInstances: string; deadlineMs: string; memoryLimitMb: string; config: string[]; json?: boolean }) => {
+      const summary = (await askHost({
+        op: 'start-actor',
+        location: /^https?:\/\//.test(location) ? location : (await import('node:path')).resolve(location),
+        maxInstances: positive(options.maxInstances, '--max-instances'),
+        deadlineMs: positive(options.deadlineMs, '--deadline-ms'),
+        memoryLimitMb: positive(options.memoryLimitMb, '--memory-limit-mb'),
+        config: keyValuePairs(options.config, '--config'),
+      })) as ActorSummary;
+      emit(options.json, summary, `started ${summary.name} (${summary.id})${summary.capabilities.length ? ` with ${summary.capabilities.join(', ')}` : ''}${summary.transpiled ? '' : ' [from the transpile cache]'}`);
+    });
+  start
+    .command('provider')
+    .argument('<kind>', 'a built-in provider: keyvalue-memory')
+    .option('--id <id>', 'the instance id links will name')
+    .option('--json', 'print JSON')
+    .action(async (kind: string, options: { id?: string; json?: boolean }) => {
+      const started = (await askHost({ op: 'start-provider', kind, ...(options.id ? { id: options.id } : {}) })) as { id: string; name: string };
+      emit(options.json, started, `started provider ${started.id} (${started.name})`);
+    });
+  return start;
+}
+
+export function stopCommand(): Command {
+  const stop = new Command('stop').description('stop an actor (draining its calls) or a provider');
+  stop.command('actor').argument('<actor>', 'id or name').option('--json', 'print JSON').action(async (actor: string, options: { json?: boolean }) => {
+    emit(options.json, await askHost({ op: 'stop-actor', actor }), `stopped ${actor}`);
+  });
+  stop.command('provider').argument('<id>').option('--json', 'print JSON').action(async (id: string, options: { json?: boolean }) => {
+    emit(options.json, await askHost({ op: 'stop-provider', id }), `stopped provider ${id}`);
+  });
+  return stop;
+}
+
+export function scaleCommand(): Command {
+  return new Command('scale')
+    .description('change how many instances of an actor may run at once')
+    .addCommand(
+      new Command('actor').argument('<actor>', 'id or name').argument('<n>', 'max instances').option('--json', 'print JSON').action(async (actor: string, n: string, options: { json?: boolean }) => {
+        const summary = (await askHost({ op: 'scale-actor', actor, maxInstances: positive(n, 'n') })) as ActorSummary;
+        emit(options.json, summary, `${summary.name} may now run ${summary.limits.maxInstances} instances`);
+      }),
+    );
+}
+
+export function callCommand(): Command {
+  return new Command('call')
+    .description('call an actor export; for HTTP actors, wasi:http/incoming-handler.handle with {"method","path","headers","body"}')
+    .argument('<actor>', 'id or name')
+    .argument('<function>', 'an export such as run, or wasi:http/incoming-handler.handle')
+    .argument('[args]', 'the arguments as a JSON array (or one JSON value)', '[]')
+    .option('--json', 'print JSON')
+    .action(async (actor: string, fn: string, rawArgs: string, options: { json?: boolean }) => {
+      let args: unknown;
+      try {
+        args = JSON.parse(rawArgs);
+      } catch {
+        throw new CliError('CLI_BAD_ARGUMENT', `args: ${rawArgs} is not JSON`);
+      }
+      const result = await askHost({ op: 'call', actor, function: fn, args: Array.isArray(args) ? args : [args] });
+      const http = result as { status?: number; body?: string };
+      emit(options.json, JSON.parse(encodeControlJson(result)), typeof http.status === 'number' ? `${http.status}\n${http.body}` : encodeControlJson(result));
+    });
+}

@@ -1,0 +1,65 @@
+import { Command } from 'commander';
+import type { Link } from '../host/index.ts';
+import { askHost, collect, keyValuePairs } from './host-client.ts';
+import { emit } from './output.ts';
+
+export function linkCommand(): Command {
+  const link = new Command('link').description("route an actor's use of a WIT interface to a provider or actor");
+  link
+    .command('put')
+    .argument('<source>', 'the actor (id or name)')
+    .argument('<target>', 'a provider id or an actor id')
+    .argument('<wit-interface>', 'such as wasi:keyvalue/store')
+    .option('--link-name <name>', 'for several links on one interface', 'default')
+    .option('--config <key=value>', 'given to the target with each call (repeatable)', collect, [])
+    .option('--json', 'print JSON')
+    .action(async (source: string, target: string, iface: string, options: { linkName: string; config: string[]; json?: boolean }) => {
+      const put = (await askHost({ op: 'put-link', source, target, interface: iface, name: options.linkName, config: keyValuePairs(options.config, '--config') })) as Link;
+      emit(options.json, put, `linked ${put.source} ${put.interface} (${put.name}) → ${put.target}`);
+    });
+  link
+    .command('del')
+    .argument('<source>')
+    .argument('<wit-interface>')
+    .option('--link-name <name>', 'which link', 'default')
+    .option('--json', 'print JSON')
+    .action(async (source: string, iface: string, options: { linkName: string; json?: boolean }) => {
+      const removed = (await askHost({ op: 'del-link', source, interface: iface, name: options.linkName })) as Link;
+      emit(options.json, removed, `removed ${removed.source} ${removed.interface} (${removed.name})`);
+    });
+  link
+    .command('query')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const links = (await askHost({ op: 'query-links' })) as Link[];
+      emit(options.json, links, links.length ? links.map((l) => `${l.source} ${l.interface} (${l.name}) → ${l.target}`).join('\n') : 'no links');
+    });
+  return link;
+}
+
+export function getCommand(): Command {
+  const get = new Command('get').description('read the running host');
+  get.command('inventory').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
+    const inventory = (await askHost({ op: 'get-inventory' })) as {
+      labels: Record<string, string>;
+      actors: { id: string; name: string; limits: { maxInstances: number }; capabilities: string[] }[];
+      providers: { id: string; name: string }[];
+      links: Link[];
+    };
+    const lines = [
+      `labels: ${Object.entries(inventory.labels).map(([k, v]) => `${k}=${v}`).join(', ') || 'none'}`,
+      'actors:',
+      ...inventory.actors.map((a) => `  ${a.name}  ${a.id}  max ${a.limits.maxInstances}  ${a.capabilities.join(', ')}`),
+      'providers:',
+      ...inventory.providers.map((p) => `  ${p.id}  ${p.name}`),
+      'links:',
+      ...inventory.links.map((l) => `  ${l.source} ${l.interface} (${l.name}) → ${l.target}`),
+    ];
+    emit(options.json, inventory, lines.join('\n'));
+  });
+  get.command('claims').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
+    const claims = (await askHost({ op: 'get-claims' })) as { sub: string; iss: string; wascap: { name?: string; caps?: string[] } }[];
+    emit(options.json, claims, claims.map((c) => `${c.wascap.name ?? c.sub}  ${c.sub}  issuer ${c.iss}  ${c.wascap.caps?.join(', ') ?? ''}`).join('\n') || 'no actors');
+  });
+  return get;
+}

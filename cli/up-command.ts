@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { publicKeyType, type PublicKey } from '../claims/index.ts';
+import {
+  defaultPolicy,
+  defaultSocketPath,
+  handleControlRequest,
+  Host,
+  loadPolicyFile,
+  requestLocalHost,
+  serveLocalSocket,
+  type HostIdentity,
+  type Policy,
+} from '../host/index.ts';
+import { memoryKeyValueProvider } from '../providers/keyvalue/index.ts';
+import { CliError } from './errors.ts';
+import { collect, keyValuePairs } from './host-client.ts';
+import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
+import { runDemo } from './demo-actors.ts';
+import { note } from './output.ts';
+
+interface UpOptions {
+  policy?: string;
+  trust: string[];
+  label: string[];
+  detached?: boolean;
+  demo?: boolean;
+}
+
+export function upCommand(): Command {
+  return new Command('up')
+    .description('start a host on this machine, controlled through ~/.badger/host.sock')
+    .option('--policy <file>', 'a YAML or JSON policy (default: signed only, by the keys under ~/.badger/keys and --trust)')
+    .option('--trust <account-key>', 'also trust components signed by this account (repeatable)', collect, [])
+    .option('--label <key=value>', 'a label for this host (repeatable)', collect, [])
+    .option('--detached', 'run in the background; logs go to ~/.badger/host.log')
+    .option('--demo', 'also start the example actors with built-in providers, and print what to try')
+    .action(async (options: UpOptions) => {
+      if (options.detached) return startDetached();
+      await runHost(options);
+    });
+}
+
+export function downCommand(): Command {
+  return new Command('down').description('stop the running host').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
+    const response = await requestLocalHost(defaultSocketPath(), { op: 'shutdown' });
+    if (options.json) console.log(JSON.stringify(response));
+    else console.log('host stopping');
+  });
+}
+
+async function runHost(options: UpOptions): Promise<void> {
+  const labels = keyValuePairs(options.label, '--label');
+  // The demo signs the examples with the local issuer key, so it must exist before the policy is read.
+  if (options.demo) await storedOrNewKey(defaultKeyDirectory(), 'issuer_account.nk', 'account');
+  const policy = await hostPolicy(options);
+  const home = join(defaultKeyDirectory(), '..');
+  const host = new Host({ cacheDir: join(home, 'cache', 'transpiled'), policy, logger: pino({ name: 'badger-host' }) });
+  let stopped!: () => void;
+  const done = new Promise<void>((resolve) => (stopped = resolve));
+  const identity: HostIdentity = {
+    labels,
+    startedAt: new Date().toISOString(),
+    onShutdown: () => stopped(),
+    providerKinds: { 'keyvalue-memory': (id) => memoryKeyValueProvider(id) },
+  };
+  const socketPath = defaultSocketPath();
+  const server = await serveLocalSocket(socketPath, (request) => handleControlRequest(host, identity, request));
+  process.once('SIGINT', () => stopped());
+  process.once('SIGTERM', () => stopped());
+  note(`badger host up: control socket ${socketPath}; stop it with "badger down" or Ctrl-C`);
+  if (options.demo) {
+    try {
+      note(await runDemo(host));
+    } catch (error) {
+      server.close();
+      await host.shutdown();
+      throw error;
+    }
+  }
+  await done;
+  note('badger host stopping: draining actors');
+  server.close();
+  await host.shutdown();
+  process.exit(0);
+}
+
+/** The given policy file, or: signed only, by the local account keys and the --trust keys. */
+async function hostPolicy(options: UpOptions): Promise<Policy> {
+  if (options.policy) return loadPolicyFile(options.policy);
+  const trusted = new Set<PublicKey>();
+  for (const key of options.trust) {
+    if (publicKeyType(key) !== 'account') throw new CliError('CLI_BAD_ARGUMENT', `--trust: ${key} is not an account public key (A…)`);
+    trusted.add(key as PublicKey);
+  }
+  const directory = defaultKeyDirectory();
+  for (const file of await readdir(directory).catch(() => [] as string[])) {
+    if (!file.endsWith('.nk')) continue;
+    const pair = await readSeedFile(join(directory, file)).catch(() => undefined);
+    if (pair?.type === 'account') trusted.add(pair.publicKey);
+  }
+  return defaultPolicy([...trusted]);
+}
+
+/** Starts `badger up` without --detached in the background and waits until it answers. */
+async function startDetached(): Promise<void> {
+  const bin = fileURLToPath(new URL('../bin/badger.js', import.meta.url));
+  const args = process.argv.slice(2).filter((arg) => arg !== '--detached');
+  const logPath = join(defaultKeyDirectory(), '..', 'host.log');
+  const log = openSync(logPath, 'a');
+  const child = spawn(process.execPath, [bin, ...args], { detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  // Bounded: the demo may build actors first, which takes about half a minute the first time.
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const alive = await requestLocalHost(defaultSocketPath(), { op: 'ping' }).then(() => true, () => false);
+    if (alive) {
+      note(`badger host running in the background (pid ${child.pid}); logs: ${logPath}; stop it with "badger down"`);
+      return;
+    }
+    if (child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the host did not start; see ${logPath}`);
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Plain JavaScript that any Node can parse: on an older Node it hands over to the Node 24 that npm
 // installed with the package, since the host needs JSPI (WebAssembly.Suspending).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -15,13 +15,21 @@ if (major < 24) {
     console.error(`badger needs Node 24 or later (for JSPI) and found ${process.version}. Run "npm install" where badger is installed, or install Node 24.`);
     process.exit(1);
   }
-  const child = spawnSync(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  if (child.signal) process.kill(process.pid, child.signal);
-  process.exit(child.status ?? 1);
+  const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  // Whoever stops this process means the real one: pass the signal on.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    process.exit(code ?? 1);
+  });
+} else {
+  await runBadger();
 }
 
-// A checkout runs its TypeScript sources directly (Node 24 strips types); a published package runs dist/.
-const source = new URL('../cli/main.ts', import.meta.url);
-const entry = existsSync(source) ? source : new URL('../dist/cli/main.js', import.meta.url);
-const { main } = await import(entry.href);
-await main(process.argv);
+async function runBadger() {
+  // A checkout runs its TypeScript sources directly (Node 24 strips types); a published package runs dist/.
+  const source = new URL('../cli/main.ts', import.meta.url);
+  const entry = existsSync(source) ? source : new URL('../dist/cli/main.js', import.meta.url);
+  const { main } = await import(entry.href);
+  await main(process.argv);
+}

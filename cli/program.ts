@@ -5,7 +5,6 @@ import { Command } from 'commander';
 import { callCommand, scaleCommand, startCommand, stopCommand } from './actor-commands.ts';
 import { buildCommand } from './build-command.ts';
 import { claimsCommand } from './claims-command.ts';
-import { demoCommand } from './demo-command.ts';
 import { keysCommand } from './keys-command.ts';
 import { getCommand, linkCommand } from './link-command.ts';
 import { downCommand, upCommand } from './up-command.ts';
@@ -26,6 +25,5 @@ export function buildProgram(): Command {
     .addCommand(scaleCommand())
     .addCommand(linkCommand())
     .addCommand(getCommand())
-    .addCommand(callCommand())
-    .addCommand(demoCommand());
+    .addCommand(callCommand());
 }

@@ -32,19 +32,28 @@ const imports = {
 };
 
 const component = await loadTranspiled(setup.componentDir, { maxMemoryPages: setup.maxMemoryPages });
-let instance: Record<string, unknown> | undefined;
+let instance: Promise<Record<string, unknown>> | undefined;
+
+/** The instance for the next call; a single-request one is prepared in the background for the call after. */
+function takeInstance(forHttp: boolean): Promise<Record<string, unknown>> {
+  const current = (instance ??= component.instantiate(imports));
+  if (forHttp && component.singleRequestInstances) {
+    instance = component.instantiate(imports);
+    // An instantiation failure surfaces on the call that uses it.
+    instance.catch(() => {});
+  }
+  return current;
+}
 
 async function invoke(invocation: Invocation): Promise<InvocationResult> {
   try {
-    instance ??= await component.instantiate(imports);
+    const current = await takeInstance(invocation.kind === 'http');
     if (invocation.kind === 'http') {
-      const handler = instance.incomingHandler as IncomingHandlerExport | undefined;
+      const handler = current.incomingHandler as IncomingHandlerExport | undefined;
       if (!handler) return { ok: false, code: 'ACTOR_NO_SUCH_EXPORT', message: 'the actor does not export wasi:http/incoming-handler' };
-      // StarlingMonkey's fetch event serves one request per instance (StarlingMonkey#247): start each request fresh.
-      instance = undefined;
       return { ok: true, value: await callIncomingHandler(handler, invocation.request) };
     }
-    const target = invocation.name.split('.').reduce<unknown>((scope, name) => (scope as Record<string, unknown> | undefined)?.[name], instance);
+    const target = invocation.name.split('.').reduce<unknown>((scope, name) => (scope as Record<string, unknown> | undefined)?.[name], current);
     if (typeof target !== 'function') return { ok: false, code: 'ACTOR_NO_SUCH_EXPORT', message: `the actor exports no function ${invocation.name}` };
     try {
       return { ok: true, value: { ok: await target(...invocation.args) } };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { transpile } from '@bytecodealliance/jco';
+import { metadataShow, transpile } from '@bytecodealliance/jco';
 import { limitMemory } from './memory-limit.ts';
 
 export interface TranspileOptions {
@@ -21,6 +21,8 @@ export interface TranspiledComponent {
   /** Imports as jco keys them: unversioned interface names. */
   readonly imports: readonly string[];
   readonly exports: readonly string[];
+  /** An HTTP request needs a fresh instance (componentize-js components). */
+  readonly singleRequestInstances: boolean;
   /** The generated bindings' `instantiate`, with every core module compiled once and shared. */
   instantiate(imports: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
@@ -28,9 +30,13 @@ export interface TranspiledComponent {
 interface CacheMetadata {
   readonly imports: readonly string[];
   readonly exports: readonly string[];
+  /** Made by componentize-js: its fetch event serves one request per instance (StarlingMonkey#247). */
+  readonly singleRequestInstances: boolean;
 }
 
 const ENTRY = 'component.js';
+// Bump when what is written changes, so entries written by an older host are not misread.
+const CACHE_FORMAT = 2;
 const METADATA = 'badger-transpile.json';
 
 /**
@@ -68,6 +74,7 @@ export async function loadTranspiled(dir: string, limits: { maxMemoryPages?: num
     dir,
     imports: metadata.imports,
     exports: metadata.exports,
+    singleRequestInstances: metadata.singleRequestInstances,
     instantiate: (imports) => bindings.instantiate(coreModule, imports),
   };
 }
@@ -75,7 +82,7 @@ export async function loadTranspiled(dir: string, limits: { maxMemoryPages?: num
 function cacheKey(bytes: Uint8Array, options: TranspileOptions): string {
   return createHash('sha256')
     .update(bytes)
-    .update(JSON.stringify({ asyncImports: [...(options.asyncImports ?? [])].sort(), asyncExports: [...(options.asyncExports ?? [])].sort() }))
+    .update(JSON.stringify({ format: CACHE_FORMAT, asyncImports: [...(options.asyncImports ?? [])].sort(), asyncExports: [...(options.asyncExports ?? [])].sort() }))
     .digest('hex');
 }
 
@@ -102,9 +109,11 @@ async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileO
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, name === ENTRY ? withoutDebugLogging(Buffer.from(content).toString('utf8')) : content);
   }
+  const producers = JSON.stringify(await metadataShow(bytes));
   const metadata: CacheMetadata = {
     imports: output.imports,
     exports: output.exports.map(([name]) => name),
+    singleRequestInstances: producers.includes('ComponentizeJS'),
   };
   await writeFile(join(staging, METADATA), JSON.stringify(metadata));
   await rm(dir, { recursive: true, force: true });

@@ -1,9 +1,11 @@
 // npm run bench [-- <scenario>]: each scenario prints one BENCH line per figure, measured against
 // a baseline taken in the same run.
 import { buildCacheScenario } from './build-cache.ts';
+import { invokeScenario } from './invoke.ts';
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
   'build-cache': buildCacheScenario,
+  invoke: invokeScenario,
 };
 
 const wanted = process.argv.slice(2);

@@ -110,7 +110,7 @@ export class Host {
     return this.#describe(this.#actors.get(id)!);
   }
 
-  invoke(actorId: string, invocation: Invocation): Promise<InvocationResult> {
+  async invoke(actorId: string, invocation: Invocation): Promise<InvocationResult> {
     return this.#actor(actorId).pool.invoke(invocation);
   }
 
@@ -123,8 +123,9 @@ export class Host {
   /** In-flight calls finish; new ones are refused; then the actor's threads end. */
   async stopActor(actorId: string): Promise<void> {
     const actor = this.#actor(actorId);
-    this.#actors.delete(actor.summary.id);
+    // Stays listed while draining, so new calls hear ACTOR_STOPPING rather than "not found".
     await actor.pool.drain();
+    this.#actors.delete(actor.summary.id);
     this.#log.info({ actor: actor.summary.id }, 'actor stopped');
   }
 

@@ -8,7 +8,7 @@ import { defaultPolicy, Host, type InvocationResult } from '../../host/index.ts'
 import type { HandledResponse } from '../../providers/http-server/index.ts';
 import { memoryKeyValueProvider } from '../../providers/keyvalue/index.ts';
 import { builtActor } from '../actors/built-actors.ts';
-import { filesystemComponent, memoryBombComponent, spinningComponent, trappingComponent } from '../fixtures/wat-components.ts';
+import { filesystemComponent, memoryBombComponent, slowComponent, spinningComponent, trappingComponent } from '../fixtures/wat-components.ts';
 
 let work: string;
 let host: Host;
@@ -141,6 +141,17 @@ describe('host: supervision', () => {
   it('refuses to instantiate an actor whose memory starts above its limit', async () => {
     const big = await host.startActor(await signedFile('big', await memoryBombComponent()), { memoryLimitMb: 0.01 });
     expect(await host.invoke(big.id, call('run', 1))).toMatchObject({ ok: false, code: 'ACTOR_MEMORY_LIMIT' });
+  });
+
+  it('drains on stop: the call in flight finishes, a new one is refused', async () => {
+    const slow = await host.startActor(await signedFile('slow', await slowComponent()));
+    expect(await host.invoke(slow.id, call('work', 1))).toEqual({ ok: true, value: { ok: 1 } });
+    const inFlight = host.invoke(slow.id, call('work', 400_000_000));
+    const stopping = host.stopActor(slow.id);
+    expect(await host.invoke(slow.id, call('work', 1))).toMatchObject({ ok: false, code: 'ACTOR_STOPPING' });
+    expect(await inFlight).toEqual({ ok: true, value: { ok: 400_000_000 } });
+    await stopping;
+    await expect(host.invoke(slow.id, call('work', 1))).rejects.toMatchObject({ code: 'ACTOR_NOT_FOUND' });
   });
 
   it('answers ACTOR_BUSY when every instance is busy and the queue is full', async () => {

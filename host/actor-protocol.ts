@@ -8,8 +8,8 @@ export interface WorkerSetup {
   readonly componentDir: string;
   readonly routed: readonly string[];
   readonly config: Readonly<Record<string, string>>;
-  /** Each core module's memories may grow to this many 64 KiB pages. */
-  readonly maxMemoryPages: number;
+  /** The component's core modules, compiled once with the memory limit written in, shared by every worker. */
+  readonly modules: Readonly<Record<string, WebAssembly.Module>>;
 }
 
 export type Invocation =
@@ -23,8 +23,7 @@ export type InvocationErrorCode =
   | 'ACTOR_STOPPING'
   | 'ACTOR_CRASHED'
   | 'ACTOR_NO_SUCH_EXPORT'
-  | 'ACTOR_CALL_FAILED'
-  | 'ACTOR_MEMORY_LIMIT';
+  | 'ACTOR_CALL_FAILED';
 
 export type InvocationResult =
   | { readonly ok: true; readonly value: HandledResponse | unknown }

@@ -31,7 +31,7 @@ const imports = {
   ...routedImports,
 };
 
-const component = await loadTranspiled(setup.componentDir, { maxMemoryPages: setup.maxMemoryPages });
+const component = await loadTranspiled(setup.componentDir, { modules: setup.modules });
 let instance: Promise<Record<string, unknown>> | undefined;
 
 /** The instance for the next call; a single-request one is prepared in the background for the call after. */
@@ -65,7 +65,6 @@ async function invoke(invocation: Invocation): Promise<InvocationResult> {
   } catch (error) {
     instance = undefined;
     const message = error instanceof Error ? error.message : String(error);
-    if ((error as { code?: unknown }).code === 'ACTOR_MEMORY_LIMIT') return { ok: false, code: 'ACTOR_MEMORY_LIMIT', message };
     const trapped = error instanceof Error && error.constructor.name === 'RuntimeError';
     return { ok: false, code: trapped ? 'ACTOR_TRAPPED' : 'ACTOR_CALL_FAILED', message };
   }

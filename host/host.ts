@@ -11,7 +11,7 @@ import { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
 import type { Provider } from './provider.ts';
 import { routeImportCall } from './router.ts';
-import { transpileCached } from './transpile-cache.ts';
+import { compileCoreModules, transpileCached } from './transpile-cache.ts';
 
 export interface HostOptions {
   /** Where transpiled components are kept between runs. */
@@ -92,7 +92,7 @@ export class Host {
         componentDir: component.dir,
         routed: plan.routed,
         config: options.config ?? {},
-        maxMemoryPages: Math.floor(((options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 1024 * 1024) / WASM_PAGE_BYTES),
+        modules: await compileCoreModules(component.dir, Math.floor(((options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 1024 * 1024) / WASM_PAGE_BYTES)),
       },
       { ...DEFAULT_LIMITS, ...definedLimits(options) },
       {

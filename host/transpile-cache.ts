@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { metadataShow, transpile } from '@bytecodealliance/jco';
@@ -51,8 +51,25 @@ export async function transpileCached(bytes: Uint8Array, cacheRoot: string, opti
   return { ...(await loadTranspiled(dir)), key, transpiled };
 }
 
+export interface LoadOptions {
+  /** Modules compiled elsewhere (by `compileCoreModules`), so that every worker shares one compile. */
+  readonly modules?: Readonly<Record<string, WebAssembly.Module>>;
+}
+
+/** Compiles every core module of a transpiled component once, with its memory limit written in. */
+export async function compileCoreModules(dir: string, maxMemoryPages?: number): Promise<Record<string, WebAssembly.Module>> {
+  const files = (await readdir(dir)).filter((name) => name.endsWith('.wasm'));
+  const compiled = await Promise.all(
+    files.map(async (name) => {
+      const code = await readFile(join(dir, name));
+      return [name, await WebAssembly.compile(maxMemoryPages === undefined ? code : limitMemory(code, maxMemoryPages))] as const;
+    }),
+  );
+  return Object.fromEntries(compiled);
+}
+
 /** Loads what `transpileCached` wrote, as an actor's worker does: no transpiling, ever. */
-export async function loadTranspiled(dir: string, limits: { maxMemoryPages?: number } = {}): Promise<Omit<TranspiledComponent, 'key' | 'transpiled'>> {
+export async function loadTranspiled(dir: string, options: LoadOptions = {}): Promise<Omit<TranspiledComponent, 'key' | 'transpiled'>> {
   const metadata = await readMetadata(dir);
   if (!metadata) throw new Error(`${dir} holds no transpiled component`);
   const bindings = (await import(pathToFileURL(join(dir, ENTRY)).href)) as {
@@ -63,9 +80,8 @@ export async function loadTranspiled(dir: string, limits: { maxMemoryPages?: num
   const coreModule = (path: string) => {
     let module = modules.get(path);
     if (!module) {
-      module = readFile(join(dir, path)).then((code) =>
-        WebAssembly.compile(limits.maxMemoryPages === undefined ? code : limitMemory(code, limits.maxMemoryPages)),
-      );
+      const shared = options.modules?.[path];
+      module = shared ? Promise.resolve(shared) : readFile(join(dir, path)).then((code) => WebAssembly.compile(code));
       modules.set(path, module);
     }
     return module;

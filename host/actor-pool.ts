@@ -108,7 +108,9 @@ export class ActorPool {
             worker.postMessage({ type: 'import-result', callId: message.callId, outcome } satisfies ToWorker);
           });
         case 'result':
-          if (slot.current?.id === message.id) this.#finish(slot, message.result);
+          if (slot.current?.id !== message.id) return;
+          if (message.retire && !message.result.ok) return this.#lose(slot, message.result);
+          this.#finish(slot, message.result);
       }
     });
     worker.on('error', (error) => this.#lose(slot, failure('ACTOR_CRASHED', `the actor's worker failed: ${error.message}`)));

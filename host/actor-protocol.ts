@@ -7,6 +7,8 @@ export interface WorkerSetup {
   readonly actorId: string;
   readonly componentDir: string;
   readonly routed: readonly string[];
+  /** Routed interfaces served by other actors, with their function names (as jco spells them). */
+  readonly actorImports: Readonly<Record<string, readonly string[]>>;
   readonly config: Readonly<Record<string, string>>;
   /** The component's core modules, compiled once with the memory limit written in, shared by every worker. */
   readonly modules: Readonly<Record<string, WebAssembly.Module>>;
@@ -35,6 +37,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly id: number; readonly result: InvocationResult }
+  /** `retire`: the worker is ending itself after this result; give it no more work. */
+  | { readonly type: 'result'; readonly id: number; readonly result: InvocationResult; readonly retire?: boolean }
   | { readonly type: 'import-call'; readonly callId: number; readonly iface: string; readonly operation: string; readonly args: unknown[] }
   | { readonly type: 'log'; readonly level: LogLevel | 'stderr'; readonly context: string; readonly message: string };

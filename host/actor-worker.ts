@@ -11,19 +11,34 @@ const port = parentPort!;
 const setup = workerData as WorkerSetup;
 const send = (message: FromWorker) => port.postMessage(message);
 
-const pending = new Map<number, { resolve: (value: unknown) => void; reject: (reason: unknown) => void }>();
+const pending = new Map<number, { iface: string; resolve: (value: unknown) => void; reject: (reason: unknown) => void }>();
 let nextCallId = 0;
+let currentInvocation: number | undefined;
 const call: RoutedCall = (iface, operation, args) =>
   new Promise((resolve, reject) => {
     const callId = nextCallId++;
-    pending.set(callId, { resolve, reject });
+    pending.set(callId, { iface, resolve, reject });
     send({ type: 'import-call', callId, iface, operation, args });
   });
+
+/**
+ * An actor-to-actor call that failed has no WIT error to return, and a rejected suspending import
+ * leaves jco's bindings stuck: fail the invocation and end this thread; the pool starts a new one.
+ */
+function abandonInvocation(reason: string): never {
+  if (currentInvocation !== undefined) {
+    send({ type: 'result', id: currentInvocation, result: { ok: false, code: 'ACTOR_CALL_FAILED', message: reason }, retire: true });
+  }
+  process.exit(0);
+}
 
 const routedImports: Record<string, Record<string, unknown>> = {};
 for (const iface of setup.routed) {
   const carrier = contractFor(iface);
   if (carrier) Object.assign(routedImports, carrier.contract.guestImports(call));
+}
+for (const [iface, functions] of Object.entries(setup.actorImports)) {
+  routedImports[iface] = Object.fromEntries(functions.map((fn) => [fn, (...args: unknown[]) => call(iface, fn, args)]));
 }
 const imports = {
   ...ambientImports((level, context, message) => send({ type: 'log', level, context, message }), setup.config),
@@ -75,9 +90,14 @@ port.on('message', (message: ToWorker) => {
     const waiter = pending.get(message.callId);
     pending.delete(message.callId);
     if ('ok' in message.outcome) waiter?.resolve(message.outcome.ok);
+    else if (waiter && waiter.iface in setup.actorImports) abandonInvocation(message.outcome.reason ?? `the call to ${waiter.iface} failed`);
     else waiter?.reject({ payload: message.outcome.err });
     return;
   }
-  void invoke(message.invocation).then((result) => send({ type: 'result', id: message.id, result }));
+  currentInvocation = message.id;
+  void invoke(message.invocation).then((result) => {
+    currentInvocation = undefined;
+    send({ type: 'result', id: message.id, result });
+  });
 });
 send({ type: 'ready' });

@@ -3,15 +3,15 @@ import { verifyArtifact, type ComponentClaims } from '../claims/index.ts';
 import type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 import { ActorPool, type PoolLimits } from './actor-pool.ts';
 import { readArtifact } from './artifact-source.ts';
-import { CONTRACTS } from './contracts/index.ts';
+import { CONTRACTS, contractFor } from './contracts/index.ts';
 import { HostError } from './errors.ts';
 import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { planGrants } from './grants.ts';
 import { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
 import type { Provider } from './provider.ts';
-import { routeImportCall } from './router.ts';
-import { compileCoreModules, transpileCached } from './transpile-cache.ts';
+import { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
+import { compileCoreModules, transpileCached, witFunctionName } from './transpile-cache.ts';
 
 export interface HostOptions {
   /** Where transpiled components are kept between runs. */
@@ -63,6 +63,20 @@ export class Host {
   readonly #options: HostOptions;
   readonly #log: Logger;
 
+  readonly #targets: RouteTargets = {
+    provider: (id) => this.#providers.get(id),
+    callActor: (id, iface, fn, args) => {
+      const target = this.#actors.get(id);
+      if (!target) return undefined;
+      // jco names an exported interface by its last segment: example:greeter/greet → greet.
+      const exportName = camelCase(iface.split('/').pop()!);
+      return target.pool.invoke({ kind: 'call', name: `${exportName}.${fn}`, args }).then((result): CallOutcome => {
+        if (!result.ok) return { err: undefined, reason: `${id} failed: ${result.code}: ${result.message}` };
+        return result.value as CallOutcome;
+      });
+    },
+  };
+
   constructor(options: HostOptions) {
     this.#options = options;
     this.#log = options.logger ?? pino({ name: 'badger-host' });
@@ -79,9 +93,22 @@ export class Host {
     }
     const id = verification.claims?.sub ?? `unsigned-${verification.hash?.slice(0, 16)}`;
     if (this.#actors.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already running; scale it instead`);
-    const component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: ASYNC_IMPORTS, asyncExports: ASYNC_EXPORTS });
+    let component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: ASYNC_IMPORTS, asyncExports: ASYNC_EXPORTS });
     const plan = planGrants(component.imports, decision.capabilities);
     if (!plan.allowed) throw new HostError('POLICY_CAPABILITY_DENIED', plan.denials.map((denial) => denial.reason).join('; '));
+    // Interfaces no contract carries are served by other actors: their functions must suspend too,
+    // and so must every export that may reach a suspending import. Both are known only after a
+    // first transpile, hence a second (cached like the first).
+    const actorImports = Object.fromEntries(plan.routed.filter((iface) => !contractFor(iface)).map((iface) => [iface, component.interfaceFunctions[iface] ?? []]));
+    const asyncImports = [...ASYNC_IMPORTS, ...Object.entries(actorImports).flatMap(([iface, fns]) => fns.map((fn) => `${iface}#${witFunctionName(fn)}`))];
+    const asyncExports = [
+      ...ASYNC_EXPORTS,
+      ...component.exportedFunctions.map(witFunctionName),
+      ...component.exportedInterfaces.filter((iface) => !ASYNC_EXPORTS.some((name) => name.startsWith(`${iface}#`))).flatMap((iface) => (component.interfaceFunctions[iface] ?? []).map((fn) => `${iface}#${witFunctionName(fn)}`)),
+    ];
+    if (asyncImports.length > ASYNC_IMPORTS.length || asyncExports.length > ASYNC_EXPORTS.length) {
+      component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports, asyncExports });
+    }
 
     const name = verification.claims?.wascap.name ?? id;
     const log = this.#log.child({ actor: id, name });
@@ -91,12 +118,13 @@ export class Host {
         actorId: id,
         componentDir: component.dir,
         routed: plan.routed,
+        actorImports,
         config: options.config ?? {},
         modules: await compileCoreModules(component.dir, Math.floor(((options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 1024 * 1024) / WASM_PAGE_BYTES)),
       },
       { ...DEFAULT_LIMITS, ...definedLimits(options) },
       {
-        routeImport: (iface, operation, args) => routeImportCall(this.links, this.#providers, id, iface, operation, args),
+        routeImport: (iface, operation, args) => routeImportCall(this.links, this.#targets, id, iface, operation, args),
         log: (level, context, message) => log[level === 'stderr' ? 'warn' : level === 'critical' ? 'fatal' : level]({ context }, message),
         failed: (code, message) => {
           failures[code] = (failures[code] ?? 0) + 1;
@@ -188,6 +216,10 @@ export class Host {
   #now(): number {
     return this.#options.now?.() ?? Math.floor(Date.now() / 1000);
   }
+}
+
+function camelCase(kebab: string): string {
+  return kebab.replace(/-([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
 }
 
 function definedLimits(options: StartActorOptions): Partial<PoolLimits> {

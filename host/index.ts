@@ -18,7 +18,7 @@ export { DEFAULT_MAX_ARTIFACT_BYTES, readArtifact } from './artifact-source.ts';
 export { CONTRACTS, contractFor, keyValueContract, WitError, type Contract, type ContractName, type KeyValueError, type KeyValueHandler, type RoutedCall } from './contracts/index.ts';
 export { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 export type { Provider, ProviderHealth } from './provider.ts';
-export { routeImportCall, type CallOutcome } from './router.ts';
+export { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
 export type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 export { Host, type ActorSummary, type HostOptions, type StartActorOptions } from './host.ts';
 export { defaultSocketPath, encodeControlJson, handleControlRequest, requestLocalHost, serveLocalSocket, type ControlRequest, type ControlResponse, type HostIdentity } from './control/index.ts';

@@ -2,30 +2,45 @@ import { contractFor, WitError } from './contracts/index.ts';
 import { DEFAULT_LINK_NAME, type Link, type LinkTable } from './links.ts';
 import type { Provider } from './provider.ts';
 
-/** What crosses back to the guest: the WIT ok value, or the WIT err value. Never a throw. */
-export type CallOutcome = { readonly ok: unknown } | { readonly err: unknown };
+/**
+ * What crosses back to the guest: the WIT ok value, or the WIT err value. Never a throw. `reason`
+ * explains an err for interfaces that have no error value of their own (actor to actor).
+ */
+export type CallOutcome = { readonly ok: unknown } | { readonly err: unknown; readonly reason?: string };
+
+/** Whatever a link may point at. */
+export interface RouteTargets {
+  provider(id: string): Provider | undefined;
+  /** Runs `fn` of the interface that actor `id` exports; undefined when no such actor runs. */
+  callActor(id: string, iface: string, fn: string, args: unknown[]): Promise<CallOutcome> | undefined;
+}
 
 /**
- * Resolves each routed import call through the link table and runs it on the linked provider.
- * Whatever goes wrong becomes the interface's own error value: a throw into a StarlingMonkey guest
- * would kill the instance.
+ * Resolves each routed import call through the link table and runs it on the linked provider, or
+ * on the linked actor for interfaces no contract carries. Whatever goes wrong becomes the
+ * interface's own error value: a throw into a StarlingMonkey guest would kill the instance.
  */
 export async function routeImportCall(
   links: LinkTable,
-  providers: ReadonlyMap<string, Provider>,
+  targets: RouteTargets,
   source: string,
   iface: string,
   operation: string,
   args: unknown[],
 ): Promise<CallOutcome> {
   const carrier = contractFor(iface);
-  if (!carrier) return { err: undefined };
+  if (!carrier) {
+    // Actor to actor: the interface is the target's export, and has no error of its own to give.
+    const link = links.resolve(source, iface, DEFAULT_LINK_NAME);
+    if (!link) return { err: undefined, reason: `no link for ${iface} from ${source}; add one with badger link put` };
+    return targets.callActor(link.target, iface, operation, args) ?? { err: undefined, reason: `the link for ${iface} points at ${link.target}, which is not running` };
+  }
   const { name, contract } = carrier;
   const link: Link | undefined = links.resolve(source, iface, DEFAULT_LINK_NAME);
   if (!link) {
     return { err: contract.notLinked(`no link for ${iface} from ${source} (link name "${DEFAULT_LINK_NAME}"); add one with badger link put`) };
   }
-  const handler = providers.get(link.target)?.[name];
+  const handler = targets.provider(link.target)?.[name];
   if (!handler) {
     return { err: contract.notLinked(`the link for ${iface} points at ${link.target}, which is not running or does not serve it`) };
   }

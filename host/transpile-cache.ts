@@ -23,6 +23,9 @@ export interface TranspiledComponent {
   readonly exports: readonly string[];
   /** An HTTP request needs a fresh instance (componentize-js components). */
   readonly singleRequestInstances: boolean;
+  readonly interfaceFunctions: Readonly<Record<string, readonly string[]>>;
+  readonly exportedInterfaces: readonly string[];
+  readonly exportedFunctions: readonly string[];
   /** The generated bindings' `instantiate`, with every core module compiled once and shared. */
   instantiate(imports: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
@@ -32,11 +35,16 @@ interface CacheMetadata {
   readonly exports: readonly string[];
   /** Made by componentize-js: its fetch event serves one request per instance (StarlingMonkey#247). */
   readonly singleRequestInstances: boolean;
+  /** For each imported or exported interface (unversioned): its functions, as jco spells them (camelCase). */
+  readonly interfaceFunctions: Readonly<Record<string, readonly string[]>>;
+  /** Exported interfaces (unversioned) and top-level exported functions, as WIT names them. */
+  readonly exportedInterfaces: readonly string[];
+  readonly exportedFunctions: readonly string[];
 }
 
 const ENTRY = 'component.js';
 // Bump when what is written changes, so entries written by an older host are not misread.
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 4;
 const METADATA = 'badger-transpile.json';
 
 /**
@@ -91,6 +99,9 @@ export async function loadTranspiled(dir: string, options: LoadOptions = {}): Pr
     imports: metadata.imports,
     exports: metadata.exports,
     singleRequestInstances: metadata.singleRequestInstances,
+    interfaceFunctions: metadata.interfaceFunctions,
+    exportedInterfaces: metadata.exportedInterfaces,
+    exportedFunctions: metadata.exportedFunctions,
     instantiate: (imports) => bindings.instantiate(coreModule, imports),
   };
 }
@@ -130,6 +141,9 @@ async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileO
     imports: output.imports,
     exports: output.exports.map(([name]) => name),
     singleRequestInstances: producers.includes('ComponentizeJS'),
+    interfaceFunctions: interfaceFunctionsOf(output.files),
+    exportedInterfaces: output.exports.filter(([name, kind]) => kind === 'instance' && name.includes(':')).map(([name]) => name.replace(/@.*$/, '')),
+    exportedFunctions: output.exports.filter(([, kind]) => kind === 'function').map(([name]) => name),
   };
   await writeFile(join(staging, METADATA), JSON.stringify(metadata));
   await rm(dir, { recursive: true, force: true });
@@ -143,4 +157,21 @@ async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileO
  */
 export function withoutDebugLogging(generated: string): string {
   return generated.replace(/const _debugLog = \(\.\.\.args\) => \{[\s\S]*?\n\s*\};/, 'const _debugLog = () => {};');
+}
+
+/** Reads the function names of each interface from the declarations jco generates. */
+function interfaceFunctionsOf(files: Record<string, Uint8Array>): Record<string, string[]> {
+  const functions: Record<string, string[]> = {};
+  for (const [name, content] of Object.entries(files)) {
+    if (!name.startsWith('interfaces/') || !name.endsWith('.d.ts')) continue;
+    const text = Buffer.from(content).toString('utf8');
+    const iface = /@module Interface ([^\s@*]+)/.exec(text)?.[1];
+    if (iface) functions[iface] = [...text.matchAll(/^export function (\w+)\(/gm)].map((match) => match[1]!);
+  }
+  return functions;
+}
+
+/** jco's camelCase name of a WIT function, back in WIT's kebab-case. */
+export function witFunctionName(camelCase: string): string {
+  return camelCase.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 }

@@ -8,7 +8,15 @@ import { defaultPolicy, Host, type InvocationResult } from '../../host/index.ts'
 import type { HandledResponse } from '../../providers/http-server/index.ts';
 import { memoryKeyValueProvider } from '../../providers/keyvalue/index.ts';
 import { builtActor } from '../actors/built-actors.ts';
-import { filesystemComponent, memoryBombComponent, slowComponent, spinningComponent, trappingComponent } from '../fixtures/wat-components.ts';
+import {
+  filesystemComponent,
+  greeterCallerComponent,
+  greeterComponent,
+  memoryBombComponent,
+  slowComponent,
+  spinningComponent,
+  trappingComponent,
+} from '../fixtures/wat-components.ts';
 
 let work: string;
 let host: Host;
@@ -72,6 +80,24 @@ describe('host: running actors', () => {
     expect(JSON.parse(text(await host.invoke(counter.id, get('/a'))))).toEqual({ path: '/a', count: 1 });
     expect(JSON.parse(text(await host.invoke(counter.id, get('/a'))))).toEqual({ path: '/a', count: 2 });
     expect(new TextDecoder().decode(store.buckets.get('default')!.get('counter:/a'))).toBe('2');
+  });
+
+  it('routes a call from one actor to another through a link', async () => {
+    const greeter = await host.startActor(await signedFile('greeter', await greeterComponent()));
+    const caller = await host.startActor(await signedFile('caller', await greeterCallerComponent(), ['example:greeter/greet']));
+    // Unlinked, a plain function has no error to return: the call fails and the caller's thread is replaced.
+    expect(await host.invoke(caller.id, call('run', 21))).toMatchObject({ ok: false, code: 'ACTOR_CALL_FAILED', message: expect.stringMatching(/no link for example:greeter\/greet/) });
+    await host.putLink({ source: caller.id, interface: 'example:greeter/greet', target: greeter.id });
+    expect(await host.invoke(caller.id, call('run', 21))).toEqual({ ok: true, value: { ok: 42 } });
+    await host.stopActor(greeter.id);
+    expect(await host.invoke(caller.id, call('run', 1))).toMatchObject({ ok: false, code: 'ACTOR_CALL_FAILED', message: expect.stringMatching(/not running/) });
+  });
+
+  it('refuses an actor that imports another actor\'s interface without claiming it', async () => {
+    await expect(host.startActor(await signedFile('caller-unclaimed', await greeterCallerComponent()))).rejects.toMatchObject({
+      code: 'POLICY_CAPABILITY_DENIED',
+      message: expect.stringMatching(/example:greeter\/greet/),
+    });
   });
 
   it('does not transpile the same component again on a second start', async () => {

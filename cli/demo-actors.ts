@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { cp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Host } from '../host/index.ts';
 import { memoryKeyValueProvider } from '../providers/keyvalue/index.ts';
@@ -21,7 +21,10 @@ export async function runDemo(host: Host): Promise<string> {
   const issuer = (await storedOrNewKey(keys, 'issuer_account.nk', 'account')).pair;
   const started: string[] = [];
   for (const name of DEMO_ACTORS.filter((actor) => available.has(actor))) {
-    const project = await loadActorProject(join(examples, name));
+    // Built under BADGER_HOME, so the demo's keys never overwrite the checkout's own builds.
+    const copy = join(keys, '..', 'demo-actors', name);
+    await cp(join(examples, name), copy, { recursive: true, filter: (path) => !path.includes(`${name}/build`) });
+    const project = await loadActorProject(copy);
     const subject = (await storedOrNewKey(keys, `${fileStem(project.config.name)}_component.nk`, 'component')).pair;
     const built = await buildActor(project, { issuer, subject });
     const actor = await host.startActor(built.output);

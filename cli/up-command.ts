@@ -63,7 +63,9 @@ async function runHost(options: UpOptions): Promise<void> {
   const host = new Host({ cacheDir: join(home, 'cache', 'transpiled'), policy, logger: pino({ name: 'badger-host' }) });
   let stopped!: () => void;
   const done = new Promise<void>((resolve) => (stopped = resolve));
+  let ready = !options.demo;
   const identity: HostIdentity = {
+    ready: () => ready,
     labels,
     startedAt: new Date().toISOString(),
     onShutdown: () => stopped(),
@@ -77,6 +79,7 @@ async function runHost(options: UpOptions): Promise<void> {
   if (options.demo) {
     try {
       note(await runDemo(host));
+      ready = true;
     } catch (error) {
       server.close();
       await host.shutdown();
@@ -117,8 +120,8 @@ async function startDetached(): Promise<void> {
   child.unref();
   // Bounded: the demo may build actors first, which takes about half a minute the first time.
   for (let attempt = 0; attempt < 600; attempt++) {
-    const alive = await requestLocalHost(defaultSocketPath(), { op: 'ping' }).then(() => true, () => false);
-    if (alive) {
+    const ping = await requestLocalHost(defaultSocketPath(), { op: 'ping' }).catch(() => undefined);
+    if (ping?.ok && (ping.data as { ready?: boolean }).ready) {
       note(`badger host running in the background (pid ${child.pid}); logs: ${logPath}; stop it with "badger down"`);
       return;
     }

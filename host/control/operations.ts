@@ -35,6 +35,8 @@ export interface HostIdentity {
   readonly onShutdown: () => void;
   /** The providers this host can start by kind, such as `keyvalue-memory`. */
   readonly providerKinds: Readonly<Record<string, (id?: string) => Provider>>;
+  /** False while the host is still setting itself up (the demo's actors, say). */
+  readonly ready: () => boolean;
 }
 
 const HTTP_HANDLER = /^(wasi:http\/incoming-handler|incomingHandler)\.handle$/;
@@ -51,7 +53,7 @@ export async function handleControlRequest(host: Host, identity: HostIdentity, r
 async function perform(host: Host, identity: HostIdentity, request: ControlRequest): Promise<unknown> {
   switch (request.op) {
     case 'ping':
-      return { labels: identity.labels, startedAt: identity.startedAt, actors: host.inventory().actors.length };
+      return { labels: identity.labels, startedAt: identity.startedAt, ready: identity.ready(), actors: host.inventory().actors.length };
     case 'start-actor':
       return host.startActor(request.location, {
         ...(request.maxInstances === undefined ? {} : { maxInstances: request.maxInstances }),

@@ -43,7 +43,7 @@ export function getCommand(): Command {
     const inventory = (await askHost({ op: 'get-inventory' })) as {
       labels: Record<string, string>;
       actors: { id: string; name: string; limits: { maxInstances: number }; capabilities: string[] }[];
-      providers: { id: string; name: string }[];
+      providers: { id: string; name: string; health?: { healthy: boolean; message?: string } }[];
       links: Link[];
     };
     const lines = [
@@ -51,7 +51,7 @@ export function getCommand(): Command {
       'actors:',
       ...inventory.actors.map((a) => `  ${a.name}  ${a.id}  max ${a.limits.maxInstances}  ${a.capabilities.join(', ')}`),
       'providers:',
-      ...inventory.providers.map((p) => `  ${p.id}  ${p.name}`),
+      ...inventory.providers.map((p) => `  ${p.id}  ${p.name}  ${p.health?.healthy === false ? `unhealthy: ${p.health.message ?? ''}` : 'healthy'}`),
       'links:',
       ...inventory.links.map((l) => `  ${l.source} ${l.interface} (${l.name}) → ${l.target}`),
     ];

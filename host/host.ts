@@ -9,7 +9,7 @@ import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { planGrants } from './grants.ts';
 import { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
-import type { Provider } from './provider.ts';
+import type { Provider, ProviderHealth } from './provider.ts';
 import { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
 import { compileCoreModules, transpileCached, witFunctionName } from './transpile-cache.ts';
 
@@ -191,6 +191,20 @@ export class Host {
       providers: [...this.#providers.values()].map(({ id, name }) => ({ id, name })),
       links: this.links.query(),
     };
+  }
+
+  /** Each provider's own report; a provider that cannot answer is reported unhealthy, with why. */
+  async providerHealth(): Promise<Record<string, ProviderHealth>> {
+    const reports = await Promise.all(
+      [...this.#providers.values()].map(async (provider): Promise<[string, ProviderHealth]> => {
+        try {
+          return [provider.id, (await provider.health?.()) ?? { healthy: true }];
+        } catch (error) {
+          return [provider.id, { healthy: false, message: (error as Error)?.message ?? String(error) }];
+        }
+      }),
+    );
+    return Object.fromEntries(reports);
   }
 
   async shutdown(): Promise<void> {

@@ -88,8 +88,16 @@ async function perform(host: Host, identity: HostIdentity, request: ControlReque
     case 'stop-provider':
       await host.stopProvider(request.id);
       return { stopped: request.id };
-    case 'get-inventory':
-      return { labels: identity.labels, startedAt: identity.startedAt, ...host.inventory() };
+    case 'get-inventory': {
+      const inventory = host.inventory();
+      const health = await host.providerHealth();
+      return {
+        labels: identity.labels,
+        startedAt: identity.startedAt,
+        ...inventory,
+        providers: inventory.providers.map((provider) => ({ ...provider, health: health[provider.id] })),
+      };
+    }
     case 'get-claims':
       return host.inventory().actors.flatMap((actor) => (actor.claims ? [actor.claims] : []));
     case 'call': {

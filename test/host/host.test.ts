@@ -12,6 +12,7 @@ import {
   filesystemComponent,
   greeterCallerComponent,
   greeterComponent,
+  loggingComponent,
   memoryBombComponent,
   slowComponent,
   spinningComponent,
@@ -98,6 +99,30 @@ describe('host: running actors', () => {
       code: 'POLICY_CAPABILITY_DENIED',
       message: expect.stringMatching(/example:greeter\/greet/),
     });
+  });
+
+  it('replaces a link, and passes its config to the provider with each call', async () => {
+    const counter = host.actorId('counter');
+    const store = memoryKeyValueProvider('kv-config');
+    await host.startProvider(store);
+    for (const iface of ['wasi:keyvalue/store', 'wasi:keyvalue/atomics']) {
+      await host.putLink({ source: counter, interface: iface, target: store.id, config: { bucket: 'shared' } });
+    }
+    expect(text(await host.invoke(counter, get('/c')))).toContain('"count":1');
+    expect([...store.buckets.keys()]).toEqual(['shared']);
+  });
+
+  it('writes what an actor logs to the host log, under the actor\'s id', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logged = new Host({
+      cacheDir: join(work, 'cache'),
+      policy: defaultPolicy([ours.publicKey]),
+      logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+    });
+    const actor = await logged.startActor(await signedFile('logger', await loggingComponent()));
+    expect(await logged.invoke(actor.id, call('run', 4))).toEqual({ ok: true, value: { ok: 4 } });
+    await logged.shutdown();
+    expect(lines).toContainEqual(expect.objectContaining({ actor: actor.id, name: 'logger', context: 'greeter', msg: 'hello from wat', level: 30 }));
   });
 
   it('does not transpile the same component again on a second start', async () => {

@@ -1,7 +1,6 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { decodeClaimsToken, readTopLevelToken } from '../claims/index.ts';
@@ -36,19 +35,6 @@ async function measure(calls: number, once: () => Promise<void>): Promise<Figure
   };
 }
 
-/** A bare message round trip to a worker thread: the floor under any call to an actor off the main thread. */
-async function threadRoundTrip(calls: number): Promise<Figures> {
-  const worker = new Worker("require('node:worker_threads').parentPort.on('message', (m) => require('node:worker_threads').parentPort.postMessage(m));", { eval: true });
-  try {
-    return await measure(calls, () => new Promise<void>((resolve) => {
-      worker.once('message', () => resolve());
-      worker.postMessage({ kind: 'http', request: REQUEST });
-    }));
-  } finally {
-    await worker.terminate();
-  }
-}
-
 /** The same component called in-process, as jco generates it: the baseline the host is held to. */
 async function direct(path: string, cacheDir: string, calls: number): Promise<Figures> {
   const component = await transpileCached(new Uint8Array(await readFile(path)), cacheDir);
@@ -81,9 +67,6 @@ export async function invokeScenario(): Promise<void> {
       });
       if (label === 'wat') {
         report('invoke', 'wat-added-median-us', hosted.medianUs - baseline.medianUs, baseline.medianUs, { op: '<=', target: 25, on: 'value' });
-        // Why the line above can miss: one message to a worker and back costs this much by itself.
-        const floor = await threadRoundTrip(calls);
-        report('invoke', 'thread-round-trip-median-us', floor.medianUs, baseline.medianUs, { op: '<=', target: 25, on: 'value' });
       } else {
         report('invoke', 'ts-median-us', hosted.medianUs, baseline.medianUs, { op: '<=', target: 2, on: 'ratio' });
       }

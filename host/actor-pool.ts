@@ -1,5 +1,16 @@
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, Invocation, InvocationErrorCode, InvocationResult, ToWorker, WorkerSetup } from './actor-protocol.ts';
+import type {
+  FromWorker,
+  Invocation,
+  InvocationErrorCode,
+  InvocationReply,
+  InvocationRequest,
+  InvocationResult,
+  ToWorker,
+  WorkerData,
+  WorkerSetup,
+} from './actor-protocol.ts';
+import { InvocationChannel } from './invocation-channel.ts';
 import type { LogLevel } from './ambient-imports.ts';
 import type { CallOutcome } from './router.ts';
 
@@ -19,9 +30,10 @@ export interface PoolHooks {
 
 interface Slot {
   readonly worker: Worker;
+  readonly channel: InvocationChannel<InvocationRequest, InvocationReply>;
   readonly ready: Promise<void>;
   busy: boolean;
-  current?: { readonly id: number; readonly settle: (result: InvocationResult) => void; readonly timer: NodeJS.Timeout };
+  current?: { readonly id: number; readonly settle: (result: InvocationResult) => void };
 }
 
 interface Waiting {
@@ -94,9 +106,11 @@ export class ActorPool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(WORKER, { workerData: this.#setup });
+    const channel = new InvocationChannel<InvocationRequest, InvocationReply>();
+    const workerData: WorkerData = { ...this.#setup, channel: channel.workerEnd };
+    const worker = new Worker(WORKER, { workerData, transferList: [channel.workerEnd.port] });
     let markReady!: () => void;
-    const slot: Slot = { worker, ready: new Promise((resolve) => (markReady = resolve)), busy: false };
+    const slot: Slot = { worker, channel, ready: new Promise((resolve) => (markReady = resolve)), busy: false };
     worker.on('message', (message: FromWorker) => {
       switch (message.type) {
         case 'ready':
@@ -107,10 +121,6 @@ export class ActorPool {
           return void this.#hooks.routeImport(message.iface, message.operation, message.args).then((outcome) => {
             worker.postMessage({ type: 'import-result', callId: message.callId, outcome } satisfies ToWorker);
           });
-        case 'result':
-          if (slot.current?.id !== message.id) return;
-          if (message.retire && !message.result.ok) return this.#lose(slot, message.result);
-          this.#finish(slot, message.result);
       }
     });
     worker.on('error', (error) => this.#lose(slot, failure('ACTOR_CRASHED', `the actor's worker failed: ${error.message}`)));
@@ -122,20 +132,27 @@ export class ActorPool {
   #run(slot: Slot, invocation: Invocation, settle: (result: InvocationResult) => void): void {
     slot.busy = true;
     const id = this.#nextId++;
-    const timer = setTimeout(() => {
-      // The guest may be in an endless loop: only ending its thread stops it.
-      this.#lose(slot, failure('ACTOR_DEADLINE', `the call ran past its ${this.#limits.deadlineMs} ms deadline and was ended`));
-    }, this.#limits.deadlineMs);
-    slot.current = { id, settle, timer };
-    void slot.ready.then(() => {
-      if (slot.current?.id === id) slot.worker.postMessage({ type: 'invoke', id, invocation } satisfies ToWorker);
-    });
+    slot.current = { id, settle };
+    void this.#exchange(slot, id, invocation);
+  }
+
+  async #exchange(slot: Slot, id: number, invocation: Invocation): Promise<void> {
+    const deadline = this.#limits.deadlineMs;
+    const started = await Promise.race([slot.ready.then(() => true), sleep(deadline).then(() => false)]);
+    if (slot.current?.id !== id) return;
+    if (!started) return this.#lose(slot, failure('ACTOR_DEADLINE', `the actor did not start within its ${deadline} ms deadline`));
+    slot.channel.send({ id, invocation });
+    const answer = await slot.channel.receive(deadline);
+    if (slot.current?.id !== id) return;
+    // The guest may be in an endless loop: only ending its thread stops it.
+    if (!answer) return this.#lose(slot, failure('ACTOR_DEADLINE', `the call ran past its ${deadline} ms deadline and was ended`));
+    if (answer.retire && !answer.result.ok) return this.#lose(slot, answer.result);
+    this.#finish(slot, answer.result);
   }
 
   #finish(slot: Slot, result: InvocationResult): void {
     const current = slot.current;
     if (!current) return;
-    clearTimeout(current.timer);
     slot.current = undefined;
     slot.busy = false;
     if (!result.ok) this.#hooks.failed(result.code, result.message);
@@ -159,6 +176,7 @@ export class ActorPool {
     const index = this.#slots.indexOf(slot);
     if (index >= 0) this.#slots.splice(index, 1);
     slot.worker.removeAllListeners('exit');
+    slot.channel.abandon();
     await slot.worker.terminate();
   }
 
@@ -171,6 +189,10 @@ export class ActorPool {
     }
     if (this.#stopping && this.inFlight === 0) this.#idle?.();
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function failure(code: InvocationErrorCode, message: string): Extract<InvocationResult, { ok: false }> {

@@ -1,5 +1,6 @@
 import type { HandledResponse, IncomingRequestParts } from '../providers/http-server/index.ts';
 import type { LogLevel } from './ambient-imports.ts';
+import type { WorkerChannelEnd } from './invocation-channel.ts';
 import type { CallOutcome } from './router.ts';
 
 /** What an actor's worker needs to run it; the component is already transpiled into `componentDir`. */
@@ -12,6 +13,23 @@ export interface WorkerSetup {
   readonly config: Readonly<Record<string, string>>;
   /** The component's core modules, compiled once with the memory limit written in, shared by every worker. */
   readonly modules: Readonly<Record<string, WebAssembly.Module>>;
+}
+
+/** What the pool sends one worker: the setup, and its end of the invocation channel. */
+export interface WorkerData extends WorkerSetup {
+  readonly channel: WorkerChannelEnd;
+}
+
+export interface InvocationRequest {
+  readonly id: number;
+  readonly invocation: Invocation;
+}
+
+export interface InvocationReply {
+  readonly id: number;
+  readonly result: InvocationResult;
+  /** The worker ends itself after this reply; give it no more work. */
+  readonly retire?: boolean;
 }
 
 export type Invocation =
@@ -31,13 +49,10 @@ export type InvocationResult =
   | { readonly ok: true; readonly value: HandledResponse | unknown }
   | { readonly ok: false; readonly code: InvocationErrorCode; readonly message: string };
 
-export type ToWorker =
-  | { readonly type: 'invoke'; readonly id: number; readonly invocation: Invocation }
-  | { readonly type: 'import-result'; readonly callId: number; readonly outcome: CallOutcome };
+/** On the worker's parent port: everything but invocations, which use the invocation channel. */
+export type ToWorker = { readonly type: 'import-result'; readonly callId: number; readonly outcome: CallOutcome };
 
 export type FromWorker =
   | { readonly type: 'ready' }
-  /** `retire`: the worker is ending itself after this result; give it no more work. */
-  | { readonly type: 'result'; readonly id: number; readonly result: InvocationResult; readonly retire?: boolean }
   | { readonly type: 'import-call'; readonly callId: number; readonly iface: string; readonly operation: string; readonly args: unknown[] }
   | { readonly type: 'log'; readonly level: LogLevel | 'stderr'; readonly context: string; readonly message: string };

@@ -2,13 +2,14 @@
 // infinite loop here never stalls the host, its control plane or other actors.
 import { parentPort, workerData } from 'node:worker_threads';
 import { callIncomingHandler, wasiHttpImports, type IncomingHandlerExport } from '../providers/http-server/index.ts';
-import type { FromWorker, Invocation, InvocationResult, ToWorker, WorkerSetup } from './actor-protocol.ts';
+import type { FromWorker, Invocation, InvocationReply, InvocationRequest, InvocationResult, ToWorker, WorkerData } from './actor-protocol.ts';
 import { ambientImports } from './ambient-imports.ts';
 import { contractFor, type RoutedCall } from './contracts/index.ts';
+import { nextRequest, reply } from './invocation-channel.ts';
 import { loadTranspiled } from './transpile-cache.ts';
 
 const port = parentPort!;
-const setup = workerData as WorkerSetup;
+const setup = workerData as WorkerData;
 const send = (message: FromWorker) => port.postMessage(message);
 
 const pending = new Map<number, { iface: string; resolve: (value: unknown) => void; reject: (reason: unknown) => void }>();
@@ -27,7 +28,7 @@ const call: RoutedCall = (iface, operation, args) =>
  */
 function abandonInvocation(reason: string): never {
   if (currentInvocation !== undefined) {
-    send({ type: 'result', id: currentInvocation, result: { ok: false, code: 'ACTOR_CALL_FAILED', message: reason }, retire: true });
+    reply<InvocationReply>(setup.channel, { id: currentInvocation, result: { ok: false, code: 'ACTOR_CALL_FAILED', message: reason }, retire: true });
   }
   process.exit(0);
 }
@@ -86,18 +87,18 @@ async function invoke(invocation: Invocation): Promise<InvocationResult> {
 }
 
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'import-result') {
-    const waiter = pending.get(message.callId);
-    pending.delete(message.callId);
-    if ('ok' in message.outcome) waiter?.resolve(message.outcome.ok);
-    else if (waiter && waiter.iface in setup.actorImports) abandonInvocation(message.outcome.reason ?? `the call to ${waiter.iface} failed`);
-    else waiter?.reject({ payload: message.outcome.err });
-    return;
-  }
-  currentInvocation = message.id;
-  void invoke(message.invocation).then((result) => {
-    currentInvocation = undefined;
-    send({ type: 'result', id: message.id, result });
-  });
+  const waiter = pending.get(message.callId);
+  pending.delete(message.callId);
+  if ('ok' in message.outcome) waiter?.resolve(message.outcome.ok);
+  else if (waiter && waiter.iface in setup.actorImports) abandonInvocation(message.outcome.reason ?? `the call to ${waiter.iface} failed`);
+  else waiter?.reject({ payload: message.outcome.err });
 });
 send({ type: 'ready' });
+
+for (;;) {
+  const { id, invocation } = nextRequest<InvocationRequest>(setup.channel);
+  currentInvocation = id;
+  const result = await invoke(invocation);
+  currentInvocation = undefined;
+  reply<InvocationReply>(setup.channel, { id, result });
+}

@@ -72,6 +72,21 @@ describe('badger with a running host', () => {
     expect(unlinked.status).toBe(503);
   });
 
+  it('runs a second host under a policy file, which decides what starts', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'badger-policy-host-'));
+    const policy = join(other, 'policy.yaml');
+    await writeFile(policy, 'issuers: []\n');
+    const env = { BADGER_HOME: other };
+    expect((await runCli(['up', '--detached', '--policy', policy], env)).code).toBe(0);
+    try {
+      const run = await runCli(['start', 'actor', builtActor('hello-wat')], env);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^error\[POLICY_ISSUER_DENIED\]/);
+    } finally {
+      await runCli(['down'], env);
+    }
+  });
+
   it('refuses an unsigned actor with its code, and keeps running', async () => {
     const unsigned = join(home, 'unsigned.wasm');
     await writeFile(unsigned, await trappingComponent());

@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -67,6 +69,19 @@ describe('host: running actors', () => {
     expect(text(await host.invoke(wat.id, get('/')))).toBe('Hello from awesome-badger!\n');
     expect(text(await host.invoke(ts.id, get('/echo?msg=%3Cb%3E')))).toContain('<p>&lt;b&gt;</p>');
     expect(text(await host.invoke('hello', get('/')))).toBe('Hello from awesome-badger!\n');
+  });
+
+  it('starts an actor from an http URL', async () => {
+    const bytes = await readFile(await signedFile('from-url', await trappingComponent()));
+    const server = createServer((_request, response) => response.end(bytes));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const actor = await host.startActor(`http://127.0.0.1:${(server.address() as AddressInfo).port}/from-url.wasm`);
+      expect(await host.invoke(actor.id, call('run', 5))).toEqual({ ok: true, value: { ok: 5 } });
+      await host.stopActor(actor.id);
+    } finally {
+      server.close();
+    }
   });
 
   it('routes keyvalue calls through a link to a provider, and answers with the interface error without one', async () => {

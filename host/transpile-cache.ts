@@ -12,25 +12,9 @@ export interface TranspileOptions {
   readonly asyncExports?: readonly string[];
 }
 
-export interface TranspiledComponent {
-  /** The cache entry's key: SHA-256 of the component bytes and the transpile options. */
-  readonly key: string;
-  readonly dir: string;
-  /** False when this call found the output on disk and did not transpile. */
-  readonly transpiled: boolean;
+/** What a transpile learned about the component, kept beside the generated code. */
+export interface ComponentMetadata {
   /** Imports as jco keys them: unversioned interface names. */
-  readonly imports: readonly string[];
-  readonly exports: readonly string[];
-  /** An HTTP request needs a fresh instance (componentize-js components). */
-  readonly singleRequestInstances: boolean;
-  readonly interfaceFunctions: Readonly<Record<string, readonly string[]>>;
-  readonly exportedInterfaces: readonly string[];
-  readonly exportedFunctions: readonly string[];
-  /** The generated bindings' `instantiate`, with every core module compiled once and shared. */
-  instantiate(imports: Record<string, unknown>): Promise<Record<string, unknown>>;
-}
-
-interface CacheMetadata {
   readonly imports: readonly string[];
   readonly exports: readonly string[];
   /** Made by componentize-js: its fetch event serves one request per instance (StarlingMonkey#247). */
@@ -40,6 +24,19 @@ interface CacheMetadata {
   /** Exported interfaces (unversioned) and top-level exported functions, as WIT names them. */
   readonly exportedInterfaces: readonly string[];
   readonly exportedFunctions: readonly string[];
+}
+
+export interface LoadedComponent extends ComponentMetadata {
+  readonly dir: string;
+  /** The generated bindings' `instantiate`, with every core module compiled once and shared. */
+  instantiate(imports: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+export interface TranspiledComponent extends LoadedComponent {
+  /** The cache entry's key: SHA-256 of the component bytes and the transpile options. */
+  readonly key: string;
+  /** False when this call found the output on disk and did not transpile. */
+  readonly transpiled: boolean;
 }
 
 const ENTRY = 'component.js';
@@ -77,7 +74,7 @@ export async function compileCoreModules(dir: string, maxMemoryPages?: number): 
 }
 
 /** Loads what `transpileCached` wrote, as an actor's worker does: no transpiling, ever. */
-export async function loadTranspiled(dir: string, options: LoadOptions = {}): Promise<Omit<TranspiledComponent, 'key' | 'transpiled'>> {
+export async function loadTranspiled(dir: string, options: LoadOptions = {}): Promise<LoadedComponent> {
   const metadata = await readMetadata(dir);
   if (!metadata) throw new Error(`${dir} holds no transpiled component`);
   const bindings = (await import(pathToFileURL(join(dir, ENTRY)).href)) as {
@@ -94,16 +91,7 @@ export async function loadTranspiled(dir: string, options: LoadOptions = {}): Pr
     }
     return module;
   };
-  return {
-    dir,
-    imports: metadata.imports,
-    exports: metadata.exports,
-    singleRequestInstances: metadata.singleRequestInstances,
-    interfaceFunctions: metadata.interfaceFunctions,
-    exportedInterfaces: metadata.exportedInterfaces,
-    exportedFunctions: metadata.exportedFunctions,
-    instantiate: (imports) => bindings.instantiate(coreModule, imports),
-  };
+  return { ...metadata, dir, instantiate: (imports) => bindings.instantiate(coreModule, imports) };
 }
 
 function cacheKey(bytes: Uint8Array, options: TranspileOptions): string {
@@ -113,9 +101,9 @@ function cacheKey(bytes: Uint8Array, options: TranspileOptions): string {
     .digest('hex');
 }
 
-async function readMetadata(dir: string): Promise<CacheMetadata | undefined> {
+async function readMetadata(dir: string): Promise<ComponentMetadata | undefined> {
   try {
-    return JSON.parse(await readFile(join(dir, METADATA), 'utf8')) as CacheMetadata;
+    return JSON.parse(await readFile(join(dir, METADATA), 'utf8')) as ComponentMetadata;
   } catch {
     return undefined;
   }
@@ -137,7 +125,7 @@ async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileO
     await writeFile(path, name === ENTRY ? withoutDebugLogging(Buffer.from(content).toString('utf8')) : content);
   }
   const producers = JSON.stringify(await metadataShow(bytes));
-  const metadata: CacheMetadata = {
+  const metadata: ComponentMetadata = {
     imports: output.imports,
     exports: output.exports.map(([name]) => name),
     singleRequestInstances: producers.includes('ComponentizeJS'),

@@ -3,7 +3,6 @@ import { verifyArtifact, type ComponentClaims } from '../claims/index.ts';
 import type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 import { ActorPool, type PoolLimits } from './actor-pool.ts';
 import { readArtifact } from './artifact-source.ts';
-import { CONTRACTS, contractFor } from './contracts/index.ts';
 import { HostError } from './errors.ts';
 import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { planGrants } from './grants.ts';
@@ -11,7 +10,8 @@ import { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
 import type { Provider, ProviderHealth } from './provider.ts';
 import { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
-import { compileCoreModules, transpileCached, witFunctionName } from './transpile-cache.ts';
+import { BASE_ASYNC_EXPORTS, BASE_ASYNC_IMPORTS, planSuspension } from './suspension.ts';
+import { compileCoreModules, transpileCached } from './transpile-cache.ts';
 
 export interface HostOptions {
   /** Where transpiled components are kept between runs. */
@@ -42,8 +42,6 @@ export interface ActorSummary {
 
 const DEFAULT_LIMITS: PoolLimits = { maxInstances: 1, queueLimit: 64, deadlineMs: 10_000 };
 const DEFAULT_MEMORY_LIMIT_MB = 512;
-const ASYNC_IMPORTS = Object.values(CONTRACTS).flatMap((contract) => contract.asyncImports);
-const ASYNC_EXPORTS = ['wasi:http/incoming-handler#handle'];
 
 interface RunningActor {
   readonly summary: Omit<ActorSummary, 'limits' | 'failures'>;
@@ -93,21 +91,12 @@ export class Host {
     }
     const id = verification.claims?.sub ?? `unsigned-${verification.hash?.slice(0, 16)}`;
     if (this.#actors.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already running; scale it instead`);
-    let component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: ASYNC_IMPORTS, asyncExports: ASYNC_EXPORTS });
+    let component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: BASE_ASYNC_IMPORTS, asyncExports: BASE_ASYNC_EXPORTS });
     const plan = planGrants(component.imports, decision.capabilities);
     if (!plan.allowed) throw new HostError('POLICY_CAPABILITY_DENIED', plan.denials.map((denial) => denial.reason).join('; '));
-    // Interfaces no contract carries are served by other actors: their functions must suspend too,
-    // and so must every export that may reach a suspending import. Both are known only after a
-    // first transpile, hence a second (cached like the first).
-    const actorImports = Object.fromEntries(plan.routed.filter((iface) => !contractFor(iface)).map((iface) => [iface, component.interfaceFunctions[iface] ?? []]));
-    const asyncImports = [...ASYNC_IMPORTS, ...Object.entries(actorImports).flatMap(([iface, fns]) => fns.map((fn) => `${iface}#${witFunctionName(fn)}`))];
-    const asyncExports = [
-      ...ASYNC_EXPORTS,
-      ...component.exportedFunctions.map(witFunctionName),
-      ...component.exportedInterfaces.filter((iface) => !ASYNC_EXPORTS.some((name) => name.startsWith(`${iface}#`))).flatMap((iface) => (component.interfaceFunctions[iface] ?? []).map((fn) => `${iface}#${witFunctionName(fn)}`)),
-    ];
-    if (asyncImports.length > ASYNC_IMPORTS.length || asyncExports.length > ASYNC_EXPORTS.length) {
-      component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports, asyncExports });
+    const suspension = planSuspension(component, plan.routed);
+    if (suspension.needsOwnTranspile) {
+      component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: suspension.asyncImports, asyncExports: suspension.asyncExports });
     }
 
     const name = verification.claims?.wascap.name ?? id;
@@ -118,7 +107,7 @@ export class Host {
         actorId: id,
         componentDir: component.dir,
         routed: plan.routed,
-        actorImports,
+        actorImports: suspension.actorImports,
         config: options.config ?? {},
         modules: await compileCoreModules(component.dir, Math.floor(((options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 1024 * 1024) / WASM_PAGE_BYTES)),
       },

@@ -12,7 +12,8 @@ export {
   type PolicyDenial,
 } from './policy.ts';
 export { loadPolicyFile } from './policy-file.ts';
-export { loadTranspiled, transpileCached, withoutDebugLogging, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';
+export { planSuspension, witFunctionName, type SuspensionPlan } from './suspension.ts';
+export { compileCoreModules, loadTranspiled, transpileCached, withoutDebugLogging, type ComponentMetadata, type LoadedComponent, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';
 export { isAmbientInterface, planGrants, type GrantPlan } from './grants.ts';
 export { DEFAULT_MAX_ARTIFACT_BYTES, readArtifact } from './artifact-source.ts';
 export { CONTRACTS, contractFor, keyValueContract, WitError, type Contract, type ContractName, type KeyValueError, type KeyValueHandler, type RoutedCall } from './contracts/index.ts';

@@ -158,8 +158,3 @@ function interfaceFunctionsOf(files: Record<string, Uint8Array>): Record<string,
   }
   return functions;
 }
-
-/** jco's camelCase name of a WIT function, back in WIT's kebab-case. */
-export function witFunctionName(camelCase: string): string {
-  return camelCase.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-}

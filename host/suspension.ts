@@ -1,0 +1,43 @@
+import { CONTRACTS, contractFor } from './contracts/index.ts';
+import type { ComponentMetadata } from './transpile-cache.ts';
+
+/** Exports the host drives, which always may suspend (JSPI). */
+export const BASE_ASYNC_EXPORTS: readonly string[] = ['wasi:http/incoming-handler#handle'];
+/** Every contract function: providers may answer later, so the guest waits. */
+export const BASE_ASYNC_IMPORTS: readonly string[] = Object.values(CONTRACTS).flatMap((contract) => contract.asyncImports);
+
+export interface SuspensionPlan {
+  /** Routed interfaces no contract carries, served by linked actors, with their functions. */
+  readonly actorImports: Readonly<Record<string, readonly string[]>>;
+  readonly asyncImports: readonly string[];
+  readonly asyncExports: readonly string[];
+  /** The base lists do not cover this component: it must be transpiled with these. */
+  readonly needsOwnTranspile: boolean;
+}
+
+/**
+ * Which functions must suspend for this component: every import served by another actor, and
+ * every export, since any export may reach a suspending import. Known only after a first
+ * transpile has listed the component's functions.
+ */
+export function planSuspension(component: ComponentMetadata, routed: readonly string[]): SuspensionPlan {
+  const names = (iface: string) => (component.interfaceFunctions[iface] ?? []).map((fn) => `${iface}#${witFunctionName(fn)}`);
+  const actorImports = Object.fromEntries(routed.filter((iface) => !contractFor(iface)).map((iface) => [iface, component.interfaceFunctions[iface] ?? []]));
+  const asyncImports = [...BASE_ASYNC_IMPORTS, ...Object.keys(actorImports).flatMap(names)];
+  const asyncExports = [
+    ...BASE_ASYNC_EXPORTS,
+    ...component.exportedFunctions.map(witFunctionName),
+    ...component.exportedInterfaces.filter((iface) => !BASE_ASYNC_EXPORTS.some((name) => name.startsWith(`${iface}#`))).flatMap(names),
+  ];
+  return {
+    actorImports,
+    asyncImports,
+    asyncExports,
+    needsOwnTranspile: asyncImports.length > BASE_ASYNC_IMPORTS.length || asyncExports.length > BASE_ASYNC_EXPORTS.length,
+  };
+}
+
+/** jco's camelCase name of a WIT function, back in WIT's kebab-case. */
+export function witFunctionName(camelCase: string): string {
+  return camelCase.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}

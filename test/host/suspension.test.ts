@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { planSuspension, witFunctionName, type ComponentMetadata } from '../../host/index.ts';
+
+const base: ComponentMetadata = {
+  imports: [],
+  exports: [],
+  singleRequestInstances: false,
+  interfaceFunctions: {},
+  exportedInterfaces: [],
+  exportedFunctions: [],
+};
+
+describe('suspension plan', () => {
+  it('needs nothing of its own for an HTTP actor using only contracts', () => {
+    const plan = planSuspension({ ...base, exportedInterfaces: ['wasi:http/incoming-handler'] }, ['wasi:keyvalue/store']);
+    expect(plan.needsOwnTranspile).toBe(false);
+    expect(plan.actorImports).toEqual({});
+    expect(plan.asyncImports).toContain('wasi:keyvalue/store#[method]bucket.get');
+  });
+
+  it('makes imports served by actors, and every export, suspend', () => {
+    const plan = planSuspension(
+      {
+        ...base,
+        interfaceFunctions: { 'example:greeter/greet': ['twice', 'shoutLength'], 'example:tools/math': ['addAll'] },
+        exportedInterfaces: ['example:tools/math'],
+        exportedFunctions: ['runAll'],
+      },
+      ['example:greeter/greet'],
+    );
+    expect(plan.needsOwnTranspile).toBe(true);
+    expect(plan.actorImports).toEqual({ 'example:greeter/greet': ['twice', 'shoutLength'] });
+    expect(plan.asyncImports).toEqual(expect.arrayContaining(['example:greeter/greet#twice', 'example:greeter/greet#shout-length']));
+    expect(plan.asyncExports).toEqual(['wasi:http/incoming-handler#handle', 'run-all', 'example:tools/math#add-all']);
+  });
+
+  it('turns jco names back into WIT names', () => {
+    expect(witFunctionName('getMany')).toBe('get-many');
+    expect(witFunctionName('run')).toBe('run');
+  });
+});

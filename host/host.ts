@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { verifyArtifact, type ComponentClaims } from '../claims/index.ts';
+import { verifyArtifact, type ClaimsVerification, type ComponentClaims } from '../claims/index.ts';
 import type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 import { ActorPool, type PoolLimits } from './actor-pool.ts';
 import { readArtifact } from './artifact-source.ts';
@@ -58,6 +58,7 @@ export class Host {
   readonly links = new LinkTable();
   readonly #providers = new Map<string, Provider>();
   readonly #actors = new Map<string, RunningActor>();
+  readonly #starting = new Set<string>();
   readonly #options: HostOptions;
   readonly #log: Logger;
 
@@ -90,9 +91,19 @@ export class Host {
       throw new HostError(first!.code, decision.denials.map((denial) => denial.reason).join('; '));
     }
     const id = verification.claims?.sub ?? `unsigned-${verification.hash?.slice(0, 16)}`;
-    if (this.#actors.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already running; scale it instead`);
+    if (this.#actors.has(id) || this.#starting.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already running; scale it instead`);
+    // Two starts of one component at once must not both pass the check above.
+    this.#starting.add(id);
+    try {
+      return await this.#admit(id, bytes, verification, decision.capabilities, options);
+    } finally {
+      this.#starting.delete(id);
+    }
+  }
+
+  async #admit(id: string, bytes: Uint8Array, verification: ClaimsVerification, capabilities: readonly string[], options: StartActorOptions): Promise<ActorSummary> {
     let component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: BASE_ASYNC_IMPORTS, asyncExports: BASE_ASYNC_EXPORTS });
-    const plan = planGrants(component.imports, decision.capabilities);
+    const plan = planGrants(component.imports, capabilities);
     if (!plan.allowed) throw new HostError('POLICY_CAPABILITY_DENIED', plan.denials.map((denial) => denial.reason).join('; '));
     const suspension = planSuspension(component, plan.routed);
     if (suspension.needsOwnTranspile) {

@@ -140,6 +140,16 @@ describe('host: running actors', () => {
     expect(lines).toContainEqual(expect.objectContaining({ actor: actor.id, name: 'logger', context: 'greeter', msg: 'hello from wat', level: 30 }));
   });
 
+  it('refuses a second start of a running actor, even one racing the first', async () => {
+    const path = await signedFile('racer', await trappingComponent());
+    const results = await Promise.allSettled([host.startActor(path), host.startActor(path)]);
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ code: 'ACTOR_ALREADY_RUNNING' });
+    const started = results.find((result) => result.status === 'fulfilled') as PromiseFulfilledResult<{ id: string }>;
+    await host.stopActor(started.value.id);
+  });
+
   it('does not transpile the same component again on a second start', async () => {
     const path = await signedFile('trapper-twice', await trappingComponent());
     const first = await host.startActor(path);

@@ -32,6 +32,8 @@ interface Slot {
   readonly worker: Worker;
   readonly channel: InvocationChannel<InvocationRequest, InvocationReply>;
   readonly ready: Promise<void>;
+  /** Set once `ready` has resolved, so a warm call skips the wait (and its timer) entirely. */
+  isReady: boolean;
   busy: boolean;
   current?: { readonly id: number; readonly settle: (result: InvocationResult) => void };
 }
@@ -110,10 +112,11 @@ export class ActorPool {
     const workerData: WorkerData = { ...this.#setup, channel: channel.workerEnd };
     const worker = new Worker(WORKER, { workerData, transferList: [channel.workerEnd.port] });
     let markReady!: () => void;
-    const slot: Slot = { worker, channel, ready: new Promise((resolve) => (markReady = resolve)), busy: false };
+    const slot: Slot = { worker, channel, ready: new Promise((resolve) => (markReady = resolve)), isReady: false, busy: false };
     worker.on('message', (message: FromWorker) => {
       switch (message.type) {
         case 'ready':
+          slot.isReady = true;
           return markReady();
         case 'log':
           return this.#hooks.log(message.level, message.context, message.message);
@@ -138,9 +141,11 @@ export class ActorPool {
 
   async #exchange(slot: Slot, id: number, invocation: Invocation): Promise<void> {
     const deadline = this.#limits.deadlineMs;
-    const started = await Promise.race([slot.ready.then(() => true), sleep(deadline).then(() => false)]);
-    if (slot.current?.id !== id) return;
-    if (!started) return this.#lose(slot, failure('ACTOR_DEADLINE', `the actor did not start within its ${deadline} ms deadline`));
+    if (!slot.isReady) {
+      const started = await Promise.race([slot.ready.then(() => true), sleep(deadline).then(() => false)]);
+      if (slot.current?.id !== id) return;
+      if (!started) return this.#lose(slot, failure('ACTOR_DEADLINE', `the actor did not start within its ${deadline} ms deadline`));
+    }
     slot.channel.send({ id, invocation });
     const answer = await slot.channel.receive(deadline);
     if (slot.current?.id !== id) return;

@@ -34,7 +34,7 @@ export function startCommand(): Command {
     });
   start
     .command('provider')
-    .argument('<kind>', 'a built-in provider: keyvalue-memory')
+    .argument('<kind>', 'a built-in provider: keyvalue')
     .option('--id <id>', 'the instance id links will name')
     .option('--json', 'print JSON')
     .action(async (kind: string, options: { id?: string; json?: boolean }) => {

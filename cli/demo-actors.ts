@@ -1,7 +1,7 @@
 import { cp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Host } from '../host/index.ts';
-import { memoryKeyValueProvider } from '../providers/keyvalue/index.ts';
+import { keyValueProvider } from '../providers/keyvalue/index.ts';
 import { buildActor, fileStem, loadActorProject, packageRoot } from '../toolchain/index.ts';
 import { defaultKeyDirectory, storedOrNewKey } from './key-store.ts';
 
@@ -15,7 +15,7 @@ const DEMO_ACTORS = ['hello', 'hello-wat', 'counter'];
 export async function runDemo(host: Host): Promise<string> {
   const examples = join(packageRoot(), 'actors-src');
   const available = new Set(await readdir(examples).catch(() => [] as string[]));
-  const store = memoryKeyValueProvider('keyvalue-memory');
+  const store = keyValueProvider({ id: 'keyvalue' });
   await host.startProvider(store);
   const keys = defaultKeyDirectory();
   const issuer = (await storedOrNewKey(keys, 'issuer_account.nk', 'account')).pair;
@@ -36,7 +36,7 @@ export async function runDemo(host: Host): Promise<string> {
     }
   }
   return [
-    `demo: started ${started.join(', ')} and the keyvalue-memory provider (linked to counter). Try, in another terminal:`,
+    `demo: started ${started.join(', ')} and the keyvalue provider (memory backend, linked to counter). Try, in another terminal:`,
     `  npx badger call hello wasi:http/incoming-handler.handle '{"path": "/echo?msg=<b>hi</b>"}'`,
     `  npx badger call counter wasi:http/incoming-handler.handle '{"path": "/visits"}'   # run it twice`,
     '  npx badger get inventory',

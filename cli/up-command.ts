@@ -17,7 +17,7 @@ import {
   type HostIdentity,
   type Policy,
 } from '../host/index.ts';
-import { memoryKeyValueProvider } from '../providers/keyvalue/index.ts';
+import { keyValueProvider } from '../providers/keyvalue/index.ts';
 import { CliError } from './errors.ts';
 import { collect, keyValuePairs } from './host-client.ts';
 import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
@@ -69,7 +69,7 @@ async function runHost(options: UpOptions): Promise<void> {
     labels,
     startedAt: new Date().toISOString(),
     onShutdown: () => stopped(),
-    providerKinds: { 'keyvalue-memory': (id) => memoryKeyValueProvider(id) },
+    providerKinds: { keyvalue: (id) => keyValueProvider({ ...(id ? { id } : {}), fileRoot: join(home, 'keyvalue') }) },
   };
   const socketPath = defaultSocketPath();
   const server = await serveLocalSocket(socketPath, (request) => handleControlRequest(host, identity, request));

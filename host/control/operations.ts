@@ -33,7 +33,7 @@ export interface HostIdentity {
   readonly startedAt: string;
   /** Called by the shutdown operation, after its answer is sent. */
   readonly onShutdown: () => void;
-  /** The providers this host can start by kind, such as `keyvalue-memory`. */
+  /** The providers this host can start by kind, such as `keyvalue`. */
   readonly providerKinds: Readonly<Record<string, (id?: string) => Provider>>;
   /** False while the host is still setting itself up (the demo's actors, say). */
   readonly ready: () => boolean;

@@ -1,1 +1,7 @@
-export { memoryKeyValueProvider } from './memory-provider.ts';
+export type { Backend, Bucket } from './backend.ts';
+export { fileBackend } from './file-backend.ts';
+export { StoreLockedError } from './file-lock.ts';
+export { keyValueProvider, type KeyValueProviderOptions } from './keyvalue-provider.ts';
+export { parseStoreLinkConfig, type BackendKind, type StoreLinkConfig } from './link-config.ts';
+export { memoryBackend } from './memory-backend.ts';
+export { natsBackend } from './nats-backend.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, generateKeyPair, readTopLevelToken, signArtifact, type KeyPair, type PublicKey } from '../../claims/index.ts';
 import { defaultPolicy, Host, type InvocationResult } from '../../host/index.ts';
 import type { HandledResponse } from '../../providers/http-server/index.ts';
-import { memoryKeyValueProvider } from '../../providers/keyvalue/index.ts';
+import { keyValueProvider } from '../../providers/keyvalue/index.ts';
 import { builtActor } from '../actors/built-actors.ts';
 import {
   filesystemComponent,
@@ -90,12 +90,13 @@ describe('host: running actors', () => {
     expect((unlinked as { value: HandledResponse }).value.status).toBe(503);
     expect(text(unlinked)).toMatch(/no link for wasi:keyvalue\/store/);
 
-    const store = memoryKeyValueProvider();
+    const store = keyValueProvider();
     await host.startProvider(store);
     for (const iface of ['wasi:keyvalue/store', 'wasi:keyvalue/atomics']) await host.putLink({ source: counter.id, interface: iface, target: store.id });
     expect(JSON.parse(text(await host.invoke(counter.id, get('/a'))))).toEqual({ path: '/a', count: 1 });
     expect(JSON.parse(text(await host.invoke(counter.id, get('/a'))))).toEqual({ path: '/a', count: 2 });
-    expect(new TextDecoder().decode(store.buckets.get('default')!.get('counter:/a'))).toBe('2');
+    // With no bucket named in its link, the actor gets a bucket of its own.
+    expect(new TextDecoder().decode(store.memory.data.get(`${counter.id}-default`)!.get('counter:/a'))).toBe('2');
   });
 
   it('routes a call from one actor to another through a link', async () => {
@@ -118,13 +119,13 @@ describe('host: running actors', () => {
 
   it('replaces a link, and passes its config to the provider with each call', async () => {
     const counter = host.actorId('counter');
-    const store = memoryKeyValueProvider('kv-config');
+    const store = keyValueProvider({ id: 'kv-config' });
     await host.startProvider(store);
     for (const iface of ['wasi:keyvalue/store', 'wasi:keyvalue/atomics']) {
       await host.putLink({ source: counter, interface: iface, target: store.id, config: { bucket: 'shared' } });
     }
     expect(text(await host.invoke(counter, get('/c')))).toContain('"count":1');
-    expect([...store.buckets.keys()]).toEqual(['shared']);
+    expect([...store.memory.data.keys()]).toEqual(['shared']);
   });
 
   it('writes what an actor logs to the host log, under the actor\'s id', async () => {

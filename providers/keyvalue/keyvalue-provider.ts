@@ -1,0 +1,106 @@
+import { WitError, type KeyValueHandler, type Link, type Provider } from '../../host/index.ts';
+import { CounterError, type Backend, type Bucket } from './backend.ts';
+import { fileBackend } from './file-backend.ts';
+import { checkKey, checkValue, parseStoreLinkConfig, physicalBucket, type StoreLinkConfig } from './link-config.ts';
+import { memoryBackend } from './memory-backend.ts';
+import { natsBackend } from './nats-backend.ts';
+
+const PAGE_SIZE = 100;
+
+export interface KeyValueProviderOptions {
+  readonly id?: string;
+  /** Where `backend=file` links without a `path` keep their data. */
+  readonly fileRoot?: string;
+}
+
+/**
+ * The wasi:keyvalue provider. Each link's config picks the backend (memory, file, nats), where it
+ * lives, and which buckets the actor may open; backends are opened on first use and shared by
+ * every link that names the same place.
+ */
+export function keyValueProvider(options: KeyValueProviderOptions = {}): Provider & { readonly memory: ReturnType<typeof memoryBackend> } {
+  const memory = memoryBackend();
+  const backends = new Map<string, Promise<Backend>>([['memory:', Promise.resolve(memory)]]);
+
+  const backendFor = (config: StoreLinkConfig): Promise<Backend> => {
+    const key = `${config.backend}:${config.location ?? ''}`;
+    let backend = backends.get(key);
+    if (!backend) {
+      backend = config.backend === 'file' ? fileBackend(config.location!) : natsBackend(config.location!);
+      // A failed open (a locked directory, an unreachable server) is retried by the next call.
+      backend.catch(() => backends.delete(key));
+      backends.set(key, backend);
+    }
+    return backend;
+  };
+
+  const bucketFor = async (identifier: string, link: Link): Promise<{ bucket: Bucket; config: StoreLinkConfig }> => {
+    const config = parseStoreLinkConfig(link.config, link.source, options.fileRoot);
+    const physical = physicalBucket(config, identifier);
+    let backend: Backend;
+    try {
+      backend = await backendFor(config);
+    } catch (error) {
+      throw new WitError({ tag: 'other', val: `cannot open the ${config.backend} store ${config.location ?? ''}: ${(error as Error).message}` });
+    }
+    return { bucket: await backend.bucket(physical), config };
+  };
+
+  const counterErrors = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof CounterError) throw new WitError({ tag: 'other', val: error.message });
+      throw error;
+    }
+  };
+
+  const keyvalue: KeyValueHandler = {
+    async open(identifier, link) {
+      await bucketFor(identifier, link);
+    },
+    async get(identifier, key, link) {
+      const { bucket, config } = await bucketFor(identifier, link);
+      checkKey(config, key);
+      return bucket.get(key);
+    },
+    async set(identifier, key, value, link) {
+      const { bucket, config } = await bucketFor(identifier, link);
+      checkKey(config, key);
+      checkValue(config, value);
+      await bucket.set(key, value);
+    },
+    async delete(identifier, key, link) {
+      const { bucket, config } = await bucketFor(identifier, link);
+      checkKey(config, key);
+      await bucket.delete(key);
+    },
+    async exists(identifier, key, link) {
+      const { bucket, config } = await bucketFor(identifier, link);
+      checkKey(config, key);
+      return bucket.exists(key);
+    },
+    async listKeys(identifier, cursor, link) {
+      const { bucket } = await bucketFor(identifier, link);
+      const page = await bucket.listKeys(Number(cursor ?? 0n), PAGE_SIZE);
+      return page.next === undefined ? { keys: page.keys } : { keys: page.keys, cursor: BigInt(page.next) };
+    },
+    async increment(identifier, key, delta, link) {
+      const { bucket, config } = await bucketFor(identifier, link);
+      checkKey(config, key);
+      return counterErrors(() => bucket.increment(key, delta));
+    },
+  };
+
+  return {
+    id: options.id ?? 'keyvalue',
+    name: 'key-value store (memory, file, nats)',
+    memory,
+    keyvalue,
+    health: () => ({ healthy: true, message: `${backends.size} store(s) open` }),
+    async shutdown() {
+      for (const backend of backends.values()) await (await backend.catch(() => undefined))?.close();
+      backends.clear();
+    },
+  };
+}

@@ -69,7 +69,11 @@ async function invoke(invocation: Invocation): Promise<InvocationResult> {
       if (!handler) return { ok: false, code: 'ACTOR_NO_SUCH_EXPORT', message: 'the actor does not export wasi:http/incoming-handler' };
       return { ok: true, value: await callIncomingHandler(handler, invocation.request) };
     }
-    const target = invocation.name.split('.').reduce<unknown>((scope, name) => (scope as Record<string, unknown> | undefined)?.[name], current);
+    // `tool.list-keys` (as WIT spells it) or `tool.listKeys` (as jco does) both name the export.
+    const target = invocation.name
+      .split('.')
+      .map((segment) => segment.replace(/-([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase()))
+      .reduce<unknown>((scope, name) => (scope as Record<string, unknown> | undefined)?.[name], current);
     if (typeof target !== 'function') return { ok: false, code: 'ACTOR_NO_SUCH_EXPORT', message: `the actor exports no function ${invocation.name}` };
     try {
       return { ok: true, value: { ok: await target(...invocation.args) } };

@@ -2,10 +2,12 @@
 // a baseline taken in the same run.
 import { buildCacheScenario } from './build-cache.ts';
 import { invokeScenario } from './invoke.ts';
+import { keyValueScenario } from './keyvalue.ts';
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
   'build-cache': buildCacheScenario,
   invoke: invokeScenario,
+  keyvalue: keyValueScenario,
 };
 
 const wanted = process.argv.slice(2);

@@ -90,7 +90,7 @@ describe('the write-ahead log format', () => {
     const a = encodeRecord({ op: 'set', key: 'a', value: bytes('1') });
     const b = encodeRecord({ op: 'delete', key: 'a' });
     const corrupt = Buffer.from(b);
-    corrupt[corrupt.length - 1] ^= 0xff;
+    corrupt[corrupt.length - 1] = corrupt[corrupt.length - 1]! ^ 0xff;
     expect(decodeRecords(Buffer.concat([a, b])).records).toHaveLength(2);
     expect(decodeRecords(Buffer.concat([a, corrupt]))).toEqual({ records: [{ op: 'set', key: 'a', value: bytes('1') }], validLength: a.length });
   });

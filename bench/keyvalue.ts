@@ -1,0 +1,61 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { decodeClaimsToken, readTopLevelToken } from '../claims/index.ts';
+import { defaultPolicy, Host } from '../host/index.ts';
+import { fileBackend, keyValueProvider, memoryBackend, natsBackend, type Backend } from '../providers/keyvalue/index.ts';
+import { startNatsServer } from '../test/fixtures/nats-server.ts';
+import { report } from './report.ts';
+
+const KV_TOOL = fileURLToPath(new URL('../actors-src/kv-tool/build/kv-tool_s.wasm', import.meta.url));
+const VALUE = new TextEncoder().encode('v'.repeat(64));
+const SECONDS = 2;
+
+/** Operations per second of `op` run back to back for about SECONDS. */
+async function rate(op: (i: number) => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 50; i++) await op(i);
+  const started = performance.now();
+  let done = 0;
+  while (performance.now() - started < SECONDS * 1000) await op(done++);
+  return done / ((performance.now() - started) / 1000);
+}
+
+/**
+ * get and set through the kv-tool actor (host, worker thread, routed import, provider), against the
+ * same backend called directly from Node, for memory, file and nats, in one run.
+ */
+export async function keyValueScenario(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'badger-bench-kv-'));
+  const nats = await startNatsServer();
+  const issuer = decodeClaimsToken(readTopLevelToken(await readFile(KV_TOOL))!).iss;
+  const host = new Host({ cacheDir: join(work, 'cache'), policy: defaultPolicy([issuer]), logger: pino({ level: 'silent' }) });
+  const store = keyValueProvider();
+  await host.startProvider(store);
+  const tool = await host.startActor(KV_TOOL);
+  const backends: [string, () => Promise<Backend>, Record<string, string>, number][] = [
+    ['memory', async () => memoryBackend(), { backend: 'memory', bucket: 'bench' }, 0.5],
+    ['file', () => fileBackend(join(work, 'direct-files')), { backend: 'file', path: join(work, 'actor-files'), bucket: 'bench' }, 0.5],
+    ['nats', () => natsBackend(nats.url), { backend: 'nats', url: nats.url, bucket: 'bench' }, 0.5],
+  ];
+  try {
+    for (const [name, open, config, goal] of backends) {
+      const direct = await (await open()).bucket('bench');
+      for (const iface of ['wasi:keyvalue/store', 'wasi:keyvalue/atomics']) await host.putLink({ source: tool.id, interface: iface, target: store.id, config });
+      const viaActor = (fn: string, ...args: unknown[]) => async () => {
+        const result = await host.invoke(tool.id, { kind: 'call', name: fn, args });
+        if (!result.ok || 'err' in (result.value as object)) throw new Error(`${fn}: ${JSON.stringify(result)}`);
+      };
+      const directSet = await rate((i) => direct.set(`k${i % 100}`, VALUE));
+      const actorSet = await rate((i) => viaActor('tool.set', 'default', `k${i % 100}`, VALUE)());
+      report('keyvalue', `${name}-set-ops`, actorSet, directSet, { op: '>=', target: goal, on: 'ratio' });
+      const directGet = await rate((i) => direct.get(`k${i % 100}`));
+      const actorGet = await rate((i) => viaActor('tool.get', 'default', `k${i % 100}`)());
+      report('keyvalue', `${name}-get-ops`, actorGet, directGet, { op: '>=', target: goal, on: 'ratio' });
+    }
+  } finally {
+    await host.shutdown();
+    await nats.stop();
+  }
+}

@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import type {
   FromWorker,
+  ImportCall,
   Invocation,
   InvocationErrorCode,
   InvocationReply,
   InvocationRequest,
   InvocationResult,
-  ToWorker,
   WorkerData,
   WorkerSetup,
 } from './actor-protocol.ts';
@@ -30,7 +30,7 @@ export interface PoolHooks {
 
 interface Slot {
   readonly worker: Worker;
-  readonly channel: InvocationChannel<InvocationRequest, InvocationReply>;
+  readonly channel: InvocationChannel<InvocationRequest, InvocationReply, ImportCall, CallOutcome>;
   readonly ready: Promise<void>;
   /** Set once `ready` has resolved, so a warm call skips the wait (and its timer) entirely. */
   isReady: boolean;
@@ -108,9 +108,9 @@ export class ActorPool {
   }
 
   #spawn(): Slot {
-    const channel = new InvocationChannel<InvocationRequest, InvocationReply>();
+    const channel = new InvocationChannel<InvocationRequest, InvocationReply, ImportCall, CallOutcome>();
     const workerData: WorkerData = { ...this.#setup, channel: channel.workerEnd };
-    const worker = new Worker(WORKER, { workerData, transferList: [channel.workerEnd.port] });
+    const worker = new Worker(WORKER, { workerData, transferList: [channel.workerEnd.invocations, channel.workerEnd.imports] });
     let markReady!: () => void;
     const slot: Slot = { worker, channel, ready: new Promise((resolve) => (markReady = resolve)), isReady: false, busy: false };
     worker.on('message', (message: FromWorker) => {
@@ -120,10 +120,6 @@ export class ActorPool {
           return markReady();
         case 'log':
           return this.#hooks.log(message.level, message.context, message.message);
-        case 'import-call':
-          return void this.#hooks.routeImport(message.iface, message.operation, message.args).then((outcome) => {
-            worker.postMessage({ type: 'import-result', callId: message.callId, outcome } satisfies ToWorker);
-          });
       }
     });
     worker.on('error', (error) => this.#lose(slot, failure('ACTOR_CRASHED', `the actor's worker failed: ${error.message}`)));
@@ -147,11 +143,10 @@ export class ActorPool {
       if (!started) return this.#lose(slot, failure('ACTOR_DEADLINE', `the actor did not start within its ${deadline} ms deadline`));
     }
     slot.channel.send({ id, invocation });
-    const answer = await slot.channel.receive(deadline);
+    const answer = await slot.channel.receive(deadline, (call) => this.#hooks.routeImport(call.iface, call.operation, call.args));
     if (slot.current?.id !== id) return;
     // The guest may be in an endless loop: only ending its thread stops it.
     if (!answer) return this.#lose(slot, failure('ACTOR_DEADLINE', `the call ran past its ${deadline} ms deadline and was ended`));
-    if (answer.retire && !answer.result.ok) return this.#lose(slot, answer.result);
     this.#finish(slot, answer.result);
   }
 

@@ -28,8 +28,6 @@ export interface InvocationRequest {
 export interface InvocationReply {
   readonly id: number;
   readonly result: InvocationResult;
-  /** The worker ends itself after this reply; give it no more work. */
-  readonly retire?: boolean;
 }
 
 export type Invocation =
@@ -49,10 +47,14 @@ export type InvocationResult =
   | { readonly ok: true; readonly value: HandledResponse | unknown }
   | { readonly ok: false; readonly code: InvocationErrorCode; readonly message: string };
 
-/** On the worker's parent port: everything but invocations, which use the invocation channel. */
-export type ToWorker = { readonly type: 'import-result'; readonly callId: number; readonly outcome: CallOutcome };
+/** A routed import, from the worker to the host, on the invocation channel. */
+export interface ImportCall {
+  readonly iface: string;
+  readonly operation: string;
+  readonly args: unknown[];
+}
 
+/** On the worker's parent port: what is neither an invocation nor an import. */
 export type FromWorker =
   | { readonly type: 'ready' }
-  | { readonly type: 'import-call'; readonly callId: number; readonly iface: string; readonly operation: string; readonly args: unknown[] }
   | { readonly type: 'log'; readonly level: LogLevel | 'stderr'; readonly context: string; readonly message: string };

@@ -2,36 +2,32 @@
 // infinite loop here never stalls the host, its control plane or other actors.
 import { parentPort, workerData } from 'node:worker_threads';
 import { callIncomingHandler, wasiHttpImports, type IncomingHandlerExport } from '../providers/http-server/index.ts';
-import type { FromWorker, Invocation, InvocationReply, InvocationRequest, InvocationResult, ToWorker, WorkerData } from './actor-protocol.ts';
+import type { FromWorker, ImportCall, Invocation, InvocationReply, InvocationRequest, InvocationResult, WorkerData } from './actor-protocol.ts';
 import { ambientImports } from './ambient-imports.ts';
 import { contractFor, type RoutedCall } from './contracts/index.ts';
-import { nextRequest, reply } from './invocation-channel.ts';
+import { WorkerChannel } from './invocation-channel.ts';
+import type { CallOutcome } from './router.ts';
 import { loadTranspiled } from './transpile-cache.ts';
 
 const port = parentPort!;
 const setup = workerData as WorkerData;
 const send = (message: FromWorker) => port.postMessage(message);
 
-const pending = new Map<number, { iface: string; resolve: (value: unknown) => void; reject: (reason: unknown) => void }>();
-let nextCallId = 0;
-let currentInvocation: number | undefined;
-const call: RoutedCall = (iface, operation, args) =>
-  new Promise((resolve, reject) => {
-    const callId = nextCallId++;
-    pending.set(callId, { iface, resolve, reject });
-    send({ type: 'import-call', callId, iface, operation, args });
-  });
+const channel = new WorkerChannel<InvocationRequest, InvocationReply, ImportCall, CallOutcome>(setup.channel);
+
+class ActorImportFailed extends Error {}
 
 /**
- * An actor-to-actor call that failed has no WIT error to return, and a rejected suspending import
- * leaves jco's bindings stuck: fail the invocation and end this thread; the pool starts a new one.
+ * A routed import: the host runs it (a provider may take its time) while this thread sleeps, so
+ * the guest sees a synchronous call. An error value becomes the WIT `err` the guest expects; an
+ * actor-to-actor call has none, so its failure fails the whole invocation.
  */
-function abandonInvocation(reason: string): never {
-  if (currentInvocation !== undefined) {
-    reply<InvocationReply>(setup.channel, { id: currentInvocation, result: { ok: false, code: 'ACTOR_CALL_FAILED', message: reason }, retire: true });
-  }
-  process.exit(0);
-}
+const call: RoutedCall = (iface, operation, args) => {
+  const outcome = channel.callImport({ iface, operation, args });
+  if ('ok' in outcome) return outcome.ok as never;
+  if (iface in setup.actorImports) throw new ActorImportFailed(outcome.reason ?? `the call to ${iface} failed`);
+  throw { payload: outcome.err };
+};
 
 const routedImports: Record<string, Record<string, unknown>> = {};
 for (const iface of setup.routed) {
@@ -85,24 +81,15 @@ async function invoke(invocation: Invocation): Promise<InvocationResult> {
   } catch (error) {
     instance = undefined;
     const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof ActorImportFailed) return { ok: false, code: 'ACTOR_CALL_FAILED', message };
     const trapped = error instanceof Error && error.constructor.name === 'RuntimeError';
     return { ok: false, code: trapped ? 'ACTOR_TRAPPED' : 'ACTOR_CALL_FAILED', message };
   }
 }
 
-port.on('message', (message: ToWorker) => {
-  const waiter = pending.get(message.callId);
-  pending.delete(message.callId);
-  if ('ok' in message.outcome) waiter?.resolve(message.outcome.ok);
-  else if (waiter && waiter.iface in setup.actorImports) abandonInvocation(message.outcome.reason ?? `the call to ${waiter.iface} failed`);
-  else waiter?.reject({ payload: message.outcome.err });
-});
 send({ type: 'ready' });
 
 for (;;) {
-  const { id, invocation } = nextRequest<InvocationRequest>(setup.channel);
-  currentInvocation = id;
-  const result = await invoke(invocation);
-  currentInvocation = undefined;
-  reply<InvocationReply>(setup.channel, { id, result });
+  const { id, invocation } = channel.nextRequest();
+  channel.reply({ id, result: await invoke(invocation) });
 }

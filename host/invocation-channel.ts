@@ -1,82 +1,160 @@
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 
 /**
- * How an invocation reaches an actor's worker and its result comes back. Messages travel on a
- * dedicated MessagePort; a shared flag says one is waiting, and each side spins on the flag for a
- * few microseconds before it sleeps. A plain postMessage round trip costs about 60 µs here because
- * each hop must wake the other thread's event loop; reading the port directly when the flag flips
- * costs about 8 µs. The main thread never sleeps on the flag: past its short spin it awaits it.
+ * How invocations reach an actor's worker and its imports reach the host. Messages travel on two
+ * dedicated MessagePorts; shared flags say one is waiting, and each side spins on them for a few
+ * microseconds before it sleeps. A postMessage round trip costs about 60 µs here because each hop
+ * must wake the other thread's event loop; reading the port directly when a flag flips costs
+ * about 8 µs.
+ *
+ * The worker sleeps for real (Atomics.wait): it serves one actor instance and has nothing else to
+ * do, both between invocations and while the host runs one of its imports. The host never
+ * sleeps: past a short spin it awaits the flags, and runs imports (which may be async) meanwhile.
  */
 
 const REQUEST = 0;
 const RESULT = 1;
+const IMPORT = 2;
+const IMPORT_REPLY = 3;
+/** Bumped by the worker for every result and import call, so the host waits on one place. */
+const ATTENTION = 4;
 const MAIN_SPIN_MS = 0.05;
 const WORKER_SPIN_MS = 0.1;
 
 export interface WorkerChannelEnd {
   readonly signal: SharedArrayBuffer;
-  readonly port: MessagePort;
+  readonly invocations: MessagePort;
+  readonly imports: MessagePort;
 }
 
-export class InvocationChannel<Request, Result> {
+export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
   readonly #flags: Int32Array;
-  readonly #port: MessagePort;
-  /** What to hand the worker (transfer `port`). */
+  readonly #invocations: MessagePort;
+  readonly #imports: MessagePort;
+  /** What to hand the worker (transfer both ports). */
   readonly workerEnd: WorkerChannelEnd;
 
   constructor() {
-    const signal = new SharedArrayBuffer(8);
-    const { port1, port2 } = new MessageChannel();
+    const signal = new SharedArrayBuffer(4 * 5);
+    const invocations = new MessageChannel();
+    const imports = new MessageChannel();
     this.#flags = new Int32Array(signal);
-    this.#port = port1;
-    this.workerEnd = { signal, port: port2 };
+    this.#invocations = invocations.port1;
+    this.#imports = imports.port1;
+    this.workerEnd = { signal, invocations: invocations.port2, imports: imports.port2 };
   }
 
   send(request: Request): void {
     Atomics.store(this.#flags, RESULT, 0);
-    this.#port.postMessage(request);
+    this.#invocations.postMessage(request);
     Atomics.store(this.#flags, REQUEST, 1);
     Atomics.notify(this.#flags, REQUEST);
   }
 
-  /** The next result, or undefined when `timeoutMs` passes first. */
-  async receive(timeoutMs: number): Promise<Result | undefined> {
-    const started = performance.now();
-    while (Atomics.load(this.#flags, RESULT) === 0) {
-      if (performance.now() - started > MAIN_SPIN_MS) {
-        const waiting = Atomics.waitAsync(this.#flags, RESULT, 0, Math.max(0, timeoutMs - (performance.now() - started)));
-        if ((waiting.async ? await waiting.value : waiting.value) === 'timed-out') return undefined;
+  /**
+   * Serves the worker's import calls with `onImport` until its result arrives; undefined when
+   * `timeoutMs` passes first.
+   */
+  async receive(timeoutMs: number, onImport: (call: ImportCall) => Promise<ImportReply>): Promise<Result | undefined> {
+    const deadline = performance.now() + timeoutMs;
+    let spinFrom = performance.now();
+    for (;;) {
+      if (Atomics.load(this.#flags, IMPORT) === 1) {
+        Atomics.store(this.#flags, IMPORT, 0);
+        const call = takeMessage<ImportCall>(this.#imports);
+        const reply = await raceDeadline(onImport(call), deadline);
+        if (reply === undefined) return undefined;
+        this.#imports.postMessage(reply.value);
+        Atomics.store(this.#flags, IMPORT_REPLY, 1);
+        Atomics.notify(this.#flags, IMPORT_REPLY);
+        spinFrom = performance.now();
+        continue;
+      }
+      if (Atomics.load(this.#flags, RESULT) === 1) return receiveMessageOnPort(this.#invocations)?.message as Result | undefined;
+      const now = performance.now();
+      if (now >= deadline) return undefined;
+      if (now - spinFrom > MAIN_SPIN_MS) {
+        const seen = Atomics.load(this.#flags, ATTENTION);
+        if (Atomics.load(this.#flags, IMPORT) === 0 && Atomics.load(this.#flags, RESULT) === 0) {
+          const waiting = Atomics.waitAsync(this.#flags, ATTENTION, seen, deadline - now);
+          if (waiting.async) await waiting.value;
+        }
       }
     }
-    return receiveMessageOnPort(this.#port)?.message as Result | undefined;
   }
 
   /** Wakes a pending `receive` with nothing, when the worker is gone. */
   abandon(): void {
     Atomics.store(this.#flags, RESULT, 1);
-    Atomics.notify(this.#flags, RESULT);
-    this.#port.close();
+    Atomics.add(this.#flags, ATTENTION, 1);
+    Atomics.notify(this.#flags, ATTENTION);
+    this.#invocations.close();
+    this.#imports.close();
   }
 }
 
-/**
- * The worker's side: blocks until a request is there. Only an idle worker sleeps, so its event
- * loop (which carries import results during a call) is never needed while it does.
- */
-export function nextRequest<Request>(end: WorkerChannelEnd): Request {
-  const flags = new Int32Array(end.signal);
-  const started = performance.now();
-  while (Atomics.load(flags, REQUEST) === 0 && performance.now() - started < WORKER_SPIN_MS);
-  Atomics.wait(flags, REQUEST, 0);
-  Atomics.store(flags, REQUEST, 0);
-  let message = receiveMessageOnPort(end.port);
-  while (!message) message = receiveMessageOnPort(end.port);
-  return message.message as Request;
+/** The worker's side of the channel. */
+export class WorkerChannel<Request, Result, ImportCall, ImportReply> {
+  readonly #flags: Int32Array;
+  readonly #end: WorkerChannelEnd;
+
+  constructor(end: WorkerChannelEnd) {
+    this.#end = end;
+    this.#flags = new Int32Array(end.signal);
+  }
+
+  /** Blocks until the host sends an invocation. */
+  nextRequest(): Request {
+    spinThenSleep(this.#flags, REQUEST);
+    Atomics.store(this.#flags, REQUEST, 0);
+    return takeMessage<Request>(this.#end.invocations);
+  }
+
+  reply(result: Result): void {
+    this.#end.invocations.postMessage(result);
+    Atomics.store(this.#flags, RESULT, 1);
+    this.#attention();
+  }
+
+  /** Runs an import on the host and blocks until its reply: the guest sees a plain synchronous call. */
+  callImport(call: ImportCall): ImportReply {
+    Atomics.store(this.#flags, IMPORT_REPLY, 0);
+    this.#end.imports.postMessage(call);
+    Atomics.store(this.#flags, IMPORT, 1);
+    this.#attention();
+    spinThenSleep(this.#flags, IMPORT_REPLY);
+    return takeMessage<ImportReply>(this.#end.imports);
+  }
+
+  #attention(): void {
+    Atomics.add(this.#flags, ATTENTION, 1);
+    Atomics.notify(this.#flags, ATTENTION);
+  }
 }
 
-export function reply<Result>(end: WorkerChannelEnd, result: Result): void {
-  const flags = new Int32Array(end.signal);
-  end.port.postMessage(result);
-  Atomics.store(flags, RESULT, 1);
-  Atomics.notify(flags, RESULT);
+function spinThenSleep(flags: Int32Array, index: number): void {
+  const started = performance.now();
+  while (Atomics.load(flags, index) === 0 && performance.now() - started < WORKER_SPIN_MS);
+  Atomics.wait(flags, index, 0);
+}
+
+/** The message is posted before its flag is raised, so it is there by the time the flag is seen. */
+function takeMessage<T>(port: MessagePort): T {
+  let message = receiveMessageOnPort(port);
+  while (!message) message = receiveMessageOnPort(port);
+  return message.message as T;
+}
+
+async function raceDeadline<T>(work: Promise<T>, deadline: number): Promise<{ value: T } | undefined> {
+  const remaining = deadline - performance.now();
+  if (remaining <= 0) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), remaining);
+  });
+  try {
+    return await Promise.race([work.then((value) => ({ value })), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -16,14 +16,17 @@ export interface SuspensionPlan {
 }
 
 /**
- * Which functions must suspend for this component: every import served by another actor, and
- * every export, since any export may reach a suspending import. Known only after a first
- * transpile has listed the component's functions.
+ * Which functions may suspend for this component: the contracts' imports and every export, since
+ * any export may reach a suspending import. Known only after a first transpile has listed the
+ * component's functions.
  */
 export function planSuspension(component: ComponentMetadata, routed: readonly string[]): SuspensionPlan {
   const names = (iface: string) => (component.interfaceFunctions[iface] ?? []).map((fn) => `${iface}#${witFunctionName(fn)}`);
   const actorImports = Object.fromEntries(routed.filter((iface) => !contractFor(iface)).map((iface) => [iface, component.interfaceFunctions[iface] ?? []]));
-  const asyncImports = [...BASE_ASYNC_IMPORTS, ...Object.keys(actorImports).flatMap(names)];
+  // Imports served by other actors return synchronously (the worker sleeps while the host runs
+  // them), and must not be wrapped for JSPI: a failure is thrown into the guest, which a
+  // suspending import cannot do safely.
+  const asyncImports = [...BASE_ASYNC_IMPORTS];
   const asyncExports = [
     ...BASE_ASYNC_EXPORTS,
     ...component.exportedFunctions.map(witFunctionName),

@@ -1,16 +1,16 @@
 import type { Link } from '../links.ts';
 
 /**
- * A guest's call into a routed interface, as it crosses from the actor's worker to the host:
- * the promise resolves to the WIT `ok` value, or rejects with `{ payload }`, the WIT `err` value,
- * which jco hands to the guest as the function's error result.
+ * A guest's call into a routed interface, as it crosses from the actor's worker to the host. It
+ * blocks the worker until the host answers, and returns the WIT `ok` value or throws `{ payload }`,
+ * the WIT `err` value, which jco hands to the guest as the function's error result.
  */
-export type RoutedCall = (iface: string, operation: string, args: unknown[]) => Promise<unknown>;
+export type RoutedCall = (iface: string, operation: string, args: unknown[]) => unknown;
 
 /** How one family of WIT interfaces is carried between an actor and whatever serves it. */
 export interface Contract<Handler> {
   readonly interfaces: readonly string[];
-  /** `interface#function` names the guest calls while the host awaits (JSPI). */
+  /** `interface#function` names that may suspend the guest (JSPI), for providers that run in the actor's thread. */
   readonly asyncImports: readonly string[];
   /** The import objects for the actor's worker, forwarding every call through `call`. */
   guestImports(call: RoutedCall): Record<string, Record<string, unknown>>;

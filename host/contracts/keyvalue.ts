@@ -45,8 +45,8 @@ export const keyValueContract: Contract<KeyValueHandler> = {
     return {
       [STORE]: {
         Bucket,
-        open: async (identifier: string) => {
-          await call(STORE, 'open', [identifier]);
+        open: (identifier: string) => {
+          call(STORE, 'open', [identifier]);
           return new Bucket(identifier);
         },
       },

@@ -20,6 +20,8 @@ const IMPORT_REPLY = 3;
 const ATTENTION = 4;
 const MAIN_SPIN_MS = 0.05;
 const WORKER_SPIN_MS = 0.1;
+/** An import may wait on a disk sync or the network: spin a little longer before sleeping. */
+const WORKER_IMPORT_SPIN_MS = 0.5;
 
 export interface WorkerChannelEnd {
   readonly signal: SharedArrayBuffer;
@@ -105,7 +107,7 @@ export class WorkerChannel<Request, Result, ImportCall, ImportReply> {
 
   /** Blocks until the host sends an invocation. */
   nextRequest(): Request {
-    spinThenSleep(this.#flags, REQUEST);
+    spinThenSleep(this.#flags, REQUEST, WORKER_SPIN_MS);
     Atomics.store(this.#flags, REQUEST, 0);
     return takeMessage<Request>(this.#end.invocations);
   }
@@ -122,7 +124,7 @@ export class WorkerChannel<Request, Result, ImportCall, ImportReply> {
     this.#end.imports.postMessage(call);
     Atomics.store(this.#flags, IMPORT, 1);
     this.#attention();
-    spinThenSleep(this.#flags, IMPORT_REPLY);
+    spinThenSleep(this.#flags, IMPORT_REPLY, WORKER_IMPORT_SPIN_MS);
     return takeMessage<ImportReply>(this.#end.imports);
   }
 
@@ -132,9 +134,9 @@ export class WorkerChannel<Request, Result, ImportCall, ImportReply> {
   }
 }
 
-function spinThenSleep(flags: Int32Array, index: number): void {
+function spinThenSleep(flags: Int32Array, index: number, spinMs: number): void {
   const started = performance.now();
-  while (Atomics.load(flags, index) === 0 && performance.now() - started < WORKER_SPIN_MS);
+  while (Atomics.load(flags, index) === 0 && performance.now() - started < spinMs);
   Atomics.wait(flags, index, 0);
 }
 

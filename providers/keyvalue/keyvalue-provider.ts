@@ -34,8 +34,19 @@ export function keyValueProvider(options: KeyValueProviderOptions = {}): Provide
     return backend;
   };
 
+  // A link never changes (a new put makes a new one), so its parsed config can be kept with it.
+  const configs = new WeakMap<Link, StoreLinkConfig>();
+  const configOf = (link: Link): StoreLinkConfig => {
+    let config = configs.get(link);
+    if (!config) {
+      config = parseStoreLinkConfig(link.config, link.source, options.fileRoot);
+      configs.set(link, config);
+    }
+    return config;
+  };
+
   const bucketFor = async (identifier: string, link: Link): Promise<{ bucket: Bucket; config: StoreLinkConfig }> => {
-    const config = parseStoreLinkConfig(link.config, link.source, options.fileRoot);
+    const config = configOf(link);
     const physical = physicalBucket(config, identifier);
     let backend: Backend;
     try {

@@ -46,7 +46,7 @@ const imports = {
 const component = await loadTranspiled(setup.componentDir, { modules: setup.modules });
 let instance: Promise<Record<string, unknown>> | undefined;
 
-/** The instance for the next call; a single-request one is prepared in the background for the call after. */
+/** The instance for this call; for single-request components, the next one is started alongside it. */
 function takeInstance(forHttp: boolean): Promise<Record<string, unknown>> {
   const current = (instance ??= component.instantiate(imports));
   if (forHttp && component.singleRequestInstances) {

@@ -15,6 +15,7 @@ export function startCommand(): Command {
   const start = new Command('start').description('start an actor (or a provider) on the running host');
   start
     .command('actor')
+    .description('verify, admit and start an actor')
     .argument('<path|url>', 'a signed component: a file or an http(s) URL')
     .option('--max-instances <n>', 'instances that may run at once', '1')
     .option('--deadline-ms <ms>', 'end a call that runs longer than this', '10000')
@@ -34,6 +35,7 @@ export function startCommand(): Command {
     });
   start
     .command('provider')
+    .description('start a built-in provider')
     .argument('<kind>', 'a built-in provider: keyvalue')
     .option('--id <id>', 'the instance id links will name')
     .option('--json', 'print JSON')
@@ -46,10 +48,10 @@ export function startCommand(): Command {
 
 export function stopCommand(): Command {
   const stop = new Command('stop').description('stop an actor (draining its calls) or a provider');
-  stop.command('actor').argument('<actor>', 'id or name').option('--json', 'print JSON').action(async (actor: string, options: { json?: boolean }) => {
+  stop.command('actor').description('stop an actor after its calls in flight').argument('<actor>', 'id or name').option('--json', 'print JSON').action(async (actor: string, options: { json?: boolean }) => {
     emit(options.json, await askHost({ op: 'stop-actor', actor }), `stopped ${actor}`);
   });
-  stop.command('provider').argument('<id>').option('--json', 'print JSON').action(async (id: string, options: { json?: boolean }) => {
+  stop.command('provider').description('stop a provider').argument('<id>').option('--json', 'print JSON').action(async (id: string, options: { json?: boolean }) => {
     emit(options.json, await askHost({ op: 'stop-provider', id }), `stopped provider ${id}`);
   });
   return stop;
@@ -59,7 +61,7 @@ export function scaleCommand(): Command {
   return new Command('scale')
     .description('change how many instances of an actor may run at once')
     .addCommand(
-      new Command('actor').argument('<actor>', 'id or name').argument('<n>', 'max instances').option('--json', 'print JSON').action(async (actor: string, n: string, options: { json?: boolean }) => {
+      new Command('actor').description('set how many instances may run at once').argument('<actor>', 'id or name').argument('<n>', 'max instances').option('--json', 'print JSON').action(async (actor: string, n: string, options: { json?: boolean }) => {
         const summary = (await askHost({ op: 'scale-actor', actor, maxInstances: positive(n, 'n') })) as ActorSummary;
         emit(options.json, summary, `${summary.name} may now run ${summary.limits.maxInstances} instances`);
       }),

@@ -7,6 +7,7 @@ export function linkCommand(): Command {
   const link = new Command('link').description("route an actor's use of a WIT interface to a provider or actor");
   link
     .command('put')
+    .description('add or replace the link for (source, interface, link name)')
     .argument('<source>', 'the actor (id or name)')
     .argument('<target>', 'a provider id or an actor id')
     .argument('<wit-interface>', 'such as wasi:keyvalue/store')
@@ -19,6 +20,7 @@ export function linkCommand(): Command {
     });
   link
     .command('del')
+    .description('remove a link')
     .argument('<source>')
     .argument('<wit-interface>')
     .option('--link-name <name>', 'which link', 'default')
@@ -29,6 +31,7 @@ export function linkCommand(): Command {
     });
   link
     .command('query')
+    .description('list every link')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const links = (await askHost({ op: 'query-links' })) as Link[];
@@ -39,7 +42,7 @@ export function linkCommand(): Command {
 
 export function getCommand(): Command {
   const get = new Command('get').description('read the running host');
-  get.command('inventory').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
+  get.command('inventory').description('actors, providers (with health) and links').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
     const inventory = (await askHost({ op: 'get-inventory' })) as {
       labels: Record<string, string>;
       actors: { id: string; name: string; limits: { maxInstances: number }; capabilities: string[] }[];
@@ -57,7 +60,7 @@ export function getCommand(): Command {
     ];
     emit(options.json, inventory, lines.join('\n'));
   });
-  get.command('claims').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
+  get.command('claims').description('the claims of every running actor').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
     const claims = (await askHost({ op: 'get-claims' })) as { sub: string; iss: string; wascap: { name?: string; caps?: string[] } }[];
     emit(options.json, claims, claims.map((c) => `${c.wascap.name ?? c.sub}  ${c.sub}  issuer ${c.iss}  ${c.wascap.caps?.join(', ') ?? ''}`).join('\n') || 'no actors');
   });

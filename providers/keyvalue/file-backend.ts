@@ -39,6 +39,7 @@ export async function fileBackend(dir: string, options: { compactAfterBytes?: nu
 }
 
 interface Waiter {
+  readonly sequence: number;
   readonly bytes: Buffer;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
@@ -52,6 +53,10 @@ class FileBucket implements Bucket {
   readonly #compactAfter: number;
   #logSize: number;
   #pending: Waiter[] = [];
+  /** Writes applied to memory, and how many of them are on disk. */
+  #applied = 0;
+  #synced = 0;
+  #readers: { readonly wanted: number; readonly resolve: () => void }[] = [];
   #flushing: Promise<void> | undefined;
   #failure: Error | undefined;
 
@@ -80,15 +85,32 @@ class FileBucket implements Bucket {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
+    await this.#durable();
+    if (this.#failure) throw this.#failure;
     return this.#entries.get(key);
   }
 
   async exists(key: string): Promise<boolean> {
+    await this.#durable();
+    if (this.#failure) throw this.#failure;
     return this.#entries.has(key);
   }
 
   async listKeys(cursor: number, limit: number): Promise<{ keys: string[]; next?: number }> {
+    await this.#durable();
+    if (this.#failure) throw this.#failure;
     return pageOf([...this.#entries.keys()].sort(), cursor, limit);
+  }
+
+  /**
+   * Waits until every write applied before this read is on disk, so a read never returns a value
+   * that a crash could still take back. Later writes do not hold it up. (Increments read at once:
+   * their result is acknowledged only after their own sync, which follows the write they read.)
+   */
+  #durable(): Promise<void> | undefined {
+    const wanted = this.#applied;
+    if (this.#synced >= wanted) return undefined;
+    return new Promise((resolve) => this.#readers.push({ wanted, resolve }));
   }
 
   set(key: string, value: Uint8Array): Promise<void> {
@@ -114,8 +136,9 @@ class FileBucket implements Bucket {
   #write(record: LogRecord): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
     replay([record], this.#entries);
+    const sequence = ++this.#applied;
     return new Promise((resolve, reject) => {
-      this.#pending.push({ bytes: encodeRecord(record), resolve, reject });
+      this.#pending.push({ sequence, bytes: encodeRecord(record), resolve, reject });
       this.#flushing ??= this.#flush();
     });
   }
@@ -129,11 +152,15 @@ class FileBucket implements Bucket {
         await this.#log.datasync();
         this.#logSize += bytes.length;
         for (const waiter of batch) waiter.resolve();
+        this.#synced = batch[batch.length - 1]!.sequence;
+        this.#readers = this.#readers.filter((reader) => (reader.wanted <= this.#synced ? (reader.resolve(), false) : true));
         if (this.#logSize > this.#compactAfter) await this.#compact();
       } catch (error) {
         // The memory view may now hold writes the disk does not: refuse everything from here on.
         this.#failure = new Error(`bucket ${this.#name} in ${this.#dir} can no longer be written: ${(error as Error).message}`);
         for (const waiter of [...batch, ...this.#pending.splice(0)]) waiter.reject(this.#failure);
+        // Readers wait for data that will never be synced: release them to meet the failure.
+        for (const reader of this.#readers.splice(0)) reader.resolve();
       }
     }
     this.#flushing = undefined;

@@ -64,6 +64,15 @@ describe('the file backend', () => {
     expect(await again.exists('k3')).toBe(false);
   });
 
+  it('answers a read only once the writes before it are on disk', async () => {
+    const bucket = await (await fileBackend(await mkdtemp(join(tmpdir(), 'badger-kv-read-')))).bucket('r');
+    const order: string[] = [];
+    const write = bucket.set('k', bytes('v')).then(() => order.push('write acknowledged'));
+    const read = bucket.get('k').then((value) => order.push(`read ${text(value)}`));
+    await Promise.all([write, read]);
+    expect(order).toEqual(['write acknowledged', 'read v']);
+  });
+
   it('refuses a second opener of the same directory with a clear error', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'badger-kv-lock-'));
     const owner = await fileBackend(dir);

@@ -1,6 +1,6 @@
 import { cp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Host } from '../host/index.ts';
+import { badgerHome, type Host } from '../host/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
 import { buildActor, fileStem, loadActorProject, packageRoot } from '../toolchain/index.ts';
 import { defaultKeyDirectory, storedOrNewKey } from './key-store.ts';
@@ -22,7 +22,7 @@ export async function runDemo(host: Host): Promise<string> {
   const started: string[] = [];
   for (const name of DEMO_ACTORS.filter((actor) => available.has(actor))) {
     // Built under BADGER_HOME, so the demo's keys never overwrite the checkout's own builds.
-    const copy = join(keys, '..', 'demo-actors', name);
+    const copy = join(badgerHome(), 'demo-actors', name);
     await cp(join(examples, name), copy, { recursive: true, filter: (path) => !path.includes(`${name}/build`) });
     const project = await loadActorProject(copy);
     const subject = (await storedOrNewKey(keys, `${fileStem(project.config.name)}_component.nk`, 'component')).pair;

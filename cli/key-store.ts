@@ -1,12 +1,12 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ClaimsError, generateKeyPair, keyPairFromSeed, type KeyPair, type KeyType } from '../claims/index.ts';
+import { badgerHome } from '../host/index.ts';
 import { CliError } from './errors.ts';
 
-/** `$BADGER_HOME/keys`, or `~/.badger/keys`: where seeds made on the user's behalf live. */
+/** `keys` in the badger home: where seeds made on the user's behalf live. */
 export function defaultKeyDirectory(): string {
-  return join(process.env.BADGER_HOME ?? join(homedir(), '.badger'), 'keys');
+  return join(badgerHome(), 'keys');
 }
 
 /** Writes a seed readable by its owner only, as ssh does with private keys. */

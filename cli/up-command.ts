@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { publicKeyType, type PublicKey } from '../claims/index.ts';
 import {
+  badgerHome,
   defaultPolicy,
   defaultSocketPath,
   handleControlRequest,
@@ -59,7 +60,7 @@ async function runHost(options: UpOptions): Promise<void> {
   // The demo signs the examples with the local issuer key, so it must exist before the policy is read.
   if (options.demo) await storedOrNewKey(defaultKeyDirectory(), 'issuer_account.nk', 'account');
   const policy = await hostPolicy(options);
-  const home = join(defaultKeyDirectory(), '..');
+  const home = badgerHome();
   const host = new Host({ cacheDir: join(home, 'cache', 'transpiled'), policy, logger: pino({ name: 'badger-host' }) });
   let stopped!: () => void;
   const done = new Promise<void>((resolve) => (stopped = resolve));
@@ -114,7 +115,7 @@ async function hostPolicy(options: UpOptions): Promise<Policy> {
 async function startDetached(): Promise<void> {
   const bin = fileURLToPath(new URL('../bin/badger.js', import.meta.url));
   const args = process.argv.slice(2).filter((arg) => arg !== '--detached');
-  const logPath = join(defaultKeyDirectory(), '..', 'host.log');
+  const logPath = join(badgerHome(), 'host.log');
   const log = openSync(logPath, 'a');
   const child = spawn(process.execPath, [bin, ...args], { detached: true, stdio: ['ignore', log, log] });
   child.unref();

@@ -1,3 +1,4 @@
+export { badgerHome } from './badger-home.ts';
 export { HostError, type HostErrorCode } from './errors.ts';
 export {
   allows,

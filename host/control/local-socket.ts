@@ -1,14 +1,14 @@
 import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { connect, createServer, type Server } from 'node:net';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { badgerHome } from '../badger-home.ts';
 import { HostError } from '../errors.ts';
 import { encodeControlJson, lineReader } from './json-lines.ts';
 import type { ControlRequest, ControlResponse } from './operations.ts';
 
-/** `$BADGER_HOME/host.sock`, or `~/.badger/host.sock`. */
+/** `host.sock` in the badger home (`~/.badger` unless `$BADGER_HOME` says otherwise). */
 export function defaultSocketPath(): string {
-  return join(process.env.BADGER_HOME ?? join(homedir(), '.badger'), 'host.sock');
+  return join(badgerHome(), 'host.sock');
 }
 
 /**

@@ -10,7 +10,6 @@ export interface WorkerSetup {
   readonly routed: readonly string[];
   /** Routed interfaces served by other actors, with their function names (as jco spells them). */
   readonly actorImports: Readonly<Record<string, readonly string[]>>;
-  readonly config: Readonly<Record<string, string>>;
   /** The component's core modules, compiled once with the memory limit written in, shared by every worker. */
   readonly modules: Readonly<Record<string, WebAssembly.Module>>;
 }

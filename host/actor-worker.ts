@@ -38,7 +38,14 @@ for (const [iface, functions] of Object.entries(setup.actorImports)) {
   routedImports[iface] = Object.fromEntries(functions.map((fn) => [fn, (...args: unknown[]) => call(iface, fn, args)]));
 }
 const imports = {
-  ...ambientImports((level, context, message) => send({ type: 'log', level, context, message }), setup.config),
+  // Config is read from the host on each call: links made after the start change it.
+  ...ambientImports(
+    (level, context, message) => send({ type: 'log', level, context, message }),
+    () => {
+      const outcome = channel.callImport({ iface: 'wasi:config/store', operation: 'get-all', args: [] });
+      return 'ok' in outcome ? (outcome.ok as Record<string, string>) : {};
+    },
+  ),
   ...wasiHttpImports(),
   ...routedImports,
 };

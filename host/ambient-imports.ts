@@ -4,11 +4,15 @@ import { monotonicNow, OutputStream, Pollable } from '../providers/http-server/i
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical';
 export type ActorLog = (level: LogLevel | 'stderr', context: string, message: string) => void;
 
+/** What `wasi:config/store` reads from: a fixed map, or the host's live view of the actor's config. */
+export type ConfigSource = Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>);
+
 /**
  * The interfaces every actor gets without a claim: clocks, randomness, logging (to the host's log,
  * under the actor's id), stderr (the same log) and the config of its own link.
  */
-export function ambientImports(log: ActorLog, config: Readonly<Record<string, string>>): Record<string, Record<string, unknown>> {
+export function ambientImports(log: ActorLog, config: ConfigSource): Record<string, Record<string, unknown>> {
+  const current = typeof config === 'function' ? config : () => config;
   return {
     'wasi:clocks/wall-clock': {
       now: () => {
@@ -34,8 +38,8 @@ export function ambientImports(log: ActorLog, config: Readonly<Record<string, st
       getStderr: () => new OutputStream((chunk) => log('stderr', '', new TextDecoder().decode(chunk).trimEnd())),
     },
     'wasi:config/store': {
-      get: (key: string) => config[key],
-      getAll: () => Object.entries(config),
+      get: (key: string) => current()[key],
+      getAll: () => Object.entries(current()),
     },
   };
 }

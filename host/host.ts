@@ -23,7 +23,7 @@ export interface HostOptions {
 }
 
 export interface StartActorOptions extends Partial<PoolLimits> {
-  /** What `wasi:config/store` answers for this actor. */
+  /** What `wasi:config/store` answers for this actor, with the config of links that target it on top. */
   readonly config?: Readonly<Record<string, string>>;
   /** The most memory each instance may use (default 512 MiB). */
   readonly memoryLimitMb?: number;
@@ -119,12 +119,12 @@ export class Host {
         componentDir: component.dir,
         routed: plan.routed,
         actorImports: suspension.actorImports,
-        config: options.config ?? {},
         modules: await compileCoreModules(component.dir, Math.floor(((options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 1024 * 1024) / WASM_PAGE_BYTES)),
       },
       { ...DEFAULT_LIMITS, ...definedLimits(options) },
       {
-        routeImport: (iface, operation, args) => routeImportCall(this.links, this.#targets, id, iface, operation, args),
+        routeImport: async (iface, operation, args) =>
+          iface === 'wasi:config/store' ? { ok: this.#configOf(id, options.config ?? {}) } : routeImportCall(this.links, this.#targets, id, iface, operation, args),
         log: (level, context, message) => log[level === 'stderr' ? 'warn' : level === 'critical' ? 'fatal' : level]({ context }, message),
         failed: (code, message) => {
           failures[code] = (failures[code] ?? 0) + 1;
@@ -210,6 +210,14 @@ export class Host {
   async shutdown(): Promise<void> {
     await Promise.all([...this.#actors.keys()].map((id) => this.stopActor(id)));
     await Promise.all([...this.#providers.keys()].map((id) => this.stopProvider(id)));
+  }
+
+  /**
+   * What the actor's `wasi:config/store` answers: the config it was started with, under the
+   * config of every link that targets it (a link tells its target how it is being used).
+   */
+  #configOf(id: string, started: Readonly<Record<string, string>>): Record<string, string> {
+    return Object.assign({}, started, ...this.links.query({ target: id }).map((link) => link.config));
   }
 
   /** The id of a running actor named by its id or its claims name. */

@@ -180,6 +180,18 @@ describe('host: refusals', () => {
     expect(text(await host.invoke('hello-wat', get('/')))).toBe('Hello from awesome-badger!\n');
   });
 
+  it('runs an unsigned component when the policy allows unsigned ones, with no capabilities', async () => {
+    const lenient = new Host({ cacheDir: join(work, 'cache'), policy: { ...defaultPolicy([]), allowUnsigned: true }, logger: pino({ level: 'silent' }) });
+    const path = join(work, 'unsigned-allowed.wasm');
+    await writeFile(path, await trappingComponent());
+    const actor = await lenient.startActor(path);
+    expect(actor.id).toMatch(/^unsigned-[0-9A-F]{16}$/);
+    expect(actor.capabilities).toEqual([]);
+    expect(await lenient.invoke(actor.id, call('run', 2))).toEqual({ ok: true, value: { ok: 2 } });
+    await expect(lenient.startActor(await signedFile('fs-unsigned-host', await filesystemComponent()))).rejects.toMatchObject({ code: 'POLICY_ISSUER_DENIED' });
+    await lenient.shutdown();
+  });
+
   it('names the refused interface', async () => {
     await expect(host.startActor(await signedFile('fs-reader-2', await filesystemComponent()))).rejects.toMatchObject({
       message: expect.stringMatching(/wasi:filesystem\/preopens/),

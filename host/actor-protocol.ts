@@ -1,7 +1,6 @@
 import type { HandledResponse, IncomingRequestParts } from '../providers/http-server/index.ts';
 import type { LogLevel } from './ambient-imports.ts';
 import type { WorkerChannelEnd } from './invocation-channel.ts';
-import type { CallOutcome } from './router.ts';
 
 /** What an actor's worker needs to run it; the component is already transpiled into `componentDir`. */
 export interface WorkerSetup {

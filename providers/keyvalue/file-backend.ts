@@ -81,6 +81,8 @@ class FileBucket implements Bucket {
     const entries = replay(log.records, replay(snapshot.records));
     const handle = await open(logPath, 'a', 0o600);
     await handle.sync();
+    // A new log file exists only once its directory entry is on disk too (power loss, not just kill -9).
+    await syncDirectory(dir);
     return new FileBucket(dir, name, entries, handle, log.validLength, compactAfter);
   }
 
@@ -177,11 +179,18 @@ class FileBucket implements Bucket {
       await file.close();
     }
     await rename(staging, snapshotPath);
-    const directory = await open(this.#dir, 'r');
-    await directory.sync();
-    await directory.close();
+    await syncDirectory(this.#dir);
     await this.#log.truncate(0);
     await this.#log.sync();
     this.#logSize = 0;
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const directory = await open(dir, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
   }
 }

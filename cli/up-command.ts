@@ -23,7 +23,7 @@ import { CliError } from './errors.ts';
 import { collect, keyValuePairs } from './host-client.ts';
 import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
 import { runDemo } from './demo-actors.ts';
-import { note } from './output.ts';
+import { emit, note } from './output.ts';
 
 interface UpOptions {
   policy?: string;
@@ -50,8 +50,7 @@ export function upCommand(): Command {
 export function downCommand(): Command {
   return new Command('down').description('stop the running host').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
     const response = await requestLocalHost(defaultSocketPath(), { op: 'shutdown' });
-    if (options.json) console.log(JSON.stringify(response));
-    else console.log('host stopping');
+    emit(options.json, response, 'host stopping');
   });
 }
 

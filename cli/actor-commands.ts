@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import type { ActorSummary } from '../host/index.ts';
 import { encodeControlJson } from '../host/index.ts';
 import { CliError } from './errors.ts';
-import { askHost, collect, keyValuePairs } from './host-client.ts';
+import { askHost } from './host-client.ts';
+import { collect, keyValuePairs } from './options.ts';
 import { emit } from './output.ts';
 
 const positive = (text: string, option: string): number => {

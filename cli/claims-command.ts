@@ -8,6 +8,7 @@ import { claimsView, renderClaimsTable } from './claims-view.ts';
 import { parseDuration } from './duration.ts';
 import { CliError } from './errors.ts';
 import { defaultKeyDirectory, keyFromArgument, storedOrNewKey } from './key-store.ts';
+import { collect } from './options.ts';
 import { emit, note } from './output.ts';
 
 interface SignOptions {
@@ -25,8 +26,6 @@ interface SignOptions {
   notBefore?: string;
   json?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function claimsCommand(): Command {
   const claims = new Command('claims').description('sign components with capability claims, and inspect or verify them');

@@ -6,15 +6,3 @@ export async function askHost(request: ControlRequest): Promise<unknown> {
   if (!response.ok) throw new HostError(response.code as never, response.message);
   return response.data;
 }
-
-/** `k=v` options into a map, refusing anything without an `=`. */
-export function keyValuePairs(pairs: readonly string[], option: string): Record<string, string> {
-  const entries = pairs.map((pair) => {
-    const at = pair.indexOf('=');
-    if (at <= 0) throw new HostError('CONTROL_MALFORMED', `${option} takes key=value, not "${pair}"`);
-    return [pair.slice(0, at), pair.slice(at + 1)] as const;
-  });
-  return Object.fromEntries(entries);
-}
-
-export const collect = (value: string, previous: string[]) => [...previous, value];

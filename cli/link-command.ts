@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { Link } from '../host/index.ts';
-import { askHost, collect, keyValuePairs } from './host-client.ts';
+import { askHost } from './host-client.ts';
+import { collect, keyValuePairs } from './options.ts';
 import { emit } from './output.ts';
 
 export function linkCommand(): Command {

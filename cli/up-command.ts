@@ -20,7 +20,7 @@ import {
 } from '../host/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
 import { CliError } from './errors.ts';
-import { collect, keyValuePairs } from './host-client.ts';
+import { collect, keyValuePairs } from './options.ts';
 import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
 import { runDemo } from './demo-actors.ts';
 import { emit, note } from './output.ts';

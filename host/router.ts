@@ -29,14 +29,13 @@ export async function routeImportCall(
   args: unknown[],
 ): Promise<CallOutcome> {
   const carrier = contractFor(iface);
+  const link: Link | undefined = links.resolve(source, iface, DEFAULT_LINK_NAME);
   if (!carrier) {
     // Actor to actor: the interface is the target's export, and has no error of its own to give.
-    const link = links.resolve(source, iface, DEFAULT_LINK_NAME);
     if (!link) return { err: undefined, reason: `no link for ${iface} from ${source}; add one with badger link put` };
     return targets.callActor(link.target, iface, operation, args) ?? { err: undefined, reason: `the link for ${iface} points at ${link.target}, which is not running` };
   }
   const { name, contract } = carrier;
-  const link: Link | undefined = links.resolve(source, iface, DEFAULT_LINK_NAME);
   if (!link) {
     return { err: contract.notLinked(`no link for ${iface} from ${source} (link name "${DEFAULT_LINK_NAME}"); add one with badger link put`) };
   }

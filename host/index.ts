@@ -14,12 +14,12 @@ export {
 } from './policy.ts';
 export { loadPolicyFile } from './policy-file.ts';
 export { planSuspension, witFunctionName, type SuspensionPlan } from './suspension.ts';
-export { compileCoreModules, loadTranspiled, transpileCached, withoutDebugLogging, type ComponentMetadata, type LoadedComponent, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';
+export { compileCoreModules, loadTranspiled, REUSABLE_INSTANCES_TAG, patchGeneratedBindings, transpileCached, type ComponentMetadata, type LoadedComponent, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';
 export { isAmbientInterface, planGrants, type GrantPlan } from './grants.ts';
 export { DEFAULT_MAX_ARTIFACT_BYTES, readArtifact } from './artifact-source.ts';
 export { CONTRACTS, contractFor, keyValueContract, WitError, type Contract, type ContractName, type KeyValueError, type KeyValueHandler, type RoutedCall } from './contracts/index.ts';
 export { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
-export type { Provider, ProviderHealth } from './provider.ts';
+export type { HttpServing, Provider, ProviderHealth, ProviderHost } from './provider.ts';
 export { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
 export type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 export { Host, type ActorSummary, type HostOptions, type StartActorOptions } from './host.ts';

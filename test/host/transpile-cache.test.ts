@@ -62,11 +62,14 @@ describe('transpile cache', () => {
     expect(JSON.parse((await request(await counter.instantiate(imports), 'GET', '/x')).text)).toEqual({ path: '/x', count: 2 });
   });
 
-  it('writes bindings whose per-call debug logging is switched off', async () => {
+  it('writes bindings whose per-call debug logging is switched off, and which keep no record of every resource made', async () => {
     const cache = await mkdtemp(join(tmpdir(), 'badger-transpile-'));
     const component = await transpileCached(new Uint8Array(await readFile(builtActor('hello-wat'))), cache);
     const generated = await readFile(join(component.dir, 'component.js'), 'utf8');
     expect(generated).toContain('const _debugLog = () => {};');
     expect(generated).not.toContain('JCO_DEBUG');
+    // The Set is still made (nothing else changes), but nothing adds to it.
+    expect(generated).toContain('_createdReps = new Set()');
+    expect(generated).not.toContain('_createdReps.add(');
   });
 });

@@ -24,8 +24,8 @@ export function ambientImports(log: ActorLog, config: ConfigSource): Record<stri
     'wasi:clocks/monotonic-clock': {
       now: monotonicNow,
       resolution: () => 1n,
-      subscribeInstant: (at: bigint) => new Pollable(at),
-      subscribeDuration: (duration: bigint) => new Pollable(monotonicNow() + duration),
+      subscribeInstant: (at: bigint) => Pollable.at(at),
+      subscribeDuration: (duration: bigint) => Pollable.at(monotonicNow() + duration),
     },
     'wasi:random/random': {
       getRandomBytes: (length: bigint) => new Uint8Array(randomBytes(Number(length))),

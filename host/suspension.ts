@@ -3,8 +3,21 @@ import type { ComponentMetadata } from './transpile-cache.ts';
 
 /** Exports the host drives, which always may suspend (JSPI). */
 export const BASE_ASYNC_EXPORTS: readonly string[] = ['wasi:http/incoming-handler#handle'];
-/** Every contract function: providers may answer later, so the guest waits. */
-export const BASE_ASYNC_IMPORTS: readonly string[] = Object.values(CONTRACTS).flatMap((contract) => contract.asyncImports);
+/**
+ * The wasi:io functions that wait for bytes or a clock: in an actor's worker, the guest suspends
+ * in them while the thread's event loop goes on (receiving the request body, sending the response).
+ */
+const WAITING_IO_IMPORTS: readonly string[] = [
+  'wasi:io/poll#poll',
+  'wasi:io/poll#[method]pollable.block',
+  'wasi:io/streams#[method]input-stream.blocking-read',
+  'wasi:io/streams#[method]input-stream.blocking-skip',
+  'wasi:io/streams#[method]output-stream.blocking-flush',
+  'wasi:io/streams#[method]output-stream.blocking-splice',
+];
+
+/** Every contract function (providers may answer later, so the guest waits), and the waiting wasi:io functions. */
+export const BASE_ASYNC_IMPORTS: readonly string[] = [...Object.values(CONTRACTS).flatMap((contract) => contract.asyncImports), ...WAITING_IO_IMPORTS];
 
 export interface SuspensionPlan {
   /** Routed interfaces no contract carries, served by linked actors, with their functions. */

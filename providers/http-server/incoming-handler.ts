@@ -1,4 +1,4 @@
-import { IncomingRequest, ResponseOutparam, type IncomingRequestParts, type ResponseResult } from './wasi-http-types.ts';
+import { IncomingRequest, ResponseOutparam, type ErrorCode, type IncomingRequestParts, type OutgoingResponse } from './wasi-http-types.ts';
 import * as io from './wasi-io.ts';
 import * as types from './wasi-http-types.ts';
 
@@ -18,6 +18,12 @@ export function wasiHttpImports(): Record<string, Record<string, unknown>> {
       FutureIncomingResponse: types.FutureIncomingResponse,
       IncomingResponse: types.IncomingResponse,
       httpErrorCode: types.httpErrorCode,
+    },
+    // No outgoing HTTP provider exists yet: sending is refused, as the WIT's error-code allows.
+    'wasi:http/outgoing-handler': {
+      handle: () => {
+        throw { payload: { tag: 'HTTP-request-denied' } };
+      },
     },
     'wasi:io/poll': { Pollable: io.Pollable, poll: io.poll },
     'wasi:io/streams': { InputStream: io.InputStream, OutputStream: io.OutputStream },
@@ -40,17 +46,37 @@ export class NoResponseError extends Error {
   readonly code = 'HTTP_NO_RESPONSE';
 }
 
+/**
+ * Calls the guest's handler with one request. `onResponse` hears of the response as soon as the
+ * guest sets it, while the guest may still be writing its body; resolves when the handler returns.
+ */
+export async function dispatchIncoming(
+  handler: IncomingHandlerExport,
+  request: IncomingRequestParts,
+  onResponse: (response: OutgoingResponse) => void,
+): Promise<void> {
+  let refused: ErrorCode | undefined;
+  let answered = false;
+  await handler.handle(
+    new IncomingRequest(request),
+    new ResponseOutparam((settled) => {
+      answered = true;
+      if (settled.tag === 'err') refused = settled.val;
+      else onResponse(settled.val);
+    }),
+  );
+  if (!answered) throw new NoResponseError('the actor returned without setting a response');
+  if (refused) throw new NoResponseError(`the actor answered with error ${refused.tag}`);
+}
+
 /** Calls the guest's handler with one request and collects its whole response. */
 export async function callIncomingHandler(handler: IncomingHandlerExport, request: IncomingRequestParts): Promise<HandledResponse> {
-  let result: ResponseResult | undefined;
-  await handler.handle(new IncomingRequest(request), new ResponseOutparam((settled) => (result = settled)));
-  if (!result) throw new NoResponseError('the actor returned without setting a response');
-  if (result.tag === 'err') throw new NoResponseError(`the actor answered with error ${result.val.tag}`);
-  const record = result.val.record();
+  const chunks: Uint8Array[] = [];
+  let head: { status: number; headers: [string, string][] } | undefined;
   const decoder = new TextDecoder();
-  return {
-    status: record.status,
-    headers: record.headers.map(([name, value]) => [name, decoder.decode(value)]),
-    body: Buffer.concat(record.chunks),
-  };
+  await dispatchIncoming(handler, request, (response) => {
+    head = { status: response.statusCode(), headers: response.headers().entries().map(([name, value]) => [name, decoder.decode(value)]) };
+    response.sendBodyTo({ ...io.callbackSink((chunk) => chunks.push(chunk)), finish: () => {} });
+  });
+  return { ...head!, body: Buffer.concat(chunks) };
 }

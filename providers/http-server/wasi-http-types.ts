@@ -1,4 +1,4 @@
-import { InputStream, IoError, OutputStream, Pollable } from './wasi-io.ts';
+import { InputStream, IoError, OutputStream, Pollable, type ByteSink, type ByteSource } from './wasi-io.ts';
 
 /**
  * Host side of wasi:http/types 0.2 for jco-transpiled components, for the incoming direction: the
@@ -98,7 +98,8 @@ export interface IncomingRequestParts {
   readonly scheme: 'http' | 'https';
   readonly authority: string;
   readonly headers: readonly [string, string][];
-  readonly body: Uint8Array;
+  /** The whole body, or a source that delivers it as it arrives. */
+  readonly body: Uint8Array | ByteSource;
 }
 
 export class IncomingRequest {
@@ -139,17 +140,17 @@ export class IncomingRequest {
 }
 
 export class IncomingBody {
-  readonly #bytes: Uint8Array;
+  readonly #source: Uint8Array | ByteSource;
   #streamed = false;
 
-  constructor(bytes: Uint8Array) {
-    this.#bytes = bytes;
+  constructor(source: Uint8Array | ByteSource) {
+    this.#source = source;
   }
 
   stream(): InputStream {
     if (this.#streamed) throw UNIT_ERROR;
     this.#streamed = true;
-    return new InputStream(this.#bytes);
+    return new InputStream(this.#source);
   }
 
   static finish(_body: IncomingBody): FutureTrailers {
@@ -168,12 +169,9 @@ export class FutureTrailers {
   }
 }
 
-/** What the guest answered, as the host reads it back. */
-export interface ResponseRecord {
-  status: number;
-  headers: [string, Uint8Array][];
-  chunks: Uint8Array[];
-  finished: boolean;
+/** Whoever sends a response: told of each chunk as the guest writes it, and of the end. */
+export interface BodyConsumer extends ByteSink {
+  finish(trailers: [string, Uint8Array][] | undefined): void;
 }
 
 export class OutgoingResponse {
@@ -204,33 +202,56 @@ export class OutgoingResponse {
     return this.#body;
   }
 
-  /** The status, headers and the body written so far. */
-  record(): ResponseRecord {
-    return {
-      status: this.#status,
-      headers: this.#headers.entries(),
-      chunks: this.#body?.chunks ?? [],
-      finished: this.#body?.finished ?? true,
-    };
+  /** Starts delivering the body to `consumer`: what was written already, then each chunk as it comes. */
+  sendBodyTo(consumer: BodyConsumer): void {
+    (this.#body ??= new OutgoingBody()).sendTo(consumer);
+  }
+
+  /** True once the guest has finished the body (or never asked for one). */
+  get finished(): boolean {
+    return this.#body?.finished ?? false;
   }
 }
 
+/**
+ * A response body. Until the host starts sending it, what the guest writes waits here; after
+ * that, each chunk goes straight to the consumer, which may push back (check-write, subscribe).
+ */
 export class OutgoingBody {
-  readonly chunks: Uint8Array[] = [];
   finished = false;
   #stream: OutputStream | undefined;
+  #consumer: BodyConsumer | undefined;
+  #early: Uint8Array[] = [];
+  #trailers: [string, Uint8Array][] | undefined;
+  readonly #sink: ByteSink = {
+    write: (chunk) => (this.#consumer ? this.#consumer.write(chunk) : void this.#early.push(chunk)),
+    capacity: () => (this.#consumer ? this.#consumer.capacity() : EARLY_BUDGET),
+    whenWritable: () => (this.#consumer ? this.#consumer.whenWritable() : Promise.resolve()),
+    failure: () => this.#consumer?.failure(),
+  };
 
   write(): OutputStream {
     if (this.#stream) throw UNIT_ERROR;
-    this.#stream = new OutputStream((chunk) => this.chunks.push(chunk));
+    this.#stream = new OutputStream(this.#sink);
     return this.#stream;
   }
 
-  static finish(body: OutgoingBody, _trailers: Fields | undefined): void {
+  sendTo(consumer: BodyConsumer): void {
+    this.#consumer = consumer;
+    for (const chunk of this.#early.splice(0)) consumer.write(chunk);
+    if (this.finished) consumer.finish(this.#trailers);
+  }
+
+  static finish(body: OutgoingBody, trailers: Fields | undefined): void {
     body.#stream?.close();
     body.finished = true;
+    body.#trailers = trailers?.entries();
+    body.#consumer?.finish(body.#trailers);
   }
 }
+
+/** What a guest may write before the host sends the head of its response. */
+const EARLY_BUDGET = 1 << 20;
 
 export type ResponseResult = { tag: 'ok'; val: OutgoingResponse } | { tag: 'err'; val: ErrorCode };
 

@@ -2,40 +2,81 @@
  * Host side of wasi:io 0.2 (poll, streams, error) for jco-transpiled components. Errors that the
  * WIT types as `result` are thrown as `{ payload }`, which jco turns into the guest's `err` value;
  * nothing else may throw, because a throw kills a StarlingMonkey instance.
+ *
+ * Waiting has two forms. An actor's worker thread runs an event loop (it serves HTTP) and its
+ * instances are transpiled for JSPI, so a wait returns a Promise and the guest suspends while the
+ * loop delivers the bytes it waits for. Anywhere else (an instance called in-process, with every
+ * body already in memory) only clocks can be waited for, and the thread sleeps.
  */
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
+let suspendOnWait = false;
+
+/** Called once by a thread whose instances are transpiled for JSPI: waits suspend the guest from now on. */
+export function suspendGuestsOnWait(): void {
+  suspendOnWait = true;
+}
 
 export function monotonicNow(): bigint {
   return process.hrtime.bigint();
 }
 
-/** Ready at once, or at a monotonic instant (nanoseconds). */
-export class Pollable {
-  readonly #readyAt: bigint;
+const ALWAYS = () => true;
+const NEVER_WAIT = () => Promise.resolve();
 
-  constructor(readyAt: bigint = 0n) {
+/** Something a guest can wait for: a clock instant, bytes to read, room to write. */
+export class Pollable {
+  readonly #ready: () => boolean;
+  readonly #whenReady: () => Promise<void>;
+  readonly #readyAt: bigint | undefined;
+
+  constructor(ready: () => boolean = ALWAYS, whenReady: () => Promise<void> = NEVER_WAIT, readyAt?: bigint) {
+    this.#ready = ready;
+    this.#whenReady = whenReady;
     this.#readyAt = readyAt;
   }
 
-  ready(): boolean {
-    return monotonicNow() >= this.#readyAt;
+  /** Ready at a monotonic instant (nanoseconds). */
+  static at(instant: bigint): Pollable {
+    return new Pollable(
+      () => monotonicNow() >= instant,
+      () => new Promise((resolve) => setTimeout(resolve, Math.ceil(Number(instant - monotonicNow()) / 1e6))),
+      instant,
+    );
   }
 
-  block(): void {
-    const remaining = this.#readyAt - monotonicNow();
-    // Imports are synchronous in the guest: wait without spinning the CPU.
-    if (remaining > 0n) Atomics.wait(sleeper, 0, 0, Number(remaining / 1_000_000n) + 1);
+  /** For a clock, the instant it waits for. */
+  get instant(): bigint | undefined {
+    return this.#readyAt;
+  }
+
+  ready(): boolean {
+    return this.#ready();
+  }
+
+  block(): void | Promise<void> {
+    if (this.#ready()) return;
+    if (suspendOnWait) return this.#whenReady().then(() => this.block());
+    // Only a clock can become ready while this thread sleeps: nothing else runs meanwhile.
+    if (this.#readyAt !== undefined) Atomics.wait(sleeper, 0, 0, Number((this.#readyAt - monotonicNow()) / 1_000_000n) + 1);
+  }
+
+  /** Resolves when ready; the first of several wins the race in `poll`. */
+  whenReady(): Promise<void> {
+    return this.#ready() ? Promise.resolve() : this.#whenReady();
   }
 }
 
-/** Indices of the pollables that are ready, blocking until at least one is. */
-export function poll(pollables: Pollable[]): Uint32Array {
-  for (;;) {
-    const ready = pollables.flatMap((pollable, index) => (pollable.ready() ? [index] : []));
-    if (ready.length > 0 || pollables.length === 0) return Uint32Array.from(ready);
-    pollables[0]!.block();
-  }
+/** Indices of the pollables that are ready, waiting until at least one is. */
+export function poll(pollables: Pollable[]): Uint32Array | Promise<Uint32Array> {
+  const ready = pollables.flatMap((pollable, index) => (pollable.ready() ? [index] : []));
+  if (ready.length > 0 || pollables.length === 0) return Uint32Array.from(ready);
+  if (suspendOnWait) return Promise.race(pollables.map((pollable) => pollable.whenReady())).then(() => poll(pollables));
+  // Without an event loop only a clock can become ready: sleep until the soonest one.
+  const clocks = pollables.filter((pollable) => pollable.instant !== undefined);
+  if (clocks.length === 0) return new Uint32Array();
+  clocks.reduce((soonest, pollable) => (pollable.instant! < soonest.instant! ? pollable : soonest)).block();
+  return poll(pollables);
 }
 
 export class IoError {
@@ -50,51 +91,104 @@ export class IoError {
   }
 }
 
+/** Where an input stream's bytes come from. */
+export interface ByteSource {
+  /** Up to `max` bytes that are here now (possibly none); undefined once the source has ended. */
+  take(max: number): Uint8Array | undefined;
+  /** Bytes are buffered, or the source has ended or failed: a read would not come back empty. */
+  readable(): boolean;
+  whenReadable(): Promise<void>;
+  /** Why the source failed (a client that went away, a body over its limit); undefined if it did not. */
+  failure(): string | undefined;
+}
+
+/** A source holding all its bytes already. */
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  let rest = bytes;
+  return {
+    take(max) {
+      if (rest.length === 0) return undefined;
+      const chunk = rest.slice(0, max);
+      rest = rest.subarray(chunk.length);
+      return chunk;
+    },
+    readable: ALWAYS,
+    whenReadable: NEVER_WAIT,
+    failure: () => undefined,
+  };
+}
+
 const CLOSED = { payload: { tag: 'closed' } } as const;
 
-/** Reads a body that the host already holds in full. */
-export class InputStream {
-  #bytes: Uint8Array;
+function failed(message: string): { payload: { tag: 'last-operation-failed'; val: IoError } } {
+  return { payload: { tag: 'last-operation-failed', val: new IoError(message) } };
+}
 
-  constructor(bytes: Uint8Array) {
-    this.#bytes = bytes;
+export class InputStream {
+  readonly #source: ByteSource;
+
+  constructor(source: ByteSource | Uint8Array) {
+    this.#source = source instanceof Uint8Array ? bytesSource(source) : source;
   }
 
   read(length: bigint): Uint8Array {
-    if (this.#bytes.length === 0) throw CLOSED;
-    const count = Math.min(Number(length), this.#bytes.length);
-    const chunk = this.#bytes.slice(0, count);
-    this.#bytes = this.#bytes.subarray(count);
-    return chunk;
+    const chunk = this.#source.take(Number(length > 0x7fffffffn ? 0x7fffffffn : length));
+    if (chunk) return chunk;
+    const failure = this.#source.failure();
+    throw failure === undefined ? CLOSED : failed(failure);
   }
 
-  blockingRead(length: bigint): Uint8Array {
-    return this.read(length);
+  /**
+   * Waits for bytes, then reads. When the source ends during the wait, the answer is an empty
+   * read rather than `closed`: a suspended import must not reject (jco then never resumes the
+   * guest), and the guest's next read reports the end at once.
+   */
+  blockingRead(length: bigint): Uint8Array | Promise<Uint8Array> {
+    if (this.#source.readable() || !suspendOnWait) return this.read(length);
+    return this.#source.whenReadable().then(() => this.#source.take(Number(length)) ?? new Uint8Array());
   }
 
   skip(length: bigint): bigint {
     return BigInt(this.read(length).length);
   }
 
-  blockingSkip(length: bigint): bigint {
-    return this.skip(length);
+  blockingSkip(length: bigint): bigint | Promise<bigint> {
+    const read = this.blockingRead(length);
+    return read instanceof Uint8Array ? BigInt(read.length) : read.then((chunk) => BigInt(chunk.length));
   }
 
   subscribe(): Pollable {
-    return new Pollable();
+    return new Pollable(
+      () => this.#source.readable(),
+      () => this.#source.whenReadable(),
+    );
   }
 }
 
-/** Chunk limit offered to writers; a body larger than this is written in several calls. */
-const WRITE_BUDGET = 1n << 20n;
+/** Where an output stream's bytes go. */
+export interface ByteSink {
+  write(chunk: Uint8Array): void;
+  /** Bytes the sink takes now before it would have to buffer; 0 when it is full. */
+  capacity(): number;
+  whenWritable(): Promise<void>;
+  /** Why writing stopped (the client went away); undefined while it may go on. */
+  failure(): string | undefined;
+}
 
-/** Collects what the guest writes and hands each chunk to `sink`. */
+/** Chunk limit offered to writers by sinks that never push back. */
+const UNBOUNDED_BUDGET = 1 << 20;
+
+/** A sink that hands every chunk to `consume` and never pushes back. */
+export function callbackSink(consume: (chunk: Uint8Array) => void): ByteSink {
+  return { write: consume, capacity: () => UNBOUNDED_BUDGET, whenWritable: NEVER_WAIT, failure: () => undefined };
+}
+
 export class OutputStream {
-  readonly #sink: (chunk: Uint8Array) => void;
+  readonly #sink: ByteSink;
   #closed = false;
 
-  constructor(sink: (chunk: Uint8Array) => void) {
-    this.#sink = sink;
+  constructor(sink: ByteSink | ((chunk: Uint8Array) => void)) {
+    this.#sink = typeof sink === 'function' ? callbackSink(sink) : sink;
   }
 
   close(): void {
@@ -102,26 +196,28 @@ export class OutputStream {
   }
 
   checkWrite(): bigint {
-    if (this.#closed) throw CLOSED;
-    return WRITE_BUDGET;
+    this.#usable();
+    return BigInt(this.#sink.capacity());
   }
 
   write(contents: Uint8Array): void {
-    if (this.#closed) throw CLOSED;
+    this.#usable();
     // jco lends the guest's memory; copy before it changes.
-    this.#sink(contents.slice());
+    this.#sink.write(contents.slice());
   }
 
+  /** Writes at once: the sink buffers what the client has not taken yet, as node:http does. */
   blockingWriteAndFlush(contents: Uint8Array): void {
     this.write(contents);
   }
 
   flush(): void {
-    if (this.#closed) throw CLOSED;
+    this.#usable();
   }
 
-  blockingFlush(): void {
-    this.flush();
+  blockingFlush(): void | Promise<void> {
+    this.#usable();
+    if (this.#sink.capacity() === 0 && suspendOnWait) return this.#sink.whenWritable();
   }
 
   writeZeroes(length: bigint): void {
@@ -138,11 +234,25 @@ export class OutputStream {
     return BigInt(chunk.length);
   }
 
-  blockingSplice(source: InputStream, length: bigint): bigint {
-    return this.splice(source, length);
+  blockingSplice(source: InputStream, length: bigint): bigint | Promise<bigint> {
+    const chunk = source.blockingRead(length);
+    const forward = (bytes: Uint8Array) => {
+      if (!this.#closed && this.#sink.failure() === undefined) this.#sink.write(bytes);
+      return BigInt(bytes.length);
+    };
+    return chunk instanceof Uint8Array ? (this.#usable(), forward(chunk)) : chunk.then(forward);
   }
 
   subscribe(): Pollable {
-    return new Pollable();
+    return new Pollable(
+      () => this.#closed || this.#sink.capacity() > 0 || this.#sink.failure() !== undefined,
+      () => this.#sink.whenWritable(),
+    );
+  }
+
+  #usable(): void {
+    if (this.#closed) throw CLOSED;
+    const failure = this.#sink.failure();
+    if (failure !== undefined) throw failed(failure);
   }
 }

@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
+import { REUSABLE_INSTANCES_TAG } from '../host/index.ts';
 import { computeModuleHash, decodeClaimsToken, readTopLevelToken, signArtifact, type KeyPair } from '../claims/index.ts';
 import { parseActorConfig, type ActorConfig } from './actor-config.ts';
 import { compileInWorker } from './compile.ts';
 import { BuildError } from './errors.ts';
 import { dependencyVersion, siblingModule } from './package-root.ts';
 import { assembleWitTree, PROJECT_WIT_DIR } from './wit-tree.ts';
-import { capabilitiesOf } from './world-shape.ts';
+import { capabilitiesOf, exportsIncomingHandler } from './world-shape.ts';
 
 export interface ActorProject {
   readonly dir: string;
@@ -59,6 +60,13 @@ export interface BuildRequest {
   readonly onProgress?: (step: string) => void;
 }
 
+/** JavaScript on StarlingMonkey that exports its HTTP handler: its instances may be reused. */
+async function servesManyRequests(config: ActorProject['config'], sourcePath: string): Promise<boolean> {
+  if (config.language === 'wat' || config.backend !== 'starlingmonkey') return false;
+  const source = await readFile(sourcePath, 'utf8');
+  return exportsIncomingHandler(source);
+}
+
 /** Source → signed component in `build/<name>_s.wasm`, skipped when the inputs are unchanged. */
 export async function buildActor(project: ActorProject, request: BuildRequest): Promise<BuildSummary> {
   const { dir, config } = project;
@@ -105,7 +113,7 @@ export async function buildActor(project: ActorProject, request: BuildRequest): 
     claims: {
       name: config.name,
       caps: capabilities,
-      tags: config.tags,
+      tags: (await servesManyRequests(config, sourcePath)) ? [...new Set([...config.tags, REUSABLE_INSTANCES_TAG])] : config.tags,
       ...(config.version === undefined ? {} : { ver: config.version }),
       ...(config.revision === undefined ? {} : { rev: config.revision }),
     },

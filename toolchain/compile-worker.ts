@@ -6,7 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { componentEmbed, componentNew, componentWit, parse } from '@bytecodealliance/jco';
 import type { CompileRequest, CompileResult } from './compile-request.ts';
 import { BuildError } from './errors.ts';
-import { featuresToDisable, jsWorldMismatch, worldShapeFromWit, type WorldShape } from './world-shape.ts';
+import { featuresToDisable, jsWorldMismatch, usesFetchEvent, worldShapeFromWit, type WorldShape } from './world-shape.ts';
 
 async function allowWitPaths(): Promise<void> {
   // jco's wasm-tools reads WIT through the preview2-shim that jco-transpile bundles, which has no
@@ -106,7 +106,7 @@ async function compileJs(request: CompileRequest, shape: WorldShape): Promise<Ui
       sourcePath: entry,
       witPath: request.witDir,
       worldName: request.world,
-      disableFeatures: featuresToDisable(shape),
+      disableFeatures: featuresToDisable(shape, usesFetchEvent(jsSource)),
     });
     return component;
   } catch (error) {

@@ -26,17 +26,33 @@ export function capabilitiesOf(shape: WorldShape): string[] {
 export type EngineFeature = 'stdio' | 'random' | 'clocks' | 'http' | 'fetch-event';
 
 /**
- * The StarlingMonkey features to switch off: each one stays on only when the world asks for the
- * interfaces it needs, so the component imports no WASI the actor did not declare.
+ * Whether JavaScript answers HTTP through the web's fetch event rather than its own
+ * `incomingHandler` export. A fetch-event instance serves one request (StarlingMonkey#247); one
+ * that exports the handler serves many.
  */
-export function featuresToDisable(shape: WorldShape): EngineFeature[] {
+export function usesFetchEvent(jsSource: string): boolean {
+  return !exportsIncomingHandler(jsSource) && /addEventListener\(\s*['"]fetch['"]/.test(jsSource);
+}
+
+export function exportsIncomingHandler(jsSource: string): boolean {
+  return /export\s+(const|let|var|function|\{[^}]*)\s*incomingHandler\b/.test(jsSource);
+}
+
+/**
+ * The StarlingMonkey features to switch off: each one stays on only when the world asks for the
+ * interfaces it needs, so the component imports no WASI the actor did not declare. The fetch
+ * event stays on only for source that listens for it: left on, it would take the place of an
+ * exported handler.
+ */
+export function featuresToDisable(shape: WorldShape, fetchEvent = true): EngineFeature[] {
   const imports = new Set(shape.imports);
   const wants: Record<EngineFeature, boolean> = {
     stdio: imports.has('wasi:cli/stdout') || imports.has('wasi:cli/stderr'),
     random: imports.has('wasi:random/random'),
     clocks: imports.has('wasi:clocks/wall-clock') && imports.has('wasi:clocks/monotonic-clock'),
-    http: imports.has('wasi:http/outgoing-handler'),
-    'fetch-event': shape.exports.includes('wasi:http/incoming-handler'),
+    // An exported handler calls wasi:http/types itself, which the engine's http feature provides.
+    http: imports.has('wasi:http/outgoing-handler') || (shape.exports.includes('wasi:http/incoming-handler') && !fetchEvent),
+    'fetch-event': shape.exports.includes('wasi:http/incoming-handler') && fetchEvent,
   };
   return (Object.keys(wants) as EngineFeature[]).filter((feature) => !wants[feature]);
 }
@@ -53,9 +69,7 @@ export function jsWorldMismatch(jsSource: string, shape: WorldShape, backend: 's
     }
   }
   if (!shape.exports.includes('wasi:http/incoming-handler')) return undefined;
-  const exportsHandler = /export\s+(const|let|var|function|\{[^}]*)\s*incomingHandler\b/.test(jsSource);
-  const listensForFetch = /addEventListener\(\s*['"]fetch['"]/.test(jsSource);
-  if (exportsHandler || (listensForFetch && backend === 'starlingmonkey')) return undefined;
+  if (exportsIncomingHandler(jsSource) || (usesFetchEvent(jsSource) && backend === 'starlingmonkey')) return undefined;
   return backend === 'starlingmonkey'
     ? "it must handle HTTP for its world: add addEventListener('fetch', …) or export incomingHandler"
     : 'it must export incomingHandler for its world (the QuickJS backend has no fetch event)';

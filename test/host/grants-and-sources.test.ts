@@ -1,3 +1,4 @@
+import { wasiHttpImports } from '../../providers/http-server/index.ts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -13,10 +14,17 @@ describe('grants', () => {
       ambient: ['wasi:logging/logging', 'wasi:io/streams'],
       routed: ['wasi:keyvalue/store'],
     });
-    const plan = planGrants(['wasi:filesystem/types', 'wasi:sockets/tcp', 'wasi:http/outgoing-handler', 'wasi:clocks/wall-clock'], []);
+    const plan = planGrants(['wasi:filesystem/types', 'wasi:sockets/tcp', 'wasi:clocks/wall-clock'], []);
     expect(plan.allowed).toBe(false);
-    expect(plan.allowed || plan.denials.map((denial) => denial.code)).toEqual(['POLICY_CAPABILITY_DENIED', 'POLICY_CAPABILITY_DENIED', 'POLICY_CAPABILITY_DENIED']);
+    expect(plan.allowed || plan.denials.map((denial) => denial.code)).toEqual(['POLICY_CAPABILITY_DENIED', 'POLICY_CAPABILITY_DENIED']);
     expect(plan.allowed || plan.denials[0]!.reason).toMatch(/wasi:filesystem\/types/);
+  });
+
+  it('gives outgoing HTTP, which StarlingMonkey imports with its HTTP feature, as a stub that refuses every request', () => {
+    expect(planGrants(['wasi:http/types', 'wasi:http/outgoing-handler'], [])).toMatchObject({ allowed: true, ambient: ['wasi:http/types', 'wasi:http/outgoing-handler'] });
+    expect(() => (wasiHttpImports()['wasi:http/outgoing-handler']!.handle as () => unknown)()).toThrow(
+      expect.objectContaining({ payload: { tag: 'HTTP-request-denied' } }) as unknown as Error,
+    );
   });
 });
 

@@ -1,14 +1,19 @@
 import { Worker } from 'node:worker_threads';
-import type {
-  FromWorker,
-  ImportCall,
-  Invocation,
-  InvocationErrorCode,
-  InvocationReply,
-  InvocationRequest,
-  InvocationResult,
-  WorkerData,
-  WorkerSetup,
+import type { AccessEntry, ListenSpec } from '../providers/http-server/index.ts';
+import {
+  BUSY_BEGUN,
+  BUSY_RUNNING,
+  type FromWorker,
+  type ImportCall,
+  type Invocation,
+  type InvocationErrorCode,
+  type InvocationReply,
+  type InvocationRequest,
+  type InvocationResult,
+  type ToWorker,
+  type WorkerData,
+  type WorkerSetup,
+  type WorkerStats,
 } from './actor-protocol.ts';
 import { InvocationChannel } from './invocation-channel.ts';
 import type { LogLevel } from './ambient-imports.ts';
@@ -26,6 +31,8 @@ export interface PoolHooks {
   log(level: LogLevel | 'stderr', context: string, message: string): void;
   /** A failed invocation: a trap, a deadline or a crash. */
   failed(code: InvocationErrorCode, message: string): void;
+  /** Requests the actor's own listeners served. */
+  access(entries: readonly AccessEntry[]): void;
 }
 
 interface Slot {
@@ -36,6 +43,11 @@ interface Slot {
   isReady: boolean;
   busy: boolean;
   current?: { readonly id: number; readonly settle: (result: InvocationResult) => void };
+  /** The worker's [requests begun, one running] counters, and what the watchdog saw last. */
+  readonly httpBusy: Int32Array;
+  watched?: { readonly begun: number; readonly since: number };
+  /** Answers to listen, unlisten and stats messages, by message id. */
+  readonly replies: Map<number, (message: FromWorker) => void>;
 }
 
 interface Waiting {
@@ -60,6 +72,9 @@ export class ActorPool {
   #nextId = 0;
   #stopping = false;
   #idle: (() => void) | undefined;
+  /** Addresses every worker of this actor listens on, by listener id. */
+  readonly #listeners = new Map<number, ListenSpec>();
+  #watchdog: NodeJS.Timeout | undefined;
 
   constructor(setup: WorkerSetup, limits: PoolLimits, hooks: PoolHooks) {
     this.#setup = setup;
@@ -91,14 +106,86 @@ export class ActorPool {
     this.#limits = { ...this.#limits, maxInstances };
     for (const slot of this.#slots.filter((s) => !s.busy).slice(maxInstances)) this.#discard(slot);
     this.#pump();
+    if (this.#listeners.size > 0) this.#serveListeners();
   }
 
   /** Refuses new calls, lets the ones in flight finish, then ends every worker. */
   async drain(): Promise<void> {
     this.#stopping = true;
+    await Promise.all([...this.#listeners.keys()].map((id) => this.unlisten(id)));
     for (const waiting of this.#queue.splice(0)) waiting.settle(failure('ACTOR_STOPPING', 'the actor stopped before this call started'));
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
     await Promise.all([...this.#slots].map((slot) => this.#discard(slot)));
+  }
+
+  /**
+   * Every worker of the actor listens on `spec` (SO_REUSEPORT), up to `maxInstances` of them,
+   * started now if need be. Rejects, listening nowhere, when any worker cannot.
+   */
+  async listen(spec: ListenSpec): Promise<number> {
+    if (this.#stopping) throw new Error('the actor is stopping');
+    // Started before the listener is known, so that each is told of it once, here.
+    while (this.#slots.length < this.#limits.maxInstances) this.#spawn();
+    const id = this.#nextId++;
+    this.#listeners.set(id, spec);
+    this.#watch();
+    const answers = await Promise.all(this.#slots.map((slot) => this.#ask(slot, { type: 'listen', id, spec })));
+    const failed = answers.find((answer) => answer.type === 'listening' && answer.error);
+    if (failed && failed.type === 'listening') {
+      await this.unlisten(id);
+      throw Object.assign(new Error(failed.error!.message), { code: failed.error!.code });
+    }
+    return id;
+  }
+
+  /** Each worker stops accepting on the listener, lets its requests in flight finish, and closes it. */
+  async unlisten(id: number): Promise<void> {
+    if (!this.#listeners.delete(id)) return;
+    await Promise.all(this.#slots.map((slot) => this.#ask(slot, { type: 'unlisten', id })));
+    if (this.#listeners.size === 0) {
+      clearInterval(this.#watchdog);
+      this.#watchdog = undefined;
+    }
+  }
+
+  /** Instances, sockets and requests in flight, summed over the workers. */
+  async stats(): Promise<WorkerStats & { workers: number }> {
+    const reports = await Promise.all(this.#slots.map((slot) => this.#ask(slot, { type: 'stats', id: this.#nextId++ })));
+    const sum = (key: keyof WorkerStats) => reports.reduce((total, report) => total + (report.type === 'stats' ? report.stats[key] : 0), 0);
+    return { workers: this.#slots.length, instances: sum('instances'), openSockets: sum('openSockets'), inFlight: sum('inFlight') };
+  }
+
+  #ask(slot: Slot, message: ToWorker): Promise<FromWorker> {
+    return new Promise((resolve) => {
+      slot.replies.set(message.id, resolve);
+      slot.worker.postMessage(message);
+    });
+  }
+
+  /** Brings the workers back up to `maxInstances`: listening needs them even when no invocation asks for one. */
+  #serveListeners(): void {
+    while (this.#slots.length < this.#limits.maxInstances) this.#spawn();
+  }
+
+  /**
+   * A worker serving its own HTTP requests keeps their deadlines itself, unless the guest is stuck
+   * in a loop: then its timers never run, and only ending the thread stops it.
+   */
+  #watch(): void {
+    if (this.#watchdog) return;
+    const every = Math.max(50, Math.min(1000, this.#limits.deadlineMs / 4));
+    this.#watchdog = setInterval(() => {
+      const now = performance.now();
+      for (const slot of [...this.#slots]) {
+        const begun = Atomics.load(slot.httpBusy, BUSY_BEGUN);
+        if (Atomics.load(slot.httpBusy, BUSY_RUNNING) === 0) slot.watched = undefined;
+        else if (slot.watched?.begun !== begun) slot.watched = { begun, since: now };
+        else if (now - slot.watched.since > this.#limits.deadlineMs + every) {
+          this.#hooks.failed('ACTOR_DEADLINE', `an HTTP request ran past its ${this.#limits.deadlineMs} ms deadline without yielding; the worker was ended`);
+          this.#lose(slot, failure('ACTOR_DEADLINE', 'the worker was ended while stuck in an HTTP request'));
+        }
+      }
+    }, every).unref();
   }
 
   #freeSlot(): Slot | undefined {
@@ -108,11 +195,22 @@ export class ActorPool {
   }
 
   #spawn(): Slot {
-    const channel = new InvocationChannel<InvocationRequest, InvocationReply, ImportCall, CallOutcome>();
-    const workerData: WorkerData = { ...this.#setup, channel: channel.workerEnd };
+    const channel = new InvocationChannel<InvocationRequest, InvocationReply, ImportCall, CallOutcome>((call) =>
+      this.#hooks.routeImport(call.iface, call.operation, call.args),
+    );
+    const busy = new SharedArrayBuffer(8);
+    const workerData: WorkerData = { ...this.#setup, channel: channel.workerEnd, deadlineMs: this.#limits.deadlineMs, queueLimit: this.#limits.queueLimit, busy };
     const worker = new Worker(WORKER, { workerData, transferList: [channel.workerEnd.invocations, channel.workerEnd.imports] });
     let markReady!: () => void;
-    const slot: Slot = { worker, channel, ready: new Promise((resolve) => (markReady = resolve)), isReady: false, busy: false };
+    const slot: Slot = {
+      worker,
+      channel,
+      ready: new Promise((resolve) => (markReady = resolve)),
+      isReady: false,
+      busy: false,
+      httpBusy: new Int32Array(busy),
+      replies: new Map(),
+    };
     worker.on('message', (message: FromWorker) => {
       switch (message.type) {
         case 'ready':
@@ -120,11 +218,24 @@ export class ActorPool {
           return markReady();
         case 'log':
           return this.#hooks.log(message.level, message.context, message.message);
+        case 'access':
+          return this.#hooks.access(message.entries);
+        default: {
+          const reply = slot.replies.get(message.id);
+          slot.replies.delete(message.id);
+          return reply?.(message);
+        }
       }
     });
     worker.on('error', (error) => this.#lose(slot, failure('ACTOR_CRASHED', `the actor's worker failed: ${error.message}`)));
     worker.on('exit', () => this.#lose(slot, failure('ACTOR_CRASHED', "the actor's worker exited")));
     this.#slots.push(slot);
+    // Whichever way a worker starts (scaling, replacing a lost one), it serves every listener.
+    for (const [id, spec] of this.#listeners) {
+      void this.#ask(slot, { type: 'listen', id, spec }).then((answer) => {
+        if (answer.type === 'listening' && answer.error) this.#hooks.log('warn', 'http', `a new worker cannot listen on ${spec.host}:${spec.port}: ${answer.error.message}`);
+      });
+    }
     return slot;
   }
 
@@ -143,7 +254,7 @@ export class ActorPool {
       if (!started) return this.#lose(slot, failure('ACTOR_DEADLINE', `the actor did not start within its ${deadline} ms deadline`));
     }
     slot.channel.send({ id, invocation });
-    const answer = await slot.channel.receive(deadline, (call) => this.#hooks.routeImport(call.iface, call.operation, call.args));
+    const answer = await slot.channel.receive(deadline);
     if (slot.current?.id !== id) return;
     // The guest may be in an endless loop: only ending its thread stops it.
     if (!answer) return this.#lose(slot, failure('ACTOR_DEADLINE', `the call ran past its ${deadline} ms deadline and was ended`));
@@ -170,6 +281,8 @@ export class ActorPool {
     if (slot.current) this.#finish(slot, result);
     void this.#discard(slot);
     this.#pump();
+    // Listening needs workers even when no invocation asks for one.
+    if (this.#listeners.size > 0 && !this.#stopping) this.#serveListeners();
   }
 
   async #discard(slot: Slot): Promise<void> {
@@ -177,6 +290,8 @@ export class ActorPool {
     if (index >= 0) this.#slots.splice(index, 1);
     slot.worker.removeAllListeners('exit');
     slot.channel.abandon();
+    for (const reply of slot.replies.values()) reply({ type: 'unlistened', id: -1 });
+    slot.replies.clear();
     await slot.worker.terminate();
   }
 

@@ -1,4 +1,4 @@
-import type { HandledResponse, IncomingRequestParts } from '../providers/http-server/index.ts';
+import type { AccessEntry, HandledResponse, IncomingRequestParts, ListenSpec } from '../providers/http-server/index.ts';
 import type { LogLevel } from './ambient-imports.ts';
 import type { WorkerChannelEnd } from './invocation-channel.ts';
 
@@ -11,11 +11,28 @@ export interface WorkerSetup {
   readonly actorImports: Readonly<Record<string, readonly string[]>>;
   /** The component's core modules, compiled once with the memory limit written in, shared by every worker. */
   readonly modules: Readonly<Record<string, WebAssembly.Module>>;
+  /** A fresh instance for every HTTP request (a fetch-event component). */
+  readonly singleRequestInstances: boolean;
 }
 
-/** What the pool sends one worker: the setup, and its end of the invocation channel. */
+/** What the pool sends one worker: the setup, its end of the invocation channel, and its limits. */
 export interface WorkerData extends WorkerSetup {
   readonly channel: WorkerChannelEnd;
+  /** Deadline and queue for the HTTP requests the worker takes itself. */
+  readonly deadlineMs: number;
+  readonly queueLimit: number;
+  /** [requests begun, 1 while one runs]: the pool's watchdog reads them to find a worker stuck in a loop. */
+  readonly busy: SharedArrayBuffer;
+}
+
+export const BUSY_BEGUN = 0;
+export const BUSY_RUNNING = 1;
+
+/** What the worker reports of its HTTP work, for leak checks and inventories. */
+export interface WorkerStats {
+  readonly instances: number;
+  readonly openSockets: number;
+  readonly inFlight: number;
 }
 
 export interface InvocationRequest {
@@ -52,7 +69,17 @@ export interface ImportCall {
   readonly args: unknown[];
 }
 
-/** On the worker's parent port: what is neither an invocation nor an import. */
+/** On the worker's parent port, from the pool: what is neither an invocation nor an import reply. */
+export type ToWorker =
+  | { readonly type: 'listen'; readonly id: number; readonly spec: ListenSpec }
+  | { readonly type: 'unlisten'; readonly id: number }
+  | { readonly type: 'stats'; readonly id: number };
+
+/** On the worker's parent port, to the pool. */
 export type FromWorker =
   | { readonly type: 'ready' }
-  | { readonly type: 'log'; readonly level: LogLevel | 'stderr'; readonly context: string; readonly message: string };
+  | { readonly type: 'log'; readonly level: LogLevel | 'stderr'; readonly context: string; readonly message: string }
+  | { readonly type: 'listening'; readonly id: number; readonly error?: { readonly code: string; readonly message: string } }
+  | { readonly type: 'unlistened'; readonly id: number }
+  | { readonly type: 'stats'; readonly id: number; readonly stats: WorkerStats }
+  | { readonly type: 'access'; readonly entries: readonly AccessEntry[] };

@@ -1,8 +1,31 @@
-// One actor instance's thread. The main thread can end it at any moment (deadline, stop), so an
-// infinite loop here never stalls the host, its control plane or other actors.
+// One actor instance's thread. It runs the invocations the host sends and the HTTP requests of
+// the listeners it owns, one at a time. The main thread can end it at any moment (deadline,
+// stop), so an infinite loop here never stalls the host, its control plane or other actors.
 import { parentPort, workerData } from 'node:worker_threads';
-import { callIncomingHandler, wasiHttpImports, type IncomingHandlerExport } from '../providers/http-server/index.ts';
-import type { FromWorker, ImportCall, Invocation, InvocationReply, InvocationRequest, InvocationResult, WorkerData } from './actor-protocol.ts';
+import {
+  callIncomingHandler,
+  dispatchIncoming,
+  suspendGuestsOnWait,
+  wasiHttpImports,
+  WorkerListener,
+  type AccessEntry,
+  type IncomingHandlerExport,
+  type IncomingRequestParts,
+  type OutgoingResponse,
+  type RunOutcome,
+} from '../providers/http-server/index.ts';
+import {
+  BUSY_BEGUN,
+  BUSY_RUNNING,
+  type FromWorker,
+  type ImportCall,
+  type Invocation,
+  type InvocationReply,
+  type InvocationRequest,
+  type InvocationResult,
+  type ToWorker,
+  type WorkerData,
+} from './actor-protocol.ts';
 import { ambientImports } from './ambient-imports.ts';
 import { contractFor, type RoutedCall } from './contracts/index.ts';
 import { WorkerChannel } from './invocation-channel.ts';
@@ -50,23 +73,62 @@ const imports = {
   ...routedImports,
 };
 
+// Instances here are transpiled for JSPI: a guest waiting for request bytes suspends, and this
+// thread's event loop goes on receiving them.
+suspendGuestsOnWait();
 const component = await loadTranspiled(setup.componentDir, { modules: setup.modules });
 let instance: Promise<Record<string, unknown>> | undefined;
+/** Instances made and not yet let go, for leak checks. */
+let liveInstances = 0;
+
+function instantiate(): Promise<Record<string, unknown>> {
+  liveInstances++;
+  const made = component.instantiate(imports);
+  // An instantiation failure surfaces on the call that uses it.
+  made.catch(() => {});
+  return made;
+}
 
 /** The instance for this call; for single-request components, the next one is started alongside it. */
-function takeInstance(forHttp: boolean): Promise<Record<string, unknown>> {
-  const current = (instance ??= component.instantiate(imports));
-  if (forHttp && component.singleRequestInstances) {
-    instance = component.instantiate(imports);
-    // An instantiation failure surfaces on the call that uses it.
-    instance.catch(() => {});
+function takeInstance(forHttp: boolean): { current: Promise<Record<string, unknown>>; spent: boolean } {
+  const current = (instance ??= instantiate());
+  if (forHttp && setup.singleRequestInstances) {
+    instance = instantiate();
+    return { current, spent: true };
   }
-  return current;
+  return { current, spent: false };
+}
+
+/** After a trap or an abandoned call, the instance may be broken: the next call gets a new one. */
+function discardInstance(broken: Promise<Record<string, unknown>>): void {
+  if (instance !== broken) return;
+  liveInstances--;
+  instance = undefined;
+}
+
+// One call at a time on the instance, in arrival order.
+let tail: Promise<unknown> = Promise.resolve();
+let waitingOrRunning = 0;
+function exclusive<T>(work: () => Promise<T>): Promise<T> {
+  waitingOrRunning++;
+  const result = tail.then(work);
+  tail = result.finally(() => waitingOrRunning--).catch(() => {});
+  return result;
+}
+
+const busy = new Int32Array(setup.busy);
+
+function failureOf(error: unknown): Extract<InvocationResult, { ok: false }> {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ActorImportFailed) return { ok: false, code: 'ACTOR_CALL_FAILED', message };
+  const trapped = error instanceof Error && error.constructor.name === 'RuntimeError';
+  return { ok: false, code: trapped ? 'ACTOR_TRAPPED' : 'ACTOR_CALL_FAILED', message };
 }
 
 async function invoke(invocation: Invocation): Promise<InvocationResult> {
+  const taken = takeInstance(invocation.kind === 'http');
   try {
-    const current = await takeInstance(invocation.kind === 'http');
+    const current = await taken.current;
     if (invocation.kind === 'http') {
       const handler = current.incomingHandler as IncomingHandlerExport | undefined;
       if (!handler) return { ok: false, code: 'ACTOR_NO_SUCH_EXPORT', message: 'the actor does not export wasi:http/incoming-handler' };
@@ -86,20 +148,105 @@ async function invoke(invocation: Invocation): Promise<InvocationResult> {
       throw error;
     }
   } catch (error) {
-    instance = undefined;
-    const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof ActorImportFailed) return { ok: false, code: 'ACTOR_CALL_FAILED', message };
-    const trapped = error instanceof Error && error.constructor.name === 'RuntimeError';
-    return { ok: false, code: trapped ? 'ACTOR_TRAPPED' : 'ACTOR_CALL_FAILED', message };
+    if (!taken.spent) discardInstance(taken.current);
+    return failureOf(error);
+  } finally {
+    if (taken.spent) liveInstances--;
   }
 }
+
+/**
+ * One request from a listener this thread owns. The deadline is kept here, since the guest may be
+ * suspended waiting for bytes; a guest stuck in a loop never lets the timer run, and the pool's
+ * watchdog ends the whole thread instead.
+ */
+function serveHttp(request: IncomingRequestParts, onResponse: (response: OutgoingResponse) => void): Promise<RunOutcome> {
+  return exclusive(async (): Promise<RunOutcome> => {
+    Atomics.add(busy, BUSY_BEGUN, 1);
+    Atomics.store(busy, BUSY_RUNNING, 1);
+    const taken = takeInstance(true);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const work = (async (): Promise<RunOutcome> => {
+        const handler = (await taken.current).incomingHandler as IncomingHandlerExport | undefined;
+        if (!handler) return { ok: false, code: 'ACTOR_NO_SUCH_EXPORT', message: 'the actor does not export wasi:http/incoming-handler' };
+        await dispatchIncoming(handler, request, onResponse);
+        return { ok: true };
+      })().catch((error: unknown): RunOutcome => {
+        if ((error as { code?: string }).code === 'HTTP_NO_RESPONSE') return { ok: false, code: 'HTTP_NO_RESPONSE', message: (error as Error).message };
+        if (!taken.spent) discardInstance(taken.current);
+        return failureOf(error);
+      });
+      const expired = new Promise<RunOutcome>((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, code: 'ACTOR_DEADLINE', message: `the request ran past its ${setup.deadlineMs} ms deadline` }), setup.deadlineMs);
+      });
+      const outcome = await Promise.race([work, expired]);
+      // An abandoned guest stays suspended on an instance nobody will use again.
+      if (!outcome.ok && outcome.code === 'ACTOR_DEADLINE' && !taken.spent) discardInstance(taken.current);
+      return outcome;
+    } finally {
+      clearTimeout(timer);
+      if (taken.spent) liveInstances--;
+      Atomics.store(busy, BUSY_RUNNING, 0);
+    }
+  });
+}
+
+const httpRunner = {
+  accepts: () => waitingOrRunning <= setup.queueLimit,
+  run: serveHttp,
+};
+
+// Access log lines go to the host in batches: one message per request would cost more than the request.
+let accessBatch: AccessEntry[] = [];
+function logAccess(entry: AccessEntry): void {
+  if (accessBatch.length === 0) setTimeout(flushAccessLog, 50).unref();
+  accessBatch.push(entry);
+  if (accessBatch.length >= 512) flushAccessLog();
+}
+function flushAccessLog(): void {
+  if (accessBatch.length === 0) return;
+  send({ type: 'access', entries: accessBatch });
+  accessBatch = [];
+}
+
+const listeners = new Map<number, WorkerListener>();
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'listen':
+      return void WorkerListener.open(message.spec, httpRunner, logAccess).then(
+        (listener) => {
+          listeners.set(message.id, listener);
+          send({ type: 'listening', id: message.id });
+        },
+        (error: { code?: string; message: string }) => send({ type: 'listening', id: message.id, error: { code: error.code ?? 'HTTP_LISTEN_FAILED', message: error.message } }),
+      );
+    case 'unlisten': {
+      const listener = listeners.get(message.id);
+      listeners.delete(message.id);
+      return void (listener?.close() ?? Promise.resolve()).then(() => {
+        flushAccessLog();
+        send({ type: 'unlistened', id: message.id });
+      });
+    }
+    case 'stats': {
+      const sockets = [...listeners.values()].map((listener) => listener.stats());
+      return send({
+        type: 'stats',
+        id: message.id,
+        stats: {
+          instances: liveInstances,
+          openSockets: sockets.reduce((sum, stats) => sum + stats.openSockets, 0),
+          inFlight: sockets.reduce((sum, stats) => sum + stats.inFlight, 0),
+        },
+      });
+    }
+  }
+});
 
 send({ type: 'ready' });
 
 for (;;) {
-  const { id, invocation } = channel.nextRequest();
-  channel.reply({ id, result: await invoke(invocation) });
-  // Finish preparing the next instance before sleeping: a sleeping thread makes no progress, and
-  // the next call should not pay for it.
-  await instance?.catch(() => {});
+  const { id, invocation } = await channel.nextRequest();
+  void exclusive(() => invoke(invocation)).then((result) => channel.reply({ id, result }));
 }

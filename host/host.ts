@@ -8,10 +8,10 @@ import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { planGrants } from './grants.ts';
 import { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
-import type { Provider, ProviderHealth } from './provider.ts';
+import type { Provider, ProviderHealth, ProviderHost } from './provider.ts';
 import { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
 import { BASE_ASYNC_EXPORTS, BASE_ASYNC_IMPORTS, planSuspension } from './suspension.ts';
-import { compileCoreModules, transpileCached } from './transpile-cache.ts';
+import { compileCoreModules, REUSABLE_INSTANCES_TAG, transpileCached } from './transpile-cache.ts';
 
 export interface HostOptions {
   /** Where transpiled components are kept between runs. */
@@ -119,6 +119,7 @@ export class Host {
         componentDir: component.dir,
         routed: plan.routed,
         actorImports: suspension.actorImports,
+        singleRequestInstances: component.singleRequestInstances && !verification.claims?.wascap.tags?.includes(REUSABLE_INSTANCES_TAG),
         modules: await compileCoreModules(component.dir, Math.floor(((options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 1024 * 1024) / WASM_PAGE_BYTES)),
       },
       { ...DEFAULT_LIMITS, ...definedLimits(options) },
@@ -130,6 +131,12 @@ export class Host {
           failures[code] = (failures[code] ?? 0) + 1;
           log.warn({ code }, message);
         },
+        access: (entries) => {
+          for (const { error, ...entry } of entries) {
+            if (error !== undefined) log.warn({ ...entry, reason: error }, 'http request');
+            else log.info(entry, 'http request');
+          }
+        },
       },
     );
     const summary = { id, name, ...(verification.claims ? { claims: verification.claims } : {}), capabilities: plan.routed, transpiled: component.transpiled };
@@ -140,6 +147,11 @@ export class Host {
 
   async invoke(actorId: string, invocation: Invocation): Promise<InvocationResult> {
     return this.#actor(actorId).pool.invoke(invocation);
+  }
+
+  /** Worker threads, live instances, open sockets and requests in flight of an actor's own listeners. */
+  actorStats(actorId: string): ReturnType<ActorPool['stats']> {
+    return this.#actor(actorId).pool.stats();
   }
 
   scaleActor(actorId: string, maxInstances: number): ActorSummary {
@@ -157,9 +169,18 @@ export class Host {
     this.#log.info({ actor: actor.summary.id }, 'actor stopped');
   }
 
+  readonly #providerHost: ProviderHost = {
+    serveHttp: async (actorId, spec) => {
+      const { pool } = this.#actor(actorId);
+      const listener = await pool.listen(spec);
+      return { close: () => pool.unlisten(listener) };
+    },
+  };
+
   async startProvider(provider: Provider): Promise<void> {
     if (this.#providers.has(provider.id)) throw new HostError('PROVIDER_ALREADY_RUNNING', `provider ${provider.id} is already running`);
     this.#providers.set(provider.id, provider);
+    provider.attach?.(this.#providerHost);
     for (const link of this.links.query({ target: provider.id })) await provider.linkPut?.(link);
   }
 

@@ -7,9 +7,11 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:wor
  * must wake the other thread's event loop; reading the port directly when a flag flips costs
  * about 8 µs.
  *
- * The worker sleeps for real (Atomics.wait): it serves one actor instance and has nothing else to
- * do, both between invocations and while the host runs one of its imports. The host never
- * sleeps: past a short spin it awaits the flags, and runs imports (which may be async) meanwhile.
+ * Between invocations the worker awaits its flag (Atomics.waitAsync), because its event loop
+ * also serves the HTTP requests it takes itself. While the host runs one of its imports it sleeps
+ * for real (Atomics.wait): the guest is in a synchronous call and nothing else may run. The host
+ * never sleeps: past a short spin it awaits the flags, and runs imports (which may be async)
+ * meanwhile, whether or not it is waiting for a result.
  */
 
 const REQUEST = 0;
@@ -33,10 +35,17 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
   readonly #flags: Int32Array;
   readonly #invocations: MessagePort;
   readonly #imports: MessagePort;
+  readonly #onImport: (call: ImportCall) => Promise<ImportReply>;
+  #abandoned = false;
   /** What to hand the worker (transfer both ports). */
   readonly workerEnd: WorkerChannelEnd;
 
-  constructor() {
+  /**
+   * `onImport` runs each import the worker calls. While the host waits for a result it serves them
+   * at once; the rest of the time (the worker serves HTTP by itself) a waiting loop does.
+   */
+  constructor(onImport: (call: ImportCall) => Promise<ImportReply>) {
+    this.#onImport = onImport;
     const signal = new SharedArrayBuffer(4 * 5);
     const invocations = new MessageChannel();
     const imports = new MessageChannel();
@@ -44,6 +53,7 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
     this.#invocations = invocations.port1;
     this.#imports = imports.port1;
     this.workerEnd = { signal, invocations: invocations.port2, imports: imports.port2 };
+    void this.#serveImports();
   }
 
   send(request: Request): void {
@@ -53,40 +63,53 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
     Atomics.notify(this.#flags, REQUEST);
   }
 
-  /**
-   * Serves the worker's import calls with `onImport` until its result arrives; undefined when
-   * `timeoutMs` passes first.
-   */
-  async receive(timeoutMs: number, onImport: (call: ImportCall) => Promise<ImportReply>): Promise<Result | undefined> {
+  /** Serves the worker's import calls until its result arrives; undefined when `timeoutMs` passes first. */
+  async receive(timeoutMs: number): Promise<Result | undefined> {
     const deadline = performance.now() + timeoutMs;
     let spinFrom = performance.now();
     for (;;) {
-      if (Atomics.load(this.#flags, IMPORT) === 1) {
-        Atomics.store(this.#flags, IMPORT, 0);
-        const call = takeMessage<ImportCall>(this.#imports);
-        const reply = await raceDeadline(onImport(call), deadline);
-        if (reply === undefined) return undefined;
-        this.#imports.postMessage(reply.value);
-        Atomics.store(this.#flags, IMPORT_REPLY, 1);
-        Atomics.notify(this.#flags, IMPORT_REPLY);
+      if (Atomics.compareExchange(this.#flags, IMPORT, 1, 0) === 1) {
+        if (!(await this.#runImport(deadline))) return undefined;
         spinFrom = performance.now();
         continue;
       }
       if (Atomics.load(this.#flags, RESULT) === 1) return receiveMessageOnPort(this.#invocations)?.message as Result | undefined;
       const now = performance.now();
       if (now >= deadline) return undefined;
-      if (now - spinFrom > MAIN_SPIN_MS) {
-        const seen = Atomics.load(this.#flags, ATTENTION);
-        if (Atomics.load(this.#flags, IMPORT) === 0 && Atomics.load(this.#flags, RESULT) === 0) {
-          const waiting = Atomics.waitAsync(this.#flags, ATTENTION, seen, deadline - now);
-          if (waiting.async) await waiting.value;
-        }
-      }
+      if (now - spinFrom > MAIN_SPIN_MS) await this.#attention(deadline - now, true);
     }
+  }
+
+  /** Runs one import call; false when the deadline passed first. */
+  async #runImport(deadline?: number): Promise<boolean> {
+    const call = takeMessage<ImportCall>(this.#imports);
+    const reply = deadline === undefined ? { value: await this.#onImport(call) } : await raceDeadline(this.#onImport(call), deadline);
+    if (reply === undefined) return false;
+    this.#imports.postMessage(reply.value);
+    Atomics.store(this.#flags, IMPORT_REPLY, 1);
+    Atomics.notify(this.#flags, IMPORT_REPLY);
+    return true;
+  }
+
+  /** Imports called while no `receive` is waiting: the worker is serving requests of its own. */
+  async #serveImports(): Promise<void> {
+    while (!this.#abandoned) {
+      if (Atomics.compareExchange(this.#flags, IMPORT, 1, 0) === 1) await this.#runImport();
+      else await this.#attention(Infinity, false);
+    }
+  }
+
+  /** Waits until the worker raises a flag (or `timeoutMs` passes) without blocking this thread. */
+  async #attention(timeoutMs: number, orResult: boolean): Promise<void> {
+    const seen = Atomics.load(this.#flags, ATTENTION);
+    if (Atomics.load(this.#flags, IMPORT) !== 0 || (orResult && Atomics.load(this.#flags, RESULT) !== 0)) return;
+    const waiting = Atomics.waitAsync(this.#flags, ATTENTION, seen, timeoutMs);
+    if (waiting.async) await waiting.value;
   }
 
   /** Wakes a pending `receive` with nothing, when the worker is gone. */
   abandon(): void {
+    this.#abandoned = true;
     Atomics.store(this.#flags, RESULT, 1);
     Atomics.add(this.#flags, ATTENTION, 1);
     Atomics.notify(this.#flags, ATTENTION);
@@ -105,9 +128,14 @@ export class WorkerChannel<Request, Result, ImportCall, ImportReply> {
     this.#flags = new Int32Array(end.signal);
   }
 
-  /** Blocks until the host sends an invocation. */
-  nextRequest(): Request {
-    spinThenSleep(this.#flags, REQUEST, WORKER_SPIN_MS);
+  /** Waits, without blocking this thread's event loop, until the host sends an invocation. */
+  async nextRequest(): Promise<Request> {
+    const started = performance.now();
+    while (Atomics.load(this.#flags, REQUEST) === 0 && performance.now() - started < WORKER_SPIN_MS);
+    while (Atomics.load(this.#flags, REQUEST) === 0) {
+      const waiting = Atomics.waitAsync(this.#flags, REQUEST, 0);
+      if (waiting.async) await waiting.value;
+    }
     Atomics.store(this.#flags, REQUEST, 0);
     return takeMessage<Request>(this.#end.invocations);
   }

@@ -1,3 +1,4 @@
+import type { ListenSpec } from '../providers/http-server/index.ts';
 import type { KeyValueHandler } from './contracts/index.ts';
 import type { Link } from './links.ts';
 
@@ -6,16 +7,32 @@ export interface ProviderHealth {
   readonly message?: string;
 }
 
+/** An address an actor's own threads listen on; closing it drains the requests in flight. */
+export interface HttpServing {
+  close(): Promise<void>;
+}
+
+/** What the host offers a provider that serves actors' exports rather than their imports. */
+export interface ProviderHost {
+  /**
+   * Has every worker of the actor listen on `spec` (SO_REUSEPORT) and serve its requests in that
+   * thread: no hop through the host's thread per request.
+   */
+  serveHttp(actorId: string, spec: ListenSpec): Promise<HttpServing>;
+}
+
 /**
  * A capability provider: the host side of one or more WIT interfaces. It serves each contract it
  * fills in, hears about links to it, and reports its health. Every method may be async: the actor
- * waits (JSPI) while the provider works.
+ * waits while the provider works.
  */
 export interface Provider {
   /** The instance id that links name as their target. */
   readonly id: string;
   readonly name: string;
   readonly keyvalue?: KeyValueHandler;
+  /** Called once, when the host starts the provider, before any link reaches it. */
+  attach?(host: ProviderHost): void;
   linkPut?(link: Link): void | Promise<void>;
   linkDel?(link: Link): void | Promise<void>;
   health?(): ProviderHealth | Promise<ProviderHealth>;

@@ -1,3 +1,6 @@
-export { callIncomingHandler, NoResponseError, wasiHttpImports, type HandledResponse, type IncomingHandlerExport } from './incoming-handler.ts';
-export { Fields, IncomingRequest, methodFromString, methodToString, type IncomingRequestParts } from './wasi-http-types.ts';
-export { InputStream, monotonicNow, OutputStream, Pollable } from './wasi-io.ts';
+export { callIncomingHandler, dispatchIncoming, NoResponseError, wasiHttpImports, type HandledResponse, type IncomingHandlerExport } from './incoming-handler.ts';
+export { DEFAULT_ADDRESS, DEFAULT_MAX_BODY_BYTES, HttpServerError, parseAddress, parseHttpLinkConfig, type HttpServerErrorCode, type ListenSpec } from './link-config.ts';
+export { Fields, IncomingRequest, methodFromString, methodToString, type IncomingRequestParts, type OutgoingResponse } from './wasi-http-types.ts';
+export { InputStream, monotonicNow, OutputStream, Pollable, suspendGuestsOnWait } from './wasi-io.ts';
+export { WorkerListener, type AccessEntry, type ListenerStats, type RequestRunner, type RunOutcome } from './worker-listener.ts';
+export { HTTP_INCOMING_HANDLER, httpServerProvider, type HttpServerProviderOptions, type ServedAddress } from './http-server-provider.ts';

@@ -1,0 +1,73 @@
+/** Stable codes for what can go wrong when a link asks for a listener. */
+export type HttpServerErrorCode = 'HTTP_BAD_LINK_CONFIG' | 'HTTP_ADDRESS_IN_USE' | 'HTTP_LISTEN_FAILED';
+
+export class HttpServerError extends Error {
+  readonly code: HttpServerErrorCode;
+
+  constructor(code: HttpServerErrorCode, message: string) {
+    super(message);
+    this.name = 'HttpServerError';
+    this.code = code;
+  }
+}
+
+/** One listening address and the limits of the requests it takes, as every worker applies them. */
+export interface ListenSpec {
+  readonly host: string;
+  readonly port: number;
+  readonly maxBodyBytes: number;
+  /** Request line and headers together; larger gets 431. */
+  readonly maxHeaderBytes: number;
+  /** A client must send its whole head within this (slow-header attacks). */
+  readonly headersTimeoutMs: number;
+  /** ... and its whole request within this. */
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_ADDRESS = '127.0.0.1:8000';
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const DEFAULTS = { maxHeaderBytes: 16 * 1024, headersTimeoutMs: 10_000, requestTimeoutMs: 300_000, keepAliveTimeoutMs: 5_000 };
+
+const KNOWN_KEYS = new Set(['address', 'max-body-bytes', 'max-header-bytes', 'headers-timeout-ms', 'request-timeout-ms', 'keep-alive-timeout-ms']);
+
+/**
+ * Reads an HTTP link's config, as wasmCloud's HTTP server does: `address=host:port` (default
+ * 127.0.0.1:8000; `[::1]:8080` for IPv6), `max-body-bytes` (default 10 MiB), `max-header-bytes`
+ * (16 KiB), `headers-timeout-ms`, `request-timeout-ms`, `keep-alive-timeout-ms`. Every problem is
+ * named with its key; an unknown key is refused rather than ignored, since a typo would otherwise
+ * pass unnoticed.
+ */
+export function parseHttpLinkConfig(config: Readonly<Record<string, string>>): ListenSpec {
+  const unknown = Object.keys(config).filter((key) => !KNOWN_KEYS.has(key));
+  if (unknown.length > 0) throw bad(`unknown link config ${unknown.join(', ')}; known: ${[...KNOWN_KEYS].join(', ')}`);
+  const { host, port } = parseAddress(config.address ?? DEFAULT_ADDRESS);
+  return {
+    host,
+    port,
+    maxBodyBytes: positiveInteger(config, 'max-body-bytes', DEFAULT_MAX_BODY_BYTES),
+    maxHeaderBytes: positiveInteger(config, 'max-header-bytes', DEFAULTS.maxHeaderBytes),
+    headersTimeoutMs: positiveInteger(config, 'headers-timeout-ms', DEFAULTS.headersTimeoutMs),
+    requestTimeoutMs: positiveInteger(config, 'request-timeout-ms', DEFAULTS.requestTimeoutMs),
+    keepAliveTimeoutMs: positiveInteger(config, 'keep-alive-timeout-ms', DEFAULTS.keepAliveTimeoutMs),
+  };
+}
+
+export function parseAddress(address: string): { host: string; port: number } {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) throw bad(`address="${address}" is not host:port (for example 127.0.0.1:8080 or [::1]:8080)`);
+  return { host: match[1] ?? match[2]!, port };
+}
+
+function positiveInteger(config: Readonly<Record<string, string>>, key: string, fallback: number): number {
+  const text = config[key];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) throw bad(`${key}="${text}" is not a positive whole number`);
+  return value;
+}
+
+function bad(message: string): HttpServerError {
+  return new HttpServerError('HTTP_BAD_LINK_CONFIG', `HTTP link config: ${message}`);
+}

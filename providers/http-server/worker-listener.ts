@@ -1,0 +1,172 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { HttpServerError, type ListenSpec } from './link-config.ts';
+import { requestBodySource, responseBodyConsumer, writeResponseHead } from './node-bridge.ts';
+import type { IncomingRequestParts, OutgoingResponse } from './wasi-http-types.ts';
+
+/** How one request on the actor ended, as the actor's thread reports it. */
+export type RunOutcome = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
+
+/** The actor's side, as a listener needs it: one instance, one request at a time. */
+export interface RequestRunner {
+  /** False when the instance is busy and its queue is full. */
+  accepts(): boolean;
+  /** Runs the request once the instance is free, within the deadline; `onResponse` hears the head as soon as it is set. */
+  run(request: IncomingRequestParts, onResponse: (response: OutgoingResponse) => void): Promise<RunOutcome>;
+}
+
+export interface AccessEntry {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly durationMs: number;
+  readonly bytesIn: number;
+  readonly remote: string;
+  /** Why the host answered instead of the actor (a trap, a deadline…). */
+  readonly error?: string;
+}
+
+export interface ListenerStats {
+  readonly openSockets: number;
+  readonly inFlight: number;
+}
+
+const HOST_ANSWERS: Record<string, number> = { ACTOR_DEADLINE: 504, ACTOR_BUSY: 503, ACTOR_STOPPING: 503 };
+const REASONS: Record<number, string> = {
+  413: 'request body too large',
+  500: 'internal server error',
+  503: 'service unavailable',
+  504: 'gateway timeout',
+};
+
+/**
+ * One listening socket in an actor's thread. With `reusePort`, every worker of the actor binds the
+ * same address and the kernel spreads connections between them, so a request never crosses a
+ * thread. Node's own limits answer 431 (head too large) and 408 (head too slow).
+ */
+export class WorkerListener {
+  readonly #server: Server;
+  readonly #spec: ListenSpec;
+  readonly #runner: RequestRunner;
+  readonly #log: (entry: AccessEntry) => void;
+  readonly #sockets = new Set<Socket>();
+  #inFlight = 0;
+  #idle: (() => void) | undefined;
+
+  private constructor(spec: ListenSpec, runner: RequestRunner, log: (entry: AccessEntry) => void) {
+    this.#spec = spec;
+    this.#runner = runner;
+    this.#log = log;
+    this.#server = createServer(
+      {
+        maxHeaderSize: spec.maxHeaderBytes,
+        headersTimeout: spec.headersTimeoutMs,
+        requestTimeout: spec.requestTimeoutMs,
+        keepAliveTimeout: spec.keepAliveTimeoutMs,
+        connectionsCheckingInterval: Math.min(1000, spec.headersTimeoutMs),
+      },
+      (request, response) => void this.#serve(request, response),
+    );
+    this.#server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
+  }
+
+  static open(spec: ListenSpec, runner: RequestRunner, log: (entry: AccessEntry) => void): Promise<WorkerListener> {
+    const listener = new WorkerListener(spec, runner, log);
+    return new Promise((resolve, reject) => {
+      listener.#server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new HttpServerError('HTTP_ADDRESS_IN_USE', `${spec.host}:${spec.port} is already in use by another program`)
+            : new HttpServerError('HTTP_LISTEN_FAILED', `cannot listen on ${spec.host}:${spec.port}: ${error.message}`),
+        ),
+      );
+      listener.#server.listen({ host: spec.host, port: spec.port, reusePort: true }, () => resolve(listener));
+    });
+  }
+
+  stats(): ListenerStats {
+    return { openSockets: this.#sockets.size, inFlight: this.#inFlight };
+  }
+
+  /** Stops accepting, lets the requests in flight finish, then closes every connection. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
+    this.#server.closeAllConnections();
+    await closed;
+  }
+
+  async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = performance.now();
+    this.#inFlight++;
+    let hostError: string | undefined;
+    let bytesIn = 0;
+    response.once('close', () => {
+      this.#log({
+        method: request.method ?? '',
+        path: request.url ?? '',
+        status: response.headersSent ? response.statusCode : 499,
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        bytesIn,
+        remote: request.socket.remoteAddress ?? '',
+        ...(hostError === undefined ? {} : { error: hostError }),
+      });
+      if (--this.#inFlight === 0) this.#idle?.();
+    });
+    const answer = (status: number, reason: string, closeConnection = false) => {
+      hostError = reason;
+      if (response.headersSent) return void response.destroy();
+      const body = `${status} ${REASONS[status] ?? 'error'}\n`;
+      response.writeHead(status, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        ...(closeConnection ? { connection: 'close' } : {}),
+        ...(status === 503 ? { 'retry-after': '1' } : {}),
+      });
+      response.end(body);
+    };
+
+    const declared = Number(request.headers['content-length'] ?? 0);
+    // Answered before reading a byte, and the connection closed, so the rest is never read.
+    if (declared > this.#spec.maxBodyBytes) return answer(413, `declared body of ${declared} bytes is over the limit`, true);
+    if (!this.#runner.accepts()) return answer(503, 'the actor is busy and its queue is full');
+
+    const body = requestBodySource(request, this.#spec.maxBodyBytes, (reason) => {
+      if (reason === 'over-limit') answer(413, 'the body grew over the limit', true);
+    });
+    const parts: IncomingRequestParts = {
+      method: request.method ?? 'GET',
+      pathWithQuery: request.url ?? '/',
+      scheme: 'http',
+      authority: request.headers.host ?? `${this.#spec.host}:${this.#spec.port}`,
+      headers: pairs(request.rawHeaders),
+      body,
+    };
+    let answered: OutgoingResponse | undefined;
+    const outcome = await this.#runner.run(parts, (guestResponse) => {
+      answered = guestResponse;
+      if (response.headersSent || response.destroyed) return;
+      try {
+        writeResponseHead(response, guestResponse);
+      } catch (error) {
+        // node:http refuses a malformed header name or value: the actor's fault, answered 500.
+        return answer(500, `the actor's response head is invalid: ${(error as Error).message}`);
+      }
+      guestResponse.sendBodyTo(responseBodyConsumer(response));
+    });
+    bytesIn = body.received;
+    if (!outcome.ok) return answer(HOST_ANSWERS[outcome.code] ?? 500, `${outcome.code}: ${outcome.message}`);
+    // The handler returned without finishing its body: what it wrote is all there is.
+    if (answered && !answered.finished && !response.writableEnded) response.end();
+  }
+}
+
+function pairs(raw: readonly string[]): [string, string][] {
+  const result: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) result.push([raw[i]!, raw[i + 1]!]);
+  return result;
+}

@@ -37,7 +37,7 @@ export function startCommand(): Command {
   start
     .command('provider')
     .description('start a built-in provider')
-    .argument('<kind>', 'a built-in provider: keyvalue')
+    .argument('<kind>', 'a built-in provider: keyvalue or http-server')
     .option('--id <id>', 'the instance id links will name')
     .option('--json', 'print JSON')
     .action(async (kind: string, options: { id?: string; json?: boolean }) => {

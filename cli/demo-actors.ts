@@ -1,26 +1,29 @@
 import { cp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { badgerHome, type Host } from '../host/index.ts';
+import { HTTP_INCOMING_HANDLER, httpServerProvider } from '../providers/http-server/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
 import { buildActor, fileStem, loadActorProject, packageRoot } from '../toolchain/index.ts';
 import { defaultKeyDirectory, storedOrNewKey } from './key-store.ts';
 
-/** Actors the demo starts; oled-ticker waits for the display provider. */
-const DEMO_ACTORS = ['hello', 'hello-wat', 'counter'];
+/** Actors the demo starts, and the port each one asks for; oled-ticker waits for the display provider. */
+const DEMO_ACTORS: Record<string, number> = { hello: 8000, 'hello-wat': 8001, counter: 8002, echo: 8003 };
 
 /**
  * `badger up --demo`: builds the example actors if needed (cached), starts them with an in-memory
- * key-value store linked to the counter, and returns what to try.
+ * key-value store linked to the counter, serves each over HTTP, and returns what to try.
  */
 export async function runDemo(host: Host): Promise<string> {
   const examples = join(packageRoot(), 'actors-src');
   const available = new Set(await readdir(examples).catch(() => [] as string[]));
   const store = keyValueProvider({ id: 'keyvalue' });
   await host.startProvider(store);
+  const http = httpServerProvider({ id: 'http-server' });
+  await host.startProvider(http);
   const keys = defaultKeyDirectory();
   const issuer = (await storedOrNewKey(keys, 'issuer_account.nk', 'account')).pair;
   const started: string[] = [];
-  for (const name of DEMO_ACTORS.filter((actor) => available.has(actor))) {
+  for (const [name, port] of Object.entries(DEMO_ACTORS).filter(([actor]) => available.has(actor))) {
     // Built under BADGER_HOME, so the demo's keys never overwrite the checkout's own builds.
     const copy = join(badgerHome(), 'demo-actors', name);
     await cp(join(examples, name), copy, { recursive: true, filter: (path) => !path.includes(`${name}/build`) });
@@ -34,12 +37,27 @@ export async function runDemo(host: Host): Promise<string> {
         await host.putLink({ source: actor.id, interface: iface, target: store.id });
       }
     }
+    await serveOnFreePort(host, http.id, actor.id, port);
   }
+  const url = (name: string) => `http://${http.addresses().find((served) => served.actor === host.actorId(name))?.address}`;
   return [
-    `demo: started ${started.join(', ')} and the keyvalue provider (memory backend, linked to counter). Try, in another terminal:`,
-    `  npx badger call hello wasi:http/incoming-handler.handle '{"path": "/echo?msg=<b>hi</b>"}'`,
-    `  npx badger call counter wasi:http/incoming-handler.handle '{"path": "/visits"}'   # run it twice`,
+    `demo: started ${started.join(', ')}, the HTTP server (each actor on its own port) and the keyvalue provider (memory backend, linked to counter). Try, in another terminal:`,
+    `  curl ${url('hello')}/echo?msg=hi`,
+    `  curl ${url('hello-wat')}/`,
+    `  curl ${url('counter')}/visits   # run it twice`,
+    `  curl --data-binary @package.json ${url('echo')}/`,
     '  npx badger get inventory',
     '  npx badger down',
   ].join('\n');
+}
+
+/** Links the actor to the HTTP server on 127.0.0.1:`port`, or on any free port when that one is taken. */
+async function serveOnFreePort(host: Host, provider: string, actor: string, port: number): Promise<void> {
+  const link = (address: string) => host.putLink({ source: actor, interface: HTTP_INCOMING_HANDLER, target: provider, config: { address } });
+  try {
+    await link(`127.0.0.1:${port}`);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'HTTP_ADDRESS_IN_USE') throw error;
+    await link('127.0.0.1:0');
+  }
 }

@@ -18,6 +18,7 @@ import {
   type HostIdentity,
   type Policy,
 } from '../host/index.ts';
+import { httpServerProvider } from '../providers/http-server/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
 import { CliError } from './errors.ts';
 import { collect, keyValuePairs } from './options.ts';
@@ -69,7 +70,10 @@ async function runHost(options: UpOptions): Promise<void> {
     labels,
     startedAt: new Date().toISOString(),
     onShutdown: () => stopped(),
-    providerKinds: { keyvalue: (id) => keyValueProvider({ ...(id ? { id } : {}), fileRoot: join(home, 'keyvalue') }) },
+    providerKinds: {
+      keyvalue: (id) => keyValueProvider({ ...(id ? { id } : {}), fileRoot: join(home, 'keyvalue') }),
+      'http-server': (id) => httpServerProvider(id ? { id } : {}),
+    },
   };
   const socketPath = defaultSocketPath();
   const server = await serveLocalSocket(socketPath, (request) => handleControlRequest(host, identity, request));

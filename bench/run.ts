@@ -1,11 +1,13 @@
 // npm run bench [-- <scenario>]: each scenario prints one BENCH line per figure, measured against
 // a baseline taken in the same run.
 import { buildCacheScenario } from './build-cache.ts';
+import { httpScenario } from './http.ts';
 import { invokeScenario } from './invoke.ts';
 import { keyValueScenario } from './keyvalue.ts';
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
   'build-cache': buildCacheScenario,
+  http: httpScenario,
   invoke: invokeScenario,
   keyvalue: keyValueScenario,
 };

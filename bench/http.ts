@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { generateKeyPair } from '../claims/index.ts';
+import { buildActor, loadActorProject } from '../toolchain/index.ts';
+import { report } from './report.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const TARGET = join(ROOT, 'bench', 'http-target.ts');
+const JCO = join(ROOT, 'node_modules', '.bin', 'jco');
+const SECONDS = 5;
+
+interface Load {
+  readonly rps: number;
+  readonly p99Ms: number;
+}
+
+/** Starts a server process and resolves with its URL (`listening`'s first group) once it prints it. */
+function start(command: string, args: string[], listening: RegExp): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`${command} ${args.join(' ')} did not start in 60 s:\n${output}`)), 60_000);
+    const read = (chunk: Buffer) => {
+      output += chunk;
+      const match = listening.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1]!, child });
+      }
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}:\n${output}`)));
+  });
+}
+
+/** A warm-up second, then SECONDS of load from 10 connections. */
+async function load(url: string): Promise<Load> {
+  await autocannon({ url, connections: 10, duration: 1 });
+  const result = await autocannon({ url, connections: 10, duration: SECONDS });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`);
+  return { rps: result.requests.average, p99Ms: result.latency.p99 };
+}
+
+async function measure(server: Promise<{ url: string; child: ChildProcess }>): Promise<Load> {
+  const { url, child } = await server;
+  try {
+    return await load(url);
+  } finally {
+    child.kill();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * `hello` built for the standard wasi:http/proxy world, which `jco serve` runs: the same source,
+ * built once under node_modules/.cache (the toolchain skips it when nothing changed).
+ */
+async function helloForJcoServe(): Promise<string> {
+  const project = join(ROOT, 'node_modules', '.cache', 'badger-bench', 'hello-proxy');
+  await mkdir(project, { recursive: true });
+  await rm(join(project, 'src'), { recursive: true, force: true });
+  await cp(join(ROOT, 'actors-src', 'hello', 'src'), join(project, 'src'), { recursive: true });
+  const config = (await readFile(join(ROOT, 'actors-src', 'hello', 'badger.toml'), 'utf8')).replace(/^world = .*$/m, 'world = "wasi:http/proxy"');
+  await writeFile(join(project, 'badger.toml'), config);
+  return (await buildActor(await loadActorProject(project), { issuer: generateKeyPair('account'), subject: generateKeyPair('component') })).output;
+}
+
+/**
+ * Requests per second and p99 latency under autocannon, in one run: plain node:http, our provider
+ * with hello-wat and with hello (TypeScript), and `jco serve` with hello built for it.
+ */
+export async function httpScenario(): Promise<void> {
+  const built = (name: string) => join(ROOT, 'actors-src', name, 'build', `${name}_s.wasm`);
+  const plain = await measure(start(process.execPath, [TARGET, 'plain'], /LISTENING (\S+)/));
+  const wat = await measure(start(process.execPath, [TARGET, 'actor', built('hello-wat')], /LISTENING (\S+)/));
+  const ts = await measure(start(process.execPath, [TARGET, 'actor', built('hello')], /LISTENING (\S+)/));
+  const port = await freePort();
+  // jco serve prints its host as "localhost"; the URL asks for the address it was given.
+  const jcoServe = await measure(
+    start(process.execPath, [JCO, 'serve', await helloForJcoServe(), '--host', '127.0.0.1', '--port', String(port)], /Server listening @ \S+:(\d+)/).then((server) => ({
+      ...server,
+      url: `http://127.0.0.1:${server.url}/`,
+    })),
+  );
+  report('http', 'hello-wat-rps', wat.rps, plain.rps, { op: '>=', target: 0.5, on: 'ratio' });
+  report('http', 'hello-ts-rps', ts.rps, jcoServe.rps, { op: '>=', target: 20, on: 'ratio' });
+  report('http', 'hello-wat-p99-ms', wat.p99Ms, plain.p99Ms);
+  report('http', 'hello-ts-p99-ms', ts.p99Ms, jcoServe.p99Ms);
+  report('http', 'hello-ts-vs-plain-rps', ts.rps, plain.rps);
+}

@@ -30,12 +30,17 @@ export interface SuspensionPlan {
 
 /**
  * Which functions may suspend for this component: the contracts' imports and every export, since
- * any export may reach a suspending import. Known only after a first transpile has listed the
- * component's functions.
+ * any export may reach a suspending import. A component that imports none of them (a WAT handler
+ * that writes its answer and returns) is transpiled without JSPI: its calls are plain calls, a
+ * few microseconds cheaper. Known only after a first transpile has listed the component's
+ * functions.
  */
 export function planSuspension(component: ComponentMetadata, routed: readonly string[]): SuspensionPlan {
+  if (!component.coreImports.some((name) => BASE_ASYNC_IMPORTS.includes(name))) {
+    return { actorImports: actorImportsOf(component, routed), asyncImports: [], asyncExports: [], needsOwnTranspile: true };
+  }
   const names = (iface: string) => (component.interfaceFunctions[iface] ?? []).map((fn) => `${iface}#${witFunctionName(fn)}`);
-  const actorImports = Object.fromEntries(routed.filter((iface) => !contractFor(iface)).map((iface) => [iface, component.interfaceFunctions[iface] ?? []]));
+  const actorImports = actorImportsOf(component, routed);
   // Imports served by other actors return synchronously (the worker sleeps while the host runs
   // them), and must not be wrapped for JSPI: a failure is thrown into the guest, which a
   // suspending import cannot do safely.
@@ -51,6 +56,10 @@ export function planSuspension(component: ComponentMetadata, routed: readonly st
     asyncExports,
     needsOwnTranspile: asyncImports.length > BASE_ASYNC_IMPORTS.length || asyncExports.length > BASE_ASYNC_EXPORTS.length,
   };
+}
+
+function actorImportsOf(component: ComponentMetadata, routed: readonly string[]): Record<string, readonly string[]> {
+  return Object.fromEntries(routed.filter((iface) => !contractFor(iface)).map((iface) => [iface, component.interfaceFunctions[iface] ?? []]));
 }
 
 /** jco's camelCase name of a WIT function, back in WIT's kebab-case. */

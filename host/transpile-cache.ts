@@ -24,6 +24,8 @@ export interface ComponentMetadata {
   /** Exported interfaces (unversioned) and top-level exported functions, as WIT names them. */
   readonly exportedInterfaces: readonly string[];
   readonly exportedFunctions: readonly string[];
+  /** What the core code calls in the host, as `interface#function` without versions (resource methods as `[method]r.f`). */
+  readonly coreImports: readonly string[];
 }
 
 export interface LoadedComponent extends ComponentMetadata {
@@ -48,7 +50,7 @@ export const REUSABLE_INSTANCES_TAG = 'badger/reusable-instances';
 
 const ENTRY = 'component.js';
 // Bump when what is written changes, so entries written by an older host are not misread.
-const CACHE_FORMAT = 5;
+const CACHE_FORMAT = 7;
 const METADATA = 'badger-transpile.json';
 
 /**
@@ -139,6 +141,7 @@ async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileO
     interfaceFunctions: interfaceFunctionsOf(output.files),
     exportedInterfaces: output.exports.filter(([name, kind]) => kind === 'instance' && name.includes(':')).map(([name]) => name.replace(/@.*$/, '')),
     exportedFunctions: output.exports.filter(([, kind]) => kind === 'function').map(([name]) => name),
+    coreImports: await coreImportsOf(output.files),
   };
   await writeFile(join(staging, METADATA), JSON.stringify(metadata));
   await rm(dir, { recursive: true, force: true });
@@ -147,17 +150,70 @@ async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileO
 }
 
 /**
- * Two repairs to jco 1.35's generated bindings:
+ * Repairs to jco 1.35's generated bindings, each found by profiling:
  * - `_debugLog` reads `process.env.JCO_DEBUG` on every call, and it is called on every call into
  *   the guest; making it a no-op halves call latency (measured in DESIGN.md);
  * - every resource handle created is added to a per-table `_createdReps` Set that nothing reads or
  *   prunes: an instance that lives long (an HTTP actor makes several resources per request) grows
- *   without bound, and the Set's growth costs about a third of a small request's time.
+ *   without bound, and the Set's growth costs about a third of a small request's time;
+ * - synchronous host imports go direct (see `withDirectSyncHostCalls`).
  */
 export function patchGeneratedBindings(generated: string): string {
-  return generated
-    .replace(/const _debugLog = \(\.\.\.args\) => \{[\s\S]*?\n\s*\};/, 'const _debugLog = () => {};')
-    .replaceAll('table._createdReps.add(rep);', '');
+  return withDirectSyncHostCalls(
+    generated.replace(/const _debugLog = \(\.\.\.args\) => \{[\s\S]*?\n\s*\};/, 'const _debugLog = () => {};').replaceAll('table._createdReps.add(rep);', ''),
+  );
+}
+
+const TRAMPOLINE = /(?=\n {2}const _trampoline\d+ = function)/;
+const SYNC_TASK_SETUP = /const hostProvided = true;(?:(?!\n {2}const _trampoline)[\s\S])*?const started = task\.enterSync\(\);/;
+const LOWER_IMPORT = 'function _lowerImportBackwardsCompat(args) {\n    const params = [...arguments].slice(1);';
+const WITH_TASK_META = 'function _withGlobalCurrentTaskMeta(args) {\n';
+const HANDLE_FLAG = 'const T_FLAG = 1 << 30;';
+
+/**
+ * jco 1.35 runs every host import through its component-model-async machinery: a task and a
+ * subtask, with promises, made and settled for each call, even for a synchronous import of a
+ * synchronous guest. For those calls the bookkeeping changes nothing the guest can see, and it
+ * costs half of each call (hello-wat: 17 µs a request in-process, 7 µs without). Each synchronous
+ * host trampoline here gets a task that does nothing, and is called straight from the guest; the
+ * imports that may suspend (JSPI) keep jco's full path. When the generated code does not have the
+ * shape this was written against (another jco), nothing is changed.
+ */
+function withDirectSyncHostCalls(generated: string): string {
+  if (![LOWER_IMPORT, WITH_TASK_META, HANDLE_FLAG].every((anchor) => generated.includes(anchor))) return generated;
+  const trampolines = generated.split(TRAMPOLINE).map((part) => {
+    const name = /^\n {2}const (_trampoline\d+) = function/.exec(part)?.[1];
+    if (!name || part.includes('(async, @ enter)') || !SYNC_TASK_SETUP.test(part)) return part;
+    return part
+      .replace(SYNC_TASK_SETUP, 'const task = BADGER_SYNC_HOST_TASK;')
+      .replace(new RegExp(`(\\n {2}${name}\\.fnName = [^\\n]*)`), `$1\n  ${name}.badgerSyncHost = true;`);
+  });
+  return trampolines
+    .join('')
+    .replace(
+      LOWER_IMPORT,
+      'function _lowerImportBackwardsCompat(args, ...params) {\n' +
+        '    if (args.importFn.badgerSyncHost && !args.isManualAsync && !args.isAsync && !args.funcTypeIsAsync) {\n' +
+        '      _checkMayLeave(args.componentIdx);\n' +
+        '      return args.importFn(...params);\n' +
+        '    }',
+    )
+    .replace(WITH_TASK_META, `${WITH_TASK_META}      if (args.taskID === BADGER_SYNC_HOST_TASK.id()) return args.fn();\n`)
+    .replace(
+      HANDLE_FLAG,
+      `${HANDLE_FLAG}\n  const BADGER_SYNC_HOST_TASK = { componentIdx: () => -1, id: () => -1, resolve() {}, exit() {}, reject() {}, setErrored() {}, getParentSubtask() {} };`,
+    );
+}
+
+async function coreImportsOf(files: Record<string, Uint8Array>): Promise<string[]> {
+  const names = new Set<string>();
+  for (const [name, content] of Object.entries(files)) {
+    if (!name.endsWith('.wasm')) continue;
+    for (const entry of WebAssembly.Module.imports(await WebAssembly.compile(content))) {
+      if (entry.kind === 'function' && entry.module.includes(':')) names.add(`${entry.module.replace(/@.*$/, '')}#${entry.name}`);
+    }
+  }
+  return [...names].sort();
 }
 
 /** Reads the function names of each interface from the declarations jco generates. */

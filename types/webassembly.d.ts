@@ -2,6 +2,14 @@
 // These are the parts the host and the tests use, as Node 24 provides them.
 declare namespace WebAssembly {
   interface Module {}
+  interface ModuleImportDescriptor {
+    readonly module: string;
+    readonly name: string;
+    readonly kind: 'function' | 'table' | 'memory' | 'global' | 'tag';
+  }
+  const Module: {
+    imports(module: Module): ModuleImportDescriptor[];
+  };
   interface Instance {
     readonly exports: Record<string, unknown>;
   }

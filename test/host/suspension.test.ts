@@ -8,6 +8,7 @@ const base: ComponentMetadata = {
   interfaceFunctions: {},
   exportedInterfaces: [],
   exportedFunctions: [],
+  coreImports: ['wasi:io/poll#poll', 'wasi:keyvalue/store#[method]bucket.get'],
 };
 
 describe('suspension plan', () => {
@@ -32,6 +33,11 @@ describe('suspension plan', () => {
     expect(plan.actorImports).toEqual({ 'example:greeter/greet': ['twice', 'shoutLength'] });
     expect(plan.asyncImports.some((name) => name.startsWith('example:greeter/greet#'))).toBe(false);
     expect(plan.asyncExports).toEqual(['wasi:http/incoming-handler#handle', 'run-all', 'example:tools/math#add-all']);
+  });
+
+  it('leaves out JSPI entirely for a component that calls nothing that can suspend', () => {
+    const plan = planSuspension({ ...base, coreImports: ['wasi:http/types#[constructor]fields', 'wasi:io/streams#[method]output-stream.blocking-write-and-flush'] }, []);
+    expect(plan).toEqual({ actorImports: {}, asyncImports: [], asyncExports: [], needsOwnTranspile: true });
   });
 
   it('turns jco names back into WIT names', () => {

@@ -155,6 +155,26 @@ async function invoke(invocation: Invocation): Promise<InvocationResult> {
   }
 }
 
+/** The HTTP request running now: when it began, and how to give up on it. */
+let running: { readonly began: number; readonly expire: () => void } | undefined;
+let deadlineTimer: NodeJS.Timeout | undefined;
+
+/**
+ * One timer watches every request's deadline, re-armed for whichever request runs when it fires:
+ * a timer made and cleared for each request would cost more than a small request itself.
+ */
+function watchDeadline(): void {
+  if (deadlineTimer) return;
+  const remaining = running ? running.began + setup.deadlineMs - performance.now() : setup.deadlineMs;
+  deadlineTimer = setTimeout(() => {
+    deadlineTimer = undefined;
+    if (!running) return;
+    if (performance.now() - running.began >= setup.deadlineMs) running.expire();
+    else watchDeadline();
+  }, Math.max(1, remaining));
+  deadlineTimer.unref();
+}
+
 /**
  * One request from a listener this thread owns. The deadline is kept here, since the guest may be
  * suspended waiting for bytes; a guest stuck in a loop never lets the timer run, and the pool's
@@ -165,32 +185,37 @@ function serveHttp(request: IncomingRequestParts, onResponse: (response: Outgoin
     Atomics.add(busy, BUSY_BEGUN, 1);
     Atomics.store(busy, BUSY_RUNNING, 1);
     const taken = takeInstance(true);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const work = (async (): Promise<RunOutcome> => {
-        const handler = (await taken.current).incomingHandler as IncomingHandlerExport | undefined;
-        if (!handler) return { ok: false, code: 'ACTOR_NO_SUCH_EXPORT', message: 'the actor does not export wasi:http/incoming-handler' };
-        await dispatchIncoming(handler, request, onResponse);
-        return { ok: true };
-      })().catch((error: unknown): RunOutcome => {
-        if ((error as { code?: string }).code === 'HTTP_NO_RESPONSE') return { ok: false, code: 'HTTP_NO_RESPONSE', message: (error as Error).message };
-        if (!taken.spent) discardInstance(taken.current);
-        return failureOf(error);
+      const outcome = await new Promise<RunOutcome>((settle) => {
+        running = {
+          began: performance.now(),
+          expire: () => settle({ ok: false, code: 'ACTOR_DEADLINE', message: `the request ran past its ${setup.deadlineMs} ms deadline` }),
+        };
+        watchDeadline();
+        taken.current
+          .then((current) => {
+            const handler = current.incomingHandler as IncomingHandlerExport | undefined;
+            if (!handler) return settle({ ok: false, code: 'ACTOR_NO_SUCH_EXPORT', message: 'the actor does not export wasi:http/incoming-handler' });
+            return dispatchIncoming(handler, request, onResponse).then(() => settle(OK));
+          })
+          .catch((error: unknown) => {
+            if ((error as { code?: string }).code === 'HTTP_NO_RESPONSE') return settle({ ok: false, code: 'HTTP_NO_RESPONSE', message: (error as Error).message });
+            if (!taken.spent) discardInstance(taken.current);
+            settle(failureOf(error));
+          });
       });
-      const expired = new Promise<RunOutcome>((resolve) => {
-        timer = setTimeout(() => resolve({ ok: false, code: 'ACTOR_DEADLINE', message: `the request ran past its ${setup.deadlineMs} ms deadline` }), setup.deadlineMs);
-      });
-      const outcome = await Promise.race([work, expired]);
       // An abandoned guest stays suspended on an instance nobody will use again.
       if (!outcome.ok && outcome.code === 'ACTOR_DEADLINE' && !taken.spent) discardInstance(taken.current);
       return outcome;
     } finally {
-      clearTimeout(timer);
+      running = undefined;
       if (taken.spent) liveInstances--;
       Atomics.store(busy, BUSY_RUNNING, 0);
     }
   });
 }
+
+const OK: RunOutcome = { ok: true };
 
 const httpRunner = {
   accepts: () => waitingOrRunning <= setup.queueLimit,

@@ -76,15 +76,39 @@ export function writeResponseHead(response: ServerResponse, answer: OutgoingResp
   response.writeHead(answer.statusCode(), headers);
 }
 
-/** The guest's response body, written to the socket as the guest writes it, with the socket's back-pressure. */
+/**
+ * The guest's response body, written to the socket as the guest writes it, with the socket's
+ * back-pressure. The latest chunk is held until the guest writes again, finishes, or yields: a
+ * body written in one piece then goes out with its head in one write, with a content-length,
+ * rather than as a chunked head, a chunk and a terminator (which cost a third of a small
+ * request).
+ */
 export function responseBodyConsumer(response: ServerResponse): BodyConsumer {
   // A gone client takes anything: the guest's next write then hears that it failed.
   const gone = () => response.destroyed || response.writableEnded;
+  let held: Uint8Array | undefined;
+  let flushQueued = false;
+  const flush = () => {
+    flushQueued = false;
+    if (held && !gone()) response.write(held);
+    held = undefined;
+  };
   return {
-    write: (chunk) => void (gone() || response.write(chunk)),
-    capacity: () => (gone() ? 1 << 16 : Math.max(0, response.writableHighWaterMark - response.writableLength)),
+    write: (chunk) => {
+      if (gone()) return;
+      if (held) response.write(held);
+      held = chunk;
+      if (!flushQueued) {
+        flushQueued = true;
+        // Runs when the guest returns or suspends (JSPI), whichever comes first.
+        queueMicrotask(flush);
+      }
+    },
+    capacity: () => (gone() ? 1 << 16 : Math.max(0, response.writableHighWaterMark - response.writableLength - (held?.length ?? 0))),
     whenWritable: () =>
       gone() ? Promise.resolve() : new Promise<void>((resolve) => {
+        flush();
+        if (!response.writableNeedDrain) return resolve();
         const done = () => {
           response.off('drain', done);
           response.off('close', done);
@@ -95,8 +119,16 @@ export function responseBodyConsumer(response: ServerResponse): BodyConsumer {
       }),
     failure: () => (response.destroyed ? 'the client went away' : undefined),
     finish: (trailers) => {
-      if (trailers && trailers.length > 0) response.addTrailers(trailers.map(([name, value]): [string, string] => [name, Buffer.from(value).toString('latin1')]));
-      response.end();
+      if (gone()) return;
+      if (trailers && trailers.length > 0) {
+        flush();
+        response.addTrailers(trailers.map(([name, value]): [string, string] => [name, Buffer.from(value).toString('latin1')]));
+        return void response.end();
+      }
+      const last = held;
+      held = undefined;
+      if (last) response.end(last);
+      else response.end();
     },
   };
 }

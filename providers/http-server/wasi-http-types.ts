@@ -102,14 +102,15 @@ export interface IncomingRequestParts {
   readonly body: Uint8Array | ByteSource;
 }
 
+const encoder = new TextEncoder();
+
 export class IncomingRequest {
   readonly #parts: IncomingRequestParts;
-  readonly #headers: Fields;
+  #headers: Fields | undefined;
   #consumed = false;
 
   constructor(parts: IncomingRequestParts) {
     this.#parts = parts;
-    this.#headers = Fields.frozen(parts.headers.map(([name, value]) => [name, new TextEncoder().encode(value)]));
   }
 
   method(): Method {
@@ -128,8 +129,9 @@ export class IncomingRequest {
     return this.#parts.authority;
   }
 
+  /** Made on first use: many handlers never read a header. */
   headers(): Fields {
-    return this.#headers;
+    return (this.#headers ??= Fields.frozen(this.#parts.headers.map(([name, value]) => [name, encoder.encode(value)])));
   }
 
   consume(): IncomingBody {

@@ -31,6 +31,7 @@ export interface ListenerStats {
   readonly inFlight: number;
 }
 
+const NO_BODY = new Uint8Array();
 const HOST_ANSWERS: Record<string, number> = { ACTOR_DEADLINE: 504, ACTOR_BUSY: 503, ACTOR_STOPPING: 503 };
 const REASONS: Record<number, string> = {
   413: 'request body too large',
@@ -135,16 +136,20 @@ export class WorkerListener {
     if (declared > this.#spec.maxBodyBytes) return answer(413, `declared body of ${declared} bytes is over the limit`, true);
     if (!this.#runner.accepts()) return answer(503, 'the actor is busy and its queue is full');
 
-    const body = requestBodySource(request, this.#spec.maxBodyBytes, (reason) => {
-      if (reason === 'over-limit') answer(413, 'the body grew over the limit', true);
-    });
+    // Watching a body that cannot exist costs a quarter of a small request.
+    const hasBody = declared > 0 || request.headers['transfer-encoding'] !== undefined;
+    const body = hasBody
+      ? requestBodySource(request, this.#spec.maxBodyBytes, (reason) => {
+          if (reason === 'over-limit') answer(413, 'the body grew over the limit', true);
+        })
+      : undefined;
     const parts: IncomingRequestParts = {
       method: request.method ?? 'GET',
       pathWithQuery: request.url ?? '/',
       scheme: 'http',
       authority: request.headers.host ?? `${this.#spec.host}:${this.#spec.port}`,
       headers: pairs(request.rawHeaders),
-      body,
+      body: body ?? NO_BODY,
     };
     let answered: OutgoingResponse | undefined;
     const outcome = await this.#runner.run(parts, (guestResponse) => {
@@ -158,7 +163,7 @@ export class WorkerListener {
       }
       guestResponse.sendBodyTo(responseBodyConsumer(response));
     });
-    bytesIn = body.received;
+    bytesIn = body?.received ?? 0;
     if (!outcome.ok) return answer(HOST_ANSWERS[outcome.code] ?? 500, `${outcome.code}: ${outcome.message}`);
     // The handler returned without finishing its body: what it wrote is all there is.
     if (answered && !answered.finished && !response.writableEnded) response.end();

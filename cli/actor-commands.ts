@@ -12,6 +12,12 @@ const positive = (text: string, option: string): number => {
   return value;
 };
 
+const wholeNumber = (text: string, option: string): number => {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new CliError('CLI_BAD_ARGUMENT', `${option}: "${text}" is not a whole number of 0 or more`);
+  return value;
+};
+
 export function startCommand(): Command {
   const start = new Command('start').description('start an actor (or a provider) on the running host');
   start
@@ -20,15 +26,17 @@ export function startCommand(): Command {
     .argument('<path|url>', 'a signed component: a file or an http(s) URL')
     .option('--max-instances <n>', 'instances that may run at once', '1')
     .option('--deadline-ms <ms>', 'end a call that runs longer than this', '10000')
+    .option('--queue-limit <n>', 'calls (or HTTP requests, per instance) that may wait for a busy instance; more get ACTOR_BUSY or 503', '64')
     .option('--memory-limit-mb <mb>', 'memory each instance may use', '512')
     .option('--config <key=value>', 'what wasi:config answers this actor (repeatable)', collect, [])
     .option('--json', 'print JSON')
-    .action(async (location: string, options: { maxInstances: string; deadlineMs: string; memoryLimitMb: string; config: string[]; json?: boolean }) => {
+    .action(async (location: string, options: { maxInstances: string; deadlineMs: string; queueLimit: string; memoryLimitMb: string; config: string[]; json?: boolean }) => {
       const summary = (await askHost({
         op: 'start-actor',
         location: /^https?:\/\//.test(location) ? location : (await import('node:path')).resolve(location),
         maxInstances: positive(options.maxInstances, '--max-instances'),
         deadlineMs: positive(options.deadlineMs, '--deadline-ms'),
+        queueLimit: wholeNumber(options.queueLimit, '--queue-limit'),
         memoryLimitMb: positive(options.memoryLimitMb, '--memory-limit-mb'),
         config: keyValuePairs(options.config, '--config'),
       })) as ActorSummary;

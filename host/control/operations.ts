@@ -11,6 +11,7 @@ export type ControlRequest =
       readonly location: string;
       readonly maxInstances?: number;
       readonly deadlineMs?: number;
+      readonly queueLimit?: number;
       readonly memoryLimitMb?: number;
       readonly config?: Record<string, string>;
     }
@@ -58,6 +59,7 @@ async function perform(host: Host, identity: HostIdentity, request: ControlReque
       return host.startActor(request.location, {
         ...(request.maxInstances === undefined ? {} : { maxInstances: request.maxInstances }),
         ...(request.deadlineMs === undefined ? {} : { deadlineMs: request.deadlineMs }),
+        ...(request.queueLimit === undefined ? {} : { queueLimit: request.queueLimit }),
         ...(request.memoryLimitMb === undefined ? {} : { memoryLimitMb: request.memoryLimitMb }),
         ...(request.config === undefined ? {} : { config: request.config }),
       });

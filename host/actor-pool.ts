@@ -159,6 +159,7 @@ export class ActorPool {
     return new Promise((resolve) => {
       slot.replies.set(message.id, resolve);
       slot.worker.postMessage(message);
+      slot.channel.wakeForMessages();
     });
   }
 

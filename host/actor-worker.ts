@@ -236,10 +236,16 @@ function flushAccessLog(): void {
 }
 
 const listeners = new Map<number, WorkerListener>();
+/** Listen and unlisten messages still opening or draining a server: they need the event loop. */
+let settingUp = 0;
+const whileSettingUp = <T>(work: Promise<T>): Promise<T> => {
+  settingUp++;
+  return work.finally(() => settingUp--);
+};
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'listen':
-      return void WorkerListener.open(message.spec, httpRunner, logAccess).then(
+      return void whileSettingUp(WorkerListener.open(message.spec, httpRunner, logAccess)).then(
         (listener) => {
           listeners.set(message.id, listener);
           send({ type: 'listening', id: message.id });
@@ -249,7 +255,7 @@ port.on('message', (message: ToWorker) => {
     case 'unlisten': {
       const listener = listeners.get(message.id);
       listeners.delete(message.id);
-      return void (listener?.close() ?? Promise.resolve()).then(() => {
+      return void whileSettingUp(listener?.close() ?? Promise.resolve()).then(() => {
         flushAccessLog();
         send({ type: 'unlistened', id: message.id });
       });
@@ -271,7 +277,27 @@ port.on('message', (message: ToWorker) => {
 
 send({ type: 'ready' });
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 for (;;) {
-  const { id, invocation } = await channel.nextRequest();
-  void exclusive(() => invoke(invocation)).then((result) => channel.reply({ id, result }));
+  if (listeners.size === 0 && settingUp === 0) {
+    // Nothing else to serve: sleep for real (the quickest wake-up), one invocation at a time.
+    const signal = channel.sleepForSignal();
+    if (signal.request) {
+      const { id, invocation } = signal.request;
+      channel.reply({ id, result: await exclusive(() => invoke(invocation)) });
+      // Finish preparing the next instance before sleeping: a sleeping thread makes no progress,
+      // and the next call should not pay for it.
+      await instance?.catch(() => {});
+    }
+    // The port's messages (listen, stats) arrive only while the event loop runs.
+    if (signal.messages) await yieldToEventLoop();
+  } else {
+    // Listeners take requests on this thread's event loop: wait without blocking it.
+    const signal = await channel.awaitSignal();
+    if (signal.request) {
+      const { id, invocation } = signal.request;
+      void exclusive(() => invoke(invocation)).then((result) => channel.reply({ id, result }));
+    }
+  }
 }

@@ -14,7 +14,10 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:wor
  * meanwhile, whether or not it is waiting for a result.
  */
 
+/** Bits: INVOCATION_SENT and MESSAGES_SENT, cleared together by the worker when it looks. */
 const REQUEST = 0;
+const INVOCATION_SENT = 1;
+const MESSAGES_SENT = 2;
 const RESULT = 1;
 const IMPORT = 2;
 const IMPORT_REPLY = 3;
@@ -59,7 +62,7 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
   send(request: Request): void {
     Atomics.store(this.#flags, RESULT, 0);
     this.#invocations.postMessage(request);
-    Atomics.store(this.#flags, REQUEST, 1);
+    Atomics.or(this.#flags, REQUEST, INVOCATION_SENT);
     Atomics.notify(this.#flags, REQUEST);
   }
 
@@ -76,7 +79,7 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
       if (Atomics.load(this.#flags, RESULT) === 1) return receiveMessageOnPort(this.#invocations)?.message as Result | undefined;
       const now = performance.now();
       if (now >= deadline) return undefined;
-      if (now - spinFrom > MAIN_SPIN_MS) await this.#attention(deadline - now, true);
+      if (now - spinFrom > MAIN_SPIN_MS) await this.#attention(deadline - now);
     }
   }
 
@@ -94,28 +97,49 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
   /** Imports called while no `receive` is waiting: the worker is serving requests of its own. */
   async #serveImports(): Promise<void> {
     while (!this.#abandoned) {
-      if (Atomics.compareExchange(this.#flags, IMPORT, 1, 0) === 1) await this.#runImport();
-      else await this.#attention(Infinity, false);
+      if (Atomics.compareExchange(this.#flags, IMPORT, 1, 0) === 1) {
+        await this.#runImport();
+        continue;
+      }
+      // Woken by imports only (and by `abandon`), not by every result.
+      const waiting = Atomics.waitAsync(this.#flags, IMPORT, 0);
+      if (waiting.async) await waiting.value;
     }
   }
 
   /** Waits until the worker raises a flag (or `timeoutMs` passes) without blocking this thread. */
-  async #attention(timeoutMs: number, orResult: boolean): Promise<void> {
+  async #attention(timeoutMs: number): Promise<void> {
     const seen = Atomics.load(this.#flags, ATTENTION);
-    if (Atomics.load(this.#flags, IMPORT) !== 0 || (orResult && Atomics.load(this.#flags, RESULT) !== 0)) return;
+    if (Atomics.load(this.#flags, IMPORT) !== 0 || Atomics.load(this.#flags, RESULT) !== 0) return;
     const waiting = Atomics.waitAsync(this.#flags, ATTENTION, seen, timeoutMs);
     if (waiting.async) await waiting.value;
+  }
+
+  /**
+   * Wakes a worker sleeping between invocations so that it reads its port: call after posting it
+   * a message (listen, stats), which its event loop delivers only when it runs.
+   */
+  wakeForMessages(): void {
+    Atomics.or(this.#flags, REQUEST, MESSAGES_SENT);
+    Atomics.notify(this.#flags, REQUEST);
   }
 
   /** Wakes a pending `receive` with nothing, when the worker is gone. */
   abandon(): void {
     this.#abandoned = true;
+    Atomics.notify(this.#flags, IMPORT);
     Atomics.store(this.#flags, RESULT, 1);
     Atomics.add(this.#flags, ATTENTION, 1);
     Atomics.notify(this.#flags, ATTENTION);
     this.#invocations.close();
     this.#imports.close();
   }
+}
+
+/** What woke a worker: an invocation, port messages to read, or both. */
+export interface WorkerSignal<Request> {
+  readonly request?: Request;
+  readonly messages: boolean;
 }
 
 /** The worker's side of the channel. */
@@ -128,16 +152,32 @@ export class WorkerChannel<Request, Result, ImportCall, ImportReply> {
     this.#flags = new Int32Array(end.signal);
   }
 
-  /** Waits, without blocking this thread's event loop, until the host sends an invocation. */
-  async nextRequest(): Promise<Request> {
+  /**
+   * Sleeps for real until the host sends an invocation or a port message: the fastest wake-up,
+   * for a worker that has nothing else to do (no listener of its own).
+   */
+  sleepForSignal(): WorkerSignal<Request> {
     const started = performance.now();
     while (Atomics.load(this.#flags, REQUEST) === 0 && performance.now() - started < WORKER_SPIN_MS);
+    Atomics.wait(this.#flags, REQUEST, 0);
+    return this.#signal();
+  }
+
+  /** Waits without blocking this thread's event loop, for a worker that also serves requests of its own. */
+  async awaitSignal(): Promise<WorkerSignal<Request>> {
     while (Atomics.load(this.#flags, REQUEST) === 0) {
       const waiting = Atomics.waitAsync(this.#flags, REQUEST, 0);
       if (waiting.async) await waiting.value;
     }
-    Atomics.store(this.#flags, REQUEST, 0);
-    return takeMessage<Request>(this.#end.invocations);
+    return this.#signal();
+  }
+
+  #signal(): WorkerSignal<Request> {
+    const bits = Atomics.exchange(this.#flags, REQUEST, 0);
+    return {
+      ...((bits & INVOCATION_SENT) !== 0 ? { request: takeMessage<Request>(this.#end.invocations) } : {}),
+      messages: (bits & MESSAGES_SENT) !== 0,
+    };
   }
 
   reply(result: Result): void {
@@ -151,6 +191,7 @@ export class WorkerChannel<Request, Result, ImportCall, ImportReply> {
     Atomics.store(this.#flags, IMPORT_REPLY, 0);
     this.#end.imports.postMessage(call);
     Atomics.store(this.#flags, IMPORT, 1);
+    Atomics.notify(this.#flags, IMPORT);
     this.#attention();
     spinThenSleep(this.#flags, IMPORT_REPLY, WORKER_IMPORT_SPIN_MS);
     return takeMessage<ImportReply>(this.#end.imports);

@@ -16,7 +16,7 @@ import {
   type WorkerStats,
 } from './actor-protocol.ts';
 import { InvocationChannel } from './invocation-channel.ts';
-import type { LogLevel } from './ambient-imports.ts';
+import type { ActorLogLevel } from './ambient-imports.ts';
 import type { CallOutcome } from './router.ts';
 
 export interface PoolLimits {
@@ -28,7 +28,7 @@ export interface PoolLimits {
 
 export interface PoolHooks {
   routeImport(iface: string, operation: string, args: unknown[]): Promise<CallOutcome>;
-  log(level: LogLevel | 'stderr', context: string, message: string): void;
+  log(level: ActorLogLevel, context: string, message: string): void;
   /** A failed invocation: a trap, a deadline or a crash. */
   failed(code: InvocationErrorCode, message: string): void;
   /** Requests the actor's own listeners served. */

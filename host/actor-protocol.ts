@@ -1,5 +1,5 @@
 import type { AccessEntry, HandledResponse, IncomingRequestParts, ListenSpec } from '../providers/http-server/index.ts';
-import type { LogLevel } from './ambient-imports.ts';
+import type { ActorLogLevel } from './ambient-imports.ts';
 import type { WorkerChannelEnd } from './invocation-channel.ts';
 
 /** What an actor's worker needs to run it; the component is already transpiled into `componentDir`. */
@@ -78,7 +78,7 @@ export type ToWorker =
 /** On the worker's parent port, to the pool. */
 export type FromWorker =
   | { readonly type: 'ready' }
-  | { readonly type: 'log'; readonly level: LogLevel | 'stderr'; readonly context: string; readonly message: string }
+  | { readonly type: 'log'; readonly level: ActorLogLevel; readonly context: string; readonly message: string }
   | { readonly type: 'listening'; readonly id: number; readonly error?: { readonly code: string; readonly message: string } }
   | { readonly type: 'unlistened'; readonly id: number }
   | { readonly type: 'stats'; readonly id: number; readonly stats: WorkerStats }

@@ -2,7 +2,8 @@ import type { PolicyDenial } from './policy.ts';
 
 // Given to every actor without a claim: logs (to the host's log, under the actor's id), its own
 // link config, clocks, randomness, and the plumbing types that come with granted interfaces.
-// stderr is where the JS engine reports uncaught errors; it goes to the actor's log too.
+// stderr is where the JS engine reports uncaught errors; it goes to the actor's log too, as does
+// stdout. The other command-line interfaces of the wasi:http/proxy world are given empty.
 // wasi:http/outgoing-handler is imported by StarlingMonkey whenever its HTTP feature is on (an
 // actor that exports its own HTTP handler needs it), even if the actor never sends a request:
 // it is given, and refuses every request with HTTP-request-denied.
@@ -14,7 +15,7 @@ const AMBIENT: readonly RegExp[] = [
   /^wasi:io\//,
   /^wasi:http\/types$/,
   /^wasi:http\/outgoing-handler$/,
-  /^wasi:cli\/stderr$/,
+  /^wasi:cli\/(stdin|stdout|stderr|environment|exit|terminal-(input|output|stdin|stdout|stderr))$/,
 ];
 
 export function isAmbientInterface(name: string): boolean {

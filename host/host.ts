@@ -126,7 +126,7 @@ export class Host {
       {
         routeImport: async (iface, operation, args) =>
           iface === 'wasi:config/store' ? { ok: this.#configOf(id, options.config ?? {}) } : routeImportCall(this.links, this.#targets, id, iface, operation, args),
-        log: (level, context, message) => log[level === 'stderr' ? 'warn' : level === 'critical' ? 'fatal' : level]({ context }, message),
+        log: (level, context, message) => log[level === 'stderr' ? 'warn' : level === 'stdout' ? 'info' : level === 'critical' ? 'fatal' : level]({ context, ...(level === 'stdout' || level === 'stderr' ? { stream: level } : {}) }, message),
         failed: (code, message) => {
           failures[code] = (failures[code] ?? 0) + 1;
           log.warn({ code }, message);

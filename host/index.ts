@@ -24,4 +24,4 @@ export { routeImportCall, type CallOutcome, type RouteTargets } from './router.t
 export type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 export { Host, type ActorSummary, type HostOptions, type StartActorOptions } from './host.ts';
 export { defaultSocketPath, encodeControlJson, handleControlRequest, requestLocalHost, serveLocalSocket, type ControlRequest, type ControlResponse, type HostIdentity } from './control/index.ts';
-export { ambientImports, type ActorLog, type ConfigSource, type LogLevel } from './ambient-imports.ts';
+export { ambientImports, type ActorLog, type ActorLogLevel, type ConfigSource, type LogLevel } from './ambient-imports.ts';

@@ -14,7 +14,7 @@ import { defaultPolicy, Host, type ActorSummary } from '../../../host/index.ts';
 import { HTTP_INCOMING_HANDLER, httpServerProvider } from '../../../providers/http-server/index.ts';
 import { keyValueProvider } from '../../../providers/keyvalue/index.ts';
 import { builtActor } from '../../actors/built-actors.ts';
-import { misbehavingHttpActor, PROLOGUES } from '../../fixtures/http-wat-actors.ts';
+import { helloWatVariant, PROLOGUES } from '../../fixtures/http-wat-actors.ts';
 
 let work: string;
 let host: Host;
@@ -91,7 +91,9 @@ beforeAll(async () => {
   await serve('echo', builtActor('echo'), {}, { 'max-body-bytes': String(8 * 1024 * 1024) });
   await serve('counter', builtActor('counter'));
   for (const iface of ['wasi:keyvalue/store', 'wasi:keyvalue/atomics']) await host.putLink({ source: actors.counter!.id, interface: iface, target: store.id });
-  const fixture = (name: string, prologue: { imports: string; code: string }) => misbehavingHttpActor(work, name, prologue, { ...fixtureKeys, subject: generateKeyPair('component') });
+  const fixture = (name: string, prologue: { imports: string; code: string }, world?: string) =>
+    helloWatVariant(work, name, prologue, { ...fixtureKeys, subject: generateKeyPair('component') }, world);
+  await serve('proxy', await fixture('proxy', PROLOGUES.print, 'wasi:http/proxy'));
   await serve('trap', await fixture('trapper', PROLOGUES.trap));
   await serve('sleepy', await fixture('sleepy', PROLOGUES.sleep(400)), { maxInstances: 1, queueLimit: 0 });
   await serve('late', await fixture('late', PROLOGUES.sleep(5000)), { deadlineMs: 300 });
@@ -161,6 +163,11 @@ describe('the HTTP server provider', () => {
       throw new Error(`curl failed (${error.message}); install it with: sudo apt-get install -y curl`);
     });
     expect(createHash('sha256').update(run.stdout).digest('hex')).toBe(createHash('sha256').update(await readFile(payload)).digest('hex'));
+  });
+
+  it('runs a component built for the standard wasi:http/proxy world, its stdout going to the log', async () => {
+    expect(await (await fetch(`${urls.proxy}/`)).text()).toBe('Hello from awesome-badger!\n');
+    await eventually(async () => logLines.some((line) => line.actor === actors.proxy!.id && line.stream === 'stdout' && line.msg === 'Hello from awesome-badger!'));
   });
 
   it('answers 500 when the actor traps, and says nothing of why', async () => {

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { AccessEntry, ListenSpec } from '../providers/http-server/index.ts';
+import { HttpServerError, type AccessEntry, type HttpServerErrorCode, type ListenSpec } from '../providers/http-server/index.ts';
 import {
   BUSY_BEGUN,
   BUSY_RUNNING,
@@ -133,7 +133,7 @@ export class ActorPool {
     const failed = answers.find((answer) => answer.type === 'listening' && answer.error);
     if (failed && failed.type === 'listening') {
       await this.unlisten(id);
-      throw Object.assign(new Error(failed.error!.message), { code: failed.error!.code });
+      throw new HttpServerError(failed.error!.code as HttpServerErrorCode, failed.error!.message);
     }
     return id;
   }

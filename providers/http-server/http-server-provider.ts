@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import type { HttpServing, Link, Provider, ProviderHost } from '../../host/index.ts';
-import { HttpServerError, parseHttpLinkConfig, type ListenSpec } from './link-config.ts';
+import { HttpServerError } from './errors.ts';
+import { parseHttpLinkConfig, type ListenSpec } from './link-config.ts';
 
 export const HTTP_INCOMING_HANDLER = 'wasi:http/incoming-handler';
 

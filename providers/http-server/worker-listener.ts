@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { HttpServerError, type ListenSpec } from './link-config.ts';
+import { HttpServerError } from './errors.ts';
+import type { ListenSpec } from './link-config.ts';
 import { requestBodySource, responseBodyConsumer, writeResponseHead } from './node-bridge.ts';
 import type { IncomingRequestParts, OutgoingResponse } from './wasi-http-types.ts';
 

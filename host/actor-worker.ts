@@ -73,8 +73,8 @@ const imports = {
   ...routedImports,
 };
 
-// Instances here are transpiled for JSPI: a guest waiting for request bytes suspends, and this
-// thread's event loop goes on receiving them.
+// A component that can wait (for request bytes, room to write, a clock) is transpiled for JSPI:
+// while its guest is suspended, this thread's event loop goes on receiving and sending.
 suspendGuestsOnWait();
 const component = await loadTranspiled(setup.componentDir, { modules: setup.modules });
 let instance: Promise<Record<string, unknown>> | undefined;

@@ -195,7 +195,13 @@ export class Host {
     const complete: Link = { name: DEFAULT_LINK_NAME, config: {}, ...link };
     const replaced = this.links.put(complete);
     if (replaced && replaced.target !== complete.target) await this.#providers.get(replaced.target)?.linkDel?.(replaced);
-    await this.#providers.get(complete.target)?.linkPut?.(complete);
+    try {
+      await this.#providers.get(complete.target)?.linkPut?.(complete);
+    } catch (error) {
+      // A link its provider refused (a taken address, a bad config) must not stay listed as if it worked.
+      this.links.delete(complete.source, complete.interface, complete.name);
+      throw error;
+    }
     return complete;
   }
 

@@ -69,46 +69,57 @@ export function requestBodySource(request: IncomingMessage, limit: number, onFai
   };
 }
 
-/** Sends the head of a guest's response: its status and headers, values as the bytes it gave. */
-export function writeResponseHead(response: ServerResponse, answer: OutgoingResponse): void {
-  const headers: string[] = [];
-  for (const [name, value] of answer.headers().entries()) headers.push(name, Buffer.from(value).toString('latin1'));
-  response.writeHead(answer.statusCode(), headers);
-}
-
 /**
- * The guest's response body, written to the socket as the guest writes it, with the socket's
- * back-pressure. The latest chunk is held until the guest writes again, finishes, or yields: a
- * body written in one piece then goes out with its head in one write, with a content-length,
- * rather than as a chunked head, a chunk and a terminator (which cost a third of a small
- * request).
+ * Sends a guest's response: its head (status, headers with values as the bytes it gave) and its
+ * body as the guest writes it, with the socket's back-pressure. Nothing goes out until the guest
+ * writes again, finishes, or returns or waits: so a body written in one piece goes out with its
+ * head in one write with a content-length (a chunked head, chunk and terminator cost a third of a
+ * small request), and a guest that traps before that still gets a clean 500. `refuse` hears of a
+ * head node:http will not send (a malformed header), before anything was sent.
  */
-export function responseBodyConsumer(response: ServerResponse): BodyConsumer {
+export function sendGuestResponse(response: ServerResponse, answer: OutgoingResponse, refuse: (reason: string) => void): BodyConsumer {
   // A gone client takes anything: the guest's next write then hears that it failed.
   const gone = () => response.destroyed || response.writableEnded;
+  let headSent = false;
   let held: Uint8Array | undefined;
-  let flushQueued = false;
+  let pending: NodeJS.Immediate | undefined;
+  const sendHead = (): boolean => {
+    if (headSent) return true;
+    headSent = true;
+    const headers: string[] = [];
+    for (const [name, value] of answer.headers().entries()) headers.push(name, Buffer.from(value).toString('latin1'));
+    try {
+      response.writeHead(answer.statusCode(), headers);
+      return true;
+    } catch (error) {
+      refuse(`the actor's response head is invalid: ${(error as Error).message}`);
+      return false;
+    }
+  };
   const flush = () => {
-    flushQueued = false;
-    if (held && !gone()) response.write(held);
+    pending = undefined;
+    if (gone() || !sendHead()) return;
+    if (held) response.write(held);
     held = undefined;
   };
+  // Runs once the guest has returned or is suspended waiting (JSPI), after any trap is known.
+  const flushSoon = () => (pending ??= setImmediate(flush));
+  flushSoon();
   return {
     write: (chunk) => {
       if (gone()) return;
-      if (held) response.write(held);
-      held = chunk;
-      if (!flushQueued) {
-        flushQueued = true;
-        // Runs when the guest returns or suspends (JSPI), whichever comes first.
-        queueMicrotask(flush);
+      if (held) {
+        if (!sendHead()) return;
+        response.write(held);
       }
+      held = chunk;
+      flushSoon();
     },
     capacity: () => (gone() ? 1 << 16 : Math.max(0, response.writableHighWaterMark - response.writableLength - (held?.length ?? 0))),
-    whenWritable: () =>
-      gone() ? Promise.resolve() : new Promise<void>((resolve) => {
-        flush();
-        if (!response.writableNeedDrain) return resolve();
+    whenWritable: () => {
+      flush();
+      if (gone() || !response.writableNeedDrain) return Promise.resolve();
+      return new Promise<void>((resolve) => {
         const done = () => {
           response.off('drain', done);
           response.off('close', done);
@@ -116,12 +127,15 @@ export function responseBodyConsumer(response: ServerResponse): BodyConsumer {
         };
         response.on('drain', done);
         response.on('close', done);
-      }),
+      });
+    },
     failure: () => (response.destroyed ? 'the client went away' : undefined),
     finish: (trailers) => {
-      if (gone()) return;
+      clearImmediate(pending);
+      pending = undefined;
+      if (gone() || !sendHead()) return;
       if (trailers && trailers.length > 0) {
-        flush();
+        if (held) response.write(held);
         response.addTrailers(trailers.map(([name, value]): [string, string] => [name, Buffer.from(value).toString('latin1')]));
         return void response.end();
       }

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { HttpServerError } from './errors.ts';
 import type { ListenSpec } from './link-config.ts';
-import { requestBodySource, responseBodyConsumer, writeResponseHead } from './node-bridge.ts';
-import type { IncomingRequestParts, OutgoingResponse } from './wasi-http-types.ts';
+import { requestBodySource, sendGuestResponse } from './node-bridge.ts';
+import type { BodyConsumer, IncomingRequestParts, OutgoingResponse } from './wasi-http-types.ts';
 
 /** How one request on the actor ended, as the actor's thread reports it. */
 export type RunOutcome = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
@@ -152,22 +152,17 @@ export class WorkerListener {
       headers: pairs(request.rawHeaders),
       body: body ?? NO_BODY,
     };
-    let answered: OutgoingResponse | undefined;
+    let answered: { readonly response: OutgoingResponse; readonly sending: BodyConsumer } | undefined;
     const outcome = await this.#runner.run(parts, (guestResponse) => {
-      answered = guestResponse;
       if (response.headersSent || response.destroyed) return;
-      try {
-        writeResponseHead(response, guestResponse);
-      } catch (error) {
-        // node:http refuses a malformed header name or value: the actor's fault, answered 500.
-        return answer(500, `the actor's response head is invalid: ${(error as Error).message}`);
-      }
-      guestResponse.sendBodyTo(responseBodyConsumer(response));
+      // node:http refuses a malformed header name or value: the actor's fault, answered 500.
+      answered = { response: guestResponse, sending: sendGuestResponse(response, guestResponse, (reason) => answer(500, reason)) };
+      guestResponse.sendBodyTo(answered.sending);
     });
     bytesIn = body?.received ?? 0;
     if (!outcome.ok) return answer(HOST_ANSWERS[outcome.code] ?? 500, `${outcome.code}: ${outcome.message}`);
     // The handler returned without finishing its body: what it wrote is all there is.
-    if (answered && !answered.finished && !response.writableEnded) response.end();
+    if (answered && !answered.response.finished) answered.sending.finish(undefined);
   }
 }
 

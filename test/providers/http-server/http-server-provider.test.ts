@@ -91,10 +91,11 @@ beforeAll(async () => {
   await serve('echo', builtActor('echo'), {}, { 'max-body-bytes': String(8 * 1024 * 1024) });
   await serve('counter', builtActor('counter'));
   for (const iface of ['wasi:keyvalue/store', 'wasi:keyvalue/atomics']) await host.putLink({ source: actors.counter!.id, interface: iface, target: store.id });
-  const fixture = (name: string, prologue: { imports: string; code: string }, world?: string) =>
+  const fixture = (name: string, prologue: { imports: string; code: string; before?: string }, world?: string) =>
     helloWatVariant(work, name, prologue, { ...fixtureKeys, subject: generateKeyPair('component') }, world);
   await serve('proxy', await fixture('proxy', PROLOGUES.print, 'wasi:http/proxy'));
   await serve('trap', await fixture('trapper', PROLOGUES.trap));
+  await serve('trapLate', await fixture('late-trapper', PROLOGUES.trapAfterHead));
   await serve('sleepy', await fixture('sleepy', PROLOGUES.sleep(400)), { maxInstances: 1, queueLimit: 0 });
   await serve('late', await fixture('late', PROLOGUES.sleep(5000)), { deadlineMs: 300 });
   await serve('spin', await fixture('spinner', PROLOGUES.spin), { deadlineMs: 300 });
@@ -179,6 +180,10 @@ describe('the HTTP server provider', () => {
     // The reason is in the host's log instead.
     await eventually(async () => logLines.some((line) => line.actor === actors.trap!.id && line.status === 500 && /ACTOR_TRAPPED/.test(String(line.reason))));
     expect((await fetch(`${urls.trap}/`)).status).toBe(500);
+    // Its head set but nothing sent yet: the actor's 200 never reaches the client.
+    const late = await fetch(`${urls.trapLate}/`);
+    expect(late.status).toBe(500);
+    expect(await late.text()).toBe('500 internal server error\n');
   });
 
   it('answers 503 when the only instance is busy and no queue is allowed', async () => {
@@ -252,6 +257,7 @@ describe('the HTTP server provider', () => {
     await expect(host.putLink({ source: extra.id, interface: HTTP_INCOMING_HANDLER, target: http.id, config: { address: `127.0.0.1:${taken}` } })).rejects.toMatchObject({
       code: 'HTTP_ADDRESS_IN_USE',
     });
+    expect(host.links.query({ source: extra.id })).toEqual([]);
     blocker.close();
     await expect(host.putLink({ source: extra.id, interface: HTTP_INCOMING_HANDLER, target: http.id, config: { address: 'nowhere' } })).rejects.toMatchObject({
       code: 'HTTP_BAD_LINK_CONFIG',

@@ -1,0 +1,4 @@
+export { CELL_HEIGHT, CELL_WIDTH, glyphColumns, hasGlyph, REPLACEMENT } from './font.ts';
+export { Framebuffer, MAX_TEXT_SCALE, measureText, PANEL_WIDTH, wrapText, type Color, type Dimensions, type DirtySpan, type PanelHeight } from './framebuffer.ts';
+export { Ssd1306Emulator, type AddressingMode, type EmulatorState } from './ssd1306-emulator.ts';
+export { Command, commandWrites, CONTROL_COMMANDS, CONTROL_DATA, dataWrites, frameWrites, initCommands, Ssd1306, type I2cTransport, type PanelOptions } from './ssd1306.ts';

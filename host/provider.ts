@@ -1,5 +1,5 @@
 import type { ListenSpec } from '../providers/http-server/index.ts';
-import type { KeyValueHandler } from './contracts/index.ts';
+import type { DisplayHandler, KeyValueHandler } from './contracts/index.ts';
 import type { Link } from './links.ts';
 
 export interface ProviderHealth {
@@ -31,6 +31,7 @@ export interface Provider {
   readonly id: string;
   readonly name: string;
   readonly keyvalue?: KeyValueHandler;
+  readonly display?: DisplayHandler;
   /** Called once, when the host starts the provider, before any link reaches it. */
   attach?(host: ProviderHost): void;
   linkPut?(link: Link): void | Promise<void>;

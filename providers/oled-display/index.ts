@@ -2,3 +2,7 @@ export { CELL_HEIGHT, CELL_WIDTH, glyphColumns, hasGlyph, REPLACEMENT } from './
 export { Framebuffer, MAX_TEXT_SCALE, measureText, PANEL_WIDTH, wrapText, type Color, type Dimensions, type DirtySpan, type PanelHeight } from './framebuffer.ts';
 export { Ssd1306Emulator, type AddressingMode, type EmulatorState } from './ssd1306-emulator.ts';
 export { Command, commandWrites, CONTROL_COMMANDS, CONTROL_DATA, dataWrites, frameWrites, initCommands, Ssd1306, type I2cTransport, type PanelOptions } from './ssd1306.ts';
+export { OledError, type OledErrorCode } from './errors.ts';
+export { parsePanelConfig, type PanelConfig } from './link-config.ts';
+export { OLED_DISPLAY, oledDisplayProvider, Panel, type FrameEvent, type OledDisplayProvider } from './oled-provider.ts';
+export { emulatorTransport, i2cTransport } from './transports.ts';

@@ -45,7 +45,7 @@ export function startCommand(): Command {
   start
     .command('provider')
     .description('start a built-in provider')
-    .argument('<kind>', 'a built-in provider: keyvalue or http-server')
+    .argument('<kind>', 'a built-in provider: keyvalue, http-server or oled-display')
     .option('--id <id>', 'the instance id links will name')
     .option('--json', 'print JSON')
     .action(async (kind: string, options: { id?: string; json?: boolean }) => {

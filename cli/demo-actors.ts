@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { badgerHome, type Host } from '../host/index.ts';
 import { HTTP_INCOMING_HANDLER, httpServerProvider } from '../providers/http-server/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
+import { OLED_DISPLAY, oledDisplayProvider } from '../providers/oled-display/index.ts';
 import { buildActor, fileStem, loadActorProject, packageRoot } from '../toolchain/index.ts';
 import { defaultKeyDirectory, storedOrNewKey } from './key-store.ts';
 
-/** Actors the demo starts, and the port each one asks for; oled-ticker waits for the display provider. */
-const DEMO_ACTORS: Record<string, number> = { hello: 8000, 'hello-wat': 8001, counter: 8002, echo: 8003 };
+/** Actors the demo starts, and the port each one asks for. */
+const DEMO_ACTORS: Record<string, number> = { hello: 8000, 'hello-wat': 8001, counter: 8002, echo: 8003, 'oled-ticker': 8004 };
 
 /**
  * `badger up --demo`: builds the example actors if needed (cached), starts them with an in-memory
@@ -20,6 +21,8 @@ export async function runDemo(host: Host): Promise<string> {
   await host.startProvider(store);
   const http = httpServerProvider({ id: 'http-server' });
   await host.startProvider(http);
+  const oled = oledDisplayProvider({ id: 'oled-display' });
+  await host.startProvider(oled);
   const keys = defaultKeyDirectory();
   const issuer = (await storedOrNewKey(keys, 'issuer_account.nk', 'account')).pair;
   const started: string[] = [];
@@ -37,15 +40,18 @@ export async function runDemo(host: Host): Promise<string> {
         await host.putLink({ source: actor.id, interface: iface, target: store.id });
       }
     }
+    // On the emulated panel: `badger oled watch` shows it.
+    if (name === 'oled-ticker') await host.putLink({ source: actor.id, interface: OLED_DISPLAY, target: oled.id });
     await serveOnFreePort(host, http.id, actor.id, port);
   }
   const url = (name: string) => `http://${http.addresses().find((served) => served.actor === host.actorId(name))?.address}`;
   return [
-    `demo: started ${started.join(', ')}, the HTTP server (each actor on its own port) and the keyvalue provider (memory backend, linked to counter). Try, in another terminal:`,
+    `demo: started ${started.join(', ')}, the HTTP server (each actor on its own port), the keyvalue provider (memory backend, linked to counter) and an emulated OLED display (linked to oled-ticker). Try, in another terminal:`,
     `  curl ${url('hello')}/echo?msg=hi`,
     `  curl ${url('hello-wat')}/`,
     `  curl ${url('counter')}/visits   # run it twice`,
     `  curl --data-binary @package.json ${url('echo')}/`,
+    `  curl -d 'Hello, Pi' ${url('oled-ticker')}/ && npx badger oled watch   # or: npx badger oled snapshot -o frame.png`,
     '  npx badger get inventory',
     '  npx badger down',
   ].join('\n');

@@ -7,6 +7,7 @@ import { buildCommand } from './build-command.ts';
 import { claimsCommand } from './claims-command.ts';
 import { keysCommand } from './keys-command.ts';
 import { getCommand, linkCommand } from './link-command.ts';
+import { oledCommand } from './oled-command.ts';
 import { downCommand, upCommand } from './up-command.ts';
 
 export function buildProgram(): Command {
@@ -25,5 +26,6 @@ export function buildProgram(): Command {
     .addCommand(scaleCommand())
     .addCommand(linkCommand())
     .addCommand(getCommand())
-    .addCommand(callCommand());
+    .addCommand(callCommand())
+    .addCommand(oledCommand());
 }

@@ -20,6 +20,7 @@ import {
 } from '../host/index.ts';
 import { httpServerProvider } from '../providers/http-server/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
+import { oledDisplayProvider } from '../providers/oled-display/index.ts';
 import { CliError } from './errors.ts';
 import { collect, keyValuePairs } from './options.ts';
 import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
@@ -73,6 +74,7 @@ async function runHost(options: UpOptions): Promise<void> {
     providerKinds: {
       keyvalue: (id) => keyValueProvider({ ...(id ? { id } : {}), fileRoot: join(home, 'keyvalue') }),
       'http-server': (id) => httpServerProvider(id ? { id } : {}),
+      'oled-display': (id) => oledDisplayProvider(id ? { id } : {}),
     },
   };
   const socketPath = defaultSocketPath();

@@ -8,7 +8,7 @@ import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { planGrants } from './grants.ts';
 import { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
-import type { Provider, ProviderHealth, ProviderHost } from './provider.ts';
+import type { DisplaySnapshot, Provider, ProviderHealth, ProviderHost } from './provider.ts';
 import { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
 import { BASE_ASYNC_EXPORTS, BASE_ASYNC_IMPORTS, planSuspension } from './suspension.ts';
 import { compileCoreModules, REUSABLE_INSTANCES_TAG, transpileCached } from './transpile-cache.ts';
@@ -232,6 +232,15 @@ export class Host {
       }),
     );
     return Object.fromEntries(reports);
+  }
+
+  /** What a display shows: panel `panel` of the first display provider that has it. */
+  displaySnapshot(panel?: string): DisplaySnapshot {
+    for (const provider of this.#providers.values()) {
+      const snapshot = provider.snapshot?.(panel);
+      if (snapshot) return snapshot;
+    }
+    throw new HostError('PROVIDER_NOT_FOUND', panel ? `no display provider has a panel ${panel}` : 'no display provider with an open panel is running; start one with badger start provider oled-display and link an actor to it');
   }
 
   async shutdown(): Promise<void> {

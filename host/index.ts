@@ -19,7 +19,7 @@ export { isAmbientInterface, planGrants, type GrantPlan } from './grants.ts';
 export { DEFAULT_MAX_ARTIFACT_BYTES, readArtifact } from './artifact-source.ts';
 export { CONTRACTS, contractFor, displayContract, keyValueContract, WitError, type DisplayColor, type DisplayError, type DisplayHandler, type Contract, type ContractName, type KeyValueError, type KeyValueHandler, type RoutedCall } from './contracts/index.ts';
 export { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
-export type { HttpServing, Provider, ProviderHealth, ProviderHost } from './provider.ts';
+export type { DisplaySnapshot, HttpServing, Provider, ProviderHealth, ProviderHost } from './provider.ts';
 export { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
 export type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 export { Host, type ActorSummary, type HostOptions, type StartActorOptions } from './host.ts';

@@ -12,6 +12,15 @@ export interface HttpServing {
   close(): Promise<void>;
 }
 
+/** What a display shows now, for `badger oled snapshot` and `watch`. */
+export interface DisplaySnapshot {
+  readonly panel: string;
+  readonly width: number;
+  readonly height: number;
+  /** Rows top to bottom, `ceil(width / 8)` bytes each, most significant bit leftmost, base64. */
+  readonly bits: string;
+}
+
 /** What the host offers a provider that serves actors' exports rather than their imports. */
 export interface ProviderHost {
   /**
@@ -37,5 +46,7 @@ export interface Provider {
   linkPut?(link: Link): void | Promise<void>;
   linkDel?(link: Link): void | Promise<void>;
   health?(): ProviderHealth | Promise<ProviderHealth>;
+  /** For a display provider: what panel `panel` (or its first) shows; undefined when it has none. */
+  snapshot?(panel?: string): DisplaySnapshot | undefined;
   shutdown?(): void | Promise<void>;
 }

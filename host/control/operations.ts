@@ -24,6 +24,7 @@ export type ControlRequest =
   | { readonly op: 'stop-provider'; readonly id: string }
   | { readonly op: 'get-inventory' }
   | { readonly op: 'get-claims' }
+  | { readonly op: 'display-snapshot'; readonly panel?: string }
   | { readonly op: 'call'; readonly actor: string; readonly function: string; readonly args: unknown[] }
   | { readonly op: 'shutdown' };
 
@@ -102,6 +103,8 @@ async function perform(host: Host, identity: HostIdentity, request: ControlReque
     }
     case 'get-claims':
       return host.inventory().actors.flatMap((actor) => (actor.claims ? [actor.claims] : []));
+    case 'display-snapshot':
+      return host.displaySnapshot(request.panel);
     case 'call': {
       const actor = host.actorId(request.actor);
       if (HTTP_HANDLER.test(request.function)) {

@@ -6,3 +6,4 @@ export { OledError, type OledErrorCode } from './errors.ts';
 export { parsePanelConfig, type PanelConfig } from './link-config.ts';
 export { OLED_DISPLAY, oledDisplayProvider, Panel, type FrameEvent, type OledDisplayProvider } from './oled-provider.ts';
 export { emulatorTransport, i2cTransport } from './transports.ts';
+export { packSnapshot, renderHalfBlocks, renderPng, snapshotPixels } from './renderers.ts';

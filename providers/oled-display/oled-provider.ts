@@ -4,6 +4,7 @@ import { Framebuffer, measureText } from './framebuffer.ts';
 import { parsePanelConfig, type PanelConfig } from './link-config.ts';
 import { Ssd1306, type I2cTransport } from './ssd1306.ts';
 import { Ssd1306Emulator } from './ssd1306-emulator.ts';
+import { packSnapshot } from './renderers.ts';
 import { emulatorTransport, i2cTransport } from './transports.ts';
 
 export const OLED_DISPLAY = 'badger:oled/display';
@@ -197,6 +198,14 @@ export function oledDisplayProvider(options: { readonly id?: string } = {}): Ole
     async shutdown() {
       await Promise.all([...panels.values()].map((panel) => panel.close()));
       panels.clear();
+    },
+    snapshot(name) {
+      const panel = name === undefined ? panels.values().next().value : panels.get(name);
+      if (!panel) return undefined;
+      // An emulated panel shows what its chip shows; a real one, the frame last drawn (its mirror).
+      const chip = panel.emulator;
+      const pixel = chip ? (x: number, y: number) => chip.pixel(x, y) : (x: number, y: number) => panel.frame.getPixel(x, y);
+      return packSnapshot(panel.config.id, panel.frame.width, panel.frame.height, pixel);
     },
     panels: () => panels,
     onFrame(listener) {

@@ -1,8 +1,15 @@
-import { mkdtemp } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Framebuffer, measureText, renderHalfBlocks } from '../../providers/oled-display/index.ts';
 import { runCli } from './run-cli.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/badger.js', import.meta.url));
 
 describe('badger up --demo (the README\'s main job)', () => {
   let home: string;
@@ -17,7 +24,7 @@ describe('badger up --demo (the README\'s main job)', () => {
     const up = await cli('up', '--demo', '--detached');
     expect(up.stderr).toMatch(/running in the background/);
     const inventory = JSON.parse((await cli('get', 'inventory', '--json')).stdout);
-    expect(inventory.actors.map((actor: { name: string }) => actor.name).sort()).toEqual(['counter', 'echo', 'hello', 'hello-wat']);
+    expect(inventory.actors.map((actor: { name: string }) => actor.name).sort()).toEqual(['counter', 'echo', 'hello', 'hello-wat', 'oled-ticker']);
 
     // Each actor is served over HTTP; the provider's health names where.
     const http = inventory.providers.find((provider: { id: string }) => provider.id === 'http-server');
@@ -31,5 +38,42 @@ describe('badger up --demo (the README\'s main job)', () => {
     await cli('call', 'counter', 'wasi:http/incoming-handler.handle', '{"path": "/visits"}');
     const visits = JSON.parse((await cli('call', 'counter', 'wasi:http/incoming-handler.handle', '{"path": "/visits"}', '--json')).stdout);
     expect(JSON.parse(visits.body)).toEqual({ path: '/visits', count: 2 });
+
+    // oled-ticker draws on the emulated panel; snapshot and watch show it.
+    const tickerId = inventory.actors.find((actor: { name: string }) => actor.name === 'oled-ticker').id;
+    const tickerUrl = new RegExp(`${tickerId} on (http://127\\.0\\.0\\.1:\\d+)`).exec(http.health.message)![1];
+    const { scale } = (await (await fetch(`${tickerUrl}/`, { method: 'POST', body: 'Hello, Pi' })).json()) as { scale: number };
+    const expected = new Framebuffer(64);
+    const extent = measureText('Hello, Pi', scale);
+    expected.rectangle(0, 0, 128, 64, false, 'on');
+    expected.text(Math.floor((128 - extent.width) / 2), Math.floor((64 - extent.height) / 2), 'Hello, Pi', scale, 'on');
+
+    const file = join(home, 'frame.png');
+    expect(JSON.parse((await cli('oled', 'snapshot', '-o', file, '--scale', '2', '--json')).stdout)).toMatchObject({ panel: 'default', width: 128, height: 64 });
+    const png = PNG.sync.read(await readFile(file));
+    expect([png.width, png.height]).toEqual([256, 128]);
+    const litInPng = (x: number, y: number) => png.data[(y * 2 * png.width + x * 2) * 4 + 2]! > 0;
+    for (let y = 0; y < 64; y++) for (let x = 0; x < 128; x++) if (litInPng(x, y) !== expected.getPixel(x, y)) throw new Error(`PNG pixel (${x}, ${y}) differs`);
+
+    // A real terminal: tmux runs `badger oled watch`, and its screen is read back.
+    const session = `badger-watch-${process.pid}`;
+    const tmux = (...args: string[]) =>
+      promisify(execFile)('tmux', args).catch((error: Error) => {
+        throw new Error(`tmux failed (${error.message}); install it with: sudo apt-get install -y tmux`);
+      });
+    await tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '40', '-e', `BADGER_HOME=${home}`, `${process.execPath} ${BIN} oled watch`);
+    try {
+      const rows = Array.from({ length: 64 }, (_, y) => Array.from({ length: 128 }, (_, x) => expected.getPixel(x, y)));
+      const wanted = renderHalfBlocks(rows).map((line) => `│${line}│`);
+      let screen = '';
+      for (let attempt = 0; attempt < 100 && !wanted.every((line) => screen.includes(line)); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        screen = (await tmux('capture-pane', '-p', '-t', session)).stdout;
+      }
+      expect(screen).toContain('default 128×64');
+      for (const line of wanted) expect(screen).toContain(line);
+    } finally {
+      await tmux('kill-session', '-t', session);
+    }
   }, 180_000);
 });

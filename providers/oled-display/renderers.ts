@@ -1,0 +1,56 @@
+import { PNG } from 'pngjs';
+import type { DisplaySnapshot } from '../../host/index.ts';
+
+/** A snapshot's pixels as rows of booleans. */
+export function snapshotPixels(snapshot: DisplaySnapshot): boolean[][] {
+  const bytes = Buffer.from(snapshot.bits, 'base64');
+  const stride = Math.ceil(snapshot.width / 8);
+  return Array.from({ length: snapshot.height }, (_, y) =>
+    Array.from({ length: snapshot.width }, (_, x) => (bytes[y * stride + (x >> 3)]! & (0x80 >> (x & 7))) !== 0),
+  );
+}
+
+/** Packs what `pixel` says into a snapshot. */
+export function packSnapshot(panel: string, width: number, height: number, pixel: (x: number, y: number) => boolean): DisplaySnapshot {
+  const stride = Math.ceil(width / 8);
+  const bytes = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) if (pixel(x, y)) bytes[y * stride + (x >> 3)]! |= 0x80 >> (x & 7);
+  }
+  return { panel, width, height, bits: Buffer.from(bytes).toString('base64') };
+}
+
+/**
+ * The panel as terminal text: each character is two pixels stacked (Unicode half blocks), and a
+ * terminal cell is about twice as tall as wide, so the pixels come out square.
+ */
+export function renderHalfBlocks(pixels: readonly (readonly boolean[])[]): string[] {
+  const lines: string[] = [];
+  for (let y = 0; y < pixels.length; y += 2) {
+    const top = pixels[y]!;
+    const bottom = pixels[y + 1] ?? [];
+    lines.push(top.map((lit, x) => (lit ? (bottom[x] ? '█' : '▀') : bottom[x] ? '▄' : ' ')).join(''));
+  }
+  return lines;
+}
+
+/** Lit pixels in the pale blue of a typical SSD1306, on black. */
+const LIT = [0xb0, 0xe0, 0xff] as const;
+
+/** The panel as a PNG, each pixel a `scale`×`scale` square. */
+export function renderPng(pixels: readonly (readonly boolean[])[], scale = 4): Buffer {
+  const height = pixels.length;
+  const width = pixels[0]?.length ?? 0;
+  const png = new PNG({ width: width * scale, height: height * scale });
+  for (let y = 0; y < height * scale; y++) {
+    for (let x = 0; x < width * scale; x++) {
+      const at = (y * width * scale + x) * 4;
+      const lit = pixels[Math.floor(y / scale)]![Math.floor(x / scale)];
+      png.data[at] = lit ? LIT[0] : 0;
+      png.data[at + 1] = lit ? LIT[1] : 0;
+      png.data[at + 2] = lit ? LIT[2] : 0;
+      png.data[at + 3] = 0xff;
+    }
+  }
+  return PNG.sync.write(png);
+}

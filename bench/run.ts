@@ -4,12 +4,14 @@ import { buildCacheScenario } from './build-cache.ts';
 import { httpScenario } from './http.ts';
 import { invokeScenario } from './invoke.ts';
 import { keyValueScenario } from './keyvalue.ts';
+import { oledScenario } from './oled.ts';
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
   'build-cache': buildCacheScenario,
   http: httpScenario,
   invoke: invokeScenario,
   keyvalue: keyValueScenario,
+  oled: oledScenario,
 };
 
 const wanted = process.argv.slice(2);

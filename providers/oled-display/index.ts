@@ -5,5 +5,5 @@ export { Command, commandWrites, CONTROL_COMMANDS, CONTROL_DATA, dataWrites, fra
 export { OledError, type OledErrorCode } from './errors.ts';
 export { parsePanelConfig, type PanelConfig } from './link-config.ts';
 export { OLED_DISPLAY, oledDisplayProvider, Panel, type FrameEvent, type OledDisplayProvider } from './oled-provider.ts';
-export { emulatorTransport, i2cTransport } from './transports.ts';
+export { emulatorTransport, I2C_CLOCKS_PER_BYTE, I2C_CLOCKS_PER_WRITE, i2cTransport, timedBus } from './transports.ts';
 export { packSnapshot, renderHalfBlocks, renderPng, snapshotPixels } from './renderers.ts';

@@ -40,12 +40,15 @@ export class Panel {
     this.#published = published;
   }
 
-  /** Opens the device (or makes the emulated chip), initialises it and clears it. */
-  static async open(config: PanelConfig, published: (frame: FrameEvent) => void): Promise<Panel> {
+  /**
+   * Opens the device (or makes the emulated chip), initialises it and clears it. `through` may
+   * wrap the emulated chip's transport (a timed bus for the benchmark, a gate for tests).
+   */
+  static async open(config: PanelConfig, published: (frame: FrameEvent) => void, through: (transport: I2cTransport) => I2cTransport = (transport) => transport): Promise<Panel> {
     let panel: Panel;
     if (config.driver === 'emulator') {
       const chip = new Ssd1306Emulator();
-      panel = new Panel(config, emulatorTransport(chip), chip, async () => {}, published);
+      panel = new Panel(config, through(emulatorTransport(chip)), chip, async () => {}, published);
     } else {
       const transport = await i2cTransport(config.bus, config.address, config.maxWriteBytes);
       panel = new Panel(config, transport, undefined, () => transport.close(), published);

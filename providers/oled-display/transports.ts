@@ -27,8 +27,8 @@ export async function i2cTransport(bus: number, address: number, maxWriteBytes: 
     throw new OledError(
       'OLED_DEVICE',
       missing
-        ? 'the i2c-bus package is not installed; on the Raspberry Pi run: npm install i2c-bus'
-        : `the i2c-bus package does not load (${(error as Error).message.split('\n')[0]}); on the Raspberry Pi run: npm rebuild i2c-bus`,
+        ? 'the i2c-bus package is not installed (an optional dependency, built on the Raspberry Pi); run: npm install && npm run rebuild:i2c'
+        : `the i2c-bus package does not load (${(error as Error).message.replace(/\s+/g, ' ').slice(0, 240)}); build it for the project's Node 24 with: npm run rebuild:i2c`,
     );
   }
   const device = `/dev/i2c-${bus}`;
@@ -54,5 +54,28 @@ export async function i2cTransport(bus: number, address: number, maxWriteBytes: 
       }
     },
     close: () => opened.close(),
+  };
+}
+
+/** Clock cycles an I2C byte takes: eight bits and the acknowledge. */
+export const I2C_CLOCKS_PER_BYTE = 9;
+/** A write's own cost on the bus: start, the address byte with its acknowledge, stop. */
+export const I2C_CLOCKS_PER_WRITE = 2 + I2C_CLOCKS_PER_BYTE;
+
+/**
+ * A transport that keeps the time a real I2C bus at `hertz` would have spent on every write
+ * (`busSeconds`), without waiting for it: the benchmark adds it to the time the CPU took.
+ */
+export function timedBus(inner: I2cTransport, hertz: number): I2cTransport & { readonly busSeconds: number } {
+  let clocks = 0;
+  return {
+    maxWriteBytes: inner.maxWriteBytes,
+    write: (bytes) => {
+      clocks += I2C_CLOCKS_PER_WRITE + bytes.length * I2C_CLOCKS_PER_BYTE;
+      return inner.write(bytes);
+    },
+    get busSeconds() {
+      return clocks / hertz;
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTROL_COMMANDS, CONTROL_DATA, Framebuffer, Ssd1306, Ssd1306Emulator, type I2cTransport, type PanelHeight } from '../../../providers/oled-display/index.ts';
+import { CONTROL_COMMANDS, CONTROL_DATA, Framebuffer, Panel, parsePanelConfig, Ssd1306, Ssd1306Emulator, type I2cTransport, type PanelHeight } from '../../../providers/oled-display/index.ts';
 
 /** The emulator behind the transport interface, as the provider will wire it. */
 function emulated(maxWriteBytes = 1024): { chip: Ssd1306Emulator; transport: I2cTransport; writes: Uint8Array[] } {
@@ -206,5 +206,40 @@ describe('SSD1306 emulator, from the datasheet', () => {
     const chip = new Ssd1306Emulator();
     chip.receive(command(0xff, 0xf0, 0xff, 0xe3));
     expect(Object.fromEntries(chip.unknownCommands)).toEqual({ 255: 2, 240: 1 });
+  });
+});
+
+describe('a panel under load', () => {
+  it('coalesces flushes: while one is on the wire, every later call shares one follow-up with the latest frame', async () => {
+    let release: (() => void) | undefined;
+    let gated = false;
+    const events: number[] = [];
+    const panel = await Panel.open(parsePanelConfig({}), (frame) => events.push(frame.flushes), (transport) => ({
+      maxWriteBytes: transport.maxWriteBytes,
+      write: async (bytes) => {
+        if (gated) await new Promise<void>((resolve) => (release = resolve));
+        await transport.write(bytes);
+      },
+    }));
+    gated = true;
+    panel.frame.setPixel(0, 0, 'on');
+    const first = panel.flush();
+    const later = Array.from({ length: 50 }, (_, i) => {
+      panel.frame.setPixel(i + 1, 0, 'on');
+      return panel.flush();
+    });
+    // Open the gate for every write that comes, until all flushes are done.
+    let done = false;
+    void Promise.all([first, ...later]).then(() => (done = true));
+    for (let turns = 0; !done && turns < 1000; turns++) {
+      gated = false;
+      release?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(done).toBe(true);
+    // The opening flush, the one in flight, and a single follow-up: not 51.
+    expect(events).toEqual([1, 2, 3]);
+    expect(panel.emulator!.ram.slice(0, 128)).toEqual(panel.frame.bytes.slice(0, 128));
+    expect(panel.frame.getPixel(50, 0)).toBe(true);
   });
 });

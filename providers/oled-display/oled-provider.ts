@@ -196,7 +196,11 @@ export function oledDisplayProvider(options: { readonly id?: string } = {}): Ole
     },
     health() {
       if (problems.size > 0) return { healthy: false, message: [...problems].map(([id, problem]) => `${id}: ${problem}`).join('; ') };
-      return { healthy: true, message: [...panels.values()].map((panel) => `${panel.config.id} (${panel.config.driver}, 128×${panel.config.height})`).join('; ') || 'no panels' };
+      const describe = (panel: Panel) => {
+        const unknown = [...(panel.emulator?.unknownCommands ?? [])].map(([command, count]) => `0x${command.toString(16)}×${count}`);
+        return `${panel.config.id} (${panel.config.driver}, 128×${panel.config.height}${unknown.length > 0 ? `, unknown commands ${unknown.join(' ')}` : ''})`;
+      };
+      return { healthy: true, message: [...panels.values()].map(describe).join('; ') || 'no panels' };
     },
     async shutdown() {
       await Promise.all([...panels.values()].map((panel) => panel.close()));

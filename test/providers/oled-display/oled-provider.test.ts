@@ -58,6 +58,8 @@ describe('the OLED display provider', () => {
     // The flush was published for watchers, with the frame the chip got.
     expect(frames.at(-1)).toMatchObject({ panel: 'default', width: 128, height: 64 });
     expect(frames.at(-1)!.bytes).toEqual(chip.ram);
+    // Its health names the panel, and would name any command the chip did not know.
+    expect((await host.providerHealth())[oled.id]).toEqual({ healthy: true, message: 'default (emulator, 128×64)' });
   });
 
   it('answers bad arguments with the WIT error, and the actor lives on', async () => {

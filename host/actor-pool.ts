@@ -123,7 +123,7 @@ export class ActorPool {
    * started now if need be. Rejects, listening nowhere, when any worker cannot.
    */
   async listen(spec: ListenSpec): Promise<number> {
-    if (this.#stopping) throw new Error('the actor is stopping');
+    if (this.#stopping) throw new HttpServerError('HTTP_LISTEN_FAILED', 'the actor is stopping and takes no new listener');
     // Started before the listener is known, so that each is told of it once, here.
     while (this.#slots.length < this.#limits.maxInstances) this.#spawn();
     const id = this.#nextId++;

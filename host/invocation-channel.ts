@@ -7,11 +7,12 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:wor
  * must wake the other thread's event loop; reading the port directly when a flag flips costs
  * about 8 µs.
  *
- * Between invocations the worker awaits its flag (Atomics.waitAsync), because its event loop
- * also serves the HTTP requests it takes itself. While the host runs one of its imports it sleeps
- * for real (Atomics.wait): the guest is in a synchronous call and nothing else may run. The host
- * never sleeps: past a short spin it awaits the flags, and runs imports (which may be async)
- * meanwhile, whether or not it is waiting for a result.
+ * Between invocations a worker sleeps for real (Atomics.wait, the quickest wake-up), unless it
+ * listens for HTTP requests of its own: then it awaits its flag (Atomics.waitAsync) so that its
+ * event loop keeps serving them. While the host runs one of its imports it always sleeps for real:
+ * the guest is in a synchronous call and nothing else may run. The host never sleeps: past a
+ * short spin it awaits the flags, and runs imports (which may be async) meanwhile, whether or not
+ * it is waiting for a result.
  */
 
 /** Bits: INVOCATION_SENT and MESSAGES_SENT, cleared together by the worker when it looks. */

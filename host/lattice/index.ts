@@ -1,0 +1,4 @@
+export { cloudEvent, EVENT_TYPE_PREFIX, type CloudEvent } from './cloud-events.ts';
+export { hubConfig, leafConfig, type HubConfig, type LeafConfig } from './nats-config.ts';
+export { NATS_SERVER_MISSING, NatsProcessError, runNatsServer, runNatsServerWith, type NatsProcess } from './nats-process.ts';
+export { checkLatticeName, CONTROL_VERSION, controlSubject, controlSubscriptions, DEFAULT_LATTICE, eventSubject, rpcSubject, SUBJECT_PREFIX, SubjectError } from './subjects.ts';

@@ -1,0 +1,46 @@
+/**
+ * NATS subjects of a lattice, modelled on wasmCloud's (`wasmbus.ctl.v1.<lattice>.…`) under our own
+ * prefix, since wire compatibility with wash is not a goal yet. Pure.
+ */
+export const SUBJECT_PREFIX = 'badger';
+export const CONTROL_VERSION = 'v1';
+export const DEFAULT_LATTICE = 'default';
+
+const LATTICE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+// A subject token may hold anything but whitespace, the separator and the wildcards.
+const TOKEN = /^[^\s.*>]+$/;
+
+export class SubjectError extends Error {
+  readonly code = 'LATTICE_BAD_NAME';
+}
+
+export function checkLatticeName(lattice: string): string {
+  if (!LATTICE_NAME.test(lattice)) throw new SubjectError(`lattice name "${lattice}" must be 1 to 64 letters, digits, _ or -`);
+  return lattice;
+}
+
+function token(value: string, what: string): string {
+  if (!TOKEN.test(value)) throw new SubjectError(`${what} "${value}" cannot be a NATS subject token (no spaces, dots, * or >)`);
+  return value;
+}
+
+/** A control operation, to every host, or to one host when `hostId` is given. */
+export function controlSubject(lattice: string, operation: string, hostId?: string): string {
+  const base = `${SUBJECT_PREFIX}.ctl.${CONTROL_VERSION}.${checkLatticeName(lattice)}.${token(operation, 'operation')}`;
+  return hostId === undefined ? base : `${base}.${token(hostId, 'host id')}`;
+}
+
+/** Everything a host answers on: every operation, to all hosts or to itself. */
+export function controlSubscriptions(lattice: string, hostId: string): string[] {
+  const base = `${SUBJECT_PREFIX}.ctl.${CONTROL_VERSION}.${checkLatticeName(lattice)}`;
+  return [`${base}.*`, `${base}.*.${token(hostId, 'host id')}`];
+}
+
+export function eventSubject(lattice: string, type: string): string {
+  return `${SUBJECT_PREFIX}.evt.${checkLatticeName(lattice)}.${token(type, 'event type')}`;
+}
+
+/** Calls to one provider's interface: its instances share a queue group on this subject. */
+export function rpcSubject(lattice: string, providerId: string, iface: string): string {
+  return `${SUBJECT_PREFIX}.rpc.${checkLatticeName(lattice)}.${token(providerId, 'provider id')}.${token(iface, 'interface')}`;
+}

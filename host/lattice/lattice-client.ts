@@ -1,0 +1,47 @@
+import { ErrorCode, RequestStrategy, type NatsConnection, type NatsError } from 'nats';
+import type { ControlRequest, ControlResponse } from '../control/index.ts';
+import { CONTROL_WIRE_VERSION, type ControlReplyEnvelope, type HostSummary } from './lattice-host.ts';
+import { controlSubject } from './subjects.ts';
+
+export class LatticeError extends Error {
+  readonly code = 'LATTICE_UNAVAILABLE';
+}
+
+/**
+ * Sends one control operation to one host (by its `N…` id) or to whichever host answers first,
+ * and returns its answer. Fails fast with LATTICE_UNAVAILABLE when no host listens or the lattice
+ * is down, rather than waiting out the timeout.
+ */
+export async function requestLattice(connection: NatsConnection, lattice: string, request: ControlRequest, options: { hostId?: string; timeoutMs?: number } = {}): Promise<ControlResponse> {
+  if (connection.isClosed()) throw new LatticeError('the connection to the lattice is closed');
+  try {
+    const message = await connection.request(controlSubject(lattice, request.op, options.hostId), JSON.stringify({ version: CONTROL_WIRE_VERSION, request }), {
+      timeout: options.timeoutMs ?? 5000,
+    });
+    return (JSON.parse(message.string()) as ControlReplyEnvelope).response;
+  } catch (error) {
+    const code = (error as NatsError).code;
+    if (code === ErrorCode.NoResponders) throw new LatticeError(options.hostId ? `no host ${options.hostId} on lattice ${lattice}` : `no host answers on lattice ${lattice}`);
+    if (code === ErrorCode.Timeout) throw new LatticeError(`no answer from lattice ${lattice} within ${options.timeoutMs ?? 5000} ms`);
+    if (code === ErrorCode.Disconnect || code === ErrorCode.ConnectionClosed) throw new LatticeError(`the lattice ${lattice} is unreachable: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
+/** Every host of the lattice that answers a ping within `waitMs`. */
+export async function discoverHosts(connection: NatsConnection, lattice: string, waitMs = 1000): Promise<HostSummary[]> {
+  const replies = await connection.requestMany(controlSubject(lattice, 'ping'), JSON.stringify({ version: CONTROL_WIRE_VERSION, request: { op: 'ping' } }), {
+    strategy: RequestStrategy.Timer,
+    maxWait: waitMs,
+  });
+  const hosts: HostSummary[] = [];
+  for await (const reply of replies) {
+    try {
+      const envelope = JSON.parse(reply.string()) as ControlReplyEnvelope;
+      if (envelope.response.ok) hosts.push(envelope.response.data as HostSummary);
+    } catch {
+      // A malformed answer is some other program's: not a host.
+    }
+  }
+  return hosts.sort((a, b) => a.id.localeCompare(b.id));
+}

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { connect, type NatsConnection, type Subscription } from 'nats';
+import type { ControlRequest, ControlResponse } from '../control/index.ts';
+import { cloudEvent } from './cloud-events.ts';
+import { controlSubscriptions, eventSubject } from './subjects.ts';
+
+/** Every control message carries this, so that both ends can tell an old peer from a new one. */
+export const CONTROL_WIRE_VERSION = 1;
+
+export interface ControlEnvelope {
+  readonly version: number;
+  readonly request: ControlRequest;
+}
+
+export interface ControlReplyEnvelope {
+  readonly version: number;
+  readonly host: string;
+  readonly response: ControlResponse;
+}
+
+/** What a host says of itself in pings and heartbeats. */
+export interface HostSummary {
+  readonly id: string;
+  readonly lattice: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly version: string;
+  readonly uptimeSeconds: number;
+  readonly actors: readonly { readonly id: string; readonly name: string; readonly maxInstances: number }[];
+  readonly providers: readonly { readonly id: string; readonly name: string }[];
+}
+
+export interface LatticeHostOptions {
+  readonly servers: string | string[];
+  readonly lattice: string;
+  /** The host's public `N…` key: its id on the lattice. */
+  readonly hostId: string;
+  /** Runs one control operation, as the local socket does. */
+  readonly perform: (request: ControlRequest) => Promise<ControlResponse>;
+  /** The host as heartbeats and pings describe it. */
+  readonly describe: () => HostSummary;
+  readonly heartbeatMs?: number;
+}
+
+export interface LatticeMembership {
+  readonly connection: NatsConnection;
+  /** Publishes a lifecycle event (a CloudEvent) on the lattice. */
+  publish(type: string, data: unknown): void;
+  leave(): Promise<void>;
+}
+
+export const DEFAULT_HEARTBEAT_MS = 30_000;
+
+/**
+ * Joins a host to a lattice: it answers the control interface (every operation the local socket
+ * takes, plus `ping`, to all hosts or to itself by id), publishes a heartbeat, and publishes
+ * lifecycle events. The NATS client reconnects by itself after a server restart, and resubscribes.
+ */
+export async function joinLattice(options: LatticeHostOptions): Promise<LatticeMembership> {
+  const connection = await connect({
+    servers: options.servers,
+    name: `badger-host ${options.hostId}`,
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  });
+  const publish = (type: string, data: unknown) => {
+    if (connection.isClosed()) return;
+    const event = cloudEvent(type, options.hostId, data, randomUUID(), new Date());
+    connection.publish(eventSubject(options.lattice, type), JSON.stringify(event));
+  };
+  const subscriptions: Subscription[] = controlSubscriptions(options.lattice, options.hostId).map((subject) =>
+    connection.subscribe(subject, {
+      callback: (error, message) => {
+        if (error || !message.reply) return;
+        void answer(options, message.subject, message.string()).then((reply) => message.respond(JSON.stringify(reply)));
+      },
+    }),
+  );
+  const heartbeat = setInterval(() => publish('host_heartbeat', options.describe()), options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+  heartbeat.unref();
+  publish('host_started', options.describe());
+  await connection.flush();
+  return {
+    connection,
+    publish,
+    async leave() {
+      clearInterval(heartbeat);
+      publish('host_stopped', { id: options.hostId });
+      for (const subscription of subscriptions) subscription.unsubscribe();
+      await connection.drain().catch(() => {});
+    },
+  };
+}
+
+/** One control message, decoded and checked, performed, and its reply. */
+async function answer(options: LatticeHostOptions, subject: string, body: string): Promise<ControlReplyEnvelope> {
+  const reply = (response: ControlResponse): ControlReplyEnvelope => ({ version: CONTROL_WIRE_VERSION, host: options.hostId, response });
+  let envelope: ControlEnvelope;
+  try {
+    envelope = JSON.parse(body) as ControlEnvelope;
+  } catch {
+    return reply({ ok: false, code: 'CONTROL_MALFORMED', message: 'the control request is not JSON' });
+  }
+  if (envelope?.version !== CONTROL_WIRE_VERSION || typeof envelope.request !== 'object' || envelope.request === null) {
+    return reply({ ok: false, code: 'CONTROL_MALFORMED', message: `a control request is {"version": ${CONTROL_WIRE_VERSION}, "request": {...}}` });
+  }
+  const operation = subject.split('.')[4];
+  if (operation !== envelope.request.op) {
+    return reply({ ok: false, code: 'CONTROL_MALFORMED', message: `the subject names ${operation} but the request is ${envelope.request.op}` });
+  }
+  if (envelope.request.op === 'ping') return reply({ ok: true, data: options.describe() });
+  return reply(await options.perform(envelope.request));
+}
+
+/** A host's summary from its inventory: what pings answer and heartbeats carry. */
+export function summarizeHost(
+  id: string,
+  lattice: string,
+  labels: Readonly<Record<string, string>>,
+  version: string,
+  startedAt: Date,
+  inventory: { actors: readonly { id: string; name: string; limits: { maxInstances: number } }[]; providers: readonly { id: string; name: string }[] },
+  now: Date,
+): HostSummary {
+  return {
+    id,
+    lattice,
+    labels,
+    version,
+    uptimeSeconds: Math.floor((now.getTime() - startedAt.getTime()) / 1000),
+    actors: inventory.actors.map((actor) => ({ id: actor.id, name: actor.name, maxInstances: actor.limits.maxInstances })),
+    providers: inventory.providers.map(({ id: providerId, name }) => ({ id: providerId, name })),
+  };
+}

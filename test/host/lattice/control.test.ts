@@ -1,0 +1,82 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type NatsConnection } from 'nats';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeClaimsToken, generateKeyPair, readTopLevelToken } from '../../../claims/index.ts';
+import { defaultPolicy, handleControlRequest, Host, type HostIdentity } from '../../../host/index.ts';
+import { CONTROL_WIRE_VERSION, discoverHosts, joinLattice, requestLattice, summarizeHost, type LatticeMembership } from '../../../host/lattice/index.ts';
+import { builtActor } from '../../actors/built-actors.ts';
+import { startNatsServer, type RunningNats } from '../../fixtures/nats-server.ts';
+
+let nats: RunningNats;
+let client: NatsConnection;
+const hosts: { id: string; host: Host; membership: LatticeMembership }[] = [];
+
+async function latticeHost(labels: Record<string, string>): Promise<{ id: string; host: Host; membership: LatticeMembership }> {
+  const issuer = decodeClaimsToken(readTopLevelToken(await readFile(builtActor('hello-wat')))!).iss;
+  const host = new Host({ cacheDir: await mkdtemp(join(tmpdir(), 'badger-lattice-')), policy: defaultPolicy([issuer]), logger: pino({ level: 'silent' }) });
+  const id = generateKeyPair('host').publicKey;
+  const identity: HostIdentity = { labels, startedAt: new Date().toISOString(), onShutdown: () => {}, providerKinds: {}, ready: () => true };
+  const startedAt = new Date();
+  const membership = await joinLattice({
+    servers: nats.url,
+    lattice: 'test',
+    hostId: id,
+    perform: (request) => handleControlRequest(host, identity, request),
+    describe: () => summarizeHost(id, 'test', labels, '0.1.0', startedAt, host.inventory(), new Date()),
+    heartbeatMs: 200,
+  });
+  return { id, host, membership };
+}
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  client = await connect({ servers: nats.url });
+  hosts.push(await latticeHost({ device: 'laptop' }), await latticeHost({ device: 'pi' }));
+}, 30_000);
+
+afterAll(async () => {
+  for (const { host, membership } of hosts) {
+    await membership.leave();
+    await host.shutdown();
+  }
+  await client?.close();
+  await nats?.stop();
+});
+
+describe('the control interface over NATS', () => {
+  it('finds every host of the lattice by ping, with its id and labels', async () => {
+    const found = await discoverHosts(client, 'test', 500);
+    expect(found.map((host) => host.id)).toEqual(hosts.map((host) => host.id).sort());
+    expect(found.map((host) => host.labels.device).sort()).toEqual(['laptop', 'pi']);
+    expect(found.every((host) => /^N[A-Z2-7]{55}$/.test(host.id) && host.lattice === 'test')).toBe(true);
+  });
+
+  it('runs an operation on the host it names, and only there', async () => {
+    const [, pi] = hosts;
+    const started = await requestLattice(client, 'test', { op: 'start-actor', location: builtActor('hello-wat') }, { hostId: pi!.id });
+    expect(started).toMatchObject({ ok: true, data: { name: 'hello-wat' } });
+    const inventories = await Promise.all(hosts.map(({ id }) => requestLattice(client, 'test', { op: 'get-inventory' }, { hostId: id })));
+    expect(inventories.map((answer) => (answer as { data: { actors: unknown[] } }).data.actors.length)).toEqual([0, 1]);
+  });
+
+  it('publishes heartbeats as CloudEvents', async () => {
+    const subscription = client.subscribe('badger.evt.test.host_heartbeat', { max: 4 });
+    const sources = new Set<string>();
+    for await (const message of subscription) {
+      const event = JSON.parse(message.string()) as { specversion: string; type: string; source: string; data: { id: string } };
+      expect(event).toMatchObject({ specversion: '1.0', type: 'dev.awesome-badger.lattice.host_heartbeat' });
+      expect(event.data.id).toBe(event.source);
+      sources.add(event.source);
+    }
+    expect([...sources].every((source) => hosts.some((host) => host.id === source))).toBe(true);
+  });
+
+  it('answers a malformed request with CONTROL_MALFORMED, and no host with LATTICE_UNAVAILABLE', async () => {
+    const reply = await client.request(`badger.ctl.v1.test.get-inventory.${hosts[0]!.id}`, 'not json', { timeout: 2000 });
+    expect(JSON.parse(reply.string())).toMatchObject({ version: CONTROL_WIRE_VERSION, response: { ok: false, code: 'CONTROL_MALFORMED' } });
+    await expect(requestLattice(client, 'test', { op: 'get-inventory' }, { hostId: 'NNOSUCHHOST' })).rejects.toMatchObject({ code: 'LATTICE_UNAVAILABLE' });
+  });
+});

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import type { Link } from '../host/index.ts';
+import { connect } from 'nats';
+import { checkLatticeName, DEFAULT_LATTICE, discoverHosts, LatticeError, type HostSummary } from '../host/lattice/index.ts';
 import { askHost } from './host-client.ts';
 import { collect, keyValuePairs } from './options.ts';
 import { emit } from './output.ts';
@@ -61,6 +63,26 @@ export function getCommand(): Command {
     ];
     emit(options.json, inventory, lines.join('\n'));
   });
+  get
+    .command('hosts')
+    .description('the hosts of a lattice that answer a ping: id, labels, uptime, what they run')
+    .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222)')
+    .option('--lattice <name>', 'the lattice', DEFAULT_LATTICE)
+    .option('--wait-ms <ms>', 'how long to collect answers', '1000')
+    .option('--json', 'print JSON')
+    .action(async (options: { nats: string; lattice: string; waitMs: string; json?: boolean }) => {
+      const connection = await connect({ servers: options.nats, timeout: 3000 }).catch((error: Error) => {
+        throw new LatticeError(`cannot reach ${options.nats}: ${error.message}`);
+      });
+      try {
+        const hosts = await discoverHosts(connection, checkLatticeName(options.lattice), Number(options.waitMs) || 1000);
+        const line = (host: HostSummary) =>
+          `${host.id}  ${Object.entries(host.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-'}  up ${host.uptimeSeconds}s  ${host.actors.length} actors  ${host.providers.length} providers`;
+        emit(options.json, hosts, hosts.length > 0 ? hosts.map(line).join('\n') : `no hosts on lattice ${options.lattice}`);
+      } finally {
+        await connection.close();
+      }
+    });
   get.command('claims').description('the claims of every running actor').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
     const claims = (await askHost({ op: 'get-claims' })) as { sub: string; iss: string; wascap: { name?: string; caps?: string[] } }[];
     emit(options.json, claims, claims.map((c) => `${c.wascap.name ?? c.sub}  ${c.sub}  issuer ${c.iss}  ${c.wascap.caps?.join(', ') ?? ''}`).join('\n') || 'no actors');

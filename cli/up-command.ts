@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { publicKeyType, type PublicKey } from '../claims/index.ts';
+import { generateKeyPair, publicKeyType, type PublicKey } from '../claims/index.ts';
 import {
   badgerHome,
   defaultPolicy,
@@ -18,7 +18,9 @@ import {
   type HostIdentity,
   type Policy,
 } from '../host/index.ts';
+import { checkLatticeName, DEFAULT_LATTICE, joinLattice, LatticeError, summarizeHost, type LatticeMembership } from '../host/lattice/index.ts';
 import { httpServerProvider } from '../providers/http-server/index.ts';
+import { packageRoot } from '../toolchain/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
 import { oledDisplayProvider } from '../providers/oled-display/index.ts';
 import { CliError } from './errors.ts';
@@ -33,6 +35,8 @@ interface UpOptions {
   label: string[];
   detached?: boolean;
   demo?: boolean;
+  nats?: string;
+  lattice: string;
 }
 
 export function upCommand(): Command {
@@ -43,6 +47,8 @@ export function upCommand(): Command {
     .option('--label <key=value>', 'a label for this host (repeatable)', collect, [])
     .option('--detached', 'run in the background; logs go to ~/.badger/host.log')
     .option('--demo', 'also start the example actors with built-in providers, and print what to try')
+    .option('--nats <url>', 'join a lattice on this NATS server (nats://host:4222): other hosts and `badger get hosts` see this one')
+    .option('--lattice <name>', 'the lattice to join', DEFAULT_LATTICE)
     .action(async (options: UpOptions) => {
       if (options.detached) return startDetached();
       await runHost(options);
@@ -82,6 +88,7 @@ async function runHost(options: UpOptions): Promise<void> {
   process.once('SIGINT', () => stopped());
   process.once('SIGTERM', () => stopped());
   note(`badger host up: control socket ${socketPath}; stop it with "badger down" or Ctrl-C`);
+  const membership = options.nats ? await joinAs(host, identity, labels, options.nats, options.lattice) : undefined;
   if (options.demo) {
     try {
       note(await runDemo(host));
@@ -95,8 +102,27 @@ async function runHost(options: UpOptions): Promise<void> {
   await done;
   note('badger host stopping: draining actors');
   server.close();
+  await membership?.leave();
   await host.shutdown();
   process.exit(0);
+}
+
+/** Joins the lattice with a fresh host key (`N…`), as a wasmCloud host does at each start. */
+async function joinAs(host: Host, identity: HostIdentity, labels: Record<string, string>, servers: string, lattice: string): Promise<LatticeMembership> {
+  const id = generateKeyPair('host').publicKey;
+  const startedAt = new Date();
+  const version = (JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const membership = await joinLattice({
+    servers,
+    lattice: checkLatticeName(lattice),
+    hostId: id,
+    perform: (request) => handleControlRequest(host, identity, request),
+    describe: () => summarizeHost(id, lattice, labels, version, startedAt, host.inventory(), new Date()),
+  }).catch((error: Error) => {
+    throw new LatticeError(`cannot join lattice ${lattice} on ${servers}: ${error.message}`);
+  });
+  note(`joined lattice ${lattice} on ${servers} as host ${id}`);
+  return membership;
 }
 
 /** The given policy file, or: signed only, by the local account keys and the --trust keys. */

@@ -35,13 +35,18 @@ export async function discoverHosts(connection: NatsConnection, lattice: string,
     maxWait: waitMs,
   });
   const hosts: HostSummary[] = [];
-  for await (const reply of replies) {
-    try {
-      const envelope = JSON.parse(reply.string()) as ControlReplyEnvelope;
-      if (envelope.response.ok) hosts.push(envelope.response.data as HostSummary);
-    } catch {
-      // A malformed answer is some other program's: not a host.
+  try {
+    for await (const reply of replies) {
+      try {
+        const envelope = JSON.parse(reply.string()) as ControlReplyEnvelope;
+        if (envelope.response.ok) hosts.push(envelope.response.data as HostSummary);
+      } catch {
+        // A malformed answer is some other program's: not a host.
+      }
     }
+  } catch (error) {
+    // Nobody listening is an empty lattice, not a failure.
+    if ((error as NatsError).code !== ErrorCode.NoResponders) throw error;
   }
   return hosts.sort((a, b) => a.id.localeCompare(b.id));
 }

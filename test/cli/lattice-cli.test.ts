@@ -1,0 +1,38 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNatsServer, type RunningNats } from '../fixtures/nats-server.ts';
+import { runCli } from './run-cli.ts';
+
+describe('badger up --nats and badger get hosts', () => {
+  let nats: RunningNats;
+  let home: string;
+  const cli = (...args: string[]) => runCli(args, { BADGER_HOME: home });
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    home = await mkdtemp(join(tmpdir(), 'badger-lattice-cli-'));
+  });
+
+  afterAll(async () => {
+    await cli('down');
+    await nats?.stop();
+  });
+
+  it('joins a host to the lattice, where get hosts finds it with its labels', async () => {
+    const up = await cli('up', '--detached', '--nats', nats.url, '--lattice', 'home', '--label', 'device=pi');
+    expect(up.code).toBe(0);
+    const hosts = JSON.parse((await cli('get', 'hosts', '--nats', nats.url, '--lattice', 'home', '--wait-ms', '500', '--json')).stdout);
+    expect(hosts).toHaveLength(1);
+    expect(hosts[0]).toMatchObject({ lattice: 'home', labels: { device: 'pi' }, actors: [], version: expect.any(String) });
+    expect(hosts[0].id).toMatch(/^N[A-Z2-7]{55}$/);
+    expect(JSON.parse((await cli('get', 'hosts', '--nats', nats.url, '--lattice', 'elsewhere', '--wait-ms', '300', '--json')).stdout)).toEqual([]);
+  }, 60_000);
+
+  it('names the problem when the NATS server cannot be reached', async () => {
+    const result = await cli('get', 'hosts', '--nats', 'nats://127.0.0.1:1');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/error\[LATTICE_UNAVAILABLE\]: cannot reach nats:\/\/127\.0\.0\.1:1/);
+  });
+});

@@ -18,7 +18,7 @@ import {
   type HostIdentity,
   type Policy,
 } from '../host/index.ts';
-import { checkLatticeName, DEFAULT_LATTICE, joinLattice, LatticeError, summarizeHost, type LatticeMembership } from '../host/lattice/index.ts';
+import { checkLatticeName, DEFAULT_LATTICE, joinLattice, LatticeError, leafConfig, runNatsServer, summarizeHost, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
 import { httpServerProvider } from '../providers/http-server/index.ts';
 import { packageRoot } from '../toolchain/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
@@ -36,6 +36,8 @@ interface UpOptions {
   detached?: boolean;
   demo?: boolean;
   nats?: string;
+  leafRemote?: string;
+  leafPort?: string;
   lattice: string;
 }
 
@@ -48,6 +50,8 @@ export function upCommand(): Command {
     .option('--detached', 'run in the background; logs go to ~/.badger/host.log')
     .option('--demo', 'also start the example actors with built-in providers, and print what to try')
     .option('--nats <url>', 'join a lattice on this NATS server (nats://host:4222): other hosts and `badger get hosts` see this one')
+    .option('--leaf-remote <url>', "start a local nats-server as a leaf node of this hub (nats-leaf://hub:7422) and join the lattice through it")
+    .option('--leaf-port <port>', 'the client port of that local nats-server', '4222')
     .option('--lattice <name>', 'the lattice to join', DEFAULT_LATTICE)
     .action(async (options: UpOptions) => {
       if (options.detached) return startDetached();
@@ -88,7 +92,16 @@ async function runHost(options: UpOptions): Promise<void> {
   process.once('SIGINT', () => stopped());
   process.once('SIGTERM', () => stopped());
   note(`badger host up: control socket ${socketPath}; stop it with "badger down" or Ctrl-C`);
-  const membership = options.nats ? await joinAs(host, identity, labels, options.nats, options.lattice) : undefined;
+  // The laptop-and-Pi topology: a local leaf server keeps this host's lattice traffic on the machine
+  // and carries the rest to the hub.
+  const leaf = options.leafRemote ? await startLeaf(options.leafRemote, options.leafPort ?? '4222') : undefined;
+  const servers = leaf?.url ?? options.nats;
+  const membership = servers
+    ? await joinAs(host, identity, labels, servers, options.lattice).catch(async (error: unknown) => {
+        await leaf?.stop();
+        throw error;
+      })
+    : undefined;
   if (options.demo) {
     try {
       note(await runDemo(host));
@@ -104,7 +117,17 @@ async function runHost(options: UpOptions): Promise<void> {
   server.close();
   await membership?.leave();
   await host.shutdown();
+  await leaf?.stop();
   process.exit(0);
+}
+
+async function startLeaf(remoteUrl: string, portText: string): Promise<NatsProcess> {
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError('CLI_BAD_ARGUMENT', `--leaf-port: "${portText}" is not a port number`);
+  if (!/^nats-leaf:\/\/|^nats:\/\/|^tls:\/\//.test(remoteUrl)) throw new CliError('CLI_BAD_ARGUMENT', `--leaf-remote: "${remoteUrl}" is not a URL such as nats-leaf://hub.local:7422`);
+  const leaf = await runNatsServer(leafConfig({ host: '127.0.0.1', port, remoteUrl }), '127.0.0.1', port);
+  note(`started a nats-server leaf node on 127.0.0.1:${port}, joined to ${remoteUrl}`);
+  return leaf;
 }
 
 /** Joins the lattice with a fresh host key (`N…`), as a wasmCloud host does at each start. */

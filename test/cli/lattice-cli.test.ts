@@ -2,7 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNatsServer, type RunningNats } from '../fixtures/nats-server.ts';
+import { runNatsServer } from '../../host/lattice/index.ts';
+import { freePort, startNatsServer, type RunningNats } from '../fixtures/nats-server.ts';
 import { runCli } from './run-cli.ts';
 
 describe('badger up --nats and badger get hosts', () => {
@@ -28,6 +29,28 @@ describe('badger up --nats and badger get hosts', () => {
     expect(hosts[0]).toMatchObject({ lattice: 'home', labels: { device: 'pi' }, actors: [], version: expect.any(String) });
     expect(hosts[0].id).toMatch(/^N[A-Z2-7]{55}$/);
     expect(JSON.parse((await cli('get', 'hosts', '--nats', nats.url, '--lattice', 'elsewhere', '--wait-ms', '300', '--json')).stdout)).toEqual([]);
+  }, 60_000);
+
+  it('joins through a local leaf node of a hub, whose config badger nats hub prints', async () => {
+    const [hubPort, leafPort, localPort] = [await freePort(), await freePort(), await freePort()];
+    const config = (await cli('nats', 'hub', '--host', '127.0.0.1', '--port', String(hubPort), '--leaf-port', String(leafPort), '--store', join(home, 'hub-store'))).stdout;
+    expect(config).toContain(`port: ${leafPort}`);
+    const hub = await runNatsServer(config, '127.0.0.1', hubPort);
+    const laptopHome = await mkdtemp(join(tmpdir(), 'badger-laptop-'));
+    const laptop = (...args: string[]) => runCli(args, { BADGER_HOME: laptopHome });
+    try {
+      const up = await laptop('up', '--detached', '--leaf-remote', `nats-leaf://127.0.0.1:${leafPort}`, '--leaf-port', String(localPort), '--label', 'role=laptop');
+      expect(up.code).toBe(0);
+      // Seen from the hub: the host's answers travel leaf → hub once the leaf link is up (bounded retries).
+      let hosts: { labels: Record<string, string> }[] = [];
+      for (let attempt = 0; attempt < 20 && hosts.length === 0; attempt++) {
+        hosts = JSON.parse((await cli('get', 'hosts', '--nats', hub.url, '--wait-ms', '300', '--json')).stdout);
+      }
+      expect(hosts.map((host) => host.labels)).toEqual([{ role: 'laptop' }]);
+    } finally {
+      await laptop('down');
+      await hub.stop();
+    }
   }, 60_000);
 
   it('names the problem when the NATS server cannot be reached', async () => {

@@ -7,7 +7,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
-    process.exitCode = reportError(error, argv);
+    // Exit now: a failed verb may leave a connection or timer open that would keep the process up.
+    process.exit(reportError(error, argv));
   }
 }
 

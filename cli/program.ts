@@ -7,6 +7,7 @@ import { buildCommand } from './build-command.ts';
 import { claimsCommand } from './claims-command.ts';
 import { keysCommand } from './keys-command.ts';
 import { getCommand, linkCommand } from './link-command.ts';
+import { eventsCommand } from './events-command.ts';
 import { natsCommand } from './nats-command.ts';
 import { oledCommand } from './oled-command.ts';
 import { downCommand, upCommand } from './up-command.ts';
@@ -29,5 +30,6 @@ export function buildProgram(): Command {
     .addCommand(getCommand())
     .addCommand(callCommand())
     .addCommand(oledCommand())
-    .addCommand(natsCommand());
+    .addCommand(natsCommand())
+    .addCommand(eventsCommand());
 }

@@ -72,7 +72,14 @@ async function runHost(options: UpOptions): Promise<void> {
   if (options.demo) await storedOrNewKey(defaultKeyDirectory(), 'issuer_account.nk', 'account');
   const policy = await hostPolicy(options);
   const home = badgerHome();
-  const host = new Host({ cacheDir: join(home, 'cache', 'transpiled'), policy, logger: pino({ name: 'badger-host' }) });
+  // Lifecycle events go to the lattice once the host has joined one.
+  let publishEvent: ((type: string, data: unknown) => void) | undefined;
+  const host = new Host({
+    cacheDir: join(home, 'cache', 'transpiled'),
+    policy,
+    logger: pino({ name: 'badger-host' }),
+    onEvent: (type, data) => publishEvent?.(type, data),
+  });
   let stopped!: () => void;
   const done = new Promise<void>((resolve) => (stopped = resolve));
   let ready = !options.demo;
@@ -84,7 +91,11 @@ async function runHost(options: UpOptions): Promise<void> {
     providerKinds: {
       keyvalue: (id) => keyValueProvider({ ...(id ? { id } : {}), fileRoot: join(home, 'keyvalue') }),
       'http-server': (id) => httpServerProvider(id ? { id } : {}),
-      'oled-display': (id) => oledDisplayProvider(id ? { id } : {}),
+      'oled-display': (id) => {
+        const display = oledDisplayProvider(id ? { id } : {});
+        display.onFrame((frame) => publishEvent?.('oled_frame', { ...frame, bytes: Buffer.from(frame.bytes).toString('base64') }));
+        return display;
+      },
     },
   };
   const socketPath = defaultSocketPath();
@@ -102,6 +113,7 @@ async function runHost(options: UpOptions): Promise<void> {
         throw error;
       })
     : undefined;
+  publishEvent = membership?.publish;
   if (options.demo) {
     try {
       note(await runDemo(host));

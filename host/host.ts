@@ -20,7 +20,19 @@ export interface HostOptions {
   readonly logger?: Logger;
   /** Seconds since the epoch; tests move it. */
   readonly now?: () => number;
+  /** Hears each lifecycle event (the lattice publishes them as CloudEvents). */
+  readonly onEvent?: (type: HostEventType, data: Record<string, unknown>) => void;
 }
+
+export type HostEventType =
+  | 'actor_started'
+  | 'actor_stopped'
+  | 'actor_scaled'
+  | 'provider_started'
+  | 'provider_stopped'
+  | 'link_put'
+  | 'link_deleted'
+  | 'invocation_failed';
 
 export interface StartActorOptions extends Partial<PoolLimits> {
   /** What `wasi:config/store` answers for this actor, with the config of links that target it on top. */
@@ -130,6 +142,7 @@ export class Host {
         failed: (code, message) => {
           failures[code] = (failures[code] ?? 0) + 1;
           log.warn({ code }, message);
+          this.#event('invocation_failed', { actor: id, code, message });
         },
         access: (entries) => {
           for (const { error, ...entry } of entries) {
@@ -142,6 +155,7 @@ export class Host {
     const summary = { id, name, ...(verification.claims ? { claims: verification.claims } : {}), capabilities: plan.routed, transpiled: component.transpiled };
     this.#actors.set(id, { summary, pool, failures });
     log.info({ capabilities: plan.routed, transpiled: component.transpiled }, 'actor started');
+    this.#event('actor_started', { actor: id, name, capabilities: plan.routed });
     return this.#describe(this.#actors.get(id)!);
   }
 
@@ -157,6 +171,7 @@ export class Host {
   scaleActor(actorId: string, maxInstances: number): ActorSummary {
     const actor = this.#actor(actorId);
     actor.pool.scale(maxInstances);
+    this.#event('actor_scaled', { actor: actor.summary.id, maxInstances });
     return this.#describe(actor);
   }
 
@@ -167,6 +182,7 @@ export class Host {
     await actor.pool.drain();
     this.#actors.delete(actor.summary.id);
     this.#log.info({ actor: actor.summary.id }, 'actor stopped');
+    this.#event('actor_stopped', { actor: actor.summary.id, name: actor.summary.name });
   }
 
   readonly #providerHost: ProviderHost = {
@@ -182,6 +198,7 @@ export class Host {
     this.#providers.set(provider.id, provider);
     provider.attach?.(this.#providerHost);
     for (const link of this.links.query({ target: provider.id })) await provider.linkPut?.(link);
+    this.#event('provider_started', { provider: provider.id, name: provider.name });
   }
 
   async stopProvider(providerId: string): Promise<void> {
@@ -189,6 +206,7 @@ export class Host {
     if (!provider) throw new HostError('PROVIDER_NOT_FOUND', `no provider ${providerId} is running`);
     this.#providers.delete(providerId);
     await provider.shutdown?.();
+    this.#event('provider_stopped', { provider: providerId, name: provider.name });
   }
 
   async putLink(link: Omit<Link, 'name' | 'config'> & Partial<Pick<Link, 'name' | 'config'>>): Promise<Link> {
@@ -202,6 +220,7 @@ export class Host {
       this.links.delete(complete.source, complete.interface, complete.name);
       throw error;
     }
+    this.#event('link_put', { ...complete });
     return complete;
   }
 
@@ -209,6 +228,7 @@ export class Host {
     const removed = this.links.delete(source, iface, name);
     if (!removed) throw new HostError('LINK_NOT_FOUND', `no link ${name} for ${iface} from ${source}`);
     await this.#providers.get(removed.target)?.linkDel?.(removed);
+    this.#event('link_deleted', { ...removed });
     return removed;
   }
 
@@ -269,6 +289,15 @@ export class Host {
 
   #describe(actor: RunningActor): ActorSummary {
     return { ...actor.summary, limits: actor.pool.limits, failures: { ...actor.failures } };
+  }
+
+  #event(type: HostEventType, data: Record<string, unknown>): void {
+    try {
+      this.#options.onEvent?.(type, data);
+    } catch (error) {
+      // A listener's failure must not undo the operation it heard about.
+      this.#log.warn({ type, error: (error as Error).message }, 'an event listener failed');
+    }
   }
 
   #now(): number {

@@ -1,6 +1,6 @@
 export { cloudEvent, EVENT_TYPE_PREFIX, type CloudEvent } from './cloud-events.ts';
 export { hubConfig, leafConfig, type HubConfig, type LeafConfig } from './nats-config.ts';
 export { NATS_SERVER_MISSING, NatsProcessError, runNatsServer, runNatsServerWith, type NatsProcess } from './nats-process.ts';
-export { checkLatticeName, CONTROL_VERSION, controlSubject, controlSubscriptions, DEFAULT_LATTICE, eventSubject, rpcSubject, SUBJECT_PREFIX, SubjectError } from './subjects.ts';
+export { allEventsSubject, checkLatticeName, CONTROL_VERSION, controlSubject, controlSubscriptions, DEFAULT_LATTICE, eventSubject, rpcSubject, SUBJECT_PREFIX, SubjectError } from './subjects.ts';
 export { discoverHosts, LatticeError, requestLattice } from './lattice-client.ts';
 export { CONTROL_WIRE_VERSION, DEFAULT_HEARTBEAT_MS, joinLattice, summarizeHost, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type LatticeHostOptions, type LatticeMembership } from './lattice-host.ts';

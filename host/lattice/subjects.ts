@@ -40,6 +40,11 @@ export function eventSubject(lattice: string, type: string): string {
   return `${SUBJECT_PREFIX}.evt.${checkLatticeName(lattice)}.${token(type, 'event type')}`;
 }
 
+/** Every event of a lattice, for tailing. */
+export function allEventsSubject(lattice: string): string {
+  return `${SUBJECT_PREFIX}.evt.${checkLatticeName(lattice)}.*`;
+}
+
 /** Calls to one provider's interface: its instances share a queue group on this subject. */
 export function rpcSubject(lattice: string, providerId: string, iface: string): string {
   return `${SUBJECT_PREFIX}.rpc.${checkLatticeName(lattice)}.${token(providerId, 'provider id')}.${token(iface, 'interface')}`;

@@ -31,6 +31,19 @@ describe('badger up --nats and badger get hosts', () => {
     expect(JSON.parse((await cli('get', 'hosts', '--nats', nats.url, '--lattice', 'elsewhere', '--wait-ms', '300', '--json')).stdout)).toEqual([]);
   }, 60_000);
 
+  it('tails lifecycle events as CloudEvents with badger events', async () => {
+    let finished = false;
+    const tail = cli('events', '--nats', nats.url, '--lattice', 'home', '--no-heartbeats', '--count', '1', '--json').finally(() => (finished = true));
+    // The tail subscribes in its own time: make events until it has seen one (bounded).
+    for (let attempt = 0; attempt < 20 && !finished; attempt++) {
+      await cli('start', 'provider', 'keyvalue', '--id', `kv-${attempt}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const event = JSON.parse((await tail).stdout);
+    expect(event).toMatchObject({ specversion: '1.0', type: 'dev.awesome-badger.lattice.provider_started', data: { provider: expect.stringMatching(/^kv-\d+$/) } });
+    expect(event.source).toMatch(/^N[A-Z2-7]{55}$/);
+  }, 30_000);
+
   it('joins through a local leaf node of a hub, whose config badger nats hub prints', async () => {
     const [hubPort, leafPort, localPort] = [await freePort(), await freePort(), await freePort()];
     const config = (await cli('nats', 'hub', '--host', '127.0.0.1', '--port', String(hubPort), '--leaf-port', String(leafPort), '--store', join(home, 'hub-store'))).stdout;

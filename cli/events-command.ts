@@ -1,0 +1,42 @@
+import { Command } from 'commander';
+import { connect } from 'nats';
+import { allEventsSubject, DEFAULT_LATTICE, EVENT_TYPE_PREFIX, LatticeError, type CloudEvent } from '../host/lattice/index.ts';
+import { CliError } from './errors.ts';
+
+export function eventsCommand(): Command {
+  return new Command('events')
+    .description("tail a lattice's events (CloudEvents): hosts, actors, providers, links, failures, OLED frames; Ctrl-C stops")
+    .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222)')
+    .option('--lattice <name>', 'the lattice', DEFAULT_LATTICE)
+    .option('--count <n>', 'stop after this many events')
+    .option('--no-heartbeats', 'leave out host heartbeats')
+    .option('--json', 'print each event as one line of JSON')
+    .action(async (options: { nats: string; lattice: string; count?: string; heartbeats: boolean; json?: boolean }) => {
+      const count = options.count === undefined ? Infinity : Number(options.count);
+      if (!(count >= 1)) throw new CliError('CLI_BAD_ARGUMENT', `--count: "${options.count}" is not a whole number of 1 or more`);
+      const subject = allEventsSubject(options.lattice);
+      const connection = await connect({ servers: options.nats, timeout: 3000 }).catch((error: Error) => {
+        throw new LatticeError(`cannot reach ${options.nats}: ${error.message}`);
+      });
+      const subscription = connection.subscribe(subject);
+      process.once('SIGINT', () => subscription.unsubscribe());
+      let seen = 0;
+      try {
+        for await (const message of subscription) {
+          let event: CloudEvent<Record<string, unknown>>;
+          try {
+            event = JSON.parse(message.string()) as CloudEvent<Record<string, unknown>>;
+          } catch {
+            continue;
+          }
+          const type = event.type.replace(EVENT_TYPE_PREFIX, '');
+          if (!options.heartbeats && type === 'host_heartbeat') continue;
+          const { bytes: _frame, ...shown } = event.data ?? {};
+          process.stdout.write(options.json ? `${JSON.stringify(event)}\n` : `${event.time}  ${type}  ${event.source}  ${JSON.stringify(shown)}\n`);
+          if (++seen >= count) break;
+        }
+      } finally {
+        await connection.close();
+      }
+    });
+}

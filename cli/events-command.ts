@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { connect } from 'nats';
-import { allEventsSubject, DEFAULT_LATTICE, EVENT_TYPE_PREFIX, LatticeError, type CloudEvent } from '../host/lattice/index.ts';
+import { allEventsSubject, connectLattice, DEFAULT_LATTICE, EVENT_TYPE_PREFIX, type CloudEvent } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 
 export function eventsCommand(): Command {
@@ -15,9 +14,8 @@ export function eventsCommand(): Command {
       const count = options.count === undefined ? Infinity : Number(options.count);
       if (!(count >= 1)) throw new CliError('CLI_BAD_ARGUMENT', `--count: "${options.count}" is not a whole number of 1 or more`);
       const subject = allEventsSubject(options.lattice);
-      const connection = await connect({ servers: options.nats, timeout: 3000 }).catch((error: Error) => {
-        throw new LatticeError(`cannot reach ${options.nats}: ${error.message}`);
-      });
+      // One attempt: a command run by hand should say at once that the server is not there.
+      const connection = await connectLattice(options.nats, { reconnect: false });
       const subscription = connection.subscribe(subject);
       process.once('SIGINT', () => subscription.unsubscribe());
       let seen = 0;

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import type { Link } from '../host/index.ts';
-import { connect } from 'nats';
-import { checkLatticeName, DEFAULT_LATTICE, discoverHosts, LatticeError, type HostSummary } from '../host/lattice/index.ts';
+import { checkLatticeName, connectLattice, DEFAULT_LATTICE, discoverHosts, type HostSummary } from '../host/lattice/index.ts';
 import { askHost } from './host-client.ts';
 import { collect, keyValuePairs } from './options.ts';
 import { emit } from './output.ts';
@@ -71,9 +70,8 @@ export function getCommand(): Command {
     .option('--wait-ms <ms>', 'how long to collect answers', '1000')
     .option('--json', 'print JSON')
     .action(async (options: { nats: string; lattice: string; waitMs: string; json?: boolean }) => {
-      const connection = await connect({ servers: options.nats, timeout: 3000 }).catch((error: Error) => {
-        throw new LatticeError(`cannot reach ${options.nats}: ${error.message}`);
-      });
+      // One attempt: a command run by hand should say at once that the server is not there.
+      const connection = await connectLattice(options.nats, { reconnect: false });
       try {
         const hosts = await discoverHosts(connection, checkLatticeName(options.lattice), Number(options.waitMs) || 1000);
         const line = (host: HostSummary) =>

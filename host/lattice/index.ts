@@ -2,5 +2,6 @@ export { cloudEvent, EVENT_TYPE_PREFIX, type CloudEvent } from './cloud-events.t
 export { hubConfig, leafConfig, type HubConfig, type LeafConfig } from './nats-config.ts';
 export { NATS_SERVER_MISSING, NatsProcessError, runNatsServer, runNatsServerWith, type NatsProcess } from './nats-process.ts';
 export { allEventsSubject, checkLatticeName, CONTROL_VERSION, controlSubject, controlSubscriptions, DEFAULT_LATTICE, eventSubject, rpcSubject, SUBJECT_PREFIX, SubjectError } from './subjects.ts';
-export { discoverHosts, LatticeError, requestLattice } from './lattice-client.ts';
-export { CONTROL_WIRE_VERSION, DEFAULT_HEARTBEAT_MS, joinLattice, summarizeHost, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type LatticeHostOptions, type LatticeMembership } from './lattice-host.ts';
+export { connectLattice, discoverHosts, LatticeError, requestLattice } from './lattice-client.ts';
+export { CONTROL_WIRE_VERSION, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary } from './control-wire.ts';
+export { DEFAULT_HEARTBEAT_MS, joinLattice, summarizeHost, type LatticeHostOptions, type LatticeMembership } from './lattice-host.ts';

@@ -1,10 +1,31 @@
-import { ErrorCode, RequestStrategy, type NatsConnection, type NatsError } from 'nats';
+import { connect, ErrorCode, RequestStrategy, type ConnectionOptions, type NatsConnection, type NatsError } from 'nats';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
-import { CONTROL_WIRE_VERSION, type ControlReplyEnvelope, type HostSummary } from './lattice-host.ts';
+import { CONTROL_WIRE_VERSION, type ControlReplyEnvelope, type HostSummary } from './control-wire.ts';
 import { controlSubject } from './subjects.ts';
 
 export class LatticeError extends Error {
   readonly code = 'LATTICE_UNAVAILABLE';
+}
+
+/** Connections whose server link is down right now: calls on them fail at once. */
+const down = new WeakSet<NatsConnection>();
+
+/**
+ * Connects to a lattice's NATS server, reconnecting for ever after a loss (subscriptions resume by
+ * themselves), and keeps track of whether the link is up, so that calls made during an outage fail
+ * fast with LATTICE_UNAVAILABLE instead of waiting out their timeout.
+ */
+export async function connectLattice(servers: string | string[], options: Partial<ConnectionOptions> = {}): Promise<NatsConnection> {
+  const connection = await connect({ servers, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 3000, ...options }).catch((error: Error) => {
+    throw new LatticeError(`cannot reach ${String(servers)}: ${error.message}`);
+  });
+  void (async () => {
+    for await (const status of connection.status()) {
+      if (status.type === 'disconnect') down.add(connection);
+      else if (status.type === 'reconnect') down.delete(connection);
+    }
+  })();
+  return connection;
 }
 
 /**
@@ -14,6 +35,7 @@ export class LatticeError extends Error {
  */
 export async function requestLattice(connection: NatsConnection, lattice: string, request: ControlRequest, options: { hostId?: string; timeoutMs?: number } = {}): Promise<ControlResponse> {
   if (connection.isClosed()) throw new LatticeError('the connection to the lattice is closed');
+  if (down.has(connection)) throw new LatticeError(`the lattice ${lattice} is unreachable: the NATS server is down; retrying in the background`);
   try {
     const message = await connection.request(controlSubject(lattice, request.op, options.hostId), JSON.stringify({ version: CONTROL_WIRE_VERSION, request }), {
       timeout: options.timeoutMs ?? 5000,

@@ -1,33 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { connect, type NatsConnection, type Subscription } from 'nats';
+import type { NatsConnection, Subscription } from 'nats';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
+import { CONTROL_WIRE_VERSION, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary } from './control-wire.ts';
 import { cloudEvent } from './cloud-events.ts';
+import { connectLattice } from './lattice-client.ts';
 import { controlSubscriptions, eventSubject } from './subjects.ts';
-
-/** Every control message carries this, so that both ends can tell an old peer from a new one. */
-export const CONTROL_WIRE_VERSION = 1;
-
-export interface ControlEnvelope {
-  readonly version: number;
-  readonly request: ControlRequest;
-}
-
-export interface ControlReplyEnvelope {
-  readonly version: number;
-  readonly host: string;
-  readonly response: ControlResponse;
-}
-
-/** What a host says of itself in pings and heartbeats. */
-export interface HostSummary {
-  readonly id: string;
-  readonly lattice: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly version: string;
-  readonly uptimeSeconds: number;
-  readonly actors: readonly { readonly id: string; readonly name: string; readonly maxInstances: number }[];
-  readonly providers: readonly { readonly id: string; readonly name: string }[];
-}
 
 export interface LatticeHostOptions {
   readonly servers: string | string[];
@@ -56,13 +33,7 @@ export const DEFAULT_HEARTBEAT_MS = 30_000;
  * lifecycle events. The NATS client reconnects by itself after a server restart, and resubscribes.
  */
 export async function joinLattice(options: LatticeHostOptions): Promise<LatticeMembership> {
-  const connection = await connect({
-    servers: options.servers,
-    name: `badger-host ${options.hostId}`,
-    reconnect: true,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 500,
-  });
+  const connection = await connectLattice(options.servers, { name: `badger-host ${options.hostId}` });
   const publish = (type: string, data: unknown) => {
     if (connection.isClosed()) return;
     const event = cloudEvent(type, options.hostId, data, randomUUID(), new Date());

@@ -6,9 +6,9 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, generateKeyPair, readTopLevelToken } from '../../../claims/index.ts';
 import { defaultPolicy, handleControlRequest, Host, type HostIdentity } from '../../../host/index.ts';
-import { CONTROL_WIRE_VERSION, discoverHosts, joinLattice, requestLattice, summarizeHost, type LatticeMembership } from '../../../host/lattice/index.ts';
+import { connectLattice, CONTROL_WIRE_VERSION, discoverHosts, joinLattice, requestLattice, runNatsServerWith, summarizeHost, type LatticeMembership } from '../../../host/lattice/index.ts';
 import { builtActor } from '../../actors/built-actors.ts';
-import { startNatsServer, type RunningNats } from '../../fixtures/nats-server.ts';
+import { freePort, startNatsServer, type RunningNats } from '../../fixtures/nats-server.ts';
 
 let nats: RunningNats;
 let client: NatsConnection;
@@ -79,4 +79,51 @@ describe('the control interface over NATS', () => {
     expect(JSON.parse(reply.string())).toMatchObject({ version: CONTROL_WIRE_VERSION, response: { ok: false, code: 'CONTROL_MALFORMED' } });
     await expect(requestLattice(client, 'test', { op: 'get-inventory' }, { hostId: 'NNOSUCHHOST' })).rejects.toMatchObject({ code: 'LATTICE_UNAVAILABLE' });
   });
+});
+
+describe('a lattice whose NATS server goes away', () => {
+  it('fails calls at once with LATTICE_UNAVAILABLE during the outage, and serves again once the server is back', async () => {
+    const port = await freePort();
+    const serve = () => runNatsServerWith(['-a', '127.0.0.1', '-p', String(port)], '127.0.0.1', port);
+    let server = await serve();
+    const host = new Host({ cacheDir: await mkdtemp(join(tmpdir(), 'badger-outage-')), policy: defaultPolicy([]), logger: pino({ level: 'silent' }) });
+    const id = generateKeyPair('host').publicKey;
+    const identity: HostIdentity = { labels: {}, startedAt: new Date().toISOString(), onShutdown: () => {}, providerKinds: {}, ready: () => true };
+    const membership = await joinLattice({
+      servers: server.url,
+      lattice: 'outage',
+      hostId: id,
+      perform: (request) => handleControlRequest(host, identity, request),
+      describe: () => summarizeHost(id, 'outage', {}, '0.1.0', new Date(), host.inventory(), new Date()),
+    });
+    const caller = await connectLattice(server.url);
+    try {
+      expect(await requestLattice(caller, 'outage', { op: 'get-inventory' }, { hostId: id })).toMatchObject({ ok: true });
+      await server.stop();
+      // Bounded: the client notices the loss within a moment, then every call fails at once.
+      let failure: unknown;
+      for (let attempt = 0; attempt < 50 && failure === undefined; attempt++) {
+        failure = await requestLattice(caller, 'outage', { op: 'get-inventory' }, { hostId: id, timeoutMs: 20_000 }).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        if (failure === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(failure).toMatchObject({ code: 'LATTICE_UNAVAILABLE', message: expect.stringMatching(/unreachable/) });
+
+      server = await serve();
+      // Both the host and the caller reconnect by themselves (bounded: 10 s).
+      let answer: unknown;
+      for (let attempt = 0; attempt < 100 && answer === undefined; attempt++) {
+        answer = await requestLattice(caller, 'outage', { op: 'get-inventory' }, { hostId: id, timeoutMs: 500 }).catch(() => undefined);
+        if (answer === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(answer).toMatchObject({ ok: true });
+    } finally {
+      await caller.close();
+      await membership.leave();
+      await host.shutdown();
+      await server.stop();
+    }
+  }, 30_000);
 });

@@ -156,6 +156,7 @@ async function joinAs(host: Host, identity: HostIdentity, labels: Record<string,
   }).catch((error: Error) => {
     throw new LatticeError(`cannot join lattice ${lattice} on ${servers}: ${error.message}`);
   });
+  host.attachLattice(membership.connection, lattice);
   note(`joined lattice ${lattice} on ${servers} as host ${id}`);
   return membership;
 }

@@ -1,9 +1,11 @@
+import type { NatsConnection } from 'nats';
 import { pino, type Logger } from 'pino';
 import { verifyArtifact, type ClaimsVerification, type ComponentClaims } from '../claims/index.ts';
 import type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 import { ActorPool, type PoolLimits } from './actor-pool.ts';
 import { readArtifact } from './artifact-source.ts';
 import { HostError } from './errors.ts';
+import { callRemoteProvider } from './lattice/rpc.ts';
 import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { planGrants } from './grants.ts';
 import { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
@@ -74,8 +76,16 @@ export class Host {
   readonly #options: HostOptions;
   readonly #log: Logger;
 
+  #lattice: { readonly connection: NatsConnection; readonly name: string } | undefined;
+
   readonly #targets: RouteTargets = {
     provider: (id) => this.#providers.get(id),
+    remoteProvider: (link, operation, args) => {
+      const lattice = this.#lattice;
+      if (!lattice) return undefined;
+      const deadline = this.#actors.get(link.source)?.pool.limits.deadlineMs ?? DEFAULT_LIMITS.deadlineMs;
+      return callRemoteProvider(lattice.connection, lattice.name, link, operation, args, deadline);
+    },
     callActor: (id, iface, fn, args) => {
       const target = this.#actors.get(id);
       if (!target) return undefined;
@@ -91,6 +101,14 @@ export class Host {
   constructor(options: HostOptions) {
     this.#options = options;
     this.#log = options.logger ?? pino({ name: 'badger-host' });
+  }
+
+  /**
+   * Puts the host on a lattice: a link whose target is not a provider here is served by that
+   * provider elsewhere on the lattice, over NATS.
+   */
+  attachLattice(connection: NatsConnection, name: string): void {
+    this.#lattice = { connection, name };
   }
 
   /** Loads, verifies, admits and starts an actor; refuses with the claims or policy code. */

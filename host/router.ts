@@ -13,6 +13,8 @@ export interface RouteTargets {
   provider(id: string): Provider | undefined;
   /** Runs `fn` of the interface that actor `id` exports; undefined when no such actor runs. */
   callActor(id: string, iface: string, fn: string, args: unknown[]): Promise<CallOutcome> | undefined;
+  /** Runs the call on the link's target elsewhere on the lattice; undefined when the host is in none. */
+  remoteProvider?(link: Link, operation: string, args: unknown[]): Promise<CallOutcome | undefined> | undefined;
 }
 
 /**
@@ -41,6 +43,9 @@ export async function routeImportCall(
   }
   const handler = targets.provider(link.target)?.[name];
   if (!handler) {
+    // Not here: perhaps on another host of the lattice.
+    const remote = await targets.remoteProvider?.(link, operation, args);
+    if (remote) return remote;
     return { err: contract.notLinked(`the link for ${iface} points at ${link.target}, which is not running or does not serve it`) };
   }
   try {

@@ -5,3 +5,4 @@ export { allEventsSubject, checkLatticeName, CONTROL_VERSION, controlSubject, co
 export { connectLattice, discoverHosts, LatticeError, requestLattice } from './lattice-client.ts';
 export { CONTROL_WIRE_VERSION, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary } from './control-wire.ts';
 export { DEFAULT_HEARTBEAT_MS, joinLattice, summarizeHost, type LatticeHostOptions, type LatticeMembership } from './lattice-host.ts';
+export { callRemoteProvider, serveProviderRpc } from './rpc.ts';

@@ -10,6 +10,7 @@ import { getCommand, linkCommand } from './link-command.ts';
 import { eventsCommand } from './events-command.ts';
 import { natsCommand } from './nats-command.ts';
 import { oledCommand } from './oled-command.ts';
+import { providerCommand } from './provider-command.ts';
 import { downCommand, upCommand } from './up-command.ts';
 
 export function buildProgram(): Command {
@@ -31,5 +32,6 @@ export function buildProgram(): Command {
     .addCommand(callCommand())
     .addCommand(oledCommand())
     .addCommand(natsCommand())
-    .addCommand(eventsCommand());
+    .addCommand(eventsCommand())
+    .addCommand(providerCommand());
 }

@@ -1,10 +1,16 @@
-import { mkdtemp } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeClaimsToken, readTopLevelToken } from '../../claims/index.ts';
 import { runNatsServer } from '../../host/lattice/index.ts';
+import { builtActor } from '../actors/built-actors.ts';
 import { freePort, startNatsServer, type RunningNats } from '../fixtures/nats-server.ts';
 import { runCli } from './run-cli.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/badger.js', import.meta.url));
 
 describe('badger up --nats and badger get hosts', () => {
   let nats: RunningNats;
@@ -22,13 +28,51 @@ describe('badger up --nats and badger get hosts', () => {
   });
 
   it('joins a host to the lattice, where get hosts finds it with its labels', async () => {
-    const up = await cli('up', '--detached', '--nats', nats.url, '--lattice', 'home', '--label', 'device=pi');
+    const issuer = decodeClaimsToken(readTopLevelToken(await readFile(builtActor('counter')))!).iss;
+    const up = await cli('up', '--detached', '--nats', nats.url, '--lattice', 'home', '--label', 'device=pi', '--trust', issuer);
     expect(up.code).toBe(0);
     const hosts = JSON.parse((await cli('get', 'hosts', '--nats', nats.url, '--lattice', 'home', '--wait-ms', '500', '--json')).stdout);
     expect(hosts).toHaveLength(1);
     expect(hosts[0]).toMatchObject({ lattice: 'home', labels: { device: 'pi' }, actors: [], version: expect.any(String) });
     expect(hosts[0].id).toMatch(/^N[A-Z2-7]{55}$/);
     expect(JSON.parse((await cli('get', 'hosts', '--nats', nats.url, '--lattice', 'elsewhere', '--wait-ms', '300', '--json')).stdout)).toEqual([]);
+  }, 60_000);
+
+  it('calls a standalone provider process; when it stops, calls fail cleanly, and work again once it is back', async () => {
+    const runProvider = async () => {
+      const child = spawn(process.execPath, [BIN, 'provider', 'run', 'keyvalue', '--nats', nats.url, '--lattice', 'home', '--id', 'kv-remote'], {
+        env: { ...process.env, BADGER_HOME: home },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let said = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stderr!.on('data', (chunk) => {
+          said += chunk;
+          if (said.includes('serving provider kv-remote')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`badger provider run exited with ${code}: ${said}`)));
+      });
+      return child;
+    };
+    const visits = async () => JSON.parse(JSON.parse((await cli('call', 'counter', 'wasi:http/incoming-handler.handle', '{"path": "/visits"}', '--json')).stdout).body);
+
+    let provider = await runProvider();
+    expect((await cli('start', 'actor', builtActor('counter'))).code).toBe(0);
+    for (const iface of ['wasi:keyvalue/store', 'wasi:keyvalue/atomics']) expect((await cli('link', 'put', 'counter', 'kv-remote', iface)).code).toBe(0);
+    expect(await visits()).toEqual({ path: '/visits', count: 1 });
+    expect(await visits()).toEqual({ path: '/visits', count: 2 });
+
+    provider.kill('SIGTERM');
+    await new Promise((resolve) => provider.once('exit', resolve));
+    expect(await visits()).toEqual({ error: expect.stringMatching(/no provider kv-remote is running on lattice home/) });
+
+    // A new process has a new, empty memory store: the count starts again, and calls work.
+    provider = await runProvider();
+    try {
+      expect(await visits()).toEqual({ path: '/visits', count: 1 });
+    } finally {
+      provider.kill('SIGTERM');
+    }
   }, 60_000);
 
   it('tails lifecycle events as CloudEvents with badger events', async () => {

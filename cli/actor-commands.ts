@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { ActorSummary } from '../host/index.ts';
-import { encodeControlJson } from '../host/index.ts';
+import { encodeControlJson, HostError, type ControlRequest } from '../host/index.ts';
+import { auction, checkLatticeName, connectLattice, DEFAULT_LATTICE, LatticeError, pickHost, requestLattice } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
 import { collect, keyValuePairs } from './options.ts';
@@ -30,18 +31,34 @@ export function startCommand(): Command {
     .option('--memory-limit-mb <mb>', 'memory each instance may use', '512')
     .option('--config <key=value>', 'what wasi:config answers this actor (repeatable)', collect, [])
     .option('--json', 'print JSON')
-    .action(async (location: string, options: { maxInstances: string; deadlineMs: string; queueLimit: string; memoryLimitMb: string; config: string[]; json?: boolean }) => {
-      const summary = (await askHost({
-        op: 'start-actor',
-        location: /^https?:\/\//.test(location) ? location : (await import('node:path')).resolve(location),
-        maxInstances: positive(options.maxInstances, '--max-instances'),
-        deadlineMs: positive(options.deadlineMs, '--deadline-ms'),
-        queueLimit: wholeNumber(options.queueLimit, '--queue-limit'),
-        memoryLimitMb: positive(options.memoryLimitMb, '--memory-limit-mb'),
-        config: keyValuePairs(options.config, '--config'),
-      })) as ActorSummary;
-      emit(options.json, summary, `started ${summary.name} (${summary.id})${summary.capabilities.length ? ` with ${summary.capabilities.join(', ')}` : ''}${summary.transpiled ? '' : ' [from the transpile cache]'}`);
-    });
+    .option('--nats <url>', 'start it on a host of this lattice instead of the local one (the location must then be an http(s) URL or a path on that host)')
+    .option('--lattice <name>', 'with --nats: the lattice', DEFAULT_LATTICE)
+    .option('--host <id>', 'with --nats: the host (its N… id) to start it on')
+    .option('--constraint <key=value>', 'with --nats: auction among hosts whose labels match (repeatable); the least loaded wins', collect, [])
+    .action(
+      async (
+        location: string,
+        options: { maxInstances: string; deadlineMs: string; queueLimit: string; memoryLimitMb: string; config: string[]; json?: boolean; nats?: string; lattice: string; host?: string; constraint: string[] },
+      ) => {
+        const request = {
+          op: 'start-actor' as const,
+          location: /^https?:\/\//.test(location) ? location : (await import('node:path')).resolve(location),
+          maxInstances: positive(options.maxInstances, '--max-instances'),
+          deadlineMs: positive(options.deadlineMs, '--deadline-ms'),
+          queueLimit: wholeNumber(options.queueLimit, '--queue-limit'),
+          memoryLimitMb: positive(options.memoryLimitMb, '--memory-limit-mb'),
+          config: keyValuePairs(options.config, '--config'),
+        };
+        const summary = (options.nats ? await startOnLattice(options.nats, options.lattice, options.host, keyValuePairs(options.constraint, '--constraint'), request) : await askHost(request)) as ActorSummary & {
+          host?: string;
+        };
+        emit(
+          options.json,
+          summary,
+          `started ${summary.name} (${summary.id})${summary.host ? ` on host ${summary.host}` : ''}${summary.capabilities.length ? ` with ${summary.capabilities.join(', ')}` : ''}${summary.transpiled ? '' : ' [from the transpile cache]'}`,
+        );
+      },
+    );
   start
     .command('provider')
     .description('start a built-in provider')
@@ -53,6 +70,25 @@ export function startCommand(): Command {
       emit(options.json, started, `started provider ${started.id} (${started.name})`);
     });
   return start;
+}
+
+/** Starts an actor on the named host, or on the least loaded host whose labels meet the constraints. */
+async function startOnLattice(servers: string, lattice: string, hostId: string | undefined, constraints: Record<string, string>, request: ControlRequest): Promise<unknown> {
+  const connection = await connectLattice(servers, { reconnect: false });
+  try {
+    let target = hostId;
+    if (!target) {
+      const winner = pickHost(await auction(connection, checkLatticeName(lattice), constraints, 1000));
+      const wanted = Object.entries(constraints).map(([key, value]) => `${key}=${value}`).join(', ') || 'no constraint';
+      if (!winner) throw new LatticeError(`no host on lattice ${lattice} answered the auction (${wanted})`, 'LATTICE_NO_HOST');
+      target = winner.id;
+    }
+    const response = await requestLattice(connection, lattice, request, { hostId: target, timeoutMs: 60_000 });
+    if (!response.ok) throw new HostError(response.code as never, response.message);
+    return { ...(response.data as object), host: target };
+  } finally {
+    await connection.close();
+  }
 }
 
 export function stopCommand(): Command {

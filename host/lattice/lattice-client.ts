@@ -1,10 +1,16 @@
 import { connect, ErrorCode, RequestStrategy, type ConnectionOptions, type NatsConnection, type NatsError } from 'nats';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
-import { CONTROL_WIRE_VERSION, type ControlReplyEnvelope, type HostSummary } from './control-wire.ts';
+import { CONTROL_WIRE_VERSION, type ControlReplyEnvelope, type HostSummary, type LatticeRequest } from './control-wire.ts';
 import { controlSubject } from './subjects.ts';
 
 export class LatticeError extends Error {
-  readonly code = 'LATTICE_UNAVAILABLE';
+  readonly code: 'LATTICE_UNAVAILABLE' | 'LATTICE_NO_HOST';
+
+  constructor(message: string, code: LatticeError['code'] = 'LATTICE_UNAVAILABLE') {
+    super(message);
+    this.name = 'LatticeError';
+    this.code = code;
+  }
 }
 
 /** Connections whose server link is down right now: calls on them fail at once. */
@@ -51,8 +57,22 @@ export async function requestLattice(connection: NatsConnection, lattice: string
 }
 
 /** Every host of the lattice that answers a ping within `waitMs`. */
-export async function discoverHosts(connection: NatsConnection, lattice: string, waitMs = 1000): Promise<HostSummary[]> {
-  const replies = await connection.requestMany(controlSubject(lattice, 'ping'), JSON.stringify({ version: CONTROL_WIRE_VERSION, request: { op: 'ping' } }), {
+export function discoverHosts(connection: NatsConnection, lattice: string, waitMs = 1000): Promise<HostSummary[]> {
+  return collectHosts(connection, lattice, { op: 'ping' }, waitMs);
+}
+
+/** The hosts whose labels hold every constraint, as they answer an auction within `waitMs`. */
+export function auction(connection: NatsConnection, lattice: string, constraints: Readonly<Record<string, string>>, waitMs = 1000): Promise<HostSummary[]> {
+  return collectHosts(connection, lattice, { op: 'auction', constraints }, waitMs);
+}
+
+/** Pure: of the hosts that may take an actor, the least loaded (fewest actors), then by id. */
+export function pickHost(candidates: readonly HostSummary[]): HostSummary | undefined {
+  return [...candidates].sort((a, b) => a.actors.length - b.actors.length || a.id.localeCompare(b.id))[0];
+}
+
+async function collectHosts(connection: NatsConnection, lattice: string, request: LatticeRequest, waitMs: number): Promise<HostSummary[]> {
+  const replies = await connection.requestMany(controlSubject(lattice, request.op), JSON.stringify({ version: CONTROL_WIRE_VERSION, request }), {
     strategy: RequestStrategy.Timer,
     maxWait: waitMs,
   });

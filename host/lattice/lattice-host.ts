@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection, Subscription } from 'nats';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
-import { CONTROL_WIRE_VERSION, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary } from './control-wire.ts';
+import { CONTROL_WIRE_VERSION, satisfies, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary } from './control-wire.ts';
 import { cloudEvent } from './cloud-events.ts';
 import { connectLattice } from './lattice-client.ts';
 import { controlSubscriptions, eventSubject } from './subjects.ts';
@@ -43,7 +43,7 @@ export async function joinLattice(options: LatticeHostOptions): Promise<LatticeM
     connection.subscribe(subject, {
       callback: (error, message) => {
         if (error || !message.reply) return;
-        void answer(options, message.subject, message.string()).then((reply) => message.respond(JSON.stringify(reply)));
+        void answer(options, message.subject, message.string()).then((reply) => reply && message.respond(JSON.stringify(reply)));
       },
     }),
   );
@@ -63,8 +63,8 @@ export async function joinLattice(options: LatticeHostOptions): Promise<LatticeM
   };
 }
 
-/** One control message, decoded and checked, performed, and its reply. */
-async function answer(options: LatticeHostOptions, subject: string, body: string): Promise<ControlReplyEnvelope> {
+/** One control message, decoded and checked, performed, and its reply; none for an auction this host does not win a place in. */
+async function answer(options: LatticeHostOptions, subject: string, body: string): Promise<ControlReplyEnvelope | undefined> {
   const reply = (response: ControlResponse): ControlReplyEnvelope => ({ version: CONTROL_WIRE_VERSION, host: options.hostId, response });
   let envelope: ControlEnvelope;
   try {
@@ -80,6 +80,10 @@ async function answer(options: LatticeHostOptions, subject: string, body: string
     return reply({ ok: false, code: 'CONTROL_MALFORMED', message: `the subject names ${operation} but the request is ${envelope.request.op}` });
   }
   if (envelope.request.op === 'ping') return reply({ ok: true, data: options.describe() });
+  if (envelope.request.op === 'auction') {
+    const summary = options.describe();
+    return satisfies(summary.labels, envelope.request.constraints ?? {}) ? reply({ ok: true, data: summary }) : undefined;
+  }
   return reply(await options.perform(envelope.request));
 }
 

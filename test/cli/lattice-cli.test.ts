@@ -75,6 +75,15 @@ describe('badger up --nats and badger get hosts', () => {
     }
   }, 60_000);
 
+  it('starts an actor by auction on the host whose labels match, and says when none does', async () => {
+    const [host] = JSON.parse((await cli('get', 'hosts', '--nats', nats.url, '--lattice', 'home', '--wait-ms', '300', '--json')).stdout);
+    const started = JSON.parse((await cli('start', 'actor', builtActor('hello-wat'), '--nats', nats.url, '--lattice', 'home', '--constraint', 'device=pi', '--json')).stdout);
+    expect(started).toMatchObject({ name: 'hello-wat', host: host.id });
+    const refused = await cli('start', 'actor', builtActor('hello'), '--nats', nats.url, '--lattice', 'home', '--constraint', 'device=toaster');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/error\[LATTICE_NO_HOST\]: no host on lattice home answered the auction \(device=toaster\)/);
+  }, 60_000);
+
   it('tails lifecycle events as CloudEvents with badger events', async () => {
     let finished = false;
     const tail = cli('events', '--nats', nats.url, '--lattice', 'home', '--no-heartbeats', '--count', '1', '--json').finally(() => (finished = true));

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, generateKeyPair, readTopLevelToken } from '../../../claims/index.ts';
 import { defaultPolicy, handleControlRequest, Host, type HostIdentity } from '../../../host/index.ts';
-import { connectLattice, CONTROL_WIRE_VERSION, discoverHosts, joinLattice, requestLattice, runNatsServerWith, summarizeHost, type LatticeMembership } from '../../../host/lattice/index.ts';
+import { auction, connectLattice, CONTROL_WIRE_VERSION, discoverHosts, pickHost, satisfies, joinLattice, requestLattice, runNatsServerWith, summarizeHost, type LatticeMembership } from '../../../host/lattice/index.ts';
 import { builtActor } from '../../actors/built-actors.ts';
 import { freePort, startNatsServer, type RunningNats } from '../../fixtures/nats-server.ts';
 
@@ -60,6 +60,16 @@ describe('the control interface over NATS', () => {
     expect(started).toMatchObject({ ok: true, data: { name: 'hello-wat' } });
     const inventories = await Promise.all(hosts.map(({ id }) => requestLattice(client, 'test', { op: 'get-inventory' }, { hostId: id })));
     expect(inventories.map((answer) => (answer as { data: { actors: unknown[] } }).data.actors.length)).toEqual([0, 1]);
+  });
+
+  it('auctions: only hosts whose labels hold every constraint answer, and the least loaded is picked', async () => {
+    const [laptop, pi] = hosts;
+    expect(satisfies({ device: 'pi', zone: 'hall' }, { device: 'pi' })).toBe(true);
+    expect(satisfies({ device: 'pi' }, { device: 'pi', zone: 'hall' })).toBe(false);
+    expect((await auction(client, 'test', { device: 'pi' }, 300)).map((host) => host.id)).toEqual([pi!.id]);
+    expect(await auction(client, 'test', { device: 'toaster' }, 300)).toEqual([]);
+    // With no constraint every host answers; the laptop runs nothing, the Pi runs hello-wat.
+    expect(pickHost(await auction(client, 'test', {}, 300))?.id).toBe(laptop!.id);
   });
 
   it('publishes heartbeats as CloudEvents', async () => {

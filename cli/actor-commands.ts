@@ -3,7 +3,7 @@ import type { ActorSummary } from '../host/index.ts';
 import { encodeControlJson, HostError, type ControlRequest } from '../host/index.ts';
 import { auction, checkLatticeName, connectLattice, DEFAULT_LATTICE, LatticeError, pickHost, requestLattice } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
-import { askHost } from './host-client.ts';
+import { askHost, controlSigner } from './host-client.ts';
 import { collect, keyValuePairs } from './options.ts';
 import { emit } from './output.ts';
 
@@ -78,12 +78,12 @@ async function startOnLattice(servers: string, lattice: string, hostId: string |
   try {
     let target = hostId;
     if (!target) {
-      const winner = pickHost(await auction(connection, checkLatticeName(lattice), constraints, 1000));
+      const winner = pickHost(await auction(connection, checkLatticeName(lattice), constraints, 1000, await controlSigner()));
       const wanted = Object.entries(constraints).map(([key, value]) => `${key}=${value}`).join(', ') || 'no constraint';
       if (!winner) throw new LatticeError(`no host on lattice ${lattice} answered the auction (${wanted})`, 'LATTICE_NO_HOST');
       target = winner.id;
     }
-    const response = await requestLattice(connection, lattice, request, { hostId: target, timeoutMs: 60_000 });
+    const response = await requestLattice(connection, lattice, request, { hostId: target, timeoutMs: 60_000, signer: await controlSigner() });
     if (!response.ok) throw new HostError(response.code as never, response.message);
     return { ...(response.data as object), host: target };
   } finally {

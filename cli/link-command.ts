@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { Link } from '../host/index.ts';
 import { checkLatticeName, connectLattice, DEFAULT_LATTICE, discoverHosts, type HostSummary } from '../host/lattice/index.ts';
-import { askHost } from './host-client.ts';
+import { askHost, controlSigner } from './host-client.ts';
 import { collect, keyValuePairs } from './options.ts';
 import { emit } from './output.ts';
 
@@ -73,7 +73,7 @@ export function getCommand(): Command {
       // One attempt: a command run by hand should say at once that the server is not there.
       const connection = await connectLattice(options.nats, { reconnect: false });
       try {
-        const hosts = await discoverHosts(connection, checkLatticeName(options.lattice), Number(options.waitMs) || 1000);
+        const hosts = await discoverHosts(connection, checkLatticeName(options.lattice), Number(options.waitMs) || 1000, await controlSigner());
         const line = (host: HostSummary) =>
           `${host.id}  ${Object.entries(host.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-'}  up ${host.uptimeSeconds}s  ${host.actors.length} actors  ${host.providers.length} providers`;
         emit(options.json, hosts, hosts.length > 0 ? hosts.map(line).join('\n') : `no hosts on lattice ${options.lattice}`);

@@ -39,6 +39,7 @@ interface UpOptions {
   leafRemote?: string;
   leafPort?: string;
   lattice: string;
+  ctlAllow: string[];
 }
 
 export function upCommand(): Command {
@@ -53,6 +54,7 @@ export function upCommand(): Command {
     .option('--leaf-remote <url>', "start a local nats-server as a leaf node of this hub (nats-leaf://hub:7422) and join the lattice through it")
     .option('--leaf-port <port>', 'the client port of that local nats-server', '4222')
     .option('--lattice <name>', 'the lattice to join', DEFAULT_LATTICE)
+    .option('--ctl-allow <public-key>', 'take lattice control requests only when signed by this nkey (repeatable); badger signs with ~/.badger/keys/user.nk', collect, [])
     .action(async (options: UpOptions) => {
       if (options.detached) return startDetached();
       await runHost(options);
@@ -108,7 +110,7 @@ async function runHost(options: UpOptions): Promise<void> {
   const leaf = options.leafRemote ? await startLeaf(options.leafRemote, options.leafPort ?? '4222') : undefined;
   const servers = leaf?.url ?? options.nats;
   const membership = servers
-    ? await joinAs(host, identity, labels, servers, options.lattice).catch(async (error: unknown) => {
+    ? await joinAs(host, identity, labels, servers, options.lattice, allowList(options.ctlAllow)).catch(async (error: unknown) => {
         await leaf?.stop();
         throw error;
       })
@@ -143,7 +145,12 @@ async function startLeaf(remoteUrl: string, portText: string): Promise<NatsProce
 }
 
 /** Joins the lattice with a fresh host key (`N…`), as a wasmCloud host does at each start. */
-async function joinAs(host: Host, identity: HostIdentity, labels: Record<string, string>, servers: string, lattice: string): Promise<LatticeMembership> {
+function allowList(keys: readonly string[]): string[] {
+  for (const key of keys) if (!publicKeyType(key)) throw new CliError('CLI_BAD_ARGUMENT', `--ctl-allow: ${key} is not an nkey public key`);
+  return [...keys];
+}
+
+async function joinAs(host: Host, identity: HostIdentity, labels: Record<string, string>, servers: string, lattice: string, ctlAllow: string[]): Promise<LatticeMembership> {
   const id = generateKeyPair('host').publicKey;
   const startedAt = new Date();
   const version = (JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
@@ -153,6 +160,7 @@ async function joinAs(host: Host, identity: HostIdentity, labels: Record<string,
     hostId: id,
     perform: (request) => handleControlRequest(host, identity, request),
     describe: () => summarizeHost(id, lattice, labels, version, startedAt, host.inventory(), new Date()),
+    ctlAllow,
   }).catch((error: Error) => {
     throw new LatticeError(`cannot join lattice ${lattice} on ${servers}: ${error.message}`);
   });

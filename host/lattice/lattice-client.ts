@@ -1,6 +1,7 @@
 import { connect, ErrorCode, RequestStrategy, type ConnectionOptions, type NatsConnection, type NatsError } from 'nats';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
-import { CONTROL_WIRE_VERSION, type ControlReplyEnvelope, type HostSummary, type LatticeRequest } from './control-wire.ts';
+import type { KeyPair } from '../../claims/index.ts';
+import { CONTROL_WIRE_VERSION, signedEnvelope, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type LatticeRequest } from './control-wire.ts';
 import { controlSubject } from './subjects.ts';
 
 export class LatticeError extends Error {
@@ -39,11 +40,16 @@ export async function connectLattice(servers: string | string[], options: Partia
  * and returns its answer. Fails fast with LATTICE_UNAVAILABLE when no host listens or the lattice
  * is down, rather than waiting out the timeout.
  */
-export async function requestLattice(connection: NatsConnection, lattice: string, request: ControlRequest, options: { hostId?: string; timeoutMs?: number } = {}): Promise<ControlResponse> {
+export async function requestLattice(
+  connection: NatsConnection,
+  lattice: string,
+  request: ControlRequest,
+  options: { hostId?: string; timeoutMs?: number; signer?: KeyPair } = {},
+): Promise<ControlResponse> {
   if (connection.isClosed()) throw new LatticeError('the connection to the lattice is closed');
   if (down.has(connection)) throw new LatticeError(`the lattice ${lattice} is unreachable: the NATS server is down; retrying in the background`);
   try {
-    const message = await connection.request(controlSubject(lattice, request.op, options.hostId), JSON.stringify({ version: CONTROL_WIRE_VERSION, request }), {
+    const message = await connection.request(controlSubject(lattice, request.op, options.hostId), JSON.stringify(envelope(request, options.signer)), {
       timeout: options.timeoutMs ?? 5000,
     });
     return (JSON.parse(message.string()) as ControlReplyEnvelope).response;
@@ -57,13 +63,13 @@ export async function requestLattice(connection: NatsConnection, lattice: string
 }
 
 /** Every host of the lattice that answers a ping within `waitMs`. */
-export function discoverHosts(connection: NatsConnection, lattice: string, waitMs = 1000): Promise<HostSummary[]> {
-  return collectHosts(connection, lattice, { op: 'ping' }, waitMs);
+export function discoverHosts(connection: NatsConnection, lattice: string, waitMs = 1000, signer?: KeyPair): Promise<HostSummary[]> {
+  return collectHosts(connection, lattice, { op: 'ping' }, waitMs, signer);
 }
 
 /** The hosts whose labels hold every constraint, as they answer an auction within `waitMs`. */
-export function auction(connection: NatsConnection, lattice: string, constraints: Readonly<Record<string, string>>, waitMs = 1000): Promise<HostSummary[]> {
-  return collectHosts(connection, lattice, { op: 'auction', constraints }, waitMs);
+export function auction(connection: NatsConnection, lattice: string, constraints: Readonly<Record<string, string>>, waitMs = 1000, signer?: KeyPair): Promise<HostSummary[]> {
+  return collectHosts(connection, lattice, { op: 'auction', constraints }, waitMs, signer);
 }
 
 /** Pure: of the hosts that may take an actor, the least loaded (fewest actors), then by id. */
@@ -71,8 +77,13 @@ export function pickHost(candidates: readonly HostSummary[]): HostSummary | unde
   return [...candidates].sort((a, b) => a.actors.length - b.actors.length || a.id.localeCompare(b.id))[0];
 }
 
-async function collectHosts(connection: NatsConnection, lattice: string, request: LatticeRequest, waitMs: number): Promise<HostSummary[]> {
-  const replies = await connection.requestMany(controlSubject(lattice, request.op), JSON.stringify({ version: CONTROL_WIRE_VERSION, request }), {
+/** Signed when the caller has a key: hosts with an allow-list take nothing else. */
+function envelope(request: LatticeRequest, signer: KeyPair | undefined): ControlEnvelope {
+  return signer ? signedEnvelope(request, signer, Date.now()) : { version: CONTROL_WIRE_VERSION, request };
+}
+
+async function collectHosts(connection: NatsConnection, lattice: string, request: LatticeRequest, waitMs: number, signer?: KeyPair): Promise<HostSummary[]> {
+  const replies = await connection.requestMany(controlSubject(lattice, request.op), JSON.stringify(envelope(request, signer)), {
     strategy: RequestStrategy.Timer,
     maxWait: waitMs,
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection, Subscription } from 'nats';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
-import { CONTROL_WIRE_VERSION, satisfies, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary } from './control-wire.ts';
+import { CONTROL_WIRE_VERSION, refusal, satisfies, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary } from './control-wire.ts';
 import { cloudEvent } from './cloud-events.ts';
 import { connectLattice } from './lattice-client.ts';
 import { controlSubscriptions, eventSubject } from './subjects.ts';
@@ -16,6 +16,8 @@ export interface LatticeHostOptions {
   /** The host as heartbeats and pings describe it. */
   readonly describe: () => HostSummary;
   readonly heartbeatMs?: number;
+  /** When not empty, only control requests signed by one of these nkeys are taken (`--ctl-allow`). */
+  readonly ctlAllow?: readonly string[];
 }
 
 export interface LatticeMembership {
@@ -75,6 +77,8 @@ async function answer(options: LatticeHostOptions, subject: string, body: string
   if (envelope?.version !== CONTROL_WIRE_VERSION || typeof envelope.request !== 'object' || envelope.request === null) {
     return reply({ ok: false, code: 'CONTROL_MALFORMED', message: `a control request is {"version": ${CONTROL_WIRE_VERSION}, "request": {...}}` });
   }
+  const denied = refusal(envelope, options.ctlAllow ?? [], Date.now());
+  if (denied) return reply({ ok: false, code: 'CONTROL_DENIED', message: denied });
   const operation = subject.split('.')[4];
   if (operation !== envelope.request.op) {
     return reply({ ok: false, code: 'CONTROL_MALFORMED', message: `the subject names ${operation} but the request is ${envelope.request.op}` });

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, generateKeyPair, readTopLevelToken } from '../../../claims/index.ts';
 import { defaultPolicy, handleControlRequest, Host, type HostIdentity } from '../../../host/index.ts';
-import { auction, connectLattice, CONTROL_WIRE_VERSION, discoverHosts, pickHost, satisfies, joinLattice, requestLattice, runNatsServerWith, summarizeHost, type LatticeMembership } from '../../../host/lattice/index.ts';
+import { auction, connectLattice, CONTROL_WIRE_VERSION, discoverHosts, pickHost, satisfies, signedEnvelope, joinLattice, requestLattice, runNatsServerWith, summarizeHost, type LatticeMembership } from '../../../host/lattice/index.ts';
 import { builtActor } from '../../actors/built-actors.ts';
 import { freePort, startNatsServer, type RunningNats } from '../../fixtures/nats-server.ts';
 
@@ -136,4 +136,42 @@ describe('a lattice whose NATS server goes away', () => {
       await server.stop();
     }
   }, 30_000);
+});
+
+describe('a host that takes control only from its allow-list (--ctl-allow)', () => {
+  it('refuses unsigned, foreign and tampered requests, and runs the ones its allowed key signed', async () => {
+    const admin = generateKeyPair('user');
+    const stranger = generateKeyPair('user');
+    const host = new Host({ cacheDir: await mkdtemp(join(tmpdir(), 'badger-ctl-')), policy: defaultPolicy([]), logger: pino({ level: 'silent' }) });
+    const id = generateKeyPair('host').publicKey;
+    const identity: HostIdentity = { labels: {}, startedAt: new Date().toISOString(), onShutdown: () => {}, providerKinds: {}, ready: () => true };
+    const membership = await joinLattice({
+      servers: nats.url,
+      lattice: 'guarded',
+      hostId: id,
+      perform: (request) => handleControlRequest(host, identity, request),
+      describe: () => summarizeHost(id, 'guarded', {}, '0.1.0', new Date(), host.inventory(), new Date()),
+      ctlAllow: [admin.publicKey],
+    });
+    try {
+      const ask = (options: { signer?: typeof admin }) => requestLattice(client, 'guarded', { op: 'get-inventory' }, { hostId: id, ...options });
+      expect(await ask({})).toMatchObject({ ok: false, code: 'CONTROL_DENIED', message: 'this host takes only signed control requests' });
+      expect(await ask({ signer: stranger })).toMatchObject({ ok: false, code: 'CONTROL_DENIED', message: `${stranger.publicKey} is not allowed to control this host` });
+      expect(await ask({ signer: admin })).toMatchObject({ ok: true });
+
+      const signed = signedEnvelope({ op: 'get-inventory' }, admin, Date.now());
+      const tampered = { ...signed, request: { op: 'shutdown' } };
+      const reply = await client.request(`badger.ctl.v1.guarded.shutdown.${id}`, JSON.stringify(tampered), { timeout: 2000 });
+      expect(JSON.parse(reply.string()).response).toMatchObject({ ok: false, code: 'CONTROL_DENIED', message: 'the signature does not match the request' });
+      const stale = signedEnvelope({ op: 'get-inventory' }, admin, Date.now() - 10 * 60_000);
+      const late = await client.request(`badger.ctl.v1.guarded.get-inventory.${id}`, JSON.stringify(stale), { timeout: 2000 });
+      expect(JSON.parse(late.string()).response).toMatchObject({ ok: false, code: 'CONTROL_DENIED', message: expect.stringMatching(/too long ago/) });
+      // Unsigned pings do not even see it; signed ones do.
+      expect(await discoverHosts(client, 'guarded', 300)).toEqual([]);
+      expect((await discoverHosts(client, 'guarded', 300, admin)).map((found) => found.id)).toEqual([id]);
+    } finally {
+      await membership.leave();
+      await host.shutdown();
+    }
+  });
 });

@@ -20,10 +20,13 @@ let host: Host;
 let url: (actor: ActorSummary) => string;
 let http: ReturnType<typeof httpServerProvider>;
 
+let startHub: () => Promise<NatsProcess>;
+
 /** A hub and two leaf nodes on loopback: the laptop on one leaf, the Pi on the other. */
 async function topology(): Promise<{ leaf1: string; leaf2: string }> {
   const [hubPort, leafPort, leaf1Port, leaf2Port] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  servers.push(await runNatsServer(hubConfig({ host: '127.0.0.1', port: hubPort, leafPort }), '127.0.0.1', hubPort));
+  startHub = () => runNatsServer(hubConfig({ host: '127.0.0.1', port: hubPort, leafPort }), '127.0.0.1', hubPort);
+  servers.push(await startHub());
   for (const port of [leaf1Port, leaf2Port]) {
     servers.push(await runNatsServer(leafConfig({ host: '127.0.0.1', port, remoteUrl: `nats-leaf://127.0.0.1:${leafPort}` }), '127.0.0.1', port));
   }
@@ -105,6 +108,27 @@ describe('providers on another host of the lattice', () => {
     const last = (await (await fetch(`${url(counter)}visits`)).json()) as { count: number };
     expect(last.count).toBe(8 * 25 + 1);
   }, 60_000);
+
+  it('fails calls across a dead hub at once, and serves them again once the hub is back, with no restart by hand', async () => {
+    const counter = host.inventory().actors.find((actor) => actor.name === 'counter')!;
+    const count = async () => ((await (await fetch(`${url(counter)}hub`)).json()) as { count?: number; error?: string });
+    expect(await count()).toMatchObject({ count: 1 });
+    await servers[0]!.stop();
+    // The leaves stay up; the Pi's store is out of reach, and the actor hears so as the store's own error.
+    let down: { error?: string } = {};
+    for (let attempt = 0; attempt < 50 && !down.error; attempt++) {
+      down = await count();
+      if (!down.error) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(down.error).toMatch(/^other: .*kv-pi/);
+    servers[0] = await startHub();
+    let back: { count?: number } = {};
+    for (let attempt = 0; attempt < 100 && back.count === undefined; attempt++) {
+      back = await count();
+      if (back.count === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(back.count).toBe(2);
+  }, 30_000);
 
   it('answers a call to a provider that runs nowhere with the interface\'s own error', async () => {
     const counter = host.inventory().actors.find((actor) => actor.name === 'counter')!;

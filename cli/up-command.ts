@@ -109,6 +109,7 @@ async function runHost(options: UpOptions): Promise<void> {
   // and carries the rest to the hub.
   const leaf = options.leafRemote ? await startLeaf(options.leafRemote, options.leafPort ?? '4222') : undefined;
   const servers = leaf?.url ?? options.nats;
+  if (!servers && options.ctlAllow.length > 0) throw new CliError('CLI_BAD_ARGUMENT', '--ctl-allow guards lattice control: give --nats or --leaf-remote too');
   const membership = servers
     ? await joinAs(host, identity, labels, servers, options.lattice, allowList(options.ctlAllow)).catch(async (error: unknown) => {
         await leaf?.stop();

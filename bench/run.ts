@@ -4,6 +4,7 @@ import { buildCacheScenario } from './build-cache.ts';
 import { httpScenario } from './http.ts';
 import { invokeScenario } from './invoke.ts';
 import { keyValueScenario } from './keyvalue.ts';
+import { latticeScenario } from './lattice.ts';
 import { oledScenario } from './oled.ts';
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
@@ -11,6 +12,7 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
   http: httpScenario,
   invoke: invokeScenario,
   keyvalue: keyValueScenario,
+  lattice: latticeScenario,
   oled: oledScenario,
 };
 

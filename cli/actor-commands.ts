@@ -4,20 +4,8 @@ import { encodeControlJson, HostError, type ControlRequest } from '../host/index
 import { auction, checkLatticeName, connectLattice, DEFAULT_LATTICE, LatticeError, pickHost, requestLattice } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost, controlSigner } from './host-client.ts';
-import { collect, keyValuePairs } from './options.ts';
+import { collect, integerOption, keyValuePairs, positive } from './options.ts';
 import { emit } from './output.ts';
-
-const positive = (text: string, option: string): number => {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new CliError('CLI_BAD_ARGUMENT', `${option}: "${text}" is not a whole number of 1 or more`);
-  return value;
-};
-
-const wholeNumber = (text: string, option: string): number => {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new CliError('CLI_BAD_ARGUMENT', `${option}: "${text}" is not a whole number of 0 or more`);
-  return value;
-};
 
 export function startCommand(): Command {
   const start = new Command('start').description('start an actor (or a provider) on the running host');
@@ -45,7 +33,7 @@ export function startCommand(): Command {
           location: /^https?:\/\//.test(location) ? location : (await import('node:path')).resolve(location),
           maxInstances: positive(options.maxInstances, '--max-instances'),
           deadlineMs: positive(options.deadlineMs, '--deadline-ms'),
-          queueLimit: wholeNumber(options.queueLimit, '--queue-limit'),
+          queueLimit: integerOption(options.queueLimit, '--queue-limit', 0),
           memoryLimitMb: positive(options.memoryLimitMb, '--memory-limit-mb'),
           config: keyValuePairs(options.config, '--config'),
         };

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { allEventsSubject, connectLattice, DEFAULT_LATTICE, EVENT_TYPE_PREFIX, type CloudEvent } from '../host/lattice/index.ts';
-import { CliError } from './errors.ts';
+import { positive } from './options.ts';
 
 export function eventsCommand(): Command {
   return new Command('events')
@@ -11,8 +11,7 @@ export function eventsCommand(): Command {
     .option('--no-heartbeats', 'leave out host heartbeats')
     .option('--json', 'print each event as one line of JSON')
     .action(async (options: { nats: string; lattice: string; count?: string; heartbeats: boolean; json?: boolean }) => {
-      const count = options.count === undefined ? Infinity : Number(options.count);
-      if (!(count >= 1)) throw new CliError('CLI_BAD_ARGUMENT', `--count: "${options.count}" is not a whole number of 1 or more`);
+      const count = options.count === undefined ? Infinity : positive(options.count, '--count');
       const subject = allEventsSubject(options.lattice);
       // One attempt: a command run by hand should say at once that the server is not there.
       const connection = await connectLattice(options.nats, { reconnect: false });

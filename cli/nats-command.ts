@@ -3,14 +3,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { badgerHome } from '../host/index.ts';
 import { hubConfig, runNatsServer } from '../host/lattice/index.ts';
-import { CliError } from './errors.ts';
+import { portNumber } from './options.ts';
 import { note } from './output.ts';
-
-const port = (text: string, option: string): number => {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new CliError('CLI_BAD_ARGUMENT', `${option}: "${text}" is not a port number`);
-  return value;
-};
 
 export function natsCommand(): Command {
   const nats = new Command('nats').description('NATS servers for a lattice');
@@ -24,11 +18,11 @@ export function natsCommand(): Command {
     .option('--start', 'run nats-server with it until Ctrl-C')
     .action(async (options: { host: string; port: string; leafPort: string; store?: string; start?: boolean }) => {
       const storeDir = options.store ?? join(badgerHome(), 'nats');
-      const config = hubConfig({ host: options.host, port: port(options.port, '--port'), leafPort: port(options.leafPort, '--leaf-port'), storeDir });
+      const config = hubConfig({ host: options.host, port: portNumber(options.port, '--port'), leafPort: portNumber(options.leafPort, '--leaf-port'), storeDir });
       if (!options.start) return void process.stdout.write(config);
       await mkdir(storeDir, { recursive: true });
       const probeHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
-      const hub = await runNatsServer(config, probeHost, port(options.port, '--port'));
+      const hub = await runNatsServer(config, probeHost, portNumber(options.port, '--port'));
       note(`lattice hub up: clients on ${options.host}:${options.port}, leaf nodes on ${options.host}:${options.leafPort}; Ctrl-C stops it`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

@@ -2,17 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import type { DisplaySnapshot } from '../host/index.ts';
 import { renderHalfBlocks, renderPng, snapshotPixels } from '../providers/oled-display/index.ts';
-import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
+import { positive } from './options.ts';
 import { emit } from './output.ts';
 
 const snapshotOf = async (panel: string | undefined) => (await askHost({ op: 'display-snapshot', ...(panel ? { panel } : {}) })) as DisplaySnapshot;
-
-const positive = (text: string, option: string): number => {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new CliError('CLI_BAD_ARGUMENT', `${option}: "${text}" is not a whole number of 1 or more`);
-  return value;
-};
 
 export function oledCommand(): Command {
   const oled = new Command('oled').description('see what an OLED display shows (emulated, or the mirror of a real one)');

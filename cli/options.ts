@@ -12,3 +12,15 @@ export function keyValuePairs(pairs: readonly string[], option: string): Record<
   });
   return Object.fromEntries(entries);
 }
+
+/** A whole number from `min` to `max` given to `option`, or a CLI_BAD_ARGUMENT naming it. */
+export function integerOption(text: string, option: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new CliError('CLI_BAD_ARGUMENT', `${option}: "${text}" is not a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}`);
+  }
+  return value;
+}
+
+export const positive = (text: string, option: string): number => integerOption(text, option, 1);
+export const portNumber = (text: string, option: string): number => integerOption(text, option, 1, 65535);

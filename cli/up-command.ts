@@ -24,7 +24,7 @@ import { packageRoot } from '../toolchain/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
 import { oledDisplayProvider } from '../providers/oled-display/index.ts';
 import { CliError } from './errors.ts';
-import { collect, keyValuePairs } from './options.ts';
+import { collect, keyValuePairs, portNumber } from './options.ts';
 import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
 import { runDemo } from './demo-actors.ts';
 import { emit, note } from './output.ts';
@@ -137,8 +137,7 @@ async function runHost(options: UpOptions): Promise<void> {
 }
 
 async function startLeaf(remoteUrl: string, portText: string): Promise<NatsProcess> {
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError('CLI_BAD_ARGUMENT', `--leaf-port: "${portText}" is not a port number`);
+  const port = portNumber(portText, '--leaf-port');
   if (!/^nats-leaf:\/\/|^nats:\/\/|^tls:\/\//.test(remoteUrl)) throw new CliError('CLI_BAD_ARGUMENT', `--leaf-remote: "${remoteUrl}" is not a URL such as nats-leaf://hub.local:7422`);
   const leaf = await runNatsServer(leafConfig({ host: '127.0.0.1', port, remoteUrl }), '127.0.0.1', port);
   note(`started a nats-server leaf node on 127.0.0.1:${port}, joined to ${remoteUrl}`);

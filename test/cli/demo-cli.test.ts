@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Framebuffer, measureText, renderHalfBlocks } from '../../providers/oled-display/index.ts';
+import { renderHalfBlocks } from '../../providers/oled-display/index.ts';
+import { tickerFrame } from '../fixtures/oled-ticker-frame.ts';
 import { runCli } from './run-cli.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/badger.js', import.meta.url));
@@ -43,10 +44,7 @@ describe('badger up --demo (the README\'s main job)', () => {
     const tickerId = inventory.actors.find((actor: { name: string }) => actor.name === 'oled-ticker').id;
     const tickerUrl = new RegExp(`${tickerId} on (http://127\\.0\\.0\\.1:\\d+)`).exec(http.health.message)![1];
     const { scale } = (await (await fetch(`${tickerUrl}/`, { method: 'POST', body: 'Hello, Pi' })).json()) as { scale: number };
-    const expected = new Framebuffer(64);
-    const extent = measureText('Hello, Pi', scale);
-    expected.rectangle(0, 0, 128, 64, false, 'on');
-    expected.text(Math.floor((128 - extent.width) / 2), Math.floor((64 - extent.height) / 2), 'Hello, Pi', scale, 'on');
+    const expected = tickerFrame('Hello, Pi', scale);
 
     const file = join(home, 'frame.png');
     expect(JSON.parse((await cli('oled', 'snapshot', '-o', file, '--scale', '2', '--json')).stdout)).toMatchObject({ panel: 'default', width: 128, height: 64 });

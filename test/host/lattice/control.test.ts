@@ -14,19 +14,26 @@ let nats: RunningNats;
 let client: NatsConnection;
 const hosts: { id: string; host: Host; membership: LatticeMembership }[] = [];
 
-async function latticeHost(labels: Record<string, string>): Promise<{ id: string; host: Host; membership: LatticeMembership }> {
+/** A host joined to `lattice` on `servers`, answering control requests as `badger up --nats` does. */
+async function joinedHost(
+  servers: string,
+  lattice: string,
+  options: { labels?: Record<string, string>; ctlAllow?: string[]; heartbeatMs?: number } = {},
+): Promise<{ id: string; host: Host; membership: LatticeMembership }> {
   const issuer = decodeClaimsToken(readTopLevelToken(await readFile(builtActor('hello-wat')))!).iss;
   const host = new Host({ cacheDir: await mkdtemp(join(tmpdir(), 'badger-lattice-')), policy: defaultPolicy([issuer]), logger: pino({ level: 'silent' }) });
   const id = generateKeyPair('host').publicKey;
+  const labels = options.labels ?? {};
   const identity: HostIdentity = { labels, startedAt: new Date().toISOString(), onShutdown: () => {}, providerKinds: {}, ready: () => true };
   const startedAt = new Date();
   const membership = await joinLattice({
-    servers: nats.url,
-    lattice: 'test',
+    servers,
+    lattice,
     hostId: id,
     perform: (request) => handleControlRequest(host, identity, request),
-    describe: () => summarizeHost(id, 'test', labels, '0.1.0', startedAt, host.inventory(), new Date()),
-    heartbeatMs: 200,
+    describe: () => summarizeHost(id, lattice, labels, '0.1.0', startedAt, host.inventory(), new Date()),
+    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.ctlAllow ? { ctlAllow: options.ctlAllow } : {}),
   });
   return { id, host, membership };
 }
@@ -34,7 +41,10 @@ async function latticeHost(labels: Record<string, string>): Promise<{ id: string
 beforeAll(async () => {
   nats = await startNatsServer();
   client = await connect({ servers: nats.url });
-  hosts.push(await latticeHost({ device: 'laptop' }), await latticeHost({ device: 'pi' }));
+  hosts.push(
+    await joinedHost(nats.url, 'test', { labels: { device: 'laptop' }, heartbeatMs: 200 }),
+    await joinedHost(nats.url, 'test', { labels: { device: 'pi' }, heartbeatMs: 200 }),
+  );
 }, 30_000);
 
 afterAll(async () => {
@@ -96,16 +106,7 @@ describe('a lattice whose NATS server goes away', () => {
     const port = await freePort();
     const serve = () => runNatsServerWith(['-a', '127.0.0.1', '-p', String(port)], '127.0.0.1', port);
     let server = await serve();
-    const host = new Host({ cacheDir: await mkdtemp(join(tmpdir(), 'badger-outage-')), policy: defaultPolicy([]), logger: pino({ level: 'silent' }) });
-    const id = generateKeyPair('host').publicKey;
-    const identity: HostIdentity = { labels: {}, startedAt: new Date().toISOString(), onShutdown: () => {}, providerKinds: {}, ready: () => true };
-    const membership = await joinLattice({
-      servers: server.url,
-      lattice: 'outage',
-      hostId: id,
-      perform: (request) => handleControlRequest(host, identity, request),
-      describe: () => summarizeHost(id, 'outage', {}, '0.1.0', new Date(), host.inventory(), new Date()),
-    });
+    const { id, host, membership } = await joinedHost(server.url, 'outage');
     const caller = await connectLattice(server.url);
     try {
       expect(await requestLattice(caller, 'outage', { op: 'get-inventory' }, { hostId: id })).toMatchObject({ ok: true });
@@ -143,17 +144,7 @@ describe('a host that takes control only from its allow-list (--ctl-allow)', () 
   it('refuses unsigned, foreign and tampered requests, and runs the ones its allowed key signed', async () => {
     const admin = generateKeyPair('user');
     const stranger = generateKeyPair('user');
-    const host = new Host({ cacheDir: await mkdtemp(join(tmpdir(), 'badger-ctl-')), policy: defaultPolicy([]), logger: pino({ level: 'silent' }) });
-    const id = generateKeyPair('host').publicKey;
-    const identity: HostIdentity = { labels: {}, startedAt: new Date().toISOString(), onShutdown: () => {}, providerKinds: {}, ready: () => true };
-    const membership = await joinLattice({
-      servers: nats.url,
-      lattice: 'guarded',
-      hostId: id,
-      perform: (request) => handleControlRequest(host, identity, request),
-      describe: () => summarizeHost(id, 'guarded', {}, '0.1.0', new Date(), host.inventory(), new Date()),
-      ctlAllow: [admin.publicKey],
-    });
+    const { id, host, membership } = await joinedHost(nats.url, 'guarded', { ctlAllow: [admin.publicKey] });
     try {
       const ask = (options: { signer?: typeof admin }) => requestLattice(client, 'guarded', { op: 'get-inventory' }, { hostId: id, ...options });
       expect(await ask({})).toMatchObject({ ok: false, code: 'CONTROL_DENIED', message: 'this host takes only signed control requests' });

@@ -9,7 +9,8 @@ import { defaultPolicy, Host, type ActorSummary } from '../../../host/index.ts';
 import { connectLattice, hubConfig, leafConfig, runNatsServer, serveProviderRpc, type NatsProcess } from '../../../host/lattice/index.ts';
 import { HTTP_INCOMING_HANDLER, httpServerProvider } from '../../../providers/http-server/index.ts';
 import { keyValueProvider } from '../../../providers/keyvalue/index.ts';
-import { Framebuffer, measureText, OLED_DISPLAY, oledDisplayProvider } from '../../../providers/oled-display/index.ts';
+import { OLED_DISPLAY, oledDisplayProvider } from '../../../providers/oled-display/index.ts';
+import { tickerFrame } from '../../fixtures/oled-ticker-frame.ts';
 import { builtActor } from '../../actors/built-actors.ts';
 import { freePort } from '../../fixtures/nats-server.ts';
 
@@ -82,10 +83,7 @@ describe('providers on another host of the lattice', () => {
     );
     expect(response.status).toBe(200);
     const { scale } = (await response.json()) as { scale: number };
-    const expected = new Framebuffer(64);
-    const extent = measureText('Hi Pi', scale);
-    expected.rectangle(0, 0, 128, 64, false, 'on');
-    expected.text(Math.floor((128 - extent.width) / 2), Math.floor((64 - extent.height) / 2), 'Hi Pi', scale, 'on');
+    const expected = tickerFrame('Hi Pi', scale);
     const chip = oled.panels().get('default')!.emulator!;
     for (let y = 0; y < 64; y++) for (let x = 0; x < 128; x++) if (chip.pixel(x, y) !== expected.getPixel(x, y)) throw new Error(`pixel (${x}, ${y}) differs`);
   });

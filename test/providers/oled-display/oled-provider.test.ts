@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, readTopLevelToken } from '../../../claims/index.ts';
 import { defaultPolicy, Host, type ActorSummary } from '../../../host/index.ts';
 import { HTTP_INCOMING_HANDLER, httpServerProvider } from '../../../providers/http-server/index.ts';
-import { Framebuffer, measureText, OLED_DISPLAY, oledDisplayProvider, type FrameEvent } from '../../../providers/oled-display/index.ts';
+import { OLED_DISPLAY, oledDisplayProvider, type FrameEvent } from '../../../providers/oled-display/index.ts';
+import { tickerFrame } from '../../fixtures/oled-ticker-frame.ts';
 import { builtActor } from '../../actors/built-actors.ts';
 
 let host: Host;
@@ -40,11 +41,7 @@ describe('the OLED display provider', () => {
     expect(response.status).toBe(200);
     const { scale } = (await response.json()) as { scale: number };
 
-    // The same drawing, done here on a frame of our own: what the glass must show.
-    const expected = new Framebuffer(64);
-    const extent = measureText('Hi there', scale);
-    expected.rectangle(0, 0, 128, 64, false, 'on');
-    expected.text(Math.floor((128 - extent.width) / 2), Math.floor((64 - extent.height) / 2), 'Hi there', scale, 'on');
+    const expected = tickerFrame('Hi there', scale);
     const chip = oled.panels().get('default')!.emulator!;
     let lit = 0;
     for (let y = 0; y < 64; y++) {

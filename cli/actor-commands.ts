@@ -4,13 +4,13 @@ import { encodeControlJson, HostError, type ControlRequest } from '../host/index
 import { auction, checkLatticeName, connectLattice, DEFAULT_LATTICE, LatticeError, pickHost, requestLattice } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost, controlSigner } from './host-client.ts';
+import { connectionAuth, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { collect, integerOption, keyValuePairs, positive } from './options.ts';
 import { emit } from './output.ts';
 
 export function startCommand(): Command {
   const start = new Command('start').description('start an actor (or a provider) on the running host');
-  start
-    .command('actor')
+  withCredentialOptions(start.command('actor'))
     .description('verify, admit and start an actor')
     .argument('<path|url>', 'a signed component: a file or an http(s) URL')
     .option('--max-instances <n>', 'instances that may run at once', '1')
@@ -26,7 +26,18 @@ export function startCommand(): Command {
     .action(
       async (
         location: string,
-        options: { maxInstances: string; deadlineMs: string; queueLimit: string; memoryLimitMb: string; config: string[]; json?: boolean; nats?: string; lattice: string; host?: string; constraint: string[] },
+        options: {
+          maxInstances: string;
+          deadlineMs: string;
+          queueLimit: string;
+          memoryLimitMb: string;
+          config: string[];
+          json?: boolean;
+          nats?: string;
+          lattice: string;
+          host?: string;
+          constraint: string[];
+        } & CredentialOptions,
       ) => {
         const request = {
           op: 'start-actor' as const,
@@ -37,7 +48,7 @@ export function startCommand(): Command {
           memoryLimitMb: positive(options.memoryLimitMb, '--memory-limit-mb'),
           config: keyValuePairs(options.config, '--config'),
         };
-        const summary = (options.nats ? await startOnLattice(options.nats, options.lattice, options.host, keyValuePairs(options.constraint, '--constraint'), request) : await askHost(request)) as ActorSummary & {
+        const summary = (options.nats ? await startOnLattice(options.nats, options.lattice, options.host, keyValuePairs(options.constraint, '--constraint'), request, options) : await askHost(request)) as ActorSummary & {
           host?: string;
         };
         emit(
@@ -61,8 +72,15 @@ export function startCommand(): Command {
 }
 
 /** Starts an actor on the named host, or on the least loaded host whose labels meet the constraints. */
-async function startOnLattice(servers: string, lattice: string, hostId: string | undefined, constraints: Record<string, string>, request: ControlRequest): Promise<unknown> {
-  const connection = await connectLattice(servers, { reconnect: false });
+async function startOnLattice(
+  servers: string,
+  lattice: string,
+  hostId: string | undefined,
+  constraints: Record<string, string>,
+  request: ControlRequest,
+  credentials: CredentialOptions,
+): Promise<unknown> {
+  const connection = await connectLattice(servers, { reconnect: false, ...(await connectionAuth(credentials)) });
   try {
     let target = hostId;
     if (!target) {

@@ -1,20 +1,21 @@
 import { Command } from 'commander';
 import { allEventsSubject, connectLattice, DEFAULT_LATTICE, EVENT_TYPE_PREFIX, type CloudEvent } from '../host/lattice/index.ts';
+import { connectionAuth, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { positive } from './options.ts';
 
 export function eventsCommand(): Command {
-  return new Command('events')
+  return withCredentialOptions(new Command('events'))
     .description("tail a lattice's events (CloudEvents): hosts, actors, providers, links, failures, OLED frames; Ctrl-C stops")
     .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222)')
     .option('--lattice <name>', 'the lattice', DEFAULT_LATTICE)
     .option('--count <n>', 'stop after this many events')
     .option('--no-heartbeats', 'leave out host heartbeats')
     .option('--json', 'print each event as one line of JSON')
-    .action(async (options: { nats: string; lattice: string; count?: string; heartbeats: boolean; json?: boolean }) => {
+    .action(async (options: { nats: string; lattice: string; count?: string; heartbeats: boolean; json?: boolean } & CredentialOptions) => {
       const count = options.count === undefined ? Infinity : positive(options.count, '--count');
       const subject = allEventsSubject(options.lattice);
       // One attempt: a command run by hand should say at once that the server is not there.
-      const connection = await connectLattice(options.nats, { reconnect: false });
+      const connection = await connectLattice(options.nats, { reconnect: false, ...(await connectionAuth(options)) });
       const subscription = connection.subscribe(subject);
       process.once('SIGINT', () => subscription.unsubscribe());
       let seen = 0;

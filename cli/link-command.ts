@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { Link } from '../host/index.ts';
 import { checkLatticeName, connectLattice, DEFAULT_LATTICE, discoverHosts, type HostSummary } from '../host/lattice/index.ts';
 import { askHost, controlSigner } from './host-client.ts';
+import { connectionAuth, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { collect, keyValuePairs } from './options.ts';
 import { emit } from './output.ts';
 
@@ -62,16 +63,15 @@ export function getCommand(): Command {
     ];
     emit(options.json, inventory, lines.join('\n'));
   });
-  get
-    .command('hosts')
+  withCredentialOptions(get.command('hosts'))
     .description('the hosts of a lattice that answer a ping: id, labels, uptime, what they run')
     .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222)')
     .option('--lattice <name>', 'the lattice', DEFAULT_LATTICE)
     .option('--wait-ms <ms>', 'how long to collect answers', '1000')
     .option('--json', 'print JSON')
-    .action(async (options: { nats: string; lattice: string; waitMs: string; json?: boolean }) => {
+    .action(async (options: { nats: string; lattice: string; waitMs: string; json?: boolean } & CredentialOptions) => {
       // One attempt: a command run by hand should say at once that the server is not there.
-      const connection = await connectLattice(options.nats, { reconnect: false });
+      const connection = await connectLattice(options.nats, { reconnect: false, ...(await connectionAuth(options)) });
       try {
         const hosts = await discoverHosts(connection, checkLatticeName(options.lattice), Number(options.waitMs) || 1000, await controlSigner());
         const line = (host: HostSummary) =>

@@ -6,6 +6,7 @@ import { checkLatticeName, cloudEvent, connectLattice, DEFAULT_LATTICE, eventSub
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
 import { oledDisplayProvider } from '../providers/oled-display/index.ts';
 import { CliError } from './errors.ts';
+import { connectionAuth, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { note } from './output.ts';
 
 /** Providers that can serve a lattice from a process of their own. The HTTP server cannot: it listens in its actor's threads. */
@@ -16,14 +17,13 @@ const STANDALONE: Record<string, (id: string) => Provider> = {
 
 export function providerCommand(): Command {
   const provider = new Command('provider').description('capability providers outside a host');
-  provider
-    .command('run')
+  withCredentialOptions(provider.command('run'))
     .description('serve a built-in provider to a lattice from this process, until Ctrl-C (how the OLED provider runs on a Pi)')
     .argument('<kind>', `one of: ${Object.keys(STANDALONE).join(', ')}`)
     .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222)')
     .option('--lattice <name>', 'the lattice', DEFAULT_LATTICE)
     .option('--id <id>', 'the id links name as their target (default: the kind)')
-    .action(async (kind: string, options: { nats: string; lattice: string; id?: string }) => {
+    .action(async (kind: string, options: { nats: string; lattice: string; id?: string } & CredentialOptions) => {
       const make = STANDALONE[kind];
       if (!make) {
         throw new CliError('CLI_BAD_ARGUMENT', kind === 'http-server' ? 'the HTTP server runs inside the host of its actors: start it there' : `no provider of kind ${kind}; one of: ${Object.keys(STANDALONE).join(', ')}`);
@@ -32,7 +32,7 @@ export function providerCommand(): Command {
       const served = make(options.id ?? kind);
       // Its own V… key: the source of its events.
       const key = generateKeyPair('provider').publicKey;
-      const connection = await connectLattice(options.nats, { name: `badger-provider ${served.id} ${key}` });
+      const connection = await connectLattice(options.nats, { name: `badger-provider ${served.id} ${key}`, ...(await connectionAuth(options)) });
       const rpc = serveProviderRpc(connection, options.lattice, served);
       const publish = (type: string, data: unknown) =>
         connection.publish(eventSubject(options.lattice, type), JSON.stringify(cloudEvent(type, key, data, randomUUID(), new Date())));

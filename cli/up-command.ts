@@ -18,12 +18,13 @@ import {
   type HostIdentity,
   type Policy,
 } from '../host/index.ts';
-import { checkLatticeName, DEFAULT_LATTICE, joinLattice, LatticeError, leafConfig, runNatsServer, summarizeHost, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
+import { checkLatticeName, DEFAULT_LATTICE, joinLattice, LatticeError, leafConfig, runNatsServer, summarizeHost, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
 import { httpServerProvider } from '../providers/http-server/index.ts';
 import { packageRoot } from '../toolchain/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
 import { oledDisplayProvider } from '../providers/oled-display/index.ts';
 import { CliError } from './errors.ts';
+import { credentialsFrom, withCredentialOptions } from './lattice-options.ts';
 import { collect, keyValuePairs, portNumber } from './options.ts';
 import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
 import { runDemo } from './demo-actors.ts';
@@ -40,10 +41,12 @@ interface UpOptions {
   leafPort?: string;
   lattice: string;
   ctlAllow: string[];
+  creds?: string;
+  nkeySeed?: string;
 }
 
 export function upCommand(): Command {
-  return new Command('up')
+  return withCredentialOptions(new Command('up'))
     .description('start a host on this machine, controlled through ~/.badger/host.sock')
     .option('--policy <file>', 'a YAML or JSON policy (default: signed only, by the keys under ~/.badger/keys and --trust)')
     .option('--trust <account-key>', 'also trust components signed by this account (repeatable)', collect, [])
@@ -107,11 +110,13 @@ async function runHost(options: UpOptions): Promise<void> {
   note(`badger host up: control socket ${socketPath}; stop it with "badger down" or Ctrl-C`);
   // The laptop-and-Pi topology: a local leaf server keeps this host's lattice traffic on the machine
   // and carries the rest to the hub.
-  const leaf = options.leafRemote ? await startLeaf(options.leafRemote, options.leafPort ?? '4222') : undefined;
+  // With a local leaf, the credentials are the leaf's to the hub; otherwise the host's own.
+  const leaf = options.leafRemote ? await startLeaf(options.leafRemote, options.leafPort ?? '4222', options.creds) : undefined;
+  const credentials = leaf ? undefined : await credentialsFrom(options);
   const servers = leaf?.url ?? options.nats;
   if (!servers && options.ctlAllow.length > 0) throw new CliError('CLI_BAD_ARGUMENT', '--ctl-allow guards lattice control: give --nats or --leaf-remote too');
   const membership = servers
-    ? await joinAs(host, identity, labels, servers, options.lattice, allowList(options.ctlAllow)).catch(async (error: unknown) => {
+    ? await joinAs(host, identity, labels, servers, options.lattice, allowList(options.ctlAllow), credentials).catch(async (error: unknown) => {
         await leaf?.stop();
         throw error;
       })
@@ -136,10 +141,10 @@ async function runHost(options: UpOptions): Promise<void> {
   process.exit(0);
 }
 
-async function startLeaf(remoteUrl: string, portText: string): Promise<NatsProcess> {
+async function startLeaf(remoteUrl: string, portText: string, hubCreds: string | undefined): Promise<NatsProcess> {
   const port = portNumber(portText, '--leaf-port');
   if (!/^nats-leaf:\/\/|^nats:\/\/|^tls:\/\//.test(remoteUrl)) throw new CliError('CLI_BAD_ARGUMENT', `--leaf-remote: "${remoteUrl}" is not a URL such as nats-leaf://hub.local:7422`);
-  const leaf = await runNatsServer(leafConfig({ host: '127.0.0.1', port, remoteUrl }), '127.0.0.1', port);
+  const leaf = await runNatsServer(leafConfig({ host: '127.0.0.1', port, remoteUrl, ...(hubCreds ? { credentials: hubCreds } : {}) }), '127.0.0.1', port);
   note(`started a nats-server leaf node on 127.0.0.1:${port}, joined to ${remoteUrl}`);
   return leaf;
 }
@@ -150,7 +155,15 @@ function allowList(keys: readonly string[]): string[] {
   return [...keys];
 }
 
-async function joinAs(host: Host, identity: HostIdentity, labels: Record<string, string>, servers: string, lattice: string, ctlAllow: string[]): Promise<LatticeMembership> {
+async function joinAs(
+  host: Host,
+  identity: HostIdentity,
+  labels: Record<string, string>,
+  servers: string,
+  lattice: string,
+  ctlAllow: string[],
+  credentials: LatticeCredentials | undefined,
+): Promise<LatticeMembership> {
   const id = generateKeyPair('host').publicKey;
   const startedAt = new Date();
   const version = (JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
@@ -161,6 +174,7 @@ async function joinAs(host: Host, identity: HostIdentity, labels: Record<string,
     perform: (request) => handleControlRequest(host, identity, request),
     describe: () => summarizeHost(id, lattice, labels, version, startedAt, host.inventory(), new Date()),
     ctlAllow,
+    ...(credentials ? { credentials } : {}),
   }).catch((error: Error) => {
     throw new LatticeError(`cannot join lattice ${lattice} on ${servers}: ${error.message}`);
   });

@@ -1,4 +1,4 @@
-import { connect, ErrorCode, RequestStrategy, type ConnectionOptions, type NatsConnection, type NatsError } from 'nats';
+import { connect, credsAuthenticator, ErrorCode, nkeyAuthenticator, RequestStrategy, type ConnectionOptions, type NatsConnection, type NatsError } from 'nats';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
 import type { KeyPair } from '../../claims/index.ts';
 import { CONTROL_WIRE_VERSION, signedEnvelope, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type LatticeRequest } from './control-wire.ts';
@@ -12,6 +12,16 @@ export class LatticeError extends Error {
     this.name = 'LatticeError';
     this.code = code;
   }
+}
+
+/** How a host or provider proves itself to a NATS server that asks: a creds file, or an nkey seed. */
+export type LatticeCredentials = { readonly creds: Uint8Array } | { readonly nkeySeed: string };
+
+/** The connection options for those credentials. */
+export function authenticatorFor(credentials: LatticeCredentials | undefined): Partial<ConnectionOptions> {
+  if (!credentials) return {};
+  if ('creds' in credentials) return { authenticator: credsAuthenticator(credentials.creds) };
+  return { authenticator: nkeyAuthenticator(new TextEncoder().encode(credentials.nkeySeed.trim())) };
 }
 
 /** Connections whose server link is down right now: calls on them fail at once. */

@@ -3,7 +3,7 @@ import type { NatsConnection, Subscription } from 'nats';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
 import { CONTROL_WIRE_VERSION, refusal, satisfies, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary } from './control-wire.ts';
 import { cloudEvent } from './cloud-events.ts';
-import { connectLattice } from './lattice-client.ts';
+import { authenticatorFor, connectLattice, type LatticeCredentials } from './lattice-client.ts';
 import { controlSubscriptions, eventSubject } from './subjects.ts';
 
 export interface LatticeHostOptions {
@@ -18,6 +18,8 @@ export interface LatticeHostOptions {
   readonly heartbeatMs?: number;
   /** When not empty, only control requests signed by one of these nkeys are taken (`--ctl-allow`). */
   readonly ctlAllow?: readonly string[];
+  /** For a NATS server that asks who connects. */
+  readonly credentials?: LatticeCredentials;
 }
 
 export interface LatticeMembership {
@@ -35,7 +37,7 @@ export const DEFAULT_HEARTBEAT_MS = 30_000;
  * lifecycle events. The NATS client reconnects by itself after a server restart, and resubscribes.
  */
 export async function joinLattice(options: LatticeHostOptions): Promise<LatticeMembership> {
-  const connection = await connectLattice(options.servers, { name: `badger-host ${options.hostId}` });
+  const connection = await connectLattice(options.servers, { name: `badger-host ${options.hostId}`, ...authenticatorFor(options.credentials) });
   const publish = (type: string, data: unknown) => {
     if (connection.isClosed()) return;
     const event = cloudEvent(type, options.hostId, data, randomUUID(), new Date());

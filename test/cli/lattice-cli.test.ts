@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeClaimsToken, readTopLevelToken } from '../../claims/index.ts';
+import { decodeClaimsToken, generateKeyPair, readTopLevelToken } from '../../claims/index.ts';
 import { runNatsServer } from '../../host/lattice/index.ts';
 import { builtActor } from '../actors/built-actors.ts';
 import { freePort, startNatsServer, type RunningNats } from '../fixtures/nats-server.ts';
@@ -124,4 +124,27 @@ describe('badger up --nats and badger get hosts', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/error\[LATTICE_UNAVAILABLE\]: cannot reach nats:\/\/127\.0\.0\.1:1/);
   });
+});
+
+describe('a lattice whose NATS server asks who connects', () => {
+  it('joins and lists hosts with an nkey seed, and names the refusal without one', async () => {
+    const user = generateKeyPair('user');
+    const port = await freePort();
+    const server = await runNatsServer(`host: "127.0.0.1"\nport: ${port}\nauthorization { users: [ { nkey: "${user.publicKey}" } ] }\n`, '127.0.0.1', port);
+    const home = await mkdtemp(join(tmpdir(), 'badger-nkey-'));
+    const seedFile = join(home, 'user.seed');
+    await writeFile(seedFile, user.seed, { mode: 0o600 });
+    const cli = (...args: string[]) => runCli(args, { BADGER_HOME: home });
+    try {
+      const refused = await cli('get', 'hosts', '--nats', `nats://127.0.0.1:${port}`);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/error\[LATTICE_UNAVAILABLE\]: cannot reach .*(Authorization|AUTHORIZATION)/i);
+      expect((await cli('up', '--detached', '--nats', `nats://127.0.0.1:${port}`, '--nkey-seed', seedFile, '--label', 'auth=nkey')).code).toBe(0);
+      const hosts = JSON.parse((await cli('get', 'hosts', '--nats', `nats://127.0.0.1:${port}`, '--nkey-seed', seedFile, '--wait-ms', '300', '--json')).stdout);
+      expect(hosts.map((host: { labels: Record<string, string> }) => host.labels)).toEqual([{ auth: 'nkey' }]);
+    } finally {
+      await cli('down');
+      await server.stop();
+    }
+  }, 60_000);
 });

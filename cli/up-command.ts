@@ -175,6 +175,7 @@ async function joinAs(
     describe: () => summarizeHost(id, lattice, labels, version, startedAt, host.inventory(), new Date()),
     ctlAllow,
     ...(credentials ? { credentials } : {}),
+    links: { adopt: (link) => host.adoptLink(link), drop: (source, iface, name) => host.dropLink(source, iface, name) },
   }).catch((error: Error) => {
     throw new LatticeError(`cannot join lattice ${lattice} on ${servers}: ${error.message}`);
   });

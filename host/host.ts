@@ -250,6 +250,27 @@ export class Host {
     return removed;
   }
 
+  /**
+   * A link another host of the lattice put: kept here too (every host sees every link), and told
+   * to the provider of this host it targets. When the actor runs elsewhere, a provider that needs
+   * it here (the HTTP server) refuses the link; that is for the host that runs the actor to serve.
+   */
+  async adoptLink(link: Link): Promise<void> {
+    const replaced = this.links.put(link);
+    if (replaced && replaced.target !== link.target) await Promise.resolve(this.#providers.get(replaced.target)?.linkDel?.(replaced)).catch(() => {});
+    try {
+      await this.#providers.get(link.target)?.linkPut?.(link);
+    } catch (error) {
+      this.#log.debug({ link, reason: (error as Error).message }, 'a provider here does not take a link from another host');
+    }
+  }
+
+  /** A link another host of the lattice deleted. */
+  async dropLink(source: string, iface: string, name: string): Promise<void> {
+    const removed = this.links.delete(source, iface, name);
+    if (removed) await Promise.resolve(this.#providers.get(removed.target)?.linkDel?.(removed)).catch(() => {});
+  }
+
   inventory(): { actors: ActorSummary[]; providers: { id: string; name: string }[]; links: Link[] } {
     return {
       actors: [...this.#actors.values()].map((actor) => this.#describe(actor)),

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { NatsConnection, Subscription } from 'nats';
+import { RequestStrategy, type NatsConnection, type Subscription } from 'nats';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
 import { CONTROL_WIRE_VERSION, refusal, satisfies, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary } from './control-wire.ts';
-import { cloudEvent } from './cloud-events.ts';
+import type { Link } from '../links.ts';
+import { cloudEvent, type CloudEvent } from './cloud-events.ts';
 import { authenticatorFor, connectLattice, type LatticeCredentials } from './lattice-client.ts';
-import { controlSubscriptions, eventSubject } from './subjects.ts';
+import { controlSubject, controlSubscriptions, eventSubject } from './subjects.ts';
 
 export interface LatticeHostOptions {
   readonly servers: string | string[];
@@ -20,6 +21,11 @@ export interface LatticeHostOptions {
   readonly ctlAllow?: readonly string[];
   /** For a NATS server that asks who connects. */
   readonly credentials?: LatticeCredentials;
+  /** Links other hosts put and delete, so that every host sees every link. */
+  readonly links?: {
+    adopt(link: Link): Promise<void>;
+    drop(source: string, iface: string, name: string): Promise<void>;
+  };
 }
 
 export interface LatticeMembership {
@@ -51,6 +57,7 @@ export async function joinLattice(options: LatticeHostOptions): Promise<LatticeM
       },
     }),
   );
+  if (options.links) subscriptions.push(...(await followLinks(connection, options, options.links)));
   const heartbeat = setInterval(() => publish('host_heartbeat', options.describe()), options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
   heartbeat.unref();
   publish('host_started', options.describe());
@@ -112,4 +119,42 @@ export function summarizeHost(
     actors: inventory.actors.map((actor) => ({ id: actor.id, name: actor.name, maxInstances: actor.limits.maxInstances })),
     providers: inventory.providers.map(({ id: providerId, name }) => ({ id: providerId, name })),
   };
+}
+
+/**
+ * Keeps this host's link table in step with the lattice: adopts the links other hosts put or
+ * delete (their link events), and on joining asks one host for the links that exist already.
+ */
+async function followLinks(connection: NatsConnection, options: LatticeHostOptions, links: NonNullable<LatticeHostOptions['links']>): Promise<Subscription[]> {
+  const follow = (type: 'link_put' | 'link_deleted') =>
+    connection.subscribe(eventSubject(options.lattice, type), {
+      callback: (error, message) => {
+        if (error) return;
+        let event: CloudEvent<Link>;
+        try {
+          event = JSON.parse(message.string()) as CloudEvent<Link>;
+        } catch {
+          return;
+        }
+        if (event.source === options.hostId) return;
+        void (type === 'link_put' ? links.adopt(event.data) : links.drop(event.data.source, event.data.interface, event.data.name));
+      },
+    });
+  const subscriptions = [follow('link_put'), follow('link_deleted')];
+  try {
+    const replies = await connection.requestMany(controlSubject(options.lattice, 'query-links'), JSON.stringify({ version: CONTROL_WIRE_VERSION, request: { op: 'query-links' } }), {
+      strategy: RequestStrategy.Timer,
+      maxWait: 500,
+    });
+    for await (const reply of replies) {
+      const { host, response } = JSON.parse(reply.string()) as ControlReplyEnvelope;
+      // This host answers too (it listens already): the links are another host's to tell.
+      if (host === options.hostId || !response.ok) continue;
+      for (const link of response.data as Link[]) await links.adopt(link);
+      break;
+    }
+  } catch {
+    // The first host of a lattice has nobody to ask; a host that cannot answer now is caught up by events.
+  }
+  return subscriptions;
 }

@@ -21,7 +21,13 @@ async function joinedHost(
   options: { labels?: Record<string, string>; ctlAllow?: string[]; heartbeatMs?: number } = {},
 ): Promise<{ id: string; host: Host; membership: LatticeMembership }> {
   const issuer = decodeClaimsToken(readTopLevelToken(await readFile(builtActor('hello-wat')))!).iss;
-  const host = new Host({ cacheDir: await mkdtemp(join(tmpdir(), 'badger-lattice-')), policy: defaultPolicy([issuer]), logger: pino({ level: 'silent' }) });
+  let publish: ((type: string, data: unknown) => void) | undefined;
+  const host = new Host({
+    cacheDir: await mkdtemp(join(tmpdir(), 'badger-lattice-')),
+    policy: defaultPolicy([issuer]),
+    logger: pino({ level: 'silent' }),
+    onEvent: (type, data) => publish?.(type, data),
+  });
   const id = generateKeyPair('host').publicKey;
   const labels = options.labels ?? {};
   const identity: HostIdentity = { labels, startedAt: new Date().toISOString(), onShutdown: () => {}, providerKinds: {}, ready: () => true };
@@ -34,7 +40,9 @@ async function joinedHost(
     describe: () => summarizeHost(id, lattice, labels, '0.1.0', startedAt, host.inventory(), new Date()),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(options.ctlAllow ? { ctlAllow: options.ctlAllow } : {}),
+    links: { adopt: (link) => host.adoptLink(link), drop: (source, iface, name) => host.dropLink(source, iface, name) },
   });
+  publish = membership.publish;
   return { id, host, membership };
 }
 
@@ -80,6 +88,29 @@ describe('the control interface over NATS', () => {
     expect(await auction(client, 'test', { device: 'toaster' }, 300)).toEqual([]);
     // With no constraint every host answers; the laptop runs nothing, the Pi runs hello-wat.
     expect(pickHost(await auction(client, 'test', {}, 300))?.id).toBe(laptop!.id);
+  });
+
+  it('keeps every link on every host: put or deleted on one, seen on all, and told to a host that joins later', async () => {
+    const [laptop, pi] = hosts;
+    // hello-wat runs on the Pi (started above); its link is put there.
+    const actor = pi!.host.actorId('hello-wat');
+    const link = { source: actor, interface: 'wasi:keyvalue/store', name: 'default', target: 'kv-pi', config: { bucket: 'visits' } };
+    expect(await requestLattice(client, 'test', { op: 'put-link', ...link }, { hostId: pi!.id })).toMatchObject({ ok: true });
+    const seenOn = async (host: Host, present: boolean) => {
+      for (let attempt = 0; attempt < 50 && (host.links.query({ source: actor }).length > 0) !== present; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+      return host.links.query({ source: actor });
+    };
+    expect(await seenOn(laptop!.host, true)).toEqual([link]);
+    const late = await joinedHost(nats.url, 'test', { labels: { device: 'late' } });
+    try {
+      expect(late.host.links.query({ source: actor })).toEqual([link]);
+      expect(await requestLattice(client, 'test', { op: 'del-link', source: actor, interface: 'wasi:keyvalue/store' }, { hostId: pi!.id })).toMatchObject({ ok: true });
+      expect(await seenOn(laptop!.host, false)).toEqual([]);
+      expect(await seenOn(late.host, false)).toEqual([]);
+    } finally {
+      await late.membership.leave();
+      await late.host.shutdown();
+    }
   });
 
   it('publishes heartbeats as CloudEvents', async () => {

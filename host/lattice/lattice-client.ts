@@ -1,18 +1,9 @@
 import { connect, credsAuthenticator, ErrorCode, nkeyAuthenticator, RequestStrategy, type ConnectionOptions, type NatsConnection, type NatsError } from 'nats';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
 import type { KeyPair } from '../../claims/index.ts';
+import { LatticeError } from './errors.ts';
 import { CONTROL_WIRE_VERSION, signedEnvelope, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type LatticeRequest } from './control-wire.ts';
 import { controlSubject } from './subjects.ts';
-
-export class LatticeError extends Error {
-  readonly code: 'LATTICE_UNAVAILABLE' | 'LATTICE_NO_HOST';
-
-  constructor(message: string, code: LatticeError['code'] = 'LATTICE_UNAVAILABLE') {
-    super(message);
-    this.name = 'LatticeError';
-    this.code = code;
-  }
-}
 
 /** How a host or provider proves itself to a NATS server that asks: a creds file, or an nkey seed. */
 export type LatticeCredentials = { readonly creds: Uint8Array } | { readonly nkeySeed: string };

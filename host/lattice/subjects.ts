@@ -2,6 +2,8 @@
  * NATS subjects of a lattice, modelled on wasmCloud's (`wasmbus.ctl.v1.<lattice>.…`) under our own
  * prefix, since wire compatibility with wash is not a goal yet. Pure.
  */
+import { LatticeError } from './errors.ts';
+
 export const SUBJECT_PREFIX = 'badger';
 export const CONTROL_VERSION = 'v1';
 export const DEFAULT_LATTICE = 'default';
@@ -10,17 +12,13 @@ const LATTICE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 // A subject token may hold anything but whitespace, the separator and the wildcards.
 const TOKEN = /^[^\s.*>]+$/;
 
-export class SubjectError extends Error {
-  readonly code = 'LATTICE_BAD_NAME';
-}
-
 export function checkLatticeName(lattice: string): string {
-  if (!LATTICE_NAME.test(lattice)) throw new SubjectError(`lattice name "${lattice}" must be 1 to 64 letters, digits, _ or -`);
+  if (!LATTICE_NAME.test(lattice)) throw new LatticeError(`lattice name "${lattice}" must be 1 to 64 letters, digits, _ or -`, 'LATTICE_BAD_NAME');
   return lattice;
 }
 
 function token(value: string, what: string): string {
-  if (!TOKEN.test(value)) throw new SubjectError(`${what} "${value}" cannot be a NATS subject token (no spaces, dots, * or >)`);
+  if (!TOKEN.test(value)) throw new LatticeError(`${what} "${value}" cannot be a NATS subject token (no spaces, dots, * or >)`, 'LATTICE_BAD_NAME');
   return value;
 }
 

@@ -1,0 +1,12 @@
+/** Stable codes for what goes wrong on a lattice. */
+export type LatticeErrorCode = 'LATTICE_UNAVAILABLE' | 'LATTICE_NO_HOST' | 'LATTICE_BAD_NAME' | 'LATTICE_NATS_SERVER';
+
+export class LatticeError extends Error {
+  readonly code: LatticeErrorCode;
+
+  constructor(message: string, code: LatticeErrorCode = 'LATTICE_UNAVAILABLE') {
+    super(message);
+    this.name = 'LatticeError';
+    this.code = code;
+  }
+}

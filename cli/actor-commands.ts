@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import type { ActorSummary } from '../host/index.ts';
 import { encodeControlJson, HostError, type ControlRequest } from '../host/index.ts';
-import { auction, checkLatticeName, connectLattice, DEFAULT_LATTICE, LatticeError, pickHost, requestLattice } from '../host/lattice/index.ts';
+import { auction, checkLatticeName, DEFAULT_LATTICE, LatticeError, pickHost, requestLattice } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost, controlSigner } from './host-client.ts';
-import { connectionAuth, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
+import { onceConnected, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { collect, integerOption, keyValuePairs, positive } from './options.ts';
 import { emit } from './output.ts';
 
@@ -80,8 +80,7 @@ async function startOnLattice(
   request: ControlRequest,
   credentials: CredentialOptions,
 ): Promise<unknown> {
-  const connection = await connectLattice(servers, { reconnect: false, ...(await connectionAuth(credentials)) });
-  try {
+  return onceConnected(servers, credentials, async (connection) => {
     let target = hostId;
     if (!target) {
       const winner = pickHost(await auction(connection, checkLatticeName(lattice), constraints, 1000, await controlSigner()));
@@ -92,9 +91,7 @@ async function startOnLattice(
     const response = await requestLattice(connection, lattice, request, { hostId: target, timeoutMs: 60_000, signer: await controlSigner() });
     if (!response.ok) throw new HostError(response.code as never, response.message);
     return { ...(response.data as object), host: target };
-  } finally {
-    await connection.close();
-  }
+  });
 }
 
 export function stopCommand(): Command {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { allEventsSubject, connectLattice, DEFAULT_LATTICE, EVENT_TYPE_PREFIX, type CloudEvent } from '../host/lattice/index.ts';
-import { connectionAuth, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
+import { allEventsSubject, DEFAULT_LATTICE, EVENT_TYPE_PREFIX, type CloudEvent } from '../host/lattice/index.ts';
+import { onceConnected, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { positive } from './options.ts';
 
 export function eventsCommand(): Command {
@@ -9,17 +9,15 @@ export function eventsCommand(): Command {
     .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222)')
     .option('--lattice <name>', 'the lattice', DEFAULT_LATTICE)
     .option('--count <n>', 'stop after this many events')
-    .option('--no-heartbeats', 'leave out host heartbeats')
+    .option('--no-heartbeats', 'leave out host and provider heartbeats')
     .option('--json', 'print each event as one line of JSON')
     .action(async (options: { nats: string; lattice: string; count?: string; heartbeats: boolean; json?: boolean } & CredentialOptions) => {
       const count = options.count === undefined ? Infinity : positive(options.count, '--count');
       const subject = allEventsSubject(options.lattice);
-      // One attempt: a command run by hand should say at once that the server is not there.
-      const connection = await connectLattice(options.nats, { reconnect: false, ...(await connectionAuth(options)) });
-      const subscription = connection.subscribe(subject);
-      process.once('SIGINT', () => subscription.unsubscribe());
-      let seen = 0;
-      try {
+      await onceConnected(options.nats, options, async (connection) => {
+        const subscription = connection.subscribe(subject);
+        process.once('SIGINT', () => subscription.unsubscribe());
+        let seen = 0;
         for await (const message of subscription) {
           let event: CloudEvent<Record<string, unknown>>;
           try {
@@ -28,13 +26,11 @@ export function eventsCommand(): Command {
             continue;
           }
           const type = event.type.replace(EVENT_TYPE_PREFIX, '');
-          if (!options.heartbeats && type === 'host_heartbeat') continue;
+          if (!options.heartbeats && type.endsWith('_heartbeat')) continue;
           const { bytes: _frame, ...shown } = event.data ?? {};
           process.stdout.write(options.json ? `${JSON.stringify(event)}\n` : `${event.time}  ${type}  ${event.source}  ${JSON.stringify(shown)}\n`);
           if (++seen >= count) break;
         }
-      } finally {
-        await connection.close();
-      }
+      });
     });
 }

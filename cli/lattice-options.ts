@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { authenticatorFor, type LatticeCredentials } from '../host/lattice/index.ts';
+import type { NatsConnection } from 'nats';
+import { authenticatorFor, connectLattice, type LatticeCredentials } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 
 export interface CredentialOptions {
@@ -30,4 +31,17 @@ export async function credentialsFrom(options: CredentialOptions): Promise<Latti
 /** The connection options for the credentials the options name. */
 export async function connectionAuth(options: CredentialOptions): Promise<ReturnType<typeof authenticatorFor>> {
   return authenticatorFor(await credentialsFrom(options));
+}
+
+/**
+ * Runs `use` on a connection to the lattice's server, closed afterwards. One attempt at
+ * connecting: a command run by hand should say at once that the server is not there.
+ */
+export async function onceConnected<T>(servers: string, credentials: CredentialOptions, use: (connection: NatsConnection) => Promise<T>): Promise<T> {
+  const connection = await connectLattice(servers, { reconnect: false, ...(await connectionAuth(credentials)) });
+  try {
+    return await use(connection);
+  } finally {
+    await connection.close();
+  }
 }

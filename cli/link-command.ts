@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import type { Link } from '../host/index.ts';
-import { checkLatticeName, connectLattice, DEFAULT_LATTICE, discoverHosts, type HostSummary } from '../host/lattice/index.ts';
+import { checkLatticeName, DEFAULT_LATTICE, discoverHosts, discoverProviders, type HostSummary, type ProviderSummary } from '../host/lattice/index.ts';
 import { askHost, controlSigner } from './host-client.ts';
-import { connectionAuth, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
-import { collect, keyValuePairs } from './options.ts';
+import { onceConnected, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
+import { collect, keyValuePairs, positive } from './options.ts';
 import { emit } from './output.ts';
 
 export function linkCommand(): Command {
@@ -43,26 +43,39 @@ export function linkCommand(): Command {
   return link;
 }
 
+type Health = { healthy: boolean; message?: string };
+
+/** Pure: one health report as a listing shows it. */
+const healthText = (health: Health | undefined) => (health?.healthy === false ? `unhealthy: ${health.message ?? ''}` : 'healthy');
+const labelText = (labels: Readonly<Record<string, string>>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') || '-';
+
 export function getCommand(): Command {
-  const get = new Command('get').description('read the running host');
-  get.command('inventory').description('actors, providers (with health) and links').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
-    const inventory = (await askHost({ op: 'get-inventory' })) as {
-      labels: Record<string, string>;
-      actors: { id: string; name: string; limits: { maxInstances: number }; capabilities: string[] }[];
-      providers: { id: string; name: string; health?: { healthy: boolean; message?: string } }[];
-      links: Link[];
-    };
-    const lines = [
-      `labels: ${Object.entries(inventory.labels).map(([k, v]) => `${k}=${v}`).join(', ') || 'none'}`,
-      'actors:',
-      ...inventory.actors.map((a) => `  ${a.name}  ${a.id}  max ${a.limits.maxInstances}  ${a.capabilities.join(', ')}`),
-      'providers:',
-      ...inventory.providers.map((p) => `  ${p.id}  ${p.name}  ${p.health?.healthy === false ? `unhealthy: ${p.health.message ?? ''}` : 'healthy'}`),
-      'links:',
-      ...inventory.links.map((l) => `  ${l.source} ${l.interface} (${l.name}) → ${l.target}`),
-    ];
-    emit(options.json, inventory, lines.join('\n'));
-  });
+  const get = new Command('get').description('read the running host, or the whole lattice with --nats');
+  withCredentialOptions(get.command('inventory'))
+    .description("this host's actors, providers and links, each with its health; with --nats, every host and provider of the lattice")
+    .option('--nats <url>', 'a NATS server of the lattice (nats://host:4222): the whole lattice instead of this host')
+    .option('--lattice <name>', 'the lattice, with --nats', DEFAULT_LATTICE)
+    .option('--wait-ms <ms>', 'with --nats, how long to collect answers', '1000')
+    .option('--json', 'print JSON')
+    .action(async (options: { nats?: string; lattice: string; waitMs: string; json?: boolean } & CredentialOptions) => {
+      if (options.nats) return latticeInventory(options.nats, checkLatticeName(options.lattice), positive(options.waitMs, '--wait-ms'), options, options.json);
+      const inventory = (await askHost({ op: 'get-inventory' })) as {
+        labels: Record<string, string>;
+        actors: { id: string; name: string; limits: { maxInstances: number }; capabilities: string[] }[];
+        providers: { id: string; name: string; health?: Health }[];
+        links: (Link & { health?: Health })[];
+      };
+      const lines = [
+        `labels: ${labelText(inventory.labels)}`,
+        'actors:',
+        ...inventory.actors.map((a) => `  ${a.name}  ${a.id}  max ${a.limits.maxInstances}  ${a.capabilities.join(', ')}`),
+        'providers:',
+        ...inventory.providers.map((p) => `  ${p.id}  ${p.name}  ${healthText(p.health)}`),
+        'links:',
+        ...inventory.links.map((l) => `  ${l.source} ${l.interface} (${l.name}) → ${l.target}  ${healthText(l.health)}`),
+      ];
+      emit(options.json, inventory, lines.join('\n'));
+    });
   withCredentialOptions(get.command('hosts'))
     .description('the hosts of a lattice that answer a ping: id, labels, uptime, what they run')
     .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222)')
@@ -70,20 +83,32 @@ export function getCommand(): Command {
     .option('--wait-ms <ms>', 'how long to collect answers', '1000')
     .option('--json', 'print JSON')
     .action(async (options: { nats: string; lattice: string; waitMs: string; json?: boolean } & CredentialOptions) => {
-      // One attempt: a command run by hand should say at once that the server is not there.
-      const connection = await connectLattice(options.nats, { reconnect: false, ...(await connectionAuth(options)) });
-      try {
-        const hosts = await discoverHosts(connection, checkLatticeName(options.lattice), Number(options.waitMs) || 1000, await controlSigner());
-        const line = (host: HostSummary) =>
-          `${host.id}  ${Object.entries(host.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-'}  up ${host.uptimeSeconds}s  ${host.actors.length} actors  ${host.providers.length} providers`;
-        emit(options.json, hosts, hosts.length > 0 ? hosts.map(line).join('\n') : `no hosts on lattice ${options.lattice}`);
-      } finally {
-        await connection.close();
-      }
+      const lattice = checkLatticeName(options.lattice);
+      const hosts = await onceConnected(options.nats, options, async (connection) => discoverHosts(connection, lattice, positive(options.waitMs, '--wait-ms'), await controlSigner()));
+      emit(options.json, hosts, hosts.length > 0 ? hosts.map(hostLine).join('\n') : `no hosts on lattice ${lattice}`);
     });
   get.command('claims').description('the claims of every running actor').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
     const claims = (await askHost({ op: 'get-claims' })) as { sub: string; iss: string; wascap: { name?: string; caps?: string[] } }[];
     emit(options.json, claims, claims.map((c) => `${c.wascap.name ?? c.sub}  ${c.sub}  issuer ${c.iss}  ${c.wascap.caps?.join(', ') ?? ''}`).join('\n') || 'no actors');
   });
   return get;
+}
+
+const hostLine = (host: HostSummary) => `${host.id}  ${labelText(host.labels)}  up ${host.uptimeSeconds}s  ${host.actors.length} actors  ${host.providers.length} providers`;
+
+/** Every host and every provider (in a host or standalone) of the lattice, as they answer within `waitMs`. */
+async function latticeInventory(servers: string, lattice: string, waitMs: number, credentials: CredentialOptions, json: boolean | undefined): Promise<void> {
+  const { hosts, providers } = await onceConnected(servers, credentials, async (connection) => {
+    const signer = await controlSigner();
+    const [hosts, providers] = await Promise.all([discoverHosts(connection, lattice, waitMs, signer), discoverProviders(connection, lattice, waitMs, signer)]);
+    return { hosts, providers };
+  });
+  const lines = [
+    `lattice ${lattice}`,
+    'hosts:',
+    ...hosts.map((host) => `  ${hostLine(host)}${host.actors.length ? `: ${host.actors.map((actor) => actor.name).join(', ')}` : ''}`),
+    'providers:',
+    ...providers.map((provider: ProviderSummary) => `  ${provider.id}  ${provider.name}  ${provider.standalone ? 'standalone' : 'in host'} ${provider.runBy}  ${healthText(provider.health)}`),
+  ];
+  emit(json, { lattice, hosts, providers }, lines.join('\n'));
 }

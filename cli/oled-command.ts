@@ -2,42 +2,73 @@ import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import type { DisplaySnapshot } from '../host/index.ts';
 import { renderHalfBlocks, renderPng, snapshotPixels } from '../providers/oled-display/index.ts';
+import { checkLatticeName, connectLattice, DEFAULT_LATTICE, remoteDisplaySnapshot } from '../host/lattice/index.ts';
+import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
+import { connectionAuth, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { positive } from './options.ts';
 import { emit } from './output.ts';
 
-const snapshotOf = async (panel: string | undefined) => (await askHost({ op: 'display-snapshot', ...(panel ? { panel } : {}) })) as DisplaySnapshot;
+interface WhereOptions extends CredentialOptions {
+  panel?: string;
+  nats?: string;
+  lattice: string;
+  provider?: string;
+}
+
+/** How to read what the panel shows: from the local host, or from a display provider on the lattice. */
+async function snapshotSource(options: WhereOptions): Promise<{ read(): Promise<DisplaySnapshot>; close(): Promise<void> }> {
+  if (!options.nats) {
+    if (options.provider) throw new CliError('CLI_BAD_ARGUMENT', '--provider names a display provider on a lattice: give --nats too');
+    return { read: async () => (await askHost({ op: 'display-snapshot', ...(options.panel ? { panel: options.panel } : {}) })) as DisplaySnapshot, close: async () => {} };
+  }
+  if (!options.provider) throw new CliError('CLI_BAD_ARGUMENT', '--nats: name the display provider with --provider (its id, as links name it)');
+  const lattice = checkLatticeName(options.lattice);
+  const provider = options.provider;
+  const connection = await connectLattice(options.nats, { reconnect: false, ...(await connectionAuth(options)) });
+  return { read: () => remoteDisplaySnapshot(connection, lattice, provider, options.panel, 5000), close: () => connection.close() };
+}
+
+/** Where the panel is: this host, or a display provider on a lattice. */
+function withWhereOptions(command: Command): Command {
+  return withCredentialOptions(command)
+    .option('--panel <name>', "the panel (default: the display provider's first)")
+    .option('--nats <url>', 'a NATS server of the lattice, to see a display provider there (with --provider)')
+    .option('--lattice <name>', 'the lattice, with --nats', DEFAULT_LATTICE)
+    .option('--provider <id>', 'with --nats, the display provider, by the id links name');
+}
 
 export function oledCommand(): Command {
   const oled = new Command('oled').description('see what an OLED display shows (emulated, or the mirror of a real one)');
-  oled
-    .command('snapshot')
+  withWhereOptions(oled.command('snapshot'))
     .description('write what the panel shows as a PNG')
     .requiredOption('-o, --out <file.png>', 'where to write the PNG')
-    .option('--panel <name>', "the panel (default: the display provider's first)")
     .option('--scale <n>', 'screen pixels per display pixel', '4')
     .option('--json', 'print JSON')
-    .action(async (options: { out: string; panel?: string; scale: string; json?: boolean }) => {
-      const snapshot = await snapshotOf(options.panel);
+    .action(async (options: { out: string; scale: string; json?: boolean } & WhereOptions) => {
+      const source = await snapshotSource(options);
+      const snapshot = await source.read().finally(() => source.close());
       await writeFile(options.out, renderPng(snapshotPixels(snapshot), positive(options.scale, '--scale')));
       emit(options.json, { panel: snapshot.panel, width: snapshot.width, height: snapshot.height, file: options.out }, `wrote ${options.out} (${snapshot.panel}, ${snapshot.width}×${snapshot.height})`);
     });
-  oled
-    .command('watch')
+  withWhereOptions(oled.command('watch'))
     .description('show the panel live in this terminal, two pixels to a character; Ctrl-C stops')
-    .option('--panel <name>', "the panel (default: the display provider's first)")
     .option('--interval-ms <ms>', 'how often to look', '100')
     .option('--once', 'draw once and exit')
-    .action(async (options: { panel?: string; intervalMs: string; once?: boolean }) => {
+    .action(async (options: { intervalMs: string; once?: boolean } & WhereOptions) => {
       const interval = positive(options.intervalMs, '--interval-ms');
+      const source = await snapshotSource(options);
       let last = '';
       for (;;) {
-        const snapshot = await snapshotOf(options.panel);
+        const snapshot = await source.read().catch(async (error: unknown) => {
+          await source.close();
+          throw error;
+        });
         const frame = [`${snapshot.panel} ${snapshot.width}×${snapshot.height}`, ...renderHalfBlocks(snapshotPixels(snapshot)).map((line) => `│${line}│`)].join('\n');
         // Redraw in place, and only when something changed.
         if (frame !== last) process.stdout.write(options.once ? `${frame}\n` : `\x1b[H\x1b[2J${frame}\n`);
         last = frame;
-        if (options.once) return;
+        if (options.once) return source.close();
         await new Promise((resolve) => setTimeout(resolve, interval));
       }
     });

@@ -1,18 +1,26 @@
-import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import { generateKeyPair } from '../claims/index.ts';
 import type { Provider } from '../host/index.ts';
-import { checkLatticeName, cloudEvent, connectLattice, DEFAULT_LATTICE, eventSubject, serveProviderRpc } from '../host/lattice/index.ts';
+import { checkLatticeName, connectLattice, DEFAULT_LATTICE, serveStandaloneProvider } from '../host/lattice/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
-import { oledDisplayProvider } from '../providers/oled-display/index.ts';
+import { frameAsJson, oledDisplayProvider } from '../providers/oled-display/index.ts';
 import { CliError } from './errors.ts';
 import { connectionAuth, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { note } from './output.ts';
 
+/** A provider to serve, and the events of its own it publishes once it is on the lattice. */
+interface StandaloneKind {
+  readonly provider: Provider;
+  readonly publishing?: (publish: (type: string, data: unknown) => void) => void;
+}
+
 /** Providers that can serve a lattice from a process of their own. The HTTP server cannot: it listens in its actor's threads. */
-const STANDALONE: Record<string, (id: string) => Provider> = {
-  keyvalue: (id) => keyValueProvider({ id }),
-  'oled-display': (id) => oledDisplayProvider({ id }),
+const STANDALONE: Record<string, (id: string) => StandaloneKind> = {
+  keyvalue: (id) => ({ provider: keyValueProvider({ id }) }),
+  'oled-display': (id) => {
+    const display = oledDisplayProvider({ id });
+    return { provider: display, publishing: (publish) => display.onFrame((frame) => publish('oled_frame', frameAsJson(frame))) };
+  },
 };
 
 export function providerCommand(): Command {
@@ -29,22 +37,18 @@ export function providerCommand(): Command {
         throw new CliError('CLI_BAD_ARGUMENT', kind === 'http-server' ? 'the HTTP server runs inside the host of its actors: start it there' : `no provider of kind ${kind}; one of: ${Object.keys(STANDALONE).join(', ')}`);
       }
       checkLatticeName(options.lattice);
-      const served = make(options.id ?? kind);
-      // Its own V… key: the source of its events.
+      const { provider: served, publishing } = make(options.id ?? kind);
+      // Its own V… key: the source of its events, and its name in inventory.
       const key = generateKeyPair('provider').publicKey;
       const connection = await connectLattice(options.nats, { name: `badger-provider ${served.id} ${key}`, ...(await connectionAuth(options)) });
-      const rpc = serveProviderRpc(connection, options.lattice, served);
-      const publish = (type: string, data: unknown) =>
-        connection.publish(eventSubject(options.lattice, type), JSON.stringify(cloudEvent(type, key, data, randomUUID(), new Date())));
-      publish('provider_started', { provider: served.id, name: served.name, key });
-      await connection.flush();
+      const standalone = await serveStandaloneProvider({ connection, lattice: options.lattice, provider: served, key });
+      publishing?.(standalone.publish);
       note(`serving provider ${served.id} (${served.name}) on lattice ${options.lattice} at ${options.nats} as ${key}; Ctrl-C stops it`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      rpc.stop();
-      publish('provider_stopped', { provider: served.id, key });
+      await standalone.stop();
       await served.shutdown?.();
       await connection.drain();
       process.exit(0);

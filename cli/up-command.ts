@@ -22,7 +22,7 @@ import { checkLatticeName, DEFAULT_LATTICE, joinLattice, LatticeError, leafConfi
 import { httpServerProvider } from '../providers/http-server/index.ts';
 import { packageRoot } from '../toolchain/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
-import { oledDisplayProvider } from '../providers/oled-display/index.ts';
+import { frameAsJson, oledDisplayProvider } from '../providers/oled-display/index.ts';
 import { CliError } from './errors.ts';
 import { credentialsFrom, withCredentialOptions } from './lattice-options.ts';
 import { collect, keyValuePairs, portNumber } from './options.ts';
@@ -98,7 +98,7 @@ async function runHost(options: UpOptions): Promise<void> {
       'http-server': (id) => httpServerProvider(id ? { id } : {}),
       'oled-display': (id) => {
         const display = oledDisplayProvider(id ? { id } : {});
-        display.onFrame((frame) => publishEvent?.('oled_frame', { ...frame, bytes: Buffer.from(frame.bytes).toString('base64') }));
+        display.onFrame((frame) => publishEvent?.('oled_frame', frameAsJson(frame)));
         return display;
       },
     },
@@ -173,6 +173,10 @@ async function joinAs(
     hostId: id,
     perform: (request) => handleControlRequest(host, identity, request),
     describe: () => summarizeHost(id, lattice, labels, version, startedAt, host.inventory(), new Date()),
+    describeProviders: async () => {
+      const health = await host.providerHealth();
+      return host.inventory().providers.map(({ id: providerId, name }) => ({ id: providerId, name, runBy: id, standalone: false, health: health[providerId]! }));
+    },
     ctlAllow,
     ...(credentials ? { credentials } : {}),
     links: { adopt: (link) => host.adoptLink(link), drop: (source, iface, name) => host.dropLink(source, iface, name) },

@@ -5,12 +5,13 @@ import type { Invocation, InvocationErrorCode, InvocationResult } from './actor-
 import { ActorPool, type PoolLimits } from './actor-pool.ts';
 import { readArtifact } from './artifact-source.ts';
 import { HostError } from './errors.ts';
-import { callRemoteProvider } from './lattice/rpc.ts';
+import { callRemoteActor, callRemoteProvider, probeTarget, serveActorRpc, serveProviderRpc, type ActorRpcRequest } from './lattice/rpc.ts';
 import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { planGrants } from './grants.ts';
 import { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
+import { contractFor } from './contracts/index.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
-import type { DisplaySnapshot, Provider, ProviderHealth, ProviderHost } from './provider.ts';
+import { reportedHealth, type DisplaySnapshot, type Provider, type ProviderHealth, type ProviderHost } from './provider.ts';
 import { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
 import { BASE_ASYNC_EXPORTS, BASE_ASYNC_IMPORTS, planSuspension } from './suspension.ts';
 import { compileCoreModules, REUSABLE_INSTANCES_TAG, transpileCached } from './transpile-cache.ts';
@@ -59,6 +60,8 @@ const DEFAULT_MEMORY_LIMIT_MB = 512;
 
 interface RunningActor {
   readonly summary: Omit<ActorSummary, 'limits' | 'failures'>;
+  /** The WIT interfaces it exports, which links from actors on other hosts may target. */
+  readonly exportedInterfaces: readonly string[];
   readonly pool: ActorPool;
   readonly failures: Partial<Record<InvocationErrorCode, number>>;
 }
@@ -77,6 +80,8 @@ export class Host {
   readonly #log: Logger;
 
   #lattice: { readonly connection: NatsConnection; readonly name: string } | undefined;
+  /** What this host serves to the lattice, by `actor:<id>` or `provider:<id>`: stopped with it. */
+  readonly #servedOnLattice = new Map<string, { stop(): void }>();
 
   readonly #targets: RouteTargets = {
     provider: (id) => this.#providers.get(id),
@@ -86,17 +91,25 @@ export class Host {
       const deadline = this.#actors.get(link.source)?.pool.limits.deadlineMs ?? DEFAULT_LIMITS.deadlineMs;
       return callRemoteProvider(lattice.connection, lattice.name, link, operation, args, deadline);
     },
-    callActor: (id, iface, fn, args) => {
-      const target = this.#actors.get(id);
-      if (!target) return undefined;
-      // jco names an exported interface by its last segment: example:greeter/greet → greet.
-      const exportName = camelCase(iface.split('/').pop()!);
-      return target.pool.invoke({ kind: 'call', name: `${exportName}.${fn}`, args }).then((result): CallOutcome => {
-        if (!result.ok) return { err: undefined, reason: `${id} failed: ${result.code}: ${result.message}` };
-        return result.value as CallOutcome;
-      });
+    callActor: (id, iface, fn, args) => (this.#actors.has(id) ? this.#callExport(id, iface, fn, args) : undefined),
+    remoteActor: (link, fn, args) => {
+      const lattice = this.#lattice;
+      if (!lattice) return undefined;
+      const deadline = this.#actors.get(link.source)?.pool.limits.deadlineMs ?? DEFAULT_LIMITS.deadlineMs;
+      return callRemoteActor(lattice.connection, lattice.name, link.target, link.interface, { kind: 'call', iface: link.interface, fn, args }, deadline).then(
+        (reply): CallOutcome => ('failed' in reply ? { err: undefined, reason: reply.failed } : (reply.value as CallOutcome)),
+      );
     },
   };
+
+  #callExport(id: string, iface: string, fn: string, args: unknown[]): Promise<CallOutcome> {
+    // jco names an exported interface by its last segment: example:greeter/greet → greet.
+    const exportName = camelCase(iface.split('/').pop()!);
+    return this.#actor(id).pool.invoke({ kind: 'call', name: `${exportName}.${fn}`, args }).then((result): CallOutcome => {
+      if (!result.ok) return { err: undefined, reason: `${id} failed: ${result.code}: ${result.message}` };
+      return result.value as CallOutcome;
+    });
+  }
 
   constructor(options: HostOptions) {
     this.#options = options;
@@ -109,6 +122,32 @@ export class Host {
    */
   attachLattice(connection: NatsConnection, name: string): void {
     this.#lattice = { connection, name };
+    for (const id of this.#actors.keys()) this.#serveActorOnLattice(id);
+    for (const provider of this.#providers.values()) this.#serveProviderOnLattice(provider);
+  }
+
+  /** Links from other hosts may target this host's providers: they are served on the lattice too. */
+  #serveProviderOnLattice(provider: Provider): void {
+    if (this.#lattice) this.#servedOnLattice.set(`provider:${provider.id}`, serveProviderRpc(this.#lattice.connection, this.#lattice.name, provider));
+  }
+
+  /** An actor's exports, for links from actors on other hosts, and HTTP requests from providers there. */
+  #serveActorOnLattice(id: string): void {
+    const lattice = this.#lattice;
+    const actor = this.#actors.get(id);
+    if (!lattice || !actor) return;
+    const invoke = async (request: ActorRpcRequest): Promise<unknown> => {
+      if (request.kind === 'call') return this.#callExport(id, request.iface, request.fn, request.args);
+      const result = await this.invoke(id, { kind: 'http', request: { ...request.request, scheme: 'http' } });
+      if (!result.ok) throw new HostError(result.code as never, result.message);
+      return result.value;
+    };
+    this.#servedOnLattice.set(`actor:${id}`, serveActorRpc(lattice.connection, lattice.name, id, actor.exportedInterfaces, invoke));
+  }
+
+  #stopServingOnLattice(key: string): void {
+    this.#servedOnLattice.get(key)?.stop();
+    this.#servedOnLattice.delete(key);
   }
 
   /** Loads, verifies, admits and starts an actor; refuses with the claims or policy code. */
@@ -171,7 +210,8 @@ export class Host {
       },
     );
     const summary = { id, name, ...(verification.claims ? { claims: verification.claims } : {}), capabilities: plan.routed, transpiled: component.transpiled };
-    this.#actors.set(id, { summary, pool, failures });
+    this.#actors.set(id, { summary, pool, failures, exportedInterfaces: component.exportedInterfaces });
+    this.#serveActorOnLattice(id);
     log.info({ capabilities: plan.routed, transpiled: component.transpiled }, 'actor started');
     this.#event('actor_started', { actor: id, name, capabilities: plan.routed });
     return this.#describe(this.#actors.get(id)!);
@@ -196,6 +236,7 @@ export class Host {
   /** In-flight calls finish; new ones are refused; then the actor's threads end. */
   async stopActor(actorId: string): Promise<void> {
     const actor = this.#actor(actorId);
+    this.#stopServingOnLattice(`actor:${actor.summary.id}`);
     // Stays listed while draining, so new calls hear ACTOR_STOPPING rather than "not found".
     await actor.pool.drain();
     this.#actors.delete(actor.summary.id);
@@ -216,12 +257,14 @@ export class Host {
     this.#providers.set(provider.id, provider);
     provider.attach?.(this.#providerHost);
     for (const link of this.links.query({ target: provider.id })) await provider.linkPut?.(link);
+    this.#serveProviderOnLattice(provider);
     this.#event('provider_started', { provider: provider.id, name: provider.name });
   }
 
   async stopProvider(providerId: string): Promise<void> {
     const provider = this.#providers.get(providerId);
     if (!provider) throw new HostError('PROVIDER_NOT_FOUND', `no provider ${providerId} is running`);
+    this.#stopServingOnLattice(`provider:${providerId}`);
     this.#providers.delete(providerId);
     await provider.shutdown?.();
     this.#event('provider_stopped', { provider: providerId, name: provider.name });
@@ -281,16 +324,24 @@ export class Host {
 
   /** Each provider's own report; a provider that cannot answer is reported unhealthy, with why. */
   async providerHealth(): Promise<Record<string, ProviderHealth>> {
-    const reports = await Promise.all(
-      [...this.#providers.values()].map(async (provider): Promise<[string, ProviderHealth]> => {
-        try {
-          return [provider.id, (await provider.health?.()) ?? { healthy: true }];
-        } catch (error) {
-          return [provider.id, { healthy: false, message: (error as Error)?.message ?? String(error) }];
-        }
-      }),
-    );
+    const reports = await Promise.all([...this.#providers.values()].map(async (provider) => [provider.id, await reportedHealth(provider)] as const));
     return Object.fromEntries(reports);
+  }
+
+  /**
+   * Whether each link's target can take calls: a provider here reports its own health, an actor
+   * here is healthy, and a target elsewhere on the lattice is asked (no answer: unhealthy, with why).
+   */
+  async linksWithHealth(probeTimeoutMs = 1000): Promise<(Link & { readonly health: ProviderHealth })[]> {
+    const local = await this.providerHealth();
+    const lattice = this.#lattice;
+    const healthOf = async (link: Link): Promise<ProviderHealth> => {
+      if (local[link.target]) return local[link.target]!;
+      if (this.#actors.has(link.target)) return { healthy: true };
+      if (!lattice) return { healthy: false, message: `${link.target} is not running on this host` };
+      return probeTarget(lattice.connection, lattice.name, contractFor(link.interface) ? 'provider' : 'actor', link.target, probeTimeoutMs);
+    };
+    return Promise.all(this.links.query().map(async (link) => ({ ...link, health: await healthOf(link) })));
   }
 
   /** What a display shows: panel `panel` of the first display provider that has it. */

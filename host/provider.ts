@@ -50,3 +50,12 @@ export interface Provider {
   snapshot?(panel?: string): DisplaySnapshot | undefined;
   shutdown?(): void | Promise<void>;
 }
+
+/** A provider's own health report; one that cannot answer is unhealthy, with why. */
+export async function reportedHealth(provider: Provider): Promise<ProviderHealth> {
+  try {
+    return (await provider.health?.()) ?? { healthy: true };
+  } catch (error) {
+    return { healthy: false, message: (error as Error)?.message ?? String(error) };
+  }
+}

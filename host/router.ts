@@ -13,6 +13,8 @@ export interface RouteTargets {
   provider(id: string): Provider | undefined;
   /** Runs `fn` of the interface that actor `id` exports; undefined when no such actor runs. */
   callActor(id: string, iface: string, fn: string, args: unknown[]): Promise<CallOutcome> | undefined;
+  /** Runs `fn` of the interface an actor on another host of the lattice exports; undefined when the host is in none. */
+  remoteActor?(link: Link, fn: string, args: unknown[]): Promise<CallOutcome> | undefined;
   /** Runs the call on the link's target elsewhere on the lattice; undefined when the host is in none. */
   remoteProvider?(link: Link, operation: string, args: unknown[]): Promise<CallOutcome | undefined> | undefined;
 }
@@ -35,7 +37,10 @@ export async function routeImportCall(
   if (!carrier) {
     // Actor to actor: the interface is the target's export, and has no error of its own to give.
     if (!link) return { err: undefined, reason: `no link for ${iface} from ${source}; add one with badger link put` };
-    return targets.callActor(link.target, iface, operation, args) ?? { err: undefined, reason: `the link for ${iface} points at ${link.target}, which is not running` };
+    return (
+      targets.callActor(link.target, iface, operation, args) ??
+      targets.remoteActor?.(link, operation, args) ?? { err: undefined, reason: `the link for ${iface} points at ${link.target}, which is not running` }
+    );
   }
   const { name, contract } = carrier;
   if (!link) {

@@ -99,6 +99,7 @@ async function perform(host: Host, identity: HostIdentity, request: ControlReque
         startedAt: identity.startedAt,
         ...inventory,
         providers: inventory.providers.map((provider) => ({ ...provider, health: health[provider.id] })),
+        links: await host.linksWithHealth(),
       };
     }
     case 'get-claims':

@@ -1,5 +1,6 @@
 import { verifyWithPublicKey, type KeyPair } from '../../claims/index.ts';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
+import type { ProviderHealth } from '../provider.ts';
 
 /** Every control message carries this, so that both ends can tell an old peer from a new one. */
 export const CONTROL_WIRE_VERSION = 1;
@@ -13,8 +14,13 @@ export interface AuctionRequest {
   readonly constraints: Readonly<Record<string, string>>;
 }
 
-/** What travels on the control subjects: the local socket's operations, and auctions. */
-export type LatticeRequest = ControlRequest | AuctionRequest;
+/** Every host answers with the providers it runs, and every standalone provider with itself. */
+export interface ProviderPingRequest {
+  readonly op: 'ping-providers';
+}
+
+/** What travels on the control subjects: the local socket's operations, auctions and provider discovery. */
+export type LatticeRequest = ControlRequest | AuctionRequest | ProviderPingRequest;
 
 export interface ControlEnvelope {
   readonly version: number;
@@ -74,4 +80,14 @@ export interface HostSummary {
   readonly uptimeSeconds: number;
   readonly actors: readonly { readonly id: string; readonly name: string; readonly maxInstances: number }[];
   readonly providers: readonly { readonly id: string; readonly name: string }[];
+}
+
+/** A provider as lattice-wide inventory shows it: run by a host, or standalone with its own `V…` key. */
+export interface ProviderSummary {
+  readonly id: string;
+  readonly name: string;
+  /** The host (`N…`) that runs it, or the standalone provider's own key (`V…`). */
+  readonly runBy: string;
+  readonly standalone: boolean;
+  readonly health: ProviderHealth;
 }

@@ -2,7 +2,7 @@ import { connect, credsAuthenticator, ErrorCode, nkeyAuthenticator, RequestStrat
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
 import type { KeyPair } from '../../claims/index.ts';
 import { LatticeError } from './errors.ts';
-import { CONTROL_WIRE_VERSION, signedEnvelope, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type LatticeRequest } from './control-wire.ts';
+import { CONTROL_WIRE_VERSION, signedEnvelope, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type LatticeRequest, type ProviderSummary } from './control-wire.ts';
 import { controlSubject } from './subjects.ts';
 
 /** How a host or provider proves itself to a NATS server that asks: a creds file, or an nkey seed. */
@@ -64,13 +64,19 @@ export async function requestLattice(
 }
 
 /** Every host of the lattice that answers a ping within `waitMs`. */
-export function discoverHosts(connection: NatsConnection, lattice: string, waitMs = 1000, signer?: KeyPair): Promise<HostSummary[]> {
-  return collectHosts(connection, lattice, { op: 'ping' }, waitMs, signer);
+export async function discoverHosts(connection: NatsConnection, lattice: string, waitMs = 1000, signer?: KeyPair): Promise<HostSummary[]> {
+  return (await collectAnswers<HostSummary>(connection, lattice, { op: 'ping' }, waitMs, signer)).sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /** The hosts whose labels hold every constraint, as they answer an auction within `waitMs`. */
-export function auction(connection: NatsConnection, lattice: string, constraints: Readonly<Record<string, string>>, waitMs = 1000, signer?: KeyPair): Promise<HostSummary[]> {
-  return collectHosts(connection, lattice, { op: 'auction', constraints }, waitMs, signer);
+export async function auction(connection: NatsConnection, lattice: string, constraints: Readonly<Record<string, string>>, waitMs = 1000, signer?: KeyPair): Promise<HostSummary[]> {
+  return (await collectAnswers<HostSummary>(connection, lattice, { op: 'auction', constraints }, waitMs, signer)).sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Every provider of the lattice, in hosts and standalone, as they answer within `waitMs`. */
+export async function discoverProviders(connection: NatsConnection, lattice: string, waitMs = 1000, signer?: KeyPair): Promise<ProviderSummary[]> {
+  const answers = await collectAnswers<ProviderSummary[]>(connection, lattice, { op: 'ping-providers' }, waitMs, signer);
+  return answers.flat().sort((a, b) => a.id.localeCompare(b.id) || a.runBy.localeCompare(b.runBy));
 }
 
 /** Pure: of the hosts that may take an actor, the least loaded (fewest actors), then by id. */
@@ -83,17 +89,18 @@ function envelope(request: LatticeRequest, signer: KeyPair | undefined): Control
   return signer ? signedEnvelope(request, signer, Date.now()) : { version: CONTROL_WIRE_VERSION, request };
 }
 
-async function collectHosts(connection: NatsConnection, lattice: string, request: LatticeRequest, waitMs: number, signer?: KeyPair): Promise<HostSummary[]> {
+/** The data of every successful answer to a request sent to the whole lattice, within `waitMs`. */
+async function collectAnswers<Data>(connection: NatsConnection, lattice: string, request: LatticeRequest, waitMs: number, signer?: KeyPair): Promise<Data[]> {
   const replies = await connection.requestMany(controlSubject(lattice, request.op), JSON.stringify(envelope(request, signer)), {
     strategy: RequestStrategy.Timer,
     maxWait: waitMs,
   });
-  const hosts: HostSummary[] = [];
+  const answers: Data[] = [];
   try {
     for await (const reply of replies) {
       try {
         const envelope = JSON.parse(reply.string()) as ControlReplyEnvelope;
-        if (envelope.response.ok) hosts.push(envelope.response.data as HostSummary);
+        if (envelope.response.ok) answers.push(envelope.response.data as Data);
       } catch {
         // A malformed answer is some other program's: not a host.
       }
@@ -102,5 +109,5 @@ async function collectHosts(connection: NatsConnection, lattice: string, request
     // Nobody listening is an empty lattice, not a failure.
     if ((error as NatsError).code !== ErrorCode.NoResponders) throw error;
   }
-  return hosts.sort((a, b) => a.id.localeCompare(b.id));
+  return answers;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RequestStrategy, type NatsConnection, type Subscription } from 'nats';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
-import { CONTROL_WIRE_VERSION, refusal, satisfies, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary } from './control-wire.ts';
+import { CONTROL_WIRE_VERSION, refusal, satisfies, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type ProviderSummary } from './control-wire.ts';
 import type { Link } from '../links.ts';
 import { cloudEvent, type CloudEvent } from './cloud-events.ts';
 import { authenticatorFor, connectLattice, type LatticeCredentials } from './lattice-client.ts';
@@ -16,6 +16,8 @@ export interface LatticeHostOptions {
   readonly perform: (request: ControlRequest) => Promise<ControlResponse>;
   /** The host as heartbeats and pings describe it. */
   readonly describe: () => HostSummary;
+  /** The providers this host runs, with their health, for lattice-wide inventory. */
+  readonly describeProviders?: () => Promise<ProviderSummary[]>;
   readonly heartbeatMs?: number;
   /** When not empty, only control requests signed by one of these nkeys are taken (`--ctl-allow`). */
   readonly ctlAllow?: readonly string[];
@@ -44,11 +46,7 @@ export const DEFAULT_HEARTBEAT_MS = 30_000;
  */
 export async function joinLattice(options: LatticeHostOptions): Promise<LatticeMembership> {
   const connection = await connectLattice(options.servers, { name: `badger-host ${options.hostId}`, ...authenticatorFor(options.credentials) });
-  const publish = (type: string, data: unknown) => {
-    if (connection.isClosed()) return;
-    const event = cloudEvent(type, options.hostId, data, randomUUID(), new Date());
-    connection.publish(eventSubject(options.lattice, type), JSON.stringify(event));
-  };
+  const publish = eventPublisher(connection, options.lattice, options.hostId);
   const subscriptions: Subscription[] = controlSubscriptions(options.lattice, options.hostId).map((subject) =>
     connection.subscribe(subject, {
       callback: (error, message) => {
@@ -74,6 +72,14 @@ export async function joinLattice(options: LatticeHostOptions): Promise<LatticeM
   };
 }
 
+/** Publishes lifecycle events from `source` (a host's `N…` or a provider's `V…` key) as CloudEvents. */
+export function eventPublisher(connection: NatsConnection, lattice: string, source: string): (type: string, data: unknown) => void {
+  return (type, data) => {
+    if (connection.isClosed()) return;
+    connection.publish(eventSubject(lattice, type), JSON.stringify(cloudEvent(type, source, data, randomUUID(), new Date())));
+  };
+}
+
 /** One control message, decoded and checked, performed, and its reply; none for an auction this host does not win a place in. */
 async function answer(options: LatticeHostOptions, subject: string, body: string): Promise<ControlReplyEnvelope | undefined> {
   const reply = (response: ControlResponse): ControlReplyEnvelope => ({ version: CONTROL_WIRE_VERSION, host: options.hostId, response });
@@ -93,6 +99,7 @@ async function answer(options: LatticeHostOptions, subject: string, body: string
     return reply({ ok: false, code: 'CONTROL_MALFORMED', message: `the subject names ${operation} but the request is ${envelope.request.op}` });
   }
   if (envelope.request.op === 'ping') return reply({ ok: true, data: options.describe() });
+  if (envelope.request.op === 'ping-providers') return reply({ ok: true, data: (await options.describeProviders?.()) ?? [] });
   if (envelope.request.op === 'auction') {
     const summary = options.describe();
     return satisfies(summary.labels, envelope.request.constraints ?? {}) ? reply({ ok: true, data: summary }) : undefined;

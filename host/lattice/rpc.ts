@@ -2,9 +2,10 @@ import { decode, encode } from '@msgpack/msgpack';
 import { ErrorCode, type NatsConnection, type NatsError, type Subscription } from 'nats';
 import { contractFor, CONTRACTS, WitError, type Contract } from '../contracts/index.ts';
 import type { Link } from '../links.ts';
-import type { Provider } from '../provider.ts';
+import { reportedHealth, type DisplaySnapshot, type Provider, type ProviderHealth } from '../provider.ts';
+import { LatticeError } from './errors.ts';
 import type { CallOutcome } from '../router.ts';
-import { rpcSubject } from './subjects.ts';
+import { rpcSubject, serviceSubject } from './subjects.ts';
 
 /** One routed import call as it crosses the lattice: WIT values, msgpack-encoded. */
 interface RpcRequest {
@@ -35,11 +36,34 @@ function decodeWit(bytes: Uint8Array): unknown {
 /**
  * Serves a provider's contracts to the lattice: one subscription per interface on its RPC subject,
  * in a queue group named after it, so several instances of one provider share the calls. A link
- * the provider has not heard of yet is announced to it (link put) before its first call.
+ * the provider has not heard of yet is announced to it (link put) before its first call. It
+ * answers health checks too, so that hosts can tell whether the links to it work.
  */
 export function serveProviderRpc(connection: NatsConnection, lattice: string, provider: Provider): { stop(): void } {
   const announced = new Map<string, Promise<void>>();
-  const subscriptions: Subscription[] = [];
+  const subscriptions: Subscription[] = [
+    connection.subscribe(serviceSubject(lattice, provider.id, 'health'), {
+      queue: provider.id,
+      callback: (error, message) => {
+        if (error) return;
+        void reportedHealth(provider).then((health) => message.respond(JSON.stringify(health)));
+      },
+    }),
+  ];
+  if (provider.snapshot) {
+    const snapshot = provider.snapshot.bind(provider);
+    subscriptions.push(
+      connection.subscribe(serviceSubject(lattice, provider.id, 'snapshot'), {
+        queue: provider.id,
+        callback: (error, message) => {
+          if (error) return;
+          const { panel } = (message.data.length > 0 ? JSON.parse(message.string()) : {}) as { panel?: string };
+          const shown = snapshot(panel);
+          message.respond(JSON.stringify(shown ? { ok: shown } : { failed: panel ? `${provider.id} has no panel ${panel}` : `${provider.id} has no open panel yet: link an actor to it` }));
+        },
+      }),
+    );
+  }
   for (const [name, contract] of Object.entries(CONTRACTS) as [keyof typeof CONTRACTS, Contract<unknown>][]) {
     const handler = provider[name];
     if (!handler) continue;
@@ -102,13 +126,111 @@ export async function callRemoteProvider(
     if ('failed' in reply) return { err: contract.failed(`${link.target}: ${reply.failed}`) };
     return reply;
   } catch (error) {
-    const code = (error as NatsError).code;
-    const why =
-      code === ErrorCode.NoResponders
-        ? `no provider ${link.target} is running on lattice ${lattice}`
-        : code === ErrorCode.Timeout
-          ? `${link.target} did not answer within ${timeoutMs} ms`
-          : `the lattice is unreachable: ${(error as Error).message}`;
-    return { err: contract.failed(why) };
+    return { err: contract.failed(whyUnanswered(error, 'provider', link.target, lattice, timeoutMs)) };
+  }
+}
+
+/** Pure: a failed NATS request, said in the lattice's terms. */
+function whyUnanswered(error: unknown, kind: 'provider' | 'actor', target: string, lattice: string, timeoutMs: number): string {
+  const code = (error as NatsError).code;
+  if (code === ErrorCode.NoResponders) return `no ${kind} ${target} is running on lattice ${lattice}`;
+  if (code === ErrorCode.Timeout) return `${target} did not answer within ${timeoutMs} ms`;
+  return `the lattice is unreachable: ${(error as Error).message}`;
+}
+
+/** Asks a link target elsewhere on the lattice how it is; one that does not answer is unhealthy, with why. */
+export async function probeTarget(connection: NatsConnection, lattice: string, kind: 'provider' | 'actor', targetId: string, timeoutMs: number): Promise<ProviderHealth> {
+  try {
+    const message = await connection.request(serviceSubject(lattice, targetId, 'health'), new Uint8Array(), { timeout: timeoutMs });
+    return JSON.parse(message.string()) as ProviderHealth;
+  } catch (error) {
+    return { healthy: false, message: whyUnanswered(error, kind, targetId, lattice, timeoutMs) };
+  }
+}
+
+/** What a display provider elsewhere on the lattice shows (`badger oled snapshot --nats`). */
+export async function remoteDisplaySnapshot(connection: NatsConnection, lattice: string, providerId: string, panel: string | undefined, timeoutMs: number): Promise<DisplaySnapshot> {
+  let reply: { ok: DisplaySnapshot } | { failed: string };
+  try {
+    const message = await connection.request(serviceSubject(lattice, providerId, 'snapshot'), JSON.stringify(panel ? { panel } : {}), { timeout: timeoutMs });
+    reply = JSON.parse(message.string()) as typeof reply;
+  } catch (error) {
+    const missing = (error as NatsError).code === ErrorCode.NoResponders;
+    throw new LatticeError(whyUnanswered(error, 'provider', providerId, lattice, timeoutMs), missing ? 'LATTICE_NOT_FOUND' : 'LATTICE_UNAVAILABLE');
+  }
+  if ('failed' in reply) throw new LatticeError(reply.failed, 'LATTICE_NOT_FOUND');
+  return reply.ok;
+}
+
+/** A call to an actor's export from another host: a function of a custom interface, or an HTTP request. */
+export type ActorRpcRequest =
+  | { readonly kind: 'call'; readonly iface: string; readonly fn: string; readonly args: unknown[] }
+  | { readonly kind: 'http'; readonly request: RemoteHttpRequest };
+
+/** An HTTP request with its whole body, as it crosses the lattice. */
+export interface RemoteHttpRequest {
+  readonly method: string;
+  readonly pathWithQuery: string;
+  readonly authority: string;
+  readonly headers: readonly [string, string][];
+  readonly body: Uint8Array;
+}
+
+export interface RemoteHttpResponse {
+  readonly status: number;
+  readonly headers: readonly [string, string][];
+  readonly body: Uint8Array;
+}
+
+type ActorRpcReply = { readonly value: unknown } | { readonly failed: string };
+
+/**
+ * Serves an actor's exports to the lattice, so that links on other hosts can target it: one
+ * subscription per exported interface, in a queue group named after the actor.
+ */
+export function serveActorRpc(
+  connection: NatsConnection,
+  lattice: string,
+  actorId: string,
+  exports: readonly string[],
+  invoke: (request: ActorRpcRequest) => Promise<unknown>,
+): { stop(): void } {
+  const healthy = JSON.stringify({ healthy: true } satisfies ProviderHealth);
+  const health = connection.subscribe(serviceSubject(lattice, actorId, 'health'), { queue: actorId, callback: (error, message) => error || message.respond(healthy) });
+  const subscriptions = exports.map((iface) =>
+    connection.subscribe(rpcSubject(lattice, actorId, iface), {
+      queue: actorId,
+      callback: (error, message) => {
+        if (error) return;
+        void Promise.resolve()
+          .then(() => decodeWit(message.data) as ActorRpcRequest & { deadline: number })
+          .then(async (request): Promise<ActorRpcReply> => (Date.now() > request.deadline ? { failed: 'the call arrived after its deadline' } : { value: await invoke(request) }))
+          .catch((failure: unknown): ActorRpcReply => ({ failed: (failure as Error)?.message ?? String(failure) }))
+          .then((reply) => message.respond(encodeWit(reply)));
+      },
+    }),
+  );
+  subscriptions.push(health);
+  return {
+    stop: () => {
+      for (const subscription of subscriptions) subscription.unsubscribe();
+    },
+  };
+}
+
+/** Runs an actor's export on whichever host of the lattice runs it; a failure is said, never thrown. */
+export async function callRemoteActor(
+  connection: NatsConnection,
+  lattice: string,
+  actorId: string,
+  iface: string,
+  request: ActorRpcRequest,
+  timeoutMs: number,
+): Promise<{ readonly value: unknown } | { readonly failed: string }> {
+  try {
+    const message = await connection.request(rpcSubject(lattice, actorId, iface), encodeWit({ ...request, deadline: Date.now() + timeoutMs }), { timeout: timeoutMs });
+    return decodeWit(message.data) as ActorRpcReply;
+  } catch (error) {
+    return { failed: whyUnanswered(error, 'actor', actorId, lattice, timeoutMs) };
   }
 }

@@ -47,3 +47,11 @@ export function allEventsSubject(lattice: string): string {
 export function rpcSubject(lattice: string, providerId: string, iface: string): string {
   return `${SUBJECT_PREFIX}.rpc.${checkLatticeName(lattice)}.${token(providerId, 'provider id')}.${token(iface, 'interface')}`;
 }
+
+/**
+ * A service every link target answers beside its interfaces: its health, and a display's snapshot.
+ * Interfaces hold ':' and '/', so no interface is named like one.
+ */
+export function serviceSubject(lattice: string, targetId: string, service: 'health' | 'snapshot'): string {
+  return `${SUBJECT_PREFIX}.rpc.${checkLatticeName(lattice)}.${token(targetId, 'link target')}.${service}`;
+}

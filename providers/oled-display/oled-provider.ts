@@ -19,6 +19,11 @@ export interface FrameEvent {
   readonly flushes: number;
 }
 
+/** Pure: a frame as JSON carries it (an `oled_frame` event): the bytes in base64. */
+export function frameAsJson(frame: FrameEvent): Omit<FrameEvent, 'bytes'> & { readonly bytes: string } {
+  return { ...frame, bytes: Buffer.from(frame.bytes).toString('base64') };
+}
+
 /** One display: its frame, its driver, and (when emulated) the chip the driver's bytes reach. */
 export class Panel {
   readonly config: PanelConfig;

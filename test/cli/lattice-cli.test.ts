@@ -1,16 +1,15 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, generateKeyPair, readTopLevelToken } from '../../claims/index.ts';
-import { runNatsServer } from '../../host/lattice/index.ts';
+import { leafConfig, runNatsServer } from '../../host/lattice/index.ts';
+import { PNG } from 'pngjs';
+import { tickerFrame } from '../fixtures/oled-ticker-frame.ts';
 import { builtActor } from '../actors/built-actors.ts';
 import { freePort, startNatsServer, type RunningNats } from '../fixtures/nats-server.ts';
-import { runCli } from './run-cli.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/badger.js', import.meta.url));
+import { runCli, startCli, stopCli } from './run-cli.ts';
 
 describe('badger up --nats and badger get hosts', () => {
   let nats: RunningNats;
@@ -38,40 +37,35 @@ describe('badger up --nats and badger get hosts', () => {
     expect(JSON.parse((await cli('get', 'hosts', '--nats', nats.url, '--lattice', 'elsewhere', '--wait-ms', '300', '--json')).stdout)).toEqual([]);
   }, 60_000);
 
-  it('calls a standalone provider process; when it stops, calls fail cleanly, and work again once it is back', async () => {
-    const runProvider = async () => {
-      const child = spawn(process.execPath, [BIN, 'provider', 'run', 'keyvalue', '--nats', nats.url, '--lattice', 'home', '--id', 'kv-remote'], {
-        env: { ...process.env, BADGER_HOME: home },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let said = '';
-      await new Promise<void>((resolve, reject) => {
-        child.stderr!.on('data', (chunk) => {
-          said += chunk;
-          if (said.includes('serving provider kv-remote')) resolve();
-        });
-        child.once('exit', (code) => reject(new Error(`badger provider run exited with ${code}: ${said}`)));
-      });
-      return child;
-    };
+  it('calls a standalone provider process, which inventory lists; when it dies its link reports unhealthy and calls fail cleanly; once back, calls work', async () => {
+    const runProvider = () => startCli(['provider', 'run', 'keyvalue', '--nats', nats.url, '--lattice', 'home', '--id', 'kv-remote'], { BADGER_HOME: home }, 'serving provider kv-remote');
     const visits = async () => JSON.parse(JSON.parse((await cli('call', 'counter', 'wasi:http/incoming-handler.handle', '{"path": "/visits"}', '--json')).stdout).body);
+    const linkHealth = async () =>
+      (JSON.parse((await cli('get', 'inventory', '--json')).stdout).links as { target: string; health: { healthy: boolean; message?: string } }[]).filter((link) => link.target === 'kv-remote').map((link) => link.health);
 
     let provider = await runProvider();
     expect((await cli('start', 'actor', builtActor('counter'))).code).toBe(0);
     for (const iface of ['wasi:keyvalue/store', 'wasi:keyvalue/atomics']) expect((await cli('link', 'put', 'counter', 'kv-remote', iface)).code).toBe(0);
     expect(await visits()).toEqual({ path: '/visits', count: 1 });
     expect(await visits()).toEqual({ path: '/visits', count: 2 });
+    expect(await linkHealth()).toEqual(Array(2).fill(expect.objectContaining({ healthy: true })));
+    const lattice = JSON.parse((await cli('get', 'inventory', '--nats', nats.url, '--lattice', 'home', '--wait-ms', '300', '--json')).stdout);
+    expect(lattice.providers).toContainEqual({ id: 'kv-remote', name: 'key-value store (memory, file, nats)', runBy: expect.stringMatching(/^V[A-Z2-7]{55}$/), standalone: true, health: expect.objectContaining({ healthy: true }) });
 
-    provider.kill('SIGTERM');
-    await new Promise((resolve) => provider.once('exit', resolve));
+    // Killed outright: no goodbye on the lattice, so only asking tells.
+    await stopCli(provider, 'SIGKILL');
+    expect(await linkHealth()).toEqual(Array(2).fill({ healthy: false, message: 'no provider kv-remote is running on lattice home' }));
     expect(await visits()).toEqual({ error: expect.stringMatching(/no provider kv-remote is running on lattice home/) });
+    const listed = await cli('get', 'inventory');
+    expect(listed.stdout).toMatch(/→ kv-remote {2}unhealthy: no provider kv-remote is running on lattice home/);
 
     // A new process has a new, empty memory store: the count starts again, and calls work.
     provider = await runProvider();
     try {
       expect(await visits()).toEqual({ path: '/visits', count: 1 });
+      expect(await linkHealth()).toEqual(Array(2).fill(expect.objectContaining({ healthy: true })));
     } finally {
-      provider.kill('SIGTERM');
+      await stopCli(provider);
     }
   }, 60_000);
 
@@ -97,33 +91,74 @@ describe('badger up --nats and badger get hosts', () => {
     expect(event.source).toMatch(/^N[A-Z2-7]{55}$/);
   }, 30_000);
 
-  it('joins through a local leaf node of a hub, whose config badger nats hub prints', async () => {
-    const [hubPort, leafPort, localPort] = [await freePort(), await freePort(), await freePort()];
-    const config = (await cli('nats', 'hub', '--host', '127.0.0.1', '--port', String(hubPort), '--leaf-port', String(leafPort), '--store', join(home, 'hub-store'))).stdout;
-    expect(config).toContain(`port: ${leafPort}`);
-    const hub = await runNatsServer(config, '127.0.0.1', hubPort);
-    const laptopHome = await mkdtemp(join(tmpdir(), 'badger-laptop-'));
-    const laptop = (...args: string[]) => runCli(args, { BADGER_HOME: laptopHome });
-    try {
-      const up = await laptop('up', '--detached', '--leaf-remote', `nats-leaf://127.0.0.1:${leafPort}`, '--leaf-port', String(localPort), '--label', 'role=laptop');
-      expect(up.code).toBe(0);
-      // Seen from the hub: the host's answers travel leaf → hub once the leaf link is up (bounded retries).
-      let hosts: { labels: Record<string, string> }[] = [];
-      for (let attempt = 0; attempt < 20 && hosts.length === 0; attempt++) {
-        hosts = JSON.parse((await cli('get', 'hosts', '--nats', hub.url, '--wait-ms', '300', '--json')).stdout);
-      }
-      expect(hosts.map((host) => host.labels)).toEqual([{ role: 'laptop' }]);
-    } finally {
-      await laptop('down');
-      await hub.stop();
-    }
-  }, 60_000);
-
   it('names the problem when the NATS server cannot be reached', async () => {
     const result = await cli('get', 'hosts', '--nats', 'nats://127.0.0.1:1');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/error\[LATTICE_UNAVAILABLE\]: cannot reach nats:\/\/127\.0\.0\.1:1/);
   });
+});
+
+describe('the laptop and the Pi: a hub and two leaf nodes', () => {
+  it('shows on the standalone display of the Pi what oled-ticker on the laptop draws when asked over HTTP', async () => {
+    const [hubPort, leafPort, laptopPort, piPort, httpPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const laptopHome = await mkdtemp(join(tmpdir(), 'badger-laptop-'));
+    const piHome = await mkdtemp(join(tmpdir(), 'badger-pi-'));
+    const laptop = (...args: string[]) => runCli(args, { BADGER_HOME: laptopHome });
+    const config = (await laptop('nats', 'hub', '--host', '127.0.0.1', '--port', String(hubPort), '--leaf-port', String(leafPort), '--store', join(piHome, 'hub-store'))).stdout;
+    expect(config).toContain(`port: ${leafPort}`);
+    const hub = await runNatsServer(config, '127.0.0.1', hubPort);
+    const piLeaf = await runNatsServer(leafConfig({ host: '127.0.0.1', port: piPort, remoteUrl: `nats-leaf://127.0.0.1:${leafPort}` }), '127.0.0.1', piPort);
+    const issuer = decodeClaimsToken(readTopLevelToken(await readFile(builtActor('oled-ticker')))!).iss;
+    let display: ChildProcess | undefined;
+    try {
+      // The laptop: a host on a leaf node of its own, which badger up starts.
+      const up = await laptop('up', '--detached', '--leaf-remote', `nats-leaf://127.0.0.1:${leafPort}`, '--leaf-port', String(laptopPort), '--label', 'role=laptop', '--trust', issuer);
+      expect(up.code).toBe(0);
+      // Seen from the hub: the host's answers travel leaf → hub once the leaf link is up (bounded retries).
+      let hosts: { labels: Record<string, string> }[] = [];
+      for (let attempt = 0; attempt < 20 && hosts.length === 0; attempt++) {
+        hosts = JSON.parse((await laptop('get', 'hosts', '--nats', hub.url, '--wait-ms', '300', '--json')).stdout);
+      }
+      expect(hosts.map((host) => host.labels)).toEqual([{ role: 'laptop' }]);
+
+      // The Pi: the display provider alone, on the other leaf, with the emulated panel.
+      display = await startCli(['provider', 'run', 'oled-display', '--nats', piLeaf.url, '--id', 'oled-pi'], { BADGER_HOME: piHome }, 'serving provider oled-pi');
+      expect((await laptop('start', 'provider', 'http-server')).code).toBe(0);
+      expect((await laptop('start', 'actor', builtActor('oled-ticker'))).code).toBe(0);
+      expect((await laptop('link', 'put', 'oled-ticker', 'oled-pi', 'badger:oled/display')).code).toBe(0);
+      expect((await laptop('link', 'put', 'oled-ticker', 'http-server', 'wasi:http/incoming-handler', '--config', `address=127.0.0.1:${httpPort}`)).code).toBe(0);
+
+      let response = await fetch(`http://127.0.0.1:${httpPort}/`, { method: 'POST', body: 'Hi Pi' });
+      for (let attempt = 0; attempt < 50 && response.status !== 200; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        response = await fetch(`http://127.0.0.1:${httpPort}/`, { method: 'POST', body: 'Hi Pi' });
+      }
+      expect(response.status).toBe(200);
+      const { scale } = (await response.json()) as { scale: number };
+
+      // What the Pi's emulated chip shows, read over the lattice from the laptop.
+      const png = join(laptopHome, 'pi.png');
+      const snapshot = await laptop('oled', 'snapshot', '--nats', `nats://127.0.0.1:${laptopPort}`, '--provider', 'oled-pi', '--scale', '1', '-o', png);
+      expect(snapshot.stderr).toBe('');
+      const image = PNG.sync.read(await readFile(png));
+      const expected = tickerFrame('Hi Pi', scale);
+      expect([image.width, image.height]).toEqual([128, 64]);
+      for (let y = 0; y < 64; y++) {
+        for (let x = 0; x < 128; x++) if ((image.data[(y * 128 + x) * 4]! > 127) !== expected.getPixel(x, y)) throw new Error(`pixel (${x}, ${y}) differs`);
+      }
+
+      const lattice = JSON.parse((await laptop('get', 'inventory', '--nats', hub.url, '--wait-ms', '500', '--json')).stdout);
+      expect(lattice.providers).toEqual([
+        { id: 'http-server', name: 'HTTP server', runBy: expect.stringMatching(/^N/), standalone: false, health: expect.objectContaining({ healthy: true }) },
+        { id: 'oled-pi', name: 'OLED display (SSD1306)', runBy: expect.stringMatching(/^V/), standalone: true, health: { healthy: true, message: 'default (emulator, 128×64)' } },
+      ]);
+    } finally {
+      if (display) await stopCli(display);
+      await laptop('down');
+      await piLeaf.stop();
+      await hub.stop();
+    }
+  }, 90_000);
 });
 
 describe('a lattice whose NATS server asks who connects', () => {

@@ -1,15 +1,16 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeClaimsToken, readTopLevelToken } from '../../../claims/index.ts';
+import { decodeClaimsToken, generateKeyPair, readTopLevelToken, signArtifact } from '../../../claims/index.ts';
 import { defaultPolicy, Host, type ActorSummary } from '../../../host/index.ts';
-import { connectLattice, hubConfig, leafConfig, runNatsServer, serveProviderRpc, type NatsProcess } from '../../../host/lattice/index.ts';
+import { connectLattice, discoverProviders, hubConfig, leafConfig, remoteDisplaySnapshot, runNatsServer, serveStandaloneProvider, type NatsProcess } from '../../../host/lattice/index.ts';
 import { HTTP_INCOMING_HANDLER, httpServerProvider } from '../../../providers/http-server/index.ts';
 import { keyValueProvider } from '../../../providers/keyvalue/index.ts';
-import { OLED_DISPLAY, oledDisplayProvider } from '../../../providers/oled-display/index.ts';
+import { OLED_DISPLAY, oledDisplayProvider, snapshotPixels } from '../../../providers/oled-display/index.ts';
+import { greeterCallerComponent, greeterComponent } from '../../fixtures/wat-components.ts';
 import { tickerFrame } from '../../fixtures/oled-ticker-frame.ts';
 import { builtActor } from '../../actors/built-actors.ts';
 import { freePort } from '../../fixtures/nats-server.ts';
@@ -18,10 +19,23 @@ const LATTICE = 'remote';
 const servers: NatsProcess[] = [];
 const connections: NatsConnection[] = [];
 let host: Host;
+/** The Pi's host: it runs the key-value provider, and serves it to the lattice. */
+let piHost: Host;
+let piKey: string;
+let laptop: NatsConnection;
 let url: (actor: ActorSummary) => string;
 let http: ReturnType<typeof httpServerProvider>;
 
 let startHub: () => Promise<NatsProcess>;
+const ours = generateKeyPair('account');
+
+/** A component signed by this test's own account, which both hosts trust, written where they can load it. */
+async function signedFile(work: string, name: string, bytes: Uint8Array, caps: string[] = []): Promise<string> {
+  const signed = await signArtifact(bytes, { issuer: ours, subject: generateKeyPair('component'), issuedAt: Math.floor(Date.now() / 1000) - 60, claims: { name, caps } });
+  const path = join(work, `${name}.wasm`);
+  await writeFile(path, signed.bytes);
+  return path;
+}
 
 /** A hub and two leaf nodes on loopback: the laptop on one leaf, the Pi on the other. */
 async function topology(): Promise<{ leaf1: string; leaf2: string }> {
@@ -39,17 +53,23 @@ const store = keyValueProvider({ id: 'kv-pi' });
 
 beforeAll(async () => {
   const { leaf1, leaf2 } = await topology();
-  // The Pi: the display and the store served standalone, on leaf 2.
+  const issuer = decodeClaimsToken(readTopLevelToken(await readFile(builtActor('counter')))!).iss;
+  const cacheDir = await mkdtemp(join(tmpdir(), 'badger-remote-'));
+  // The Pi, on leaf 2: the display served standalone, and a host that runs the store.
   const pi = await connectLattice(leaf2);
   connections.push(pi);
-  serveProviderRpc(pi, LATTICE, oled);
-  serveProviderRpc(pi, LATTICE, store);
-  await pi.flush();
+  piKey = generateKeyPair('provider').publicKey;
+  await serveStandaloneProvider({ connection: pi, lattice: LATTICE, provider: oled, key: piKey });
+  const piHostConnection = await connectLattice(leaf2);
+  connections.push(piHostConnection);
+  piHost = new Host({ cacheDir, policy: defaultPolicy([issuer, ours.publicKey]), logger: pino({ level: 'silent' }) });
+  piHost.attachLattice(piHostConnection, LATTICE);
+  await piHost.startProvider(store);
+  await piHostConnection.flush();
   // The laptop: a host on leaf 1 running the actors, with its own HTTP server.
-  const laptop = await connectLattice(leaf1);
+  laptop = await connectLattice(leaf1);
   connections.push(laptop);
-  const issuer = decodeClaimsToken(readTopLevelToken(await readFile(builtActor('counter')))!).iss;
-  host = new Host({ cacheDir: await mkdtemp(join(tmpdir(), 'badger-remote-')), policy: defaultPolicy([issuer]), logger: pino({ level: 'silent' }) });
+  host = new Host({ cacheDir, policy: defaultPolicy([issuer, ours.publicKey]), logger: pino({ level: 'silent' }) });
   host.attachLattice(laptop, LATTICE);
   http = httpServerProvider();
   await host.startProvider(http);
@@ -58,6 +78,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.shutdown();
+  await piHost?.shutdown();
   for (const connection of connections) await connection.close();
   for (const server of servers.reverse()) await server.stop();
 });
@@ -86,6 +107,27 @@ describe('providers on another host of the lattice', () => {
     const expected = tickerFrame('Hi Pi', scale);
     const chip = oled.panels().get('default')!.emulator!;
     for (let y = 0; y < 64; y++) for (let x = 0; x < 128; x++) if (chip.pixel(x, y) !== expected.getPixel(x, y)) throw new Error(`pixel (${x}, ${y}) differs`);
+    // The same glass, as the laptop reads it over the lattice.
+    const seen = snapshotPixels(await remoteDisplaySnapshot(laptop, LATTICE, oled.id, undefined, 5000));
+    for (let y = 0; y < 64; y++) for (let x = 0; x < 128; x++) if (seen[y]![x] !== chip.pixel(x, y)) throw new Error(`snapshot pixel (${x}, ${y}) differs`);
+  });
+
+  it('lists the standalone provider, with its own key and health, in lattice-wide discovery', async () => {
+    const providers = await discoverProviders(laptop, LATTICE, 500);
+    expect(providers).toEqual([{ id: 'oled-pi', name: oled.name, runBy: piKey, standalone: true, health: { healthy: true, message: 'default (emulator, 128×64)' } }]);
+  });
+
+  it('calls an actor on another host through a link, as if it ran here', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'badger-remote-actors-'));
+    const greeter = await piHost.startActor(await signedFile(work, 'greeter', await greeterComponent()));
+    const caller = await host.startActor(await signedFile(work, 'caller', await greeterCallerComponent(), ['example:greeter/greet']));
+    await host.putLink({ source: caller.id, interface: 'example:greeter/greet', target: greeter.id });
+    const callRun = () => host.invoke(caller.id, { kind: 'call', name: 'run', args: [21] });
+    expect(await whenReachable(callRun, (result) => result.ok)).toEqual({ ok: true, value: { ok: 42 } });
+    expect((await host.linksWithHealth()).find((link) => link.target === greeter.id)?.health).toEqual({ healthy: true });
+    await piHost.stopActor(greeter.id);
+    expect(await callRun()).toMatchObject({ ok: false, code: 'ACTOR_CALL_FAILED', message: expect.stringMatching(new RegExp(`no actor ${greeter.id} is running on lattice remote`)) });
+    expect((await host.linksWithHealth()).find((link) => link.target === greeter.id)?.health).toEqual({ healthy: false, message: `no actor ${greeter.id} is running on lattice remote` });
   });
 
   it('counts exactly with the key-value store on the other host, under 8 concurrent clients', async () => {
@@ -134,5 +176,12 @@ describe('providers on another host of the lattice', () => {
     const answer = await fetch(`${url(counter)}visits`);
     expect(answer.status).toBe(503);
     expect(await answer.json()).toEqual({ error: expect.stringMatching(/^other: .*no provider kv-nowhere is running on lattice remote/) });
+    const health = (await host.linksWithHealth()).filter((link) => link.source === counter.id).map((link) => [link.interface, link.target, link.health]);
+    expect(health).toEqual(
+      expect.arrayContaining([
+        ['wasi:keyvalue/store', 'kv-nowhere', { healthy: false, message: 'no provider kv-nowhere is running on lattice remote' }],
+        ['wasi:http/incoming-handler', http.id, expect.objectContaining({ healthy: true })],
+      ]),
+    );
   });
 });

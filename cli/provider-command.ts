@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { generateKeyPair } from '../claims/index.ts';
 import type { Provider } from '../host/index.ts';
-import { checkLatticeName, connectLattice, DEFAULT_LATTICE, serveStandaloneProvider } from '../host/lattice/index.ts';
+import type { NatsConnection } from 'nats';
+import { checkLatticeName, connectLattice, DEFAULT_LATTICE, latticeHttpHost, serveStandaloneProvider } from '../host/lattice/index.ts';
+import { httpServerProvider } from '../providers/http-server/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
 import { frameAsJson, oledDisplayProvider } from '../providers/oled-display/index.ts';
 import { CliError } from './errors.ts';
@@ -14,9 +16,15 @@ interface StandaloneKind {
   readonly publishing?: (publish: (type: string, data: unknown) => void) => void;
 }
 
-/** Providers that can serve a lattice from a process of their own. The HTTP server cannot: it listens in its actor's threads. */
-const STANDALONE: Record<string, (id: string) => StandaloneKind> = {
+/** Providers that can serve a lattice from a process of their own. */
+const STANDALONE: Record<string, (id: string, connection: NatsConnection, lattice: string) => StandaloneKind> = {
   keyvalue: (id) => ({ provider: keyValueProvider({ id }) }),
+  // Its actors run on hosts elsewhere: it listens here and forwards each request to them.
+  'http-server': (id, connection, lattice) => {
+    const server = httpServerProvider({ id });
+    server.attach?.(latticeHttpHost(connection, lattice, (actor, reason) => note(`a request to ${actor} failed: ${reason}`)));
+    return { provider: server };
+  },
   'oled-display': (id) => {
     const display = oledDisplayProvider({ id });
     return { provider: display, publishing: (publish) => display.onFrame((frame) => publish('oled_frame', frameAsJson(frame))) };
@@ -33,15 +41,20 @@ export function providerCommand(): Command {
     .option('--id <id>', 'the id links name as their target (default: the kind)')
     .action(async (kind: string, options: { nats: string; lattice: string; id?: string } & CredentialOptions) => {
       const make = STANDALONE[kind];
-      if (!make) {
-        throw new CliError('CLI_BAD_ARGUMENT', kind === 'http-server' ? 'the HTTP server runs inside the host of its actors: start it there' : `no provider of kind ${kind}; one of: ${Object.keys(STANDALONE).join(', ')}`);
-      }
+      if (!make) throw new CliError('CLI_BAD_ARGUMENT', `no provider of kind ${kind}; one of: ${Object.keys(STANDALONE).join(', ')}`);
       checkLatticeName(options.lattice);
-      const { provider: served, publishing } = make(options.id ?? kind);
+      const id = options.id ?? kind;
       // Its own V… key: the source of its events, and its name in inventory.
       const key = generateKeyPair('provider').publicKey;
-      const connection = await connectLattice(options.nats, { name: `badger-provider ${served.id} ${key}`, ...(await connectionAuth(options)) });
-      const standalone = await serveStandaloneProvider({ connection, lattice: options.lattice, provider: served, key });
+      const connection = await connectLattice(options.nats, { name: `badger-provider ${id} ${key}`, ...(await connectionAuth(options)) });
+      const { provider: served, publishing } = make(id, connection, options.lattice);
+      const standalone = await serveStandaloneProvider({
+        connection,
+        lattice: options.lattice,
+        provider: served,
+        key,
+        onLinkRefused: (link, reason) => note(`cannot take the link from ${link.source} (${link.interface}): ${reason}`),
+      });
       publishing?.(standalone.publish);
       note(`serving provider ${served.id} (${served.name}) on lattice ${options.lattice} at ${options.nats} as ${key}; Ctrl-C stops it`);
       await new Promise<void>((resolve) => {

@@ -8,3 +8,4 @@ export { CONTROL_WIRE_VERSION, refusal, satisfies, signedEnvelope, SIGNATURE_MAX
 export { DEFAULT_HEARTBEAT_MS, eventPublisher, joinLattice, summarizeHost, type LatticeHostOptions, type LatticeMembership } from './lattice-host.ts';
 export { callRemoteActor, callRemoteProvider, probeTarget, remoteDisplaySnapshot, serveActorRpc, serveProviderRpc, type ActorRpcRequest, type RemoteHttpRequest, type RemoteHttpResponse } from './rpc.ts';
 export { serveStandaloneProvider, type StandaloneProvider, type StandaloneProviderOptions } from './standalone-provider.ts';
+export { FORWARD_TIMEOUT_MS, forwardFailureStatus, latticeHttpHost } from './http-forwarder.ts';

@@ -55,7 +55,7 @@ export async function joinLattice(options: LatticeHostOptions): Promise<LatticeM
       },
     }),
   );
-  if (options.links) subscriptions.push(...(await followLinks(connection, options, options.links)));
+  if (options.links) subscriptions.push(...(await followLinks(connection, options.lattice, options.hostId, options.links)));
   const heartbeat = setInterval(() => publish('host_heartbeat', options.describe()), options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
   heartbeat.unref();
   publish('host_started', options.describe());
@@ -128,13 +128,17 @@ export function summarizeHost(
   };
 }
 
+/** What a member of the lattice does with the links others put and delete. */
+export type LinkFollower = NonNullable<LatticeHostOptions['links']>;
+
 /**
- * Keeps this host's link table in step with the lattice: adopts the links other hosts put or
- * delete (their link events), and on joining asks one host for the links that exist already.
+ * Keeps a member (a host, or a standalone provider: `self` is its key) in step with the lattice's
+ * links: it adopts the links others put or delete (their link events), and on joining asks one
+ * host for the links that exist already.
  */
-async function followLinks(connection: NatsConnection, options: LatticeHostOptions, links: NonNullable<LatticeHostOptions['links']>): Promise<Subscription[]> {
+export async function followLinks(connection: NatsConnection, lattice: string, self: string, links: LinkFollower): Promise<Subscription[]> {
   const follow = (type: 'link_put' | 'link_deleted') =>
-    connection.subscribe(eventSubject(options.lattice, type), {
+    connection.subscribe(eventSubject(lattice, type), {
       callback: (error, message) => {
         if (error) return;
         let event: CloudEvent<Link>;
@@ -143,21 +147,22 @@ async function followLinks(connection: NatsConnection, options: LatticeHostOptio
         } catch {
           return;
         }
-        if (event.source === options.hostId) return;
-        void (type === 'link_put' ? links.adopt(event.data) : links.drop(event.data.source, event.data.interface, event.data.name));
+        if (event.source === self) return;
+        // The follower reports its own failures: a link it cannot take must not end the process.
+        void (type === 'link_put' ? links.adopt(event.data) : links.drop(event.data.source, event.data.interface, event.data.name)).catch(() => {});
       },
     });
   const subscriptions = [follow('link_put'), follow('link_deleted')];
   try {
-    const replies = await connection.requestMany(controlSubject(options.lattice, 'query-links'), JSON.stringify({ version: CONTROL_WIRE_VERSION, request: { op: 'query-links' } }), {
+    const replies = await connection.requestMany(controlSubject(lattice, 'query-links'), JSON.stringify({ version: CONTROL_WIRE_VERSION, request: { op: 'query-links' } }), {
       strategy: RequestStrategy.Timer,
       maxWait: 500,
     });
     for await (const reply of replies) {
       const { host, response } = JSON.parse(reply.string()) as ControlReplyEnvelope;
       // This host answers too (it listens already): the links are another host's to tell.
-      if (host === options.hostId || !response.ok) continue;
-      for (const link of response.data as Link[]) await links.adopt(link);
+      if (host === self || !response.ok) continue;
+      for (const link of response.data as Link[]) await links.adopt(link).catch(() => {});
       break;
     }
   } catch {

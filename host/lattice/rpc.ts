@@ -130,12 +130,24 @@ export async function callRemoteProvider(
   }
 }
 
+/** Why a request got no answer: nobody serves the subject, the answer was late, or the lattice is down. */
+export type Unanswered = 'not-running' | 'timeout' | 'unreachable';
+
+function unanswered(error: unknown): Unanswered {
+  const code = (error as NatsError).code;
+  return code === ErrorCode.NoResponders ? 'not-running' : code === ErrorCode.Timeout ? 'timeout' : 'unreachable';
+}
+
 /** Pure: a failed NATS request, said in the lattice's terms. */
 function whyUnanswered(error: unknown, kind: 'provider' | 'actor', target: string, lattice: string, timeoutMs: number): string {
-  const code = (error as NatsError).code;
-  if (code === ErrorCode.NoResponders) return `no ${kind} ${target} is running on lattice ${lattice}`;
-  if (code === ErrorCode.Timeout) return `${target} did not answer within ${timeoutMs} ms`;
-  return `the lattice is unreachable: ${(error as Error).message}`;
+  switch (unanswered(error)) {
+    case 'not-running':
+      return `no ${kind} ${target} is running on lattice ${lattice}`;
+    case 'timeout':
+      return `${target} did not answer within ${timeoutMs} ms`;
+    case 'unreachable':
+      return `the lattice is unreachable: ${(error as Error).message}`;
+  }
 }
 
 /** Asks a link target elsewhere on the lattice how it is; one that does not answer is unhealthy, with why. */
@@ -155,8 +167,7 @@ export async function remoteDisplaySnapshot(connection: NatsConnection, lattice:
     const message = await connection.request(serviceSubject(lattice, providerId, 'snapshot'), JSON.stringify(panel ? { panel } : {}), { timeout: timeoutMs });
     reply = JSON.parse(message.string()) as typeof reply;
   } catch (error) {
-    const missing = (error as NatsError).code === ErrorCode.NoResponders;
-    throw new LatticeError(whyUnanswered(error, 'provider', providerId, lattice, timeoutMs), missing ? 'LATTICE_NOT_FOUND' : 'LATTICE_UNAVAILABLE');
+    throw new LatticeError(whyUnanswered(error, 'provider', providerId, lattice, timeoutMs), unanswered(error) === 'not-running' ? 'LATTICE_NOT_FOUND' : 'LATTICE_UNAVAILABLE');
   }
   if ('failed' in reply) throw new LatticeError(reply.failed, 'LATTICE_NOT_FOUND');
   return reply.ok;
@@ -182,7 +193,8 @@ export interface RemoteHttpResponse {
   readonly body: Uint8Array;
 }
 
-type ActorRpcReply = { readonly value: unknown } | { readonly failed: string };
+/** `code` is the host's invocation error code (ACTOR_DEADLINE…), when the actor was reached. */
+type ActorRpcReply = { readonly value: unknown } | { readonly failed: string; readonly code?: string };
 
 /**
  * Serves an actor's exports to the lattice, so that links on other hosts can target it: one
@@ -205,7 +217,10 @@ export function serveActorRpc(
         void Promise.resolve()
           .then(() => decodeWit(message.data) as ActorRpcRequest & { deadline: number })
           .then(async (request): Promise<ActorRpcReply> => (Date.now() > request.deadline ? { failed: 'the call arrived after its deadline' } : { value: await invoke(request) }))
-          .catch((failure: unknown): ActorRpcReply => ({ failed: (failure as Error)?.message ?? String(failure) }))
+          .catch((failure: unknown): ActorRpcReply => {
+            const code = (failure as { code?: unknown })?.code;
+            return { failed: (failure as Error)?.message ?? String(failure), ...(typeof code === 'string' ? { code } : {}) };
+          })
           .then((reply) => message.respond(encodeWit(reply)));
       },
     }),
@@ -226,11 +241,11 @@ export async function callRemoteActor(
   iface: string,
   request: ActorRpcRequest,
   timeoutMs: number,
-): Promise<{ readonly value: unknown } | { readonly failed: string }> {
+): Promise<ActorRpcReply | { readonly failed: string; readonly unanswered: Unanswered }> {
   try {
     const message = await connection.request(rpcSubject(lattice, actorId, iface), encodeWit({ ...request, deadline: Date.now() + timeoutMs }), { timeout: timeoutMs });
     return decodeWit(message.data) as ActorRpcReply;
   } catch (error) {
-    return { failed: whyUnanswered(error, 'actor', actorId, lattice, timeoutMs) };
+    return { failed: whyUnanswered(error, 'actor', actorId, lattice, timeoutMs), unanswered: unanswered(error) };
   }
 }

@@ -1,7 +1,8 @@
 import type { NatsConnection } from 'nats';
 import { reportedHealth, type Provider } from '../provider.ts';
 import { CONTROL_WIRE_VERSION, type ControlReplyEnvelope, type ProviderSummary } from './control-wire.ts';
-import { DEFAULT_HEARTBEAT_MS, eventPublisher } from './lattice-host.ts';
+import type { Link } from '../links.ts';
+import { DEFAULT_HEARTBEAT_MS, eventPublisher, followLinks } from './lattice-host.ts';
 import { serveProviderRpc } from './rpc.ts';
 import { controlSubject } from './subjects.ts';
 
@@ -12,6 +13,8 @@ export interface StandaloneProviderOptions {
   /** The process's own `V…` key: the source of its events, and how inventory tells instances apart. */
   readonly key: string;
   readonly heartbeatMs?: number;
+  /** Hears why a link put on the lattice could not be taken (a taken address, a bad config). */
+  readonly onLinkRefused?: (link: Link, reason: string) => void;
 }
 
 export interface StandaloneProvider {
@@ -22,9 +25,9 @@ export interface StandaloneProvider {
 }
 
 /**
- * Serves a provider to a lattice from a process with no host: its calls and health checks, an
- * answer to lattice-wide provider discovery (so that it shows in inventory), a heartbeat, and its
- * start and stop as events.
+ * Serves a provider to a lattice from a process with no host: its calls and health checks, the
+ * links that name it (from the hosts' link events), an answer to lattice-wide provider discovery
+ * (so that it shows in inventory), a heartbeat, and its start and stop as events.
  */
 export async function serveStandaloneProvider(options: StandaloneProviderOptions): Promise<StandaloneProvider> {
   const { connection, lattice, provider, key } = options;
@@ -33,6 +36,26 @@ export async function serveStandaloneProvider(options: StandaloneProviderOptions
     return { id: provider.id, name: provider.name, runBy: key, standalone: true, health: await reportedHealth(provider) };
   };
   const rpc = serveProviderRpc(connection, lattice, provider);
+  // Links to it are put on hosts: it hears of them from their events, and asks for the existing ones.
+  const linked = new Map<string, Link>();
+  const linkKey = (source: string, iface: string, name: string) => `${source}\u0000${iface}\u0000${name}`;
+  const following = await followLinks(connection, lattice, key, {
+    adopt: async (link) => {
+      if (link.target !== provider.id) return;
+      try {
+        await provider.linkPut?.(link);
+        linked.set(linkKey(link.source, link.interface, link.name), link);
+      } catch (error) {
+        options.onLinkRefused?.(link, (error as Error)?.message ?? String(error));
+      }
+    },
+    drop: async (source, iface, name) => {
+      const link = linked.get(linkKey(source, iface, name));
+      if (!link) return;
+      linked.delete(linkKey(source, iface, name));
+      await provider.linkDel?.(link);
+    },
+  });
   const discovery = connection.subscribe(controlSubject(lattice, 'ping-providers'), {
     callback: (error, message) => {
       if (error || !message.reply) return;
@@ -49,6 +72,7 @@ export async function serveStandaloneProvider(options: StandaloneProviderOptions
       clearInterval(heartbeat);
       rpc.stop();
       discovery.unsubscribe();
+      for (const subscription of following) subscription.unsubscribe();
       publish('provider_stopped', { provider: provider.id, name: provider.name, key });
       await connection.flush().catch(() => {});
     },

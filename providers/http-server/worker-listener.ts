@@ -33,7 +33,8 @@ export interface ListenerStats {
 }
 
 const NO_BODY = new Uint8Array();
-const HOST_ANSWERS: Record<string, number> = { ACTOR_DEADLINE: 504, ACTOR_BUSY: 503, ACTOR_STOPPING: 503 };
+/** The status the host answers with when the actor could not: by invocation error code. */
+export const HOST_ANSWERS: Record<string, number> = { ACTOR_DEADLINE: 504, ACTOR_BUSY: 503, ACTOR_STOPPING: 503 };
 const REASONS: Record<number, string> = {
   413: 'request body too large',
   500: 'internal server error',
@@ -149,7 +150,7 @@ export class WorkerListener {
       pathWithQuery: request.url ?? '/',
       scheme: 'http',
       authority: request.headers.host ?? `${this.#spec.host}:${this.#spec.port}`,
-      headers: pairs(request.rawHeaders),
+      headers: headerPairs(request.rawHeaders),
       body: body ?? NO_BODY,
     };
     let answered: { readonly response: OutgoingResponse; readonly sending: BodyConsumer } | undefined;
@@ -166,7 +167,8 @@ export class WorkerListener {
   }
 }
 
-function pairs(raw: readonly string[]): [string, string][] {
+/** Pure: node's flat raw header list as name-value pairs, in order, repeats kept. */
+export function headerPairs(raw: readonly string[]): [string, string][] {
   const result: [string, string][] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) result.push([raw[i]!, raw[i + 1]!]);
   return result;

@@ -78,6 +78,31 @@ describe('badger up --nats and badger get hosts', () => {
     expect(refused.stderr).toMatch(/error\[LATTICE_NO_HOST\]: no host on lattice home answered the auction \(device=toaster\)/);
   }, 60_000);
 
+  it('serves an actor of the host over HTTP from a standalone HTTP server provider, which forwards each request over the lattice', async () => {
+    const port = await freePort();
+    const edge = await startCli(['provider', 'run', 'http-server', '--nats', nats.url, '--lattice', 'home', '--id', 'web-edge'], { BADGER_HOME: home }, 'serving provider web-edge');
+    try {
+      expect((await cli('link', 'put', 'hello-wat', 'web-edge', 'wasi:http/incoming-handler', '--config', `address=127.0.0.1:${port}`)).code).toBe(0);
+      const direct = JSON.parse((await cli('call', 'hello-wat', 'wasi:http/incoming-handler.handle', '{"path": "/"}', '--json')).stdout) as { status: number; body: string };
+      // The provider hears of the link from the host's event, then listens (bounded retries).
+      let response: Response | undefined;
+      for (let attempt = 0; attempt < 50 && response?.status !== 200; attempt++) {
+        response = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
+        if (response?.status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(response?.status).toBe(200);
+      expect(await response!.text()).toBe(direct.body);
+      const oversized = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'x'.repeat(11 * 1024 * 1024) });
+      expect(oversized.status).toBe(413);
+
+      expect((await cli('stop', 'actor', 'hello-wat')).code).toBe(0);
+      const gone = await fetch(`http://127.0.0.1:${port}/`);
+      expect(gone.status).toBe(503);
+    } finally {
+      await stopCli(edge);
+    }
+  }, 60_000);
+
   it('tails lifecycle events as CloudEvents with badger events', async () => {
     let finished = false;
     const tail = cli('events', '--nats', nats.url, '--lattice', 'home', '--no-heartbeats', '--count', '1', '--json').finally(() => (finished = true));

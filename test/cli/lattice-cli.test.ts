@@ -177,6 +177,12 @@ describe('the laptop and the Pi: a hub and two leaf nodes', () => {
         { id: 'http-server', name: 'HTTP server', runBy: expect.stringMatching(/^N/), standalone: false, health: expect.objectContaining({ healthy: true }) },
         { id: 'oled-pi', name: 'OLED display (SSD1306)', runBy: expect.stringMatching(/^V/), standalone: true, health: { healthy: true, message: 'default (emulator, 128×64)' } },
       ]);
+
+      // A host that has gone no longer answers, so it drops out of the list at once.
+      expect((await laptop('down')).code).toBe(0);
+      let left: unknown[] = hosts;
+      for (let attempt = 0; attempt < 20 && left.length > 0; attempt++) left = JSON.parse((await laptop('get', 'hosts', '--nats', hub.url, '--wait-ms', '300', '--json')).stdout);
+      expect(left).toEqual([]);
     } finally {
       if (display) await stopCli(display);
       await laptop('down');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../toolchain/index.ts';
 import { Command } from 'commander';
 import { callCommand, scaleCommand, startCommand, stopCommand } from './actor-commands.ts';
+import { appCommand } from './app-command.ts';
 import { buildCommand } from './build-command.ts';
 import { claimsCommand } from './claims-command.ts';
 import { keysCommand } from './keys-command.ts';
@@ -33,5 +34,6 @@ export function buildProgram(): Command {
     .addCommand(oledCommand())
     .addCommand(natsCommand())
     .addCommand(eventsCommand())
-    .addCommand(providerCommand());
+    .addCommand(providerCommand())
+    .addCommand(appCommand());
 }

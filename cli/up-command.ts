@@ -18,7 +18,7 @@ import {
   type HostIdentity,
   type Policy,
 } from '../host/index.ts';
-import { checkLatticeName, DEFAULT_LATTICE, joinLattice, LatticeError, leafConfig, runNatsServer, summarizeHost, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
+import { checkLatticeName, DEFAULT_LATTICE, joinLattice, LatticeError, leafConfig, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
 import { httpServerProvider } from '../providers/http-server/index.ts';
 import { packageRoot } from '../toolchain/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
@@ -28,6 +28,8 @@ import { credentialsFrom, withCredentialOptions } from './lattice-options.ts';
 import { collect, keyValuePairs, portNumber } from './options.ts';
 import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
 import { runDemo } from './demo-actors.ts';
+import { describeSelf, startAppReconciler, type HostSelf } from './app-reconciler.ts';
+import type { AppOperations } from '../apps/index.ts';
 import { emit, note } from './output.ts';
 
 interface UpOptions {
@@ -79,17 +81,24 @@ async function runHost(options: UpOptions): Promise<void> {
   const home = badgerHome();
   // Lifecycle events go to the lattice once the host has joined one.
   let publishEvent: ((type: string, data: unknown) => void) | undefined;
+  const logger = pino({ name: 'badger-host' });
   const host = new Host({
     cacheDir: join(home, 'cache', 'transpiled'),
     policy,
-    logger: pino({ name: 'badger-host' }),
+    logger,
     onEvent: (type, data) => publishEvent?.(type, data),
   });
   let stopped!: () => void;
   const done = new Promise<void>((resolve) => (stopped = resolve));
   let ready = !options.demo;
+  let applications: AppOperations | undefined;
+  const apps = () => {
+    if (!applications) throw new CliError('CLI_BAD_ARGUMENT', 'the host is still starting: try again in a moment');
+    return applications;
+  };
   const identity: HostIdentity = {
     ready: () => ready,
+    apps: { deploy: (manifest) => apps().deploy(manifest), undeploy: (name) => apps().undeploy(name), list: () => apps().list(), status: (name) => apps().status(name) },
     labels,
     startedAt: new Date().toISOString(),
     onShutdown: () => stopped(),
@@ -115,13 +124,22 @@ async function runHost(options: UpOptions): Promise<void> {
   const credentials = leaf ? undefined : await credentialsFrom(options);
   const servers = leaf?.url ?? options.nats;
   if (!servers && options.ctlAllow.length > 0) throw new CliError('CLI_BAD_ARGUMENT', '--ctl-allow guards lattice control: give --nats or --leaf-remote too');
+  const self: HostSelf = {
+    id: generateKeyPair('host').publicKey,
+    labels,
+    version: (JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version,
+    startedAt: new Date(),
+  };
+  const lattice = checkLatticeName(options.lattice);
   const membership = servers
-    ? await joinAs(host, identity, labels, servers, options.lattice, allowList(options.ctlAllow), credentials).catch(async (error: unknown) => {
+    ? await joinAs(host, identity, self, servers, lattice, allowList(options.ctlAllow), credentials).catch(async (error: unknown) => {
         await leaf?.stop();
         throw error;
       })
     : undefined;
   publishEvent = membership?.publish;
+  const reconciler = startAppReconciler({ host, identity, self, lattice, home, membership, logger });
+  applications = reconciler.operations;
   if (options.demo) {
     try {
       note(await runDemo(host));
@@ -135,6 +153,7 @@ async function runHost(options: UpOptions): Promise<void> {
   await done;
   note('badger host stopping: draining actors');
   server.close();
+  await reconciler.stop();
   await membership?.leave();
   await host.shutdown();
   await leaf?.stop();
@@ -149,30 +168,28 @@ async function startLeaf(remoteUrl: string, portText: string, hubCreds: string |
   return leaf;
 }
 
-/** Joins the lattice with a fresh host key (`N…`), as a wasmCloud host does at each start. */
 function allowList(keys: readonly string[]): string[] {
   for (const key of keys) if (!publicKeyType(key)) throw new CliError('CLI_BAD_ARGUMENT', `--ctl-allow: ${key} is not an nkey public key`);
   return [...keys];
 }
 
+/** Joins the lattice with a fresh host key (`N…`), as a wasmCloud host does at each start. */
 async function joinAs(
   host: Host,
   identity: HostIdentity,
-  labels: Record<string, string>,
+  self: HostSelf,
   servers: string,
   lattice: string,
   ctlAllow: string[],
   credentials: LatticeCredentials | undefined,
 ): Promise<LatticeMembership> {
-  const id = generateKeyPair('host').publicKey;
-  const startedAt = new Date();
-  const version = (JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const { id } = self;
   const membership = await joinLattice({
     servers,
-    lattice: checkLatticeName(lattice),
+    lattice,
     hostId: id,
     perform: (request) => handleControlRequest(host, identity, request),
-    describe: () => summarizeHost(id, lattice, labels, version, startedAt, host.inventory(), new Date()),
+    describe: () => describeSelf(host, self, lattice),
     describeProviders: async () => {
       const health = await host.providerHealth();
       return host.inventory().providers.map(({ id: providerId, name }) => ({ id: providerId, name, runBy: id, standalone: false, health: health[providerId]! }));

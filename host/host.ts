@@ -58,6 +58,16 @@ export interface ActorSummary {
 const DEFAULT_LIMITS: PoolLimits = { maxInstances: 1, queueLimit: 64, deadlineMs: 10_000 };
 const DEFAULT_MEMORY_LIMIT_MB = 512;
 
+/** An actor's id: its claims' subject, or for an unsigned component a name from its hash. */
+function actorIdFrom(verification: ClaimsVerification): string {
+  return verification.claims?.sub ?? `unsigned-${verification.hash?.slice(0, 16)}`;
+}
+
+/** The id the component at `location` would run under, without starting it (for the reconciler). */
+export async function actorIdOf(location: string): Promise<string> {
+  return actorIdFrom(await verifyArtifact(await readArtifact(location), Math.floor(Date.now() / 1000)));
+}
+
 interface RunningActor {
   readonly summary: Omit<ActorSummary, 'limits' | 'failures'>;
   /** The WIT interfaces it exports, which links from actors on other hosts may target. */
@@ -159,7 +169,7 @@ export class Host {
       const [first] = decision.denials;
       throw new HostError(first!.code, decision.denials.map((denial) => denial.reason).join('; '));
     }
-    const id = verification.claims?.sub ?? `unsigned-${verification.hash?.slice(0, 16)}`;
+    const id = actorIdFrom(verification);
     if (this.#actors.has(id) || this.#starting.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already running; scale it instead`);
     // Two starts of one component at once must not both pass the check above.
     this.#starting.add(id);

@@ -22,6 +22,6 @@ export { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 export type { DisplaySnapshot, HttpServing, Provider, ProviderHealth, ProviderHost } from './provider.ts';
 export { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
 export type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
-export { Host, type ActorSummary, type HostEventType, type HostOptions, type StartActorOptions } from './host.ts';
-export { defaultSocketPath, encodeControlJson, handleControlRequest, requestLocalHost, serveLocalSocket, type ControlRequest, type ControlResponse, type HostIdentity } from './control/index.ts';
+export { actorIdOf, Host, type ActorSummary, type HostEventType, type HostOptions, type StartActorOptions } from './host.ts';
+export { defaultSocketPath, encodeControlJson, handleControlRequest, type ApplicationControl, requestLocalHost, serveLocalSocket, type ControlRequest, type ControlResponse, type HostIdentity } from './control/index.ts';
 export { ambientImports, type ActorLog, type ActorLogLevel, type ConfigSource, type LogLevel } from './ambient-imports.ts';

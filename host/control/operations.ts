@@ -26,7 +26,19 @@ export type ControlRequest =
   | { readonly op: 'get-claims' }
   | { readonly op: 'display-snapshot'; readonly panel?: string }
   | { readonly op: 'call'; readonly actor: string; readonly function: string; readonly args: unknown[] }
-  | { readonly op: 'shutdown' };
+  | { readonly op: 'shutdown' }
+  | { readonly op: 'app-deploy'; readonly manifest: string }
+  | { readonly op: 'app-undeploy'; readonly name: string }
+  | { readonly op: 'app-list' }
+  | { readonly op: 'app-status'; readonly name: string };
+
+/** Declarative applications, as the host offers them (the reconciler and its store live outside `host/`). */
+export interface ApplicationControl {
+  deploy(manifest: string): Promise<unknown>;
+  undeploy(name: string): Promise<unknown>;
+  list(): Promise<unknown>;
+  status(name: string): Promise<unknown>;
+}
 
 export type ControlResponse = { readonly ok: true; readonly data: unknown } | { readonly ok: false; readonly code: string; readonly message: string };
 
@@ -39,6 +51,7 @@ export interface HostIdentity {
   readonly providerKinds: Readonly<Record<string, (id?: string) => Provider>>;
   /** False while the host is still setting itself up (the demo's actors, say). */
   readonly ready: () => boolean;
+  readonly apps?: ApplicationControl;
 }
 
 const HTTP_HANDLER = /^(wasi:http\/incoming-handler|incomingHandler)\.handle$/;
@@ -78,7 +91,8 @@ async function perform(host: Host, identity: HostIdentity, request: ControlReque
         ...(request.config === undefined ? {} : { config: request.config }),
       });
     case 'del-link':
-      return host.deleteLink(host.actorId(request.source), request.interface, request.name);
+      // A link outlives its actor: one whose actor has stopped is named by the actor's id.
+      return host.deleteLink(runningActorId(host, request.source) ?? request.source, request.interface, request.name);
     case 'query-links':
       return host.links.query();
     case 'start-provider': {
@@ -121,7 +135,28 @@ async function perform(host: Host, identity: HostIdentity, request: ControlReque
     case 'shutdown':
       setImmediate(identity.onShutdown);
       return { stopping: true };
+    case 'app-deploy':
+      return applications(identity).deploy(request.manifest);
+    case 'app-undeploy':
+      return applications(identity).undeploy(request.name);
+    case 'app-list':
+      return applications(identity).list();
+    case 'app-status':
+      return applications(identity).status(request.name);
   }
+}
+
+function runningActorId(host: Host, idOrName: string): string | undefined {
+  try {
+    return host.actorId(idOrName);
+  } catch {
+    return undefined;
+  }
+}
+
+function applications(identity: HostIdentity): ApplicationControl {
+  if (!identity.apps) throw new HostError('HOST_NOT_RUNNING', 'this host runs no application reconciler');
+  return identity.apps;
 }
 
 /** `{"method": "GET", "path": "/echo?msg=hi", "headers": {...}, "body": "..."}`, every field optional. */

@@ -1,0 +1,129 @@
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KV, NatsConnection } from 'nats';
+import type { AppSpec } from './manifest.ts';
+
+/** A deployed application: its manifest as given, read, and whether it is to run or to be taken away. */
+export interface StoredApp {
+  readonly app: AppSpec;
+  readonly manifest: string;
+  readonly deployed: boolean;
+  readonly deployedAt: string;
+}
+
+export type AppState = 'deployed' | 'reconciling' | 'failed' | 'undeploying';
+
+export interface AppStatus {
+  readonly name: string;
+  readonly version: string;
+  readonly state: AppState;
+  /** Why it is not deployed yet, or failed: one line each. */
+  readonly reasons: readonly string[];
+  readonly updatedAt: string;
+}
+
+/** Where deployed manifests and their status live: a NATS KV bucket on a lattice, files otherwise. */
+export interface AppStore {
+  put(app: StoredApp): Promise<void>;
+  get(name: string): Promise<StoredApp | undefined>;
+  list(): Promise<StoredApp[]>;
+  remove(name: string): Promise<void>;
+  putStatus(status: AppStatus): Promise<void>;
+  getStatus(name: string): Promise<AppStatus | undefined>;
+}
+
+/** Embedded mode: one JSON file per application and per status, written whole and renamed into place. */
+export function fileAppStore(directory: string): AppStore {
+  const path = (name: string, what: 'app' | 'status') => join(directory, `${name}.${what}.json`);
+  const write = async (file: string, value: unknown) => {
+    await mkdir(directory, { recursive: true, mode: 0o700 });
+    await writeFile(`${file}.tmp`, JSON.stringify(value), { mode: 0o600 });
+    await rename(`${file}.tmp`, file);
+  };
+  const read = async <T>(file: string): Promise<T | undefined> => {
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as T;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  };
+  return {
+    put: (app) => write(path(app.app.name, 'app'), app),
+    get: (name) => read<StoredApp>(path(name, 'app')),
+    async list() {
+      const files = await readdir(directory).catch(() => [] as string[]);
+      const apps = await Promise.all(files.filter((file) => file.endsWith('.app.json')).map((file) => read<StoredApp>(join(directory, file))));
+      return apps.filter((app): app is StoredApp => app !== undefined);
+    },
+    async remove(name) {
+      await rm(path(name, 'app'), { force: true });
+      await rm(path(name, 'status'), { force: true });
+    },
+    putStatus: (status) => write(path(status.name, 'status'), status),
+    getStatus: (name) => read<AppStatus>(path(name, 'status')),
+  };
+}
+
+export const appBucket = (lattice: string) => `badger_apps_${lattice}`;
+
+/** On a lattice: a JetStream KV bucket, so that every host and CLI sees the same applications. */
+export function natsAppStore(connection: NatsConnection, lattice: string): AppStore {
+  let opened: Promise<KV> | undefined;
+  const kv = () => (opened ??= connection.jetstream().views.kv(appBucket(lattice), { history: 1 }).catch((error: unknown) => {
+    opened = undefined;
+    throw error;
+  }));
+  const read = async <T>(key: string): Promise<T | undefined> => {
+    const entry = await (await kv()).get(key);
+    return entry && entry.operation === 'PUT' && entry.value.length > 0 ? (entry.json() as T) : undefined;
+  };
+  return {
+    put: async (app) => void (await (await kv()).put(`app.${app.app.name}`, JSON.stringify(app))),
+    get: (name) => read<StoredApp>(`app.${name}`),
+    async list() {
+      const store = await kv();
+      const names: string[] = [];
+      for await (const key of await store.keys('app.*')) names.push(key);
+      const apps = await Promise.all(names.map((key) => read<StoredApp>(key)));
+      return apps.filter((app): app is StoredApp => app !== undefined);
+    },
+    async remove(name) {
+      const store = await kv();
+      await store.delete(`app.${name}`);
+      await store.delete(`status.${name}`);
+    },
+    putStatus: async (status) => void (await (await kv()).put(`status.${status.name}`, JSON.stringify(status))),
+    getStatus: (name) => read<AppStatus>(`status.${name}`),
+  };
+}
+
+/**
+ * One reconciler acts for a lattice at a time: the host that holds this lease, a KV key that
+ * expires `ttlMs` after its holder last renewed it, so a host that dies hands over by itself.
+ */
+export function natsLeaderLease(connection: NatsConnection, lattice: string, holder: string, ttlMs: number): { held(): Promise<boolean> } {
+  let opened: Promise<KV> | undefined;
+  const kv = () => (opened ??= connection.jetstream().views.kv(`${appBucket(lattice)}_leader`, { history: 1, ttl: ttlMs }).catch((error: unknown) => {
+    opened = undefined;
+    throw error;
+  }));
+  return {
+    async held() {
+      const store = await kv();
+      const entry = await store.get('leader');
+      try {
+        if (!entry || entry.operation !== 'PUT') {
+          await store.create('leader', holder);
+          return true;
+        }
+        if (entry.string() !== holder) return false;
+        await store.update('leader', holder, entry.revision);
+        return true;
+      } catch {
+        // Another host took it first, or renewed under us: it is theirs this round.
+        return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { appOperations, fileAppStore, natsAppStore, natsLeaderLease, startReconciler, type AppOperations } from '../apps/index.ts';
+import { actorIdOf, handleControlRequest, type Host, type HostIdentity } from '../host/index.ts';
+import { discoverHosts, requestLattice, summarizeHost, type HostSummary, type LatticeMembership } from '../host/lattice/index.ts';
+
+/** What a host says of itself on the lattice, fixed at start. */
+export interface HostSelf {
+  readonly id: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly version: string;
+  readonly startedAt: Date;
+}
+
+export function describeSelf(host: Host, self: HostSelf, lattice: string): HostSummary {
+  return summarizeHost(self.id, lattice, self.labels, self.version, self.startedAt, host.inventory(), new Date());
+}
+
+/** How long a reconciler's lead lasts unrenewed: a dead leader's successor takes over within it. */
+export const LEADER_LEASE_MS = 6000;
+
+/**
+ * The application reconciler of a host. On a lattice, deployed applications live in a NATS KV
+ * bucket and the host holding the lease acts for everyone; alone, they live under
+ * `~/.badger/apps` and this host is the whole lattice.
+ */
+export function startAppReconciler(options: {
+  host: Host;
+  identity: HostIdentity;
+  self: HostSelf;
+  lattice: string;
+  home: string;
+  membership: LatticeMembership | undefined;
+  logger: Logger;
+}): { operations: AppOperations; stop(): Promise<void> } {
+  const { host, identity, self, lattice, membership, logger } = options;
+  const store = membership ? natsAppStore(membership.connection, lattice) : fileAppStore(join(options.home, 'apps'));
+  const lease = membership ? natsLeaderLease(membership.connection, lattice, self.id, LEADER_LEASE_MS) : undefined;
+  const log = logger.child({ component: 'reconciler' });
+  const reconciler = startReconciler({
+    store,
+    observe: async () => ({
+      hosts: membership ? await discoverHosts(membership.connection, lattice, 500) : [describeSelf(host, self, lattice)],
+      links: host.links.query(),
+    }),
+    perform: (target, request) =>
+      !membership || target === self.id ? handleControlRequest(host, identity, request) : requestLattice(membership.connection, lattice, request, { hostId: target, timeoutMs: 60_000 }),
+    actorIdOf,
+    leader: () => (lease ? lease.held() : Promise.resolve(true)),
+    now: () => new Date(),
+    warn: (message) => log.warn(message),
+  });
+  return { operations: appOperations(store, reconciler.wake), stop: () => reconciler.stop() };
+}

@@ -1,12 +1,13 @@
 import { Command } from 'commander';
 import type { ActorSummary } from '../host/index.ts';
 import { encodeControlJson, HostError, type ControlRequest } from '../host/index.ts';
-import { auction, checkLatticeName, DEFAULT_LATTICE, LatticeError, pickHost, requestLattice } from '../host/lattice/index.ts';
+import { auction, checkLatticeName, LatticeError, pickHost, requestLattice } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost, controlSigner } from './host-client.ts';
 import { onceConnected, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { collect, integerOption, keyValuePairs, positive } from './options.ts';
 import { emit } from './output.ts';
+import { defaultLattice } from './config-file.ts';
 
 export function startCommand(): Command {
   const start = new Command('start').description('start an actor (or a provider) on the running host');
@@ -20,7 +21,7 @@ export function startCommand(): Command {
     .option('--config <key=value>', 'what wasi:config answers this actor (repeatable)', collect, [])
     .option('--json', 'print JSON')
     .option('--nats <url>', 'start it on a host of this lattice instead of the local one (the location must then be an http(s) URL or a path on that host)')
-    .option('--lattice <name>', 'with --nats: the lattice', DEFAULT_LATTICE)
+    .option('--lattice <name>', 'with --nats: the lattice', defaultLattice())
     .option('--host <id>', 'with --nats: the host (its N… id) to start it on')
     .option('--constraint <key=value>', 'with --nats: auction among hosts whose labels match (repeatable); the least loaded wins', collect, [])
     .action(

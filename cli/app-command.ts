@@ -4,12 +4,13 @@ import { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { AppError, readManifest, type AppStatus } from '../apps/index.ts';
 import { HostError, type ControlRequest } from '../host/index.ts';
-import { checkLatticeName, DEFAULT_LATTICE, requestLattice } from '../host/lattice/index.ts';
+import { checkLatticeName, requestLattice } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost, controlSigner } from './host-client.ts';
 import { onceConnected, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { positive } from './options.ts';
 import { emit, note } from './output.ts';
+import { defaultLattice } from './config-file.ts';
 
 interface WhereOptions extends CredentialOptions {
   nats?: string;
@@ -20,7 +21,7 @@ interface WhereOptions extends CredentialOptions {
 function withWhere(command: Command): Command {
   return withCredentialOptions(command)
     .option('--nats <url>', 'a NATS server of the lattice: ask any host there rather than the local one')
-    .option('--lattice <name>', 'the lattice, with --nats', DEFAULT_LATTICE);
+    .option('--lattice <name>', 'the lattice, with --nats', defaultLattice());
 }
 
 async function ask(options: WhereOptions, request: ControlRequest): Promise<unknown> {

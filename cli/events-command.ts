@@ -1,13 +1,14 @@
 import { Command } from 'commander';
-import { allEventsSubject, DEFAULT_LATTICE, EVENT_TYPE_PREFIX, type CloudEvent } from '../host/lattice/index.ts';
+import { allEventsSubject, EVENT_TYPE_PREFIX, type CloudEvent } from '../host/lattice/index.ts';
 import { onceConnected, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { positive } from './options.ts';
+import { defaultLattice, defaultNats } from './config-file.ts';
 
 export function eventsCommand(): Command {
   return withCredentialOptions(new Command('events'))
     .description("tail a lattice's events (CloudEvents): hosts, actors, providers, links, failures, OLED frames; Ctrl-C stops")
-    .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222)')
-    .option('--lattice <name>', 'the lattice', DEFAULT_LATTICE)
+    .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222); default: nats in ~/.badger/config.yaml', defaultNats())
+    .option('--lattice <name>', 'the lattice', defaultLattice())
     .option('--count <n>', 'stop after this many events')
     .option('--no-heartbeats', 'leave out host and provider heartbeats')
     .option('--json', 'print each event as one line of JSON')

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { ClaimsError, generateKeyPair, keyPairFromSeed, type KeyPair, type KeyType } from '../claims/index.ts';
 import { badgerHome } from '../host/index.ts';
 import { CliError } from './errors.ts';
+import { configured } from './config-file.ts';
 
 /** `keys` in the badger home: where seeds made on the user's behalf live. */
 export function defaultKeyDirectory(): string {
-  return join(badgerHome(), 'keys');
+  return configured().config.keys ?? join(badgerHome(), 'keys');
 }
 
 /** Writes a seed readable by its owner only, as ssh does with private keys. */

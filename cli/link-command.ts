@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import type { Link } from '../host/index.ts';
-import { checkLatticeName, DEFAULT_LATTICE, discoverHosts, discoverProviders, type HostSummary, type ProviderSummary } from '../host/lattice/index.ts';
+import { checkLatticeName, discoverHosts, discoverProviders, type HostSummary, type ProviderSummary } from '../host/lattice/index.ts';
 import { askHost, controlSigner } from './host-client.ts';
 import { onceConnected, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { collect, keyValuePairs, positive } from './options.ts';
 import { emit } from './output.ts';
+import { defaultLattice, defaultNats } from './config-file.ts';
 
 export function linkCommand(): Command {
   const link = new Command('link').description("route an actor's use of a WIT interface to a provider or actor");
@@ -54,7 +55,7 @@ export function getCommand(): Command {
   withCredentialOptions(get.command('inventory'))
     .description("this host's actors, providers and links, each with its health; with --nats, every host and provider of the lattice")
     .option('--nats <url>', 'a NATS server of the lattice (nats://host:4222): the whole lattice instead of this host')
-    .option('--lattice <name>', 'the lattice, with --nats', DEFAULT_LATTICE)
+    .option('--lattice <name>', 'the lattice, with --nats', defaultLattice())
     .option('--wait-ms <ms>', 'with --nats, how long to collect answers', '1000')
     .option('--json', 'print JSON')
     .action(async (options: { nats?: string; lattice: string; waitMs: string; json?: boolean } & CredentialOptions) => {
@@ -78,8 +79,8 @@ export function getCommand(): Command {
     });
   withCredentialOptions(get.command('hosts'))
     .description('the hosts of a lattice that answer a ping: id, labels, uptime, what they run')
-    .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222)')
-    .option('--lattice <name>', 'the lattice', DEFAULT_LATTICE)
+    .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222); default: nats in ~/.badger/config.yaml', defaultNats())
+    .option('--lattice <name>', 'the lattice', defaultLattice())
     .option('--wait-ms <ms>', 'how long to collect answers', '1000')
     .option('--json', 'print JSON')
     .action(async (options: { nats: string; lattice: string; waitMs: string; json?: boolean } & CredentialOptions) => {

@@ -1,9 +1,12 @@
 import { CommanderError } from 'commander';
+import { configPath, configured } from './config-file.ts';
 import { buildProgram } from './program.ts';
 
 /** Runs the CLI. Errors with a stable code print as one line; stacks only with --verbose. */
 export async function main(argv: readonly string[]): Promise<void> {
   const program = buildProgram().exitOverride();
+  const { problems } = configured();
+  if (problems.length > 0) process.stderr.write(`warning: ${configPath()} is ignored: ${problems.join('; ')} (badger doctor checks it)\n`);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -2,12 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import type { DisplaySnapshot } from '../host/index.ts';
 import { renderHalfBlocks, renderPng, snapshotPixels } from '../providers/oled-display/index.ts';
-import { checkLatticeName, connectLattice, DEFAULT_LATTICE, remoteDisplaySnapshot } from '../host/lattice/index.ts';
+import { checkLatticeName, connectLattice, remoteDisplaySnapshot } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
 import { connectionAuth, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { positive } from './options.ts';
 import { emit } from './output.ts';
+import { defaultLattice } from './config-file.ts';
 
 interface WhereOptions extends CredentialOptions {
   panel?: string;
@@ -34,7 +35,7 @@ function withWhereOptions(command: Command): Command {
   return withCredentialOptions(command)
     .option('--panel <name>', "the panel (default: the display provider's first)")
     .option('--nats <url>', 'a NATS server of the lattice, to see a display provider there (with --provider)')
-    .option('--lattice <name>', 'the lattice, with --nats', DEFAULT_LATTICE)
+    .option('--lattice <name>', 'the lattice, with --nats', defaultLattice())
     .option('--provider <id>', 'with --nats, the display provider, by the id links name');
 }
 

@@ -4,6 +4,8 @@ import { packageRoot } from '../toolchain/index.ts';
 import { Command } from 'commander';
 import { callCommand, scaleCommand, startCommand, stopCommand } from './actor-commands.ts';
 import { appCommand } from './app-command.ts';
+import { completionCommand } from './completion-command.ts';
+import { doctorCommand } from './doctor-command.ts';
 import { buildCommand } from './build-command.ts';
 import { claimsCommand } from './claims-command.ts';
 import { keysCommand } from './keys-command.ts';
@@ -35,5 +37,7 @@ export function buildProgram(): Command {
     .addCommand(natsCommand())
     .addCommand(eventsCommand())
     .addCommand(providerCommand())
-    .addCommand(appCommand());
+    .addCommand(appCommand())
+    .addCommand(doctorCommand())
+    .addCommand(completionCommand(buildProgram));
 }

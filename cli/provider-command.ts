@@ -2,13 +2,14 @@ import { Command } from 'commander';
 import { generateKeyPair } from '../claims/index.ts';
 import type { Provider } from '../host/index.ts';
 import type { NatsConnection } from 'nats';
-import { checkLatticeName, connectLattice, DEFAULT_LATTICE, latticeHttpHost, serveStandaloneProvider } from '../host/lattice/index.ts';
+import { checkLatticeName, connectLattice, latticeHttpHost, serveStandaloneProvider } from '../host/lattice/index.ts';
 import { httpServerProvider } from '../providers/http-server/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
 import { frameAsJson, oledDisplayProvider } from '../providers/oled-display/index.ts';
 import { CliError } from './errors.ts';
 import { connectionAuth, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { note } from './output.ts';
+import { defaultLattice, defaultNats } from './config-file.ts';
 
 /** A provider to serve, and the events of its own it publishes once it is on the lattice. */
 interface StandaloneKind {
@@ -36,8 +37,8 @@ export function providerCommand(): Command {
   withCredentialOptions(provider.command('run'))
     .description('serve a built-in provider to a lattice from this process, until Ctrl-C (how the OLED provider runs on a Pi)')
     .argument('<kind>', `one of: ${Object.keys(STANDALONE).join(', ')}`)
-    .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222)')
-    .option('--lattice <name>', 'the lattice', DEFAULT_LATTICE)
+    .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222); default: nats in ~/.badger/config.yaml', defaultNats())
+    .option('--lattice <name>', 'the lattice', defaultLattice())
     .option('--id <id>', 'the id links name as their target (default: the kind)')
     .action(async (kind: string, options: { nats: string; lattice: string; id?: string } & CredentialOptions) => {
       const make = STANDALONE[kind];

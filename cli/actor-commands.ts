@@ -8,6 +8,7 @@ import { onceConnected, withCredentialOptions, type CredentialOptions } from './
 import { collect, integerOption, keyValuePairs, positive } from './options.ts';
 import { emit } from './output.ts';
 import { defaultLattice } from './config-file.ts';
+import { withProgress } from './progress.ts';
 
 export function startCommand(): Command {
   const start = new Command('start').description('start an actor (or a provider) on the running host');
@@ -49,9 +50,10 @@ export function startCommand(): Command {
           memoryLimitMb: positive(options.memoryLimitMb, '--memory-limit-mb'),
           config: keyValuePairs(options.config, '--config'),
         };
-        const summary = (options.nats ? await startOnLattice(options.nats, options.lattice, options.host, keyValuePairs(options.constraint, '--constraint'), request, options) : await askHost(request)) as ActorSummary & {
-          host?: string;
-        };
+        const constraints = keyValuePairs(options.constraint, '--constraint');
+        const summary = (await withProgress(`starting ${location}`, () =>
+          options.nats ? startOnLattice(options.nats, options.lattice, options.host, constraints, request, options) : askHost(request),
+        )) as ActorSummary & { host?: string };
         emit(
           options.json,
           summary,

@@ -11,6 +11,8 @@ import { onceConnected, withCredentialOptions, type CredentialOptions } from './
 import { positive } from './options.ts';
 import { emit, note } from './output.ts';
 import { defaultLattice } from './config-file.ts';
+import { table } from './table.ts';
+import { withProgress } from './progress.ts';
 
 interface WhereOptions extends CredentialOptions {
   nats?: string;
@@ -56,16 +58,18 @@ async function manifestFile(file: string): Promise<{ text: string; name: string 
 const statusLine = (status: AppStatus) => `${status.name}  ${status.version}  ${status.state}${status.reasons.length ? `\n${status.reasons.map((reason) => `  - ${reason}`).join('\n')}` : ''}`;
 
 /** Polls the status until `done` says so, within `timeoutMs`; the last status either way. */
-async function waitFor(options: WhereOptions, name: string, done: (status: AppStatus | undefined) => boolean, timeoutMs: number): Promise<AppStatus | undefined> {
+function waitFor(options: WhereOptions, name: string, done: (status: AppStatus | undefined) => boolean, timeoutMs: number): Promise<AppStatus | undefined> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await ask(options, { op: 'app-status', name }).catch((error: unknown) => {
-      if ((error as { code?: string }).code === 'APP_NOT_FOUND') return undefined;
-      throw error;
-    })) as AppStatus | undefined;
-    if (done(status) || Date.now() > deadline) return status;
-    await new Promise((resolveSoon) => setTimeout(resolveSoon, 250));
-  }
+  return withProgress(`waiting for ${name}`, async () => {
+    for (;;) {
+      const status = (await ask(options, { op: 'app-status', name }).catch((error: unknown) => {
+        if ((error as { code?: string }).code === 'APP_NOT_FOUND') return undefined;
+        throw error;
+      })) as AppStatus | undefined;
+      if (done(status) || Date.now() > deadline) return status;
+      await new Promise((resolveSoon) => setTimeout(resolveSoon, 250));
+    }
+  });
 }
 
 export function appCommand(): Command {
@@ -75,7 +79,6 @@ export function appCommand(): Command {
     .description('check a manifest; every problem is reported with its line and column')
     .argument('<manifest.yaml>')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  $ badger app validate examples/oled-app.yaml')
     .action(async (file: string, options: { json?: boolean }) => {
       const text = await readFile(file, 'utf8').catch((error: Error) => {
         throw new CliError('CLI_FILE_UNREADABLE', `cannot read ${file}: ${error.message}`);
@@ -91,7 +94,6 @@ export function appCommand(): Command {
     .option('--wait', 'wait until it is deployed (or failed)')
     .option('--timeout-ms <ms>', 'how long --wait waits', '60000')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  $ badger app deploy examples/oled-app.yaml --wait\n  $ badger app deploy app.yaml --nats nats://hub.local:4222')
     .action(async (file: string, options: WhereOptions & { wait?: boolean; timeoutMs: string; json?: boolean }) => {
       const manifest = await manifestFile(file);
       let status = (await ask(options, { op: 'app-deploy', manifest: manifest.text })) as AppStatus;
@@ -105,7 +107,6 @@ export function appCommand(): Command {
     .option('--wait', 'wait until everything it ran is gone')
     .option('--timeout-ms <ms>', 'how long --wait waits', '60000')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  $ badger app undeploy oled-app --wait')
     .action(async (name: string, options: WhereOptions & { wait?: boolean; timeoutMs: string; json?: boolean }) => {
       const status = (await ask(options, { op: 'app-undeploy', name })) as AppStatus;
       if (options.wait) {
@@ -120,7 +121,7 @@ export function appCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (options: WhereOptions & { json?: boolean }) => {
       const statuses = (await ask(options, { op: 'app-list' })) as AppStatus[];
-      emit(options.json, statuses, statuses.length ? statuses.map(statusLine).join('\n') : 'no applications');
+      emit(options.json, statuses, statuses.length ? table(['application', 'version', 'state', 'reasons'], statuses.map((status) => [status.name, status.version, status.state, status.reasons.join('; ') || '-'])) : 'no applications');
     });
   withWhere(app.command('status'))
     .description('one application: deployed, reconciling, failed or undeploying, with the reasons')

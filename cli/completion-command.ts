@@ -57,7 +57,6 @@ export function completionCommand(program: () => Command): Command {
   return new Command('completion')
     .description('print a shell completion script for bash or zsh')
     .argument('<shell>', 'bash or zsh')
-    .addHelpText('after', '\nExamples:\n  $ source <(badger completion bash)\n  $ badger completion zsh > ~/.badger-completion.zsh && echo "source ~/.badger-completion.zsh" >> ~/.zshrc')
     .action((shell: string) => {
       if (shell !== 'bash' && shell !== 'zsh') {
         process.stderr.write(`error[CLI_BAD_ARGUMENT]: no completion for ${shell}; bash or zsh\n`);

@@ -110,7 +110,7 @@ export function doctorCommand(): Command {
   return new Command('doctor')
     .description('check this machine for what badger needs: Node, nats-server, I2C, key files, the config file; each problem with its fix')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExits 1 when something a laptop host needs is wrong; a missing I2C bus is only a warning.\n\nExample:\n  $ badger doctor')
+    .addHelpText('after', '\nExits 1 when something a laptop host needs is wrong; a missing I2C bus is only a warning.')
     .action(async (options: { json?: boolean }) => {
       const checks = diagnose(await gatherFacts());
       const ok = checks.every((check) => check.status !== 'fail');

@@ -6,6 +6,7 @@ import { onceConnected, withCredentialOptions, type CredentialOptions } from './
 import { collect, keyValuePairs, positive } from './options.ts';
 import { emit } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
+import { table } from './table.ts';
 
 export function linkCommand(): Command {
   const link = new Command('link').description("route an actor's use of a WIT interface to a provider or actor");
@@ -39,12 +40,15 @@ export function linkCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const links = (await askHost({ op: 'query-links' })) as Link[];
-      emit(options.json, links, links.length ? links.map((l) => `${l.source} ${l.interface} (${l.name}) → ${l.target}`).join('\n') : 'no links');
+      emit(options.json, links, section('links', ['source', 'interface', 'link', 'target'], links.map((l) => [l.source, l.interface, l.name, l.target])));
     });
   return link;
 }
 
 type Health = { healthy: boolean; message?: string };
+
+/** Pure: a titled table, or a line saying there is nothing of the kind. */
+const section = (title: string, header: readonly string[], rows: readonly (readonly string[])[]) => (rows.length > 0 ? table(header, rows) : `no ${title}`);
 
 /** Pure: one health report as a listing shows it. */
 const healthText = (health: Health | undefined) => (health?.healthy === false ? `unhealthy: ${health.message ?? ''}` : 'healthy');
@@ -66,16 +70,13 @@ export function getCommand(): Command {
         providers: { id: string; name: string; health?: Health }[];
         links: (Link & { health?: Health })[];
       };
-      const lines = [
+      const sections = [
         `labels: ${labelText(inventory.labels)}`,
-        'actors:',
-        ...inventory.actors.map((a) => `  ${a.name}  ${a.id}  max ${a.limits.maxInstances}  ${a.capabilities.join(', ')}`),
-        'providers:',
-        ...inventory.providers.map((p) => `  ${p.id}  ${p.name}  ${healthText(p.health)}`),
-        'links:',
-        ...inventory.links.map((l) => `  ${l.source} ${l.interface} (${l.name}) → ${l.target}  ${healthText(l.health)}`),
+        section('actors', ['actor', 'id', 'max', 'capabilities'], inventory.actors.map((a) => [a.name, a.id, String(a.limits.maxInstances), a.capabilities.join(', ')])),
+        section('providers', ['provider', 'name', 'health'], inventory.providers.map((p) => [p.id, p.name, healthText(p.health)])),
+        section('links', ['source', 'interface', 'link', 'target', 'health'], inventory.links.map((l) => [l.source, l.interface, l.name, l.target, healthText(l.health)])),
       ];
-      emit(options.json, inventory, lines.join('\n'));
+      emit(options.json, inventory, sections.join('\n\n'));
     });
   withCredentialOptions(get.command('hosts'))
     .description('the hosts of a lattice that answer a ping: id, labels, uptime, what they run')
@@ -86,16 +87,20 @@ export function getCommand(): Command {
     .action(async (options: { nats: string; lattice: string; waitMs: string; json?: boolean } & CredentialOptions) => {
       const lattice = checkLatticeName(options.lattice);
       const hosts = await onceConnected(options.nats, options, async (connection) => discoverHosts(connection, lattice, positive(options.waitMs, '--wait-ms'), await controlSigner()));
-      emit(options.json, hosts, hosts.length > 0 ? hosts.map(hostLine).join('\n') : `no hosts on lattice ${lattice}`);
+      emit(options.json, hosts, hosts.length > 0 ? hostTable(hosts) : `no hosts on lattice ${lattice}`);
     });
   get.command('claims').description('the claims of every running actor').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
     const claims = (await askHost({ op: 'get-claims' })) as { sub: string; iss: string; wascap: { name?: string; caps?: string[] } }[];
-    emit(options.json, claims, claims.map((c) => `${c.wascap.name ?? c.sub}  ${c.sub}  issuer ${c.iss}  ${c.wascap.caps?.join(', ') ?? ''}`).join('\n') || 'no actors');
+    emit(options.json, claims, section('actors', ['actor', 'subject', 'issuer', 'capabilities'], claims.map((c) => [c.wascap.name ?? c.sub, c.sub, c.iss, c.wascap.caps?.join(', ') ?? ''])));
   });
   return get;
 }
 
-const hostLine = (host: HostSummary) => `${host.id}  ${labelText(host.labels)}  up ${host.uptimeSeconds}s  ${host.actors.length} actors  ${host.providers.length} providers`;
+const hostTable = (hosts: readonly HostSummary[]) =>
+  table(
+    ['host', 'labels', 'uptime', 'actors', 'providers'],
+    hosts.map((host) => [host.id, labelText(host.labels), `${host.uptimeSeconds}s`, host.actors.map((actor) => actor.name).join(', ') || '-', host.providers.map((provider) => provider.id).join(', ') || '-']),
+  );
 
 /** Every host and every provider (in a host or standalone) of the lattice, as they answer within `waitMs`. */
 async function latticeInventory(servers: string, lattice: string, waitMs: number, credentials: CredentialOptions, json: boolean | undefined): Promise<void> {
@@ -104,12 +109,10 @@ async function latticeInventory(servers: string, lattice: string, waitMs: number
     const [hosts, providers] = await Promise.all([discoverHosts(connection, lattice, waitMs, signer), discoverProviders(connection, lattice, waitMs, signer)]);
     return { hosts, providers };
   });
-  const lines = [
+  const sections = [
     `lattice ${lattice}`,
-    'hosts:',
-    ...hosts.map((host) => `  ${hostLine(host)}${host.actors.length ? `: ${host.actors.map((actor) => actor.name).join(', ')}` : ''}`),
-    'providers:',
-    ...providers.map((provider: ProviderSummary) => `  ${provider.id}  ${provider.name}  ${provider.standalone ? 'standalone' : 'in host'} ${provider.runBy}  ${healthText(provider.health)}`),
+    hosts.length > 0 ? hostTable(hosts) : 'no hosts',
+    section('providers', ['provider', 'name', 'run by', 'health'], providers.map((provider: ProviderSummary) => [provider.id, provider.name, `${provider.standalone ? 'standalone' : 'host'} ${provider.runBy}`, healthText(provider.health)])),
   ];
-  emit(json, { lattice, hosts, providers }, lines.join('\n'));
+  emit(json, { lattice, hosts, providers }, sections.join('\n\n'));
 }

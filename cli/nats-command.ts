@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { badgerHome } from '../host/index.ts';
 import { hubConfig, runNatsServer } from '../host/lattice/index.ts';
 import { portNumber } from './options.ts';
-import { note } from './output.ts';
+import { emit, note } from './output.ts';
 
 export function natsCommand(): Command {
   const nats = new Command('nats').description('NATS servers for a lattice');
@@ -16,14 +16,18 @@ export function natsCommand(): Command {
     .option('--leaf-port <port>', 'the leaf node port laptops join with badger up --leaf-remote', '7422')
     .option('--store <dir>', 'the JetStream store (default ~/.badger/nats)')
     .option('--start', 'run nats-server with it until Ctrl-C')
-    .action(async (options: { host: string; port: string; leafPort: string; store?: string; start?: boolean }) => {
+    .option('--json', 'print JSON: the config and its ports (with --start, once it is up)')
+    .action(async (options: { host: string; port: string; leafPort: string; store?: string; start?: boolean; json?: boolean }) => {
       const storeDir = options.store ?? join(badgerHome(), 'nats');
-      const config = hubConfig({ host: options.host, port: portNumber(options.port, '--port'), leafPort: portNumber(options.leafPort, '--leaf-port'), storeDir });
-      if (!options.start) return void process.stdout.write(config);
+      const [port, leafPort] = [portNumber(options.port, '--port'), portNumber(options.leafPort, '--leaf-port')];
+      const config = hubConfig({ host: options.host, port, leafPort, storeDir });
+      const described = { host: options.host, port, leafPort, storeDir, config };
+      if (!options.start) return options.json ? emit(true, described, '') : void process.stdout.write(config);
       await mkdir(storeDir, { recursive: true });
       const probeHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
       const hub = await runNatsServer(config, probeHost, portNumber(options.port, '--port'));
       note(`lattice hub up: clients on ${options.host}:${options.port}, leaf nodes on ${options.host}:${options.leafPort}; Ctrl-C stops it`);
+      if (options.json) process.stdout.write(`${JSON.stringify({ ...described, running: true })}\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

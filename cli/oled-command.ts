@@ -56,7 +56,8 @@ export function oledCommand(): Command {
     .description('show the panel live in this terminal, two pixels to a character; Ctrl-C stops')
     .option('--interval-ms <ms>', 'how often to look', '100')
     .option('--once', 'draw once and exit')
-    .action(async (options: { intervalMs: string; once?: boolean } & WhereOptions) => {
+    .option('--json', 'print each new frame as a line of JSON (the snapshot) instead of drawing it')
+    .action(async (options: { intervalMs: string; once?: boolean; json?: boolean } & WhereOptions) => {
       const interval = positive(options.intervalMs, '--interval-ms');
       const source = await snapshotSource(options);
       let last = '';
@@ -67,7 +68,7 @@ export function oledCommand(): Command {
         });
         const frame = [`${snapshot.panel} ${snapshot.width}×${snapshot.height}`, ...renderHalfBlocks(snapshotPixels(snapshot)).map((line) => `│${line}│`)].join('\n');
         // Redraw in place, and only when something changed.
-        if (frame !== last) process.stdout.write(options.once ? `${frame}\n` : `\x1b[H\x1b[2J${frame}\n`);
+        if (frame !== last) process.stdout.write(options.json ? `${JSON.stringify(snapshot)}\n` : options.once ? `${frame}\n` : `\x1b[H\x1b[2J${frame}\n`);
         last = frame;
         if (options.once) return source.close();
         await new Promise((resolve) => setTimeout(resolve, interval));

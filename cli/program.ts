@@ -15,13 +15,18 @@ import { natsCommand } from './nats-command.ts';
 import { oledCommand } from './oled-command.ts';
 import { providerCommand } from './provider-command.ts';
 import { downCommand, upCommand } from './up-command.ts';
+import { withExamples } from './examples.ts';
 
 export function buildProgram(): Command {
-  return new Command('badger')
+  const program = new Command('badger')
     .description('awesome-badger: run signed WebAssembly actors and link them to capability providers')
     .version((JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version)
     .option('--verbose', 'print stack traces with errors')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done; 1 failed, with error[CODE]: reason on stderr (with --json: {"ok": false, "code", "reason"} on stdout).\nEvery command takes --help; those that print take --json. Defaults for --nats and --lattice: ~/.badger/config.yaml.',
+    )
     .addCommand(keysCommand())
     .addCommand(claimsCommand())
     .addCommand(buildCommand())
@@ -40,4 +45,5 @@ export function buildProgram(): Command {
     .addCommand(appCommand())
     .addCommand(doctorCommand())
     .addCommand(completionCommand(buildProgram));
+  return withExamples(program);
 }

@@ -40,7 +40,8 @@ export function providerCommand(): Command {
     .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222); default: nats in ~/.badger/config.yaml', defaultNats())
     .option('--lattice <name>', 'the lattice', defaultLattice())
     .option('--id <id>', 'the id links name as their target (default: the kind)')
-    .action(async (kind: string, options: { nats: string; lattice: string; id?: string } & CredentialOptions) => {
+    .option('--json', 'print a JSON line once it serves: its id, key and lattice')
+    .action(async (kind: string, options: { nats: string; lattice: string; id?: string; json?: boolean } & CredentialOptions) => {
       const make = STANDALONE[kind];
       if (!make) throw new CliError('CLI_BAD_ARGUMENT', `no provider of kind ${kind}; one of: ${Object.keys(STANDALONE).join(', ')}`);
       checkLatticeName(options.lattice);
@@ -58,6 +59,7 @@ export function providerCommand(): Command {
       });
       publishing?.(standalone.publish);
       note(`serving provider ${served.id} (${served.name}) on lattice ${options.lattice} at ${options.nats} as ${key}; Ctrl-C stops it`);
+      if (options.json) process.stdout.write(`${JSON.stringify({ id: served.id, name: served.name, key, lattice: options.lattice, nats: options.nats })}\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

@@ -32,6 +32,7 @@ import { describeSelf, startAppReconciler, type HostSelf } from './app-reconcile
 import type { AppOperations } from '../apps/index.ts';
 import { emit, note } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
+import { withProgress } from './progress.ts';
 
 interface UpOptions {
   policy?: string;
@@ -46,6 +47,7 @@ interface UpOptions {
   ctlAllow: string[];
   creds?: string;
   nkeySeed?: string;
+  json?: boolean;
 }
 
 export function upCommand(): Command {
@@ -61,8 +63,9 @@ export function upCommand(): Command {
     .option('--leaf-port <port>', 'the client port of that local nats-server', '4222')
     .option('--lattice <name>', 'the lattice to join', defaultLattice())
     .option('--ctl-allow <public-key>', 'take lattice control requests only when signed by this nkey (repeatable); badger signs with ~/.badger/keys/user.nk', collect, [])
+    .option('--json', 'print JSON once the host is up: its control socket (with --detached, its pid and log too)')
     .action(async (options: UpOptions) => {
-      if (options.detached) return startDetached();
+      if (options.detached) return startDetached(options.json);
       await runHost(options);
     });
 }
@@ -151,6 +154,7 @@ async function runHost(options: UpOptions): Promise<void> {
       throw error;
     }
   }
+  if (options.json) process.stdout.write(`${JSON.stringify({ ready: true, socket: socketPath, ...(membership ? { host: self.id, lattice } : {}) })}\n`);
   await done;
   note('badger host stopping: draining actors');
   server.close();
@@ -224,22 +228,25 @@ async function hostPolicy(options: UpOptions): Promise<Policy> {
 }
 
 /** Starts `badger up` without --detached in the background and waits until it answers. */
-async function startDetached(): Promise<void> {
+async function startDetached(json: boolean | undefined): Promise<void> {
   const bin = fileURLToPath(new URL('../bin/badger.js', import.meta.url));
-  const args = process.argv.slice(2).filter((arg) => arg !== '--detached');
+  // The background host's own JSON line would go to its log: this process prints the answer.
+  const args = process.argv.slice(2).filter((arg) => arg !== '--detached' && arg !== '--json');
   const logPath = join(badgerHome(), 'host.log');
   const log = openSync(logPath, 'a');
   const child = spawn(process.execPath, [bin, ...args], { detached: true, stdio: ['ignore', log, log] });
   child.unref();
-  // Bounded: the demo may build actors first, which takes about half a minute the first time.
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const ping = await requestLocalHost(defaultSocketPath(), { op: 'ping' }).catch(() => undefined);
-    if (ping?.ok && (ping.data as { ready?: boolean }).ready) {
-      note(`badger host running in the background (pid ${child.pid}); logs: ${logPath}; stop it with "badger down"`);
-      return;
+  const started = await withProgress('starting the host', async () => {
+    // Bounded: the demo may build actors first, which takes about half a minute the first time.
+    for (let attempt = 0; attempt < 600; attempt++) {
+      const ping = await requestLocalHost(defaultSocketPath(), { op: 'ping' }).catch(() => undefined);
+      if (ping?.ok && (ping.data as { ready?: boolean }).ready) return true;
+      if (child.exitCode !== null) return false;
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    if (child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`the host did not start; see ${logPath}`);
+    return false;
+  });
+  if (!started) throw new Error(`the host did not start; see ${logPath}`);
+  note(`badger host running in the background (pid ${child.pid}); logs: ${logPath}; stop it with "badger down"`);
+  if (json) emit(true, { pid: child.pid, log: logPath, socket: defaultSocketPath() }, '');
 }

@@ -57,7 +57,7 @@ describe('badger up --nats and badger get hosts', () => {
     expect(await linkHealth()).toEqual(Array(2).fill({ healthy: false, message: 'no provider kv-remote is running on lattice home' }));
     expect(await visits()).toEqual({ error: expect.stringMatching(/no provider kv-remote is running on lattice home/) });
     const listed = await cli('get', 'inventory');
-    expect(listed.stdout).toMatch(/→ kv-remote {2}unhealthy: no provider kv-remote is running on lattice home/);
+    expect(listed.stdout).toMatch(/wasi:keyvalue\/store +default +kv-remote +unhealthy: no provider kv-remote is running on lattice home/);
 
     // A new process has a new, empty memory store: the count starts again, and calls work.
     provider = await runProvider();

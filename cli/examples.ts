@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+
+/** What each command's --help ends with: commands a new user can copy, by command path. */
+export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
+  '': ['badger doctor', 'badger up --demo', 'badger app deploy examples/oled-app.yaml --wait', 'badger get inventory'],
+  'keys gen': ['badger keys gen account', 'badger keys gen user --out ~/.badger/keys'],
+  'claims sign': ['badger claims sign app.wasm -o app_s.wasm --name app --cap wasi:keyvalue/store --expires-in 30d'],
+  'claims inspect': ['badger claims inspect actors-src/counter/build/counter_s.wasm', 'badger claims inspect app_s.wasm --jwt'],
+  'claims verify': ['badger claims verify app_s.wasm --policy policy.yaml'],
+  build: ['badger build actors-src/counter', 'badger build --force'],
+  up: ['badger up --demo', 'badger up --detached --label device=pi --nats nats://hub.local:4222', 'badger up --leaf-remote nats-leaf://raspberrypi.local:7422 --label role=laptop'],
+  down: ['badger down'],
+  'start actor': ['badger start actor actors-src/counter/build/counter_s.wasm --max-instances 4', 'badger start actor app_s.wasm --nats nats://hub.local:4222 --constraint device=pi'],
+  'start provider': ['badger start provider keyvalue', 'badger start provider oled-display --id display'],
+  'stop actor': ['badger stop actor counter'],
+  'stop provider': ['badger stop provider keyvalue'],
+  'scale actor': ['badger scale actor counter 8'],
+  'link put': ['badger link put counter keyvalue wasi:keyvalue/store --config bucket=visits', 'badger link put hello http-server wasi:http/incoming-handler --config address=127.0.0.1:8080'],
+  'link del': ['badger link del counter wasi:keyvalue/store'],
+  'link query': ['badger link query --json'],
+  'get inventory': ['badger get inventory', 'badger get inventory --nats nats://hub.local:4222'],
+  'get hosts': ['badger get hosts --nats nats://hub.local:4222'],
+  'get claims': ['badger get claims --json'],
+  call: ['badger call hello-wat wasi:http/incoming-handler.handle \'{"path": "/"}\'', 'badger call counter wasi:http/incoming-handler.handle \'{"method": "POST", "path": "/visits", "body": "hi"}\''],
+  'oled snapshot': ['badger oled snapshot -o panel.png', 'badger oled snapshot --nats nats://hub.local:4222 --provider display -o pi.png'],
+  'oled watch': ['badger oled watch', 'badger oled watch --nats nats://hub.local:4222 --provider display'],
+  'nats hub': ['badger nats hub > hub.conf', 'badger nats hub --start'],
+  events: ['badger events --nats nats://hub.local:4222 --no-heartbeats'],
+  'provider run': ['badger provider run oled-display --nats nats://127.0.0.1:4222 --id display', 'badger provider run http-server --nats nats://hub.local:4222 --id edge'],
+  'app validate': ['badger app validate examples/oled-app.yaml'],
+  'app deploy': ['badger app deploy examples/oled-app.yaml --wait', 'badger app deploy app.yaml --nats nats://hub.local:4222'],
+  'app undeploy': ['badger app undeploy oled-app --wait'],
+  'app list': ['badger app list'],
+  'app status': ['badger app status oled-app --json'],
+  doctor: ['badger doctor', 'badger doctor --json'],
+  completion: ['source <(badger completion bash)', 'badger completion zsh >> ~/.zshrc'],
+};
+
+/** Adds each command's examples to the end of its --help. */
+export function withExamples(program: Command): Command {
+  const visit = (command: Command, path: string) => {
+    const examples = EXAMPLES[path];
+    if (examples) command.addHelpText('after', `\nExamples:\n${examples.map((example) => `  $ ${example}`).join('\n')}`);
+    for (const sub of command.commands) visit(sub, path ? `${path} ${sub.name()}` : sub.name());
+  };
+  visit(program, '');
+  return program;
+}

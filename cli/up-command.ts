@@ -33,6 +33,7 @@ import type { AppOperations } from '../apps/index.ts';
 import { emit, note } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
 import { withProgress } from './progress.ts';
+import { askHost } from './host-client.ts';
 
 interface UpOptions {
   policy?: string;
@@ -72,8 +73,7 @@ export function upCommand(): Command {
 
 export function downCommand(): Command {
   return new Command('down').description('stop the running host').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
-    const response = await requestLocalHost(defaultSocketPath(), { op: 'shutdown' });
-    emit(options.json, response, 'host stopping');
+    emit(options.json, await askHost({ op: 'shutdown' }), 'host stopping');
   });
 }
 

@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diagnose, type DoctorFacts } from '../../cli/doctor-command.ts';
+import { parseConfig } from '../../cli/config-file.ts';
+import { startNatsServer, type RunningNats } from '../fixtures/nats-server.ts';
+import { runCli } from './run-cli.ts';
+
+const LAPTOP: DoctorFacts = {
+  node: '24.21.0',
+  natsServer: 'nats-server: v2.9.10',
+  i2cBuses: [],
+  i2cModule: 'loads',
+  keyDirectory: '/home/me/.badger/keys',
+  keyDirectoryMode: 0o40700,
+  keyFiles: [{ name: 'user.nk', mode: 0o100600 }],
+  configPath: '/home/me/.badger/config.yaml',
+  configFound: false,
+  configProblems: [],
+};
+
+describe('badger doctor', () => {
+  it('judges a laptop ready without I2C, and names the fix for each problem', () => {
+    const laptop = diagnose(LAPTOP);
+    expect(laptop.map((check) => [check.check, check.status])).toEqual([
+      ['node', 'ok'],
+      ['nats-server', 'ok'],
+      ['i2c', 'warn'],
+      ['keys', 'ok'],
+      ['config', 'ok'],
+    ]);
+    const broken = diagnose({ ...LAPTOP, node: '20.19.0', natsServer: undefined, keyFiles: [{ name: 'user.nk', mode: 0o100644 }], configProblems: ['unknown setting nat'] });
+    expect(broken.filter((check) => check.status === 'fail').map((check) => [check.check, check.fix])).toEqual([
+      ['node', expect.stringContaining('npm ci installs Node 24')],
+      ['nats-server', 'sudo apt-get install nats-server (Debian, Raspberry Pi OS) or brew install nats-server (macOS)'],
+      ['keys', 'chmod 600 /home/me/.badger/keys/user.nk'],
+      ['config', expect.stringContaining('nats, lattice and keys')],
+    ]);
+    expect(diagnose({ ...LAPTOP, i2cBuses: ['/dev/i2c-1'], i2cModule: 'broken' }).find((check) => check.check === 'i2c')).toMatchObject({ status: 'warn', fix: 'npm install && npm run rebuild:i2c' });
+    expect(diagnose({ ...LAPTOP, i2cBuses: ['/dev/i2c-1'] }).find((check) => check.check === 'i2c')).toMatchObject({ status: 'ok' });
+  });
+
+  it('on this machine: reports I2C as it is, and exits 0 with Node 24 and nats-server present', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'badger-doctor-'));
+    const run = await runCli(['doctor', '--json'], { BADGER_HOME: home });
+    const report = JSON.parse(run.stdout) as { ok: boolean; checks: { check: string; status: string; detail: string }[] };
+    const buses = (await readdir('/dev')).filter((name) => /^i2c-\d+$/.test(name));
+    const i2c = report.checks.find((check) => check.check === 'i2c')!;
+    if (buses.length === 0) expect(i2c).toMatchObject({ status: 'warn', detail: expect.stringMatching(/^no I2C bus/) });
+    else expect(i2c.detail).toContain(`/dev/${buses[0]}`);
+    expect(report.checks.find((check) => check.check === 'nats-server')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/v\d+\.\d+/) });
+    expect(report.ok).toBe(true);
+    expect(run.code).toBe(0);
+    const human = await runCli(['doctor'], { BADGER_HOME: home });
+    expect(human.stdout).toMatch(/^CHECK +STATUS +DETAIL\n/);
+    expect(human.stdout).toMatch(/\nready\n$/);
+  });
+
+  it('fails, exit 1, on a seed others can read', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'badger-doctor-keys-'));
+    await mkdir(join(home, 'keys'), { mode: 0o700 });
+    await writeFile(join(home, 'keys', 'user.nk'), 'SUAEXAMPLE');
+    await chmod(join(home, 'keys', 'user.nk'), 0o644);
+    const run = await runCli(['doctor'], { BADGER_HOME: home });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`fix: chmod 600 ${join(home, 'keys', 'user.nk')}`);
+    expect(run.stdout).toMatch(/not ready: see the fixes above\n$/);
+  });
+});
+
+describe('~/.badger/config.yaml', () => {
+  let nats: RunningNats;
+  let home: string;
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    home = await mkdtemp(join(tmpdir(), 'badger-config-'));
+  });
+
+  afterAll(async () => {
+    await runCli(['down'], { BADGER_HOME: home });
+    await nats?.stop();
+  });
+
+  it('reads nats, lattice and keys, and names what is wrong', () => {
+    expect(parseConfig('nats: nats://hub:4222\nlattice: home\n')).toEqual({ config: { nats: 'nats://hub:4222', lattice: 'home' }, problems: [] });
+    expect(parseConfig('nat: x\nlattice: 3\n').problems).toEqual(['unknown setting nat; known: nats, lattice, keys', 'lattice must be a string']);
+    expect(parseConfig('- a list\n').problems).toEqual(['it must be a mapping such as "nats: nats://hub.local:4222"']);
+  });
+
+  it('gives the defaults for --nats and --lattice, and a flag wins over it', async () => {
+    await writeFile(join(home, 'config.yaml'), `nats: ${nats.url}\nlattice: configured\n`);
+    const cli = (...args: string[]) => runCli(args, { BADGER_HOME: home });
+    expect((await cli('up', '--detached', '--label', 'from=config')).code).toBe(0);
+    const hosts = JSON.parse((await cli('get', 'hosts', '--wait-ms', '300', '--json')).stdout);
+    expect(hosts).toEqual([expect.objectContaining({ lattice: 'configured', labels: { from: 'config' } })]);
+    expect(JSON.parse((await cli('get', 'hosts', '--lattice', 'other', '--wait-ms', '300', '--json')).stdout)).toEqual([]);
+  }, 30_000);
+
+  it('is ignored with a warning when broken, and doctor says why', async () => {
+    const broken = await mkdtemp(join(tmpdir(), 'badger-config-broken-'));
+    await writeFile(join(broken, 'config.yaml'), 'nats: [unclosed\n');
+    const run = await runCli(['doctor', '--json'], { BADGER_HOME: broken });
+    expect(run.stderr).toMatch(/^warning: .*config\.yaml is ignored: /);
+    expect(JSON.parse(run.stdout).checks.find((check: { check: string }) => check.check === 'config')).toMatchObject({ status: 'fail' });
+    expect(run.code).toBe(1);
+  });
+});
+
+describe('badger completion', () => {
+  it('completes commands, subcommands and options in bash', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'badger-completion-'));
+    const script = (await runCli(['completion', 'bash'], { BADGER_HOME: home })).stdout;
+    await writeFile(join(home, 'badger.bash'), script);
+    const complete = async (...words: string[]) => {
+      const shell = `source ${join(home, 'badger.bash')}; COMP_WORDS=(badger ${words.map((word) => `"${word}"`).join(' ')}); COMP_CWORD=${words.length}; _badger; echo "\${COMPREPLY[@]}"`;
+      return (await promisify(execFile)('bash', ['-c', shell])).stdout.trim().split(' ');
+    };
+    expect(await complete('ap')).toEqual(['app']);
+    expect(await complete('app', 'de')).toEqual(['deploy']);
+    expect(await complete('app', 'deploy', '--wa')).toEqual(['--wait']);
+    expect((await complete('get', 'inventory', '--n')).sort()).toEqual(['--nats', '--nkey-seed']);
+    expect((await runCli(['completion', 'fish'], { BADGER_HOME: home })).stderr).toBe('error[CLI_BAD_ARGUMENT]: no completion for fish; bash or zsh\n');
+  });
+});

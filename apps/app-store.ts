@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KV, NatsConnection } from 'nats';
+import type { KV, KvOptions, NatsConnection } from 'nats';
+import { HUB_JETSTREAM_DOMAIN } from '../host/lattice/index.ts';
 import type { AppSpec } from './manifest.ts';
 
 /** A deployed application: its manifest as given, read, and whether it is to run or to be taken away. */
@@ -67,13 +68,30 @@ export function fileAppStore(directory: string): AppStore {
 
 export const appBucket = (lattice: string) => `badger_apps_${lattice}`;
 
+/**
+ * A KV bucket of the lattice's JetStream: the server's own (a host on the hub, or on a server with
+ * JetStream), or else the hub's, through a leaf node, by its domain.
+ */
+function latticeKv(connection: NatsConnection, bucket: string, options: Partial<KvOptions> = {}): () => Promise<KV> {
+  let opened: Promise<KV> | undefined;
+  const open = async () => {
+    try {
+      return await connection.jetstream().views.kv(bucket, { history: 1, ...options });
+    } catch (error) {
+      if (!/503|no responders/i.test((error as Error).message)) throw error;
+      return connection.jetstream({ domain: HUB_JETSTREAM_DOMAIN }).views.kv(bucket, { history: 1, ...options });
+    }
+  };
+  return () =>
+    (opened ??= open().catch((error: unknown) => {
+      opened = undefined;
+      throw error;
+    }));
+}
+
 /** On a lattice: a JetStream KV bucket, so that every host and CLI sees the same applications. */
 export function natsAppStore(connection: NatsConnection, lattice: string): AppStore {
-  let opened: Promise<KV> | undefined;
-  const kv = () => (opened ??= connection.jetstream().views.kv(appBucket(lattice), { history: 1 }).catch((error: unknown) => {
-    opened = undefined;
-    throw error;
-  }));
+  const kv = latticeKv(connection, appBucket(lattice));
   const read = async <T>(key: string): Promise<T | undefined> => {
     const entry = await (await kv()).get(key);
     return entry && entry.operation === 'PUT' && entry.value.length > 0 ? (entry.json() as T) : undefined;
@@ -103,11 +121,7 @@ export function natsAppStore(connection: NatsConnection, lattice: string): AppSt
  * expires `ttlMs` after its holder last renewed it, so a host that dies hands over by itself.
  */
 export function natsLeaderLease(connection: NatsConnection, lattice: string, holder: string, ttlMs: number): { held(): Promise<boolean> } {
-  let opened: Promise<KV> | undefined;
-  const kv = () => (opened ??= connection.jetstream().views.kv(`${appBucket(lattice)}_leader`, { history: 1, ttl: ttlMs }).catch((error: unknown) => {
-    opened = undefined;
-    throw error;
-  }));
+  const kv = latticeKv(connection, `${appBucket(lattice)}_leader`, { ttl: ttlMs });
   return {
     async held() {
       const store = await kv();

@@ -34,6 +34,9 @@ async function ask(options: WhereOptions, request: ControlRequest): Promise<unkn
   return response.data;
 }
 
+/** How long `app deploy --wait` sees an application failing before it believes it: a few reconciler passes. */
+const FAILURE_SETTLES_MS = 5000;
+
 const isUrl = (image: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(image);
 
 /**
@@ -97,7 +100,16 @@ export function appCommand(): Command {
     .action(async (file: string, options: WhereOptions & { wait?: boolean; timeoutMs: string; json?: boolean }) => {
       const manifest = await manifestFile(file);
       let status = (await ask(options, { op: 'app-deploy', manifest: manifest.text })) as AppStatus;
-      if (options.wait) status = (await waitFor(options, manifest.name, (now) => now?.state === 'deployed' || now?.state === 'failed', positive(options.timeoutMs, '--timeout-ms'))) ?? status;
+      if (options.wait) {
+        // A failure that a host joining would mend (no host matches yet) ends the wait only once it has lasted.
+        let failingSince: number | undefined;
+        const settled = (now: AppStatus | undefined) => {
+          if (now?.state !== 'failed') failingSince = undefined;
+          else failingSince ??= Date.now();
+          return now?.state === 'deployed' || (failingSince !== undefined && Date.now() - failingSince >= FAILURE_SETTLES_MS);
+        };
+        status = (await waitFor(options, manifest.name, settled, positive(options.timeoutMs, '--timeout-ms'))) ?? status;
+      }
       emit(options.json, status, statusLine(status));
       if (status.state === 'failed') process.exitCode = 1;
     });

@@ -23,11 +23,18 @@ export interface LeafConfig {
 
 const quoted = (text: string) => JSON.stringify(text);
 
+/**
+ * The hub's JetStream domain. nats-server keeps JetStream's API from crossing a leaf connection
+ * unless the client names the domain (`$JS.<domain>.API`), so hosts on a leaf reach the hub's
+ * buckets through it.
+ */
+export const HUB_JETSTREAM_DOMAIN = 'badger-hub';
+
 export function hubConfig(config: HubConfig): string {
   return [
     `host: ${quoted(config.host)}`,
     `port: ${config.port}`,
-    ...(config.storeDir ? [`jetstream { store_dir: ${quoted(config.storeDir)} }`] : []),
+    ...(config.storeDir ? [`jetstream { store_dir: ${quoted(config.storeDir)}, domain: ${quoted(HUB_JETSTREAM_DOMAIN)} }`] : []),
     'leafnodes {',
     `  host: ${quoted(config.host)}`,
     `  port: ${config.leafPort}`,

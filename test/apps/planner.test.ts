@@ -76,6 +76,18 @@ describe('the reconciler\'s plan', () => {
     expect(plan.problems).toEqual(['counter: no host has zone=b']);
   });
 
+  it('honours the spread when a matching host arrives: the daemon provider goes there too, and a part that had no host gets one', () => {
+    const before = [host('NA', { zone: 'a', kv: 'yes' }, [{ id: 'MCOUNTER', maxInstances: 2 }], ['store'])];
+    expect(planApplication(app, ids, { hosts: before, links: [] }).problems).toEqual(['counter: no host has zone=b']);
+    const arrived = [...before, host('NNEW', { zone: 'b', kv: 'yes' })];
+    const plan = planApplication(app, ids, { hosts: arrived, links: [] });
+    expect(plan.problems).toEqual([]);
+    expect(plan.actions.filter((action) => action.host === 'NNEW')).toEqual([
+      { host: 'NNEW', request: { op: 'start-actor', location: '/actors/counter.wasm', maxInstances: 1, config: {} } },
+      { host: 'NNEW', request: { op: 'start-provider', kind: 'keyvalue', id: 'store' } },
+    ]);
+  });
+
   it('keeps an actor where it runs rather than moving it to a less loaded host, and scales it there', () => {
     const hosts = [host('NA1', { zone: 'a' }, [{ id: 'MCOUNTER', maxInstances: 1 }, { id: 'MOTHER', maxInstances: 1 }]), host('NA2', { zone: 'a' }), host('NB', { zone: 'b' }, [{ id: 'MCOUNTER', maxInstances: 1 }])];
     const plan = planApplication(app, ids, { hosts, links: [] });

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import type { KV, KvOptions, NatsConnection } from 'nats';
 import { HUB_JETSTREAM_DOMAIN } from '../host/lattice/index.ts';
+import { AppError } from './errors.ts';
 import type { AppSpec } from './manifest.ts';
 
 /** A deployed application: its manifest as given, read, and whether it is to run or to be taken away. */
@@ -68,6 +69,8 @@ export function fileAppStore(directory: string): AppStore {
 
 export const appBucket = (lattice: string) => `badger_apps_${lattice}`;
 
+const unanswered = (error: unknown) => /503|no responders/i.test((error as Error)?.message ?? '');
+
 /**
  * A KV bucket of the lattice's JetStream: the server's own (a host on the hub, or on a server with
  * JetStream), or else the hub's, through a leaf node, by its domain.
@@ -78,8 +81,11 @@ function latticeKv(connection: NatsConnection, bucket: string, options: Partial<
     try {
       return await connection.jetstream().views.kv(bucket, { history: 1, ...options });
     } catch (error) {
-      if (!/503|no responders/i.test((error as Error).message)) throw error;
-      return connection.jetstream({ domain: HUB_JETSTREAM_DOMAIN }).views.kv(bucket, { history: 1, ...options });
+      if (!unanswered(error)) throw error;
+      return connection.jetstream({ domain: HUB_JETSTREAM_DOMAIN }).views.kv(bucket, { history: 1, ...options }).catch((through: unknown) => {
+        if (!unanswered(through)) throw through;
+        throw new AppError('APP_STORE_UNAVAILABLE', 'the lattice has no JetStream to keep applications in: run its NATS server with -js, or use badger nats hub');
+      });
     }
   };
   return () =>

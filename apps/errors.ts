@@ -1,5 +1,5 @@
 /** Stable codes for what goes wrong with an application. */
-export type AppErrorCode = 'APP_INVALID' | 'APP_NOT_FOUND' | 'APP_UNREADABLE';
+export type AppErrorCode = 'APP_INVALID' | 'APP_NOT_FOUND' | 'APP_STORE_UNAVAILABLE';
 
 export class AppError extends Error {
   readonly code: AppErrorCode;

@@ -34,6 +34,12 @@ export function startReconciler(io: ReconcilerIo, intervalMs = RECONCILE_INTERVA
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  // A lasting problem (a lattice without JetStream) is said once, not every pass.
+  let lastWarning: string | undefined;
+  const warnOnce = (message: string) => {
+    if (message !== lastWarning) io.warn(message);
+    lastWarning = message;
+  };
 
   const pass = async () => {
     if (!(await io.leader())) return;
@@ -48,7 +54,8 @@ export function startReconciler(io: ReconcilerIo, intervalMs = RECONCILE_INTERVA
       return running;
     }
     running = pass()
-      .catch((error: unknown) => io.warn(`reconciling failed: ${(error as Error)?.message ?? String(error)}`))
+      .then(() => void (lastWarning = undefined))
+      .catch((error: unknown) => warnOnce(`reconciling failed: ${(error as Error)?.message ?? String(error)}`))
       .finally(() => {
         running = undefined;
         if (again && !stopped) {

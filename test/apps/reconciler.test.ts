@@ -18,16 +18,17 @@ spec:
 
 /** A lattice of one host, as far as the reconciler can tell: it runs what it is told to. */
 function oneHost(refuse?: string) {
-  const host: HostSummary = { id: 'NHOST', lattice: 'default', labels: {}, version: '0', uptimeSeconds: 1, actors: [], providers: [] };
+  const actors: { id: string; name: string; maxInstances: number }[] = [];
+  const host = (): HostSummary => ({ id: 'NHOST', lattice: 'default', labels: {}, version: '0', uptimeSeconds: 1, actors: [...actors], providers: [] });
   const sent: ControlRequest[] = [];
   return {
     sent,
-    observe: async (): Promise<ObservedLattice> => ({ hosts: [structuredClone(host)], links: [] }),
+    observe: async (): Promise<ObservedLattice> => ({ hosts: [host()], links: [] }),
     perform: async (_target: string, request: ControlRequest): Promise<ControlResponse> => {
       sent.push(request);
       if (refuse) return { ok: false, code: 'POLICY_UNSIGNED_DENIED', message: refuse };
-      if (request.op === 'start-actor') (host.actors as { id: string; name: string; maxInstances: number }[]).push({ id: 'MGREETER', name: 'greeter', maxInstances: request.maxInstances ?? 1 });
-      if (request.op === 'stop-actor') (host as { actors: unknown[] }).actors = [];
+      if (request.op === 'start-actor') actors.push({ id: 'MGREETER', name: 'greeter', maxInstances: request.maxInstances ?? 1 });
+      if (request.op === 'stop-actor') actors.length = 0;
       return { ok: true, data: {} };
     },
   };

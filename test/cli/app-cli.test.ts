@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, readTopLevelToken } from '../../claims/index.ts';
 import { builtActor } from '../actors/built-actors.ts';
+import { runNatsServerWith } from '../../host/lattice/index.ts';
 import { freePort, startNatsServer, type RunningNats } from '../fixtures/nats-server.ts';
 import { runCli } from './run-cli.ts';
 
@@ -104,6 +105,26 @@ describe('badger app on one host (embedded: no NATS)', () => {
     expect(deploy.code).toBe(1);
     expect(deploy.stderr).toBe(`error[APP_INVALID]: ${manifest}:8:13: type must be component (an actor) or capability (a provider), not "widget"\n`);
   });
+});
+
+describe('badger app on a lattice whose NATS server has no JetStream', () => {
+  it('says where applications could be kept, and how to get it', async () => {
+    const port = await freePort();
+    const plain = await runNatsServerWith(['-a', '127.0.0.1', '-p', String(port)], '127.0.0.1', port);
+    const home = await mkdtemp(join(tmpdir(), 'badger-apps-nojs-'));
+    const cli = (...args: string[]) => runCli(args, { BADGER_HOME: home });
+    try {
+      expect((await cli('up', '--detached', '--nats', plain.url)).code).toBe(0);
+      const manifest = join(home, 'app.yaml');
+      await writeFile(manifest, counterApp('nojs', builtActor('counter'), await freePort()));
+      const deploy = await cli('app', 'deploy', manifest);
+      expect(deploy.code).toBe(1);
+      expect(deploy.stderr).toBe('error[APP_STORE_UNAVAILABLE]: the lattice has no JetStream to keep applications in: run its NATS server with -js, or use badger nats hub\n');
+    } finally {
+      await cli('down');
+      await plain.stop();
+    }
+  }, 30_000);
 });
 
 describe('badger app on a lattice of two hosts', () => {

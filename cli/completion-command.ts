@@ -57,12 +57,14 @@ export function completionCommand(program: () => Command): Command {
   return new Command('completion')
     .description('print a shell completion script for bash or zsh')
     .argument('<shell>', 'bash or zsh')
-    .action((shell: string) => {
+    .option('--json', 'print JSON: the shell and the script')
+    .action((shell: string, options: { json?: boolean }) => {
       if (shell !== 'bash' && shell !== 'zsh') {
         process.stderr.write(`error[CLI_BAD_ARGUMENT]: no completion for ${shell}; bash or zsh\n`);
         process.exitCode = 1;
         return;
       }
-      process.stdout.write(shell === 'bash' ? bashCompletion(program()) : zshCompletion(program()));
+      const script = shell === 'bash' ? bashCompletion(program()) : zshCompletion(program());
+      process.stdout.write(options.json ? `${JSON.stringify({ shell, script })}\n` : script);
     });
 }

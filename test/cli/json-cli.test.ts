@@ -81,6 +81,7 @@ describe('--json on every verb', () => {
     // A copy, so that building never rewrites the examples other suites load.
     await cp(join(ACTORS, 'hello-wat'), join(work, 'hello-wat'), { recursive: true, filter: (source) => !source.includes('/build') });
     expect(await json('build', join(work, 'hello-wat'))).toEqual([expect.objectContaining({ name: 'hello-wat' })]);
+    expect(await json('completion', 'zsh')).toMatchObject({ shell: 'zsh', script: expect.stringContaining('bashcompinit') });
     expect(await json('doctor')).toMatchObject({ ok: true, checks: expect.arrayContaining([expect.objectContaining({ check: 'i2c' })]) });
     expect(await json('nats hub', '--port', String(await freePort()))).toMatchObject({ config: expect.stringContaining('leafnodes') });
 

@@ -7,6 +7,7 @@ import { collect, keyValuePairs, positive } from './options.ts';
 import { emit } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
 import { table } from './table.ts';
+import { withProgress } from './progress.ts';
 
 export function linkCommand(): Command {
   const link = new Command('link').description("route an actor's use of a WIT interface to a provider or actor");
@@ -86,7 +87,9 @@ export function getCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (options: { nats: string; lattice: string; waitMs: string; json?: boolean } & CredentialOptions) => {
       const lattice = checkLatticeName(options.lattice);
-      const hosts = await onceConnected(options.nats, options, async (connection) => discoverHosts(connection, lattice, positive(options.waitMs, '--wait-ms'), await controlSigner()));
+      const hosts = await withProgress('asking the hosts', () =>
+        onceConnected(options.nats, options, async (connection) => discoverHosts(connection, lattice, positive(options.waitMs, '--wait-ms'), await controlSigner())),
+      );
       emit(options.json, hosts, hosts.length > 0 ? hostTable(hosts) : `no hosts on lattice ${lattice}`);
     });
   get.command('claims').description('the claims of every running actor').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
@@ -104,11 +107,11 @@ const hostTable = (hosts: readonly HostSummary[]) =>
 
 /** Every host and every provider (in a host or standalone) of the lattice, as they answer within `waitMs`. */
 async function latticeInventory(servers: string, lattice: string, waitMs: number, credentials: CredentialOptions, json: boolean | undefined): Promise<void> {
-  const { hosts, providers } = await onceConnected(servers, credentials, async (connection) => {
+  const { hosts, providers } = await withProgress('asking the lattice', () => onceConnected(servers, credentials, async (connection) => {
     const signer = await controlSigner();
     const [hosts, providers] = await Promise.all([discoverHosts(connection, lattice, waitMs, signer), discoverProviders(connection, lattice, waitMs, signer)]);
     return { hosts, providers };
-  });
+  }));
   const sections = [
     `lattice ${lattice}`,
     hosts.length > 0 ? hostTable(hosts) : 'no hosts',

@@ -16,6 +16,7 @@ import { oledCommand } from './oled-command.ts';
 import { providerCommand } from './provider-command.ts';
 import { downCommand, upCommand } from './up-command.ts';
 import { withExamples } from './examples.ts';
+import { uiCommand } from './ui-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('badger')
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
     .addCommand(eventsCommand())
     .addCommand(providerCommand())
     .addCommand(appCommand())
+    .addCommand(uiCommand())
     .addCommand(doctorCommand())
     .addCommand(completionCommand(buildProgram));
   return withExamples(program);

@@ -28,7 +28,7 @@ const STANDALONE: Record<string, (id: string, connection: NatsConnection, lattic
   },
   'oled-display': (id) => {
     const display = oledDisplayProvider({ id });
-    return { provider: display, publishing: (publish) => display.onFrame((frame) => publish('oled_frame', frameAsJson(frame))) };
+    return { provider: display, publishing: (publish) => display.onFrame((frame) => publish('oled_frame', frameAsJson(display.id, frame))) };
   },
 };
 

@@ -111,7 +111,7 @@ async function runHost(options: UpOptions): Promise<void> {
       'http-server': (id) => httpServerProvider(id ? { id } : {}),
       'oled-display': (id) => {
         const display = oledDisplayProvider(id ? { id } : {});
-        display.onFrame((frame) => publishEvent?.('oled_frame', frameAsJson(frame)));
+        display.onFrame((frame) => publishEvent?.('oled_frame', frameAsJson(display.id, frame)));
         return display;
       },
     },

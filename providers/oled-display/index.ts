@@ -4,6 +4,6 @@ export { Ssd1306Emulator, type AddressingMode, type EmulatorState } from './ssd1
 export { Command, commandWrites, CONTROL_COMMANDS, CONTROL_DATA, dataWrites, frameWrites, initCommands, Ssd1306, type I2cTransport, type PanelOptions } from './ssd1306.ts';
 export { OledError, type OledErrorCode } from './errors.ts';
 export { parsePanelConfig, type PanelConfig } from './link-config.ts';
-export { frameAsJson, OLED_DISPLAY, oledDisplayProvider, Panel, type FrameEvent, type OledDisplayProvider } from './oled-provider.ts';
+export { frameAsJson, OLED_DISPLAY, OLED_PROVIDER_NAME, oledDisplayProvider, type FrameJson, Panel, type FrameEvent, type OledDisplayProvider } from './oled-provider.ts';
 export { emulatorTransport, I2C_CLOCKS_PER_BYTE, I2C_CLOCKS_PER_WRITE, i2cTransport, timedBus } from './transports.ts';
 export { packSnapshot, renderHalfBlocks, renderPng, snapshotPixels } from './renderers.ts';

@@ -8,6 +8,8 @@ import { packSnapshot } from './renderers.ts';
 import { emulatorTransport, i2cTransport } from './transports.ts';
 
 export const OLED_DISPLAY = 'badger:oled/display';
+/** How inventories name the display provider: the dashboard looks for it to mirror its panels. */
+export const OLED_PROVIDER_NAME = 'OLED display (SSD1306)';
 
 /** A flushed frame, as watchers (the CLI, the lattice, a browser) mirror it. */
 export interface FrameEvent {
@@ -19,9 +21,15 @@ export interface FrameEvent {
   readonly flushes: number;
 }
 
-/** Pure: a frame as JSON carries it (an `oled_frame` event): the bytes in base64. */
-export function frameAsJson(frame: FrameEvent): Omit<FrameEvent, 'bytes'> & { readonly bytes: string } {
-  return { ...frame, bytes: Buffer.from(frame.bytes).toString('base64') };
+/** A frame as an `oled_frame` event carries it: which provider drew it, and the bytes in base64. */
+export interface FrameJson extends Omit<FrameEvent, 'bytes'> {
+  readonly provider: string;
+  readonly bytes: string;
+}
+
+/** Pure: a frame as JSON carries it. */
+export function frameAsJson(provider: string, frame: FrameEvent): FrameJson {
+  return { provider, ...frame, bytes: Buffer.from(frame.bytes).toString('base64') };
 }
 
 /** One display: its frame, its driver, and (when emulated) the chip the driver's bytes reach. */
@@ -177,7 +185,7 @@ export function oledDisplayProvider(options: { readonly id?: string } = {}): Ole
 
   return {
     id: options.id ?? 'oled-display',
-    name: 'OLED display (SSD1306)',
+    name: OLED_PROVIDER_NAME,
     display,
     async linkPut(link) {
       if (link.interface !== OLED_DISPLAY) throw new OledError('OLED_BAD_LINK_CONFIG', `the display provider serves ${OLED_DISPLAY}, not ${link.interface}`);

@@ -32,7 +32,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'app undeploy': ['badger app undeploy oled-app --wait'],
   'app list': ['badger app list'],
   'app status': ['badger app status oled-app --json'],
-  ui: ['badger ui --nats nats://127.0.0.1:4222', 'badger ui --nats nats://hub.local:4222 --bind 0.0.0.0 --port 8090'],
+  ui: ['badger ui', 'badger ui --nats nats://127.0.0.1:4222', 'badger ui --nats nats://hub.local:4222 --bind 0.0.0.0 --port 8090'],
   doctor: ['badger doctor', 'badger doctor --json'],
   completion: ['source <(badger completion bash)', 'badger completion zsh >> ~/.zshrc'],
 };

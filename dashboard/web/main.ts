@@ -166,6 +166,12 @@ function listen(): void {
       paint(canvasFor(frame.provider, frame.panel), pixelsFromPages(frame.bytes, frame.width, frame.height), frame.width, frame.height);
       return;
     }
+    // A host on no lattice has no frame events: its dashboard looks at the panel and sends what it sees.
+    if (type === 'oled_snapshot') {
+      const snapshot = event.data as unknown as PanelSnapshot & { provider: string };
+      paint(canvasFor(snapshot.provider, snapshot.panel), pixelsFromRows(snapshot.bits, snapshot.width, snapshot.height), snapshot.width, snapshot.height);
+      return;
+    }
     const heartbeat = type.endsWith('_heartbeat');
     if (!heartbeat) refreshSoon();
     if (heartbeat && !byId<HTMLInputElement>('heartbeats').checked) return;

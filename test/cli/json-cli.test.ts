@@ -113,6 +113,8 @@ describe('--json on every verb', () => {
     expect(await tail).toMatchObject({ specversion: '1.0' });
     expect(await firstJsonLine(['provider', 'run', 'keyvalue', '--nats', nats.url, '--id', 'kv-alone', '--json'], { BADGER_HOME: home })).toMatchObject({ id: 'kv-alone', key: expect.stringMatching(/^V/) });
     ran.add('provider run');
+    expect(await firstJsonLine(['ui', '--nats', nats.url, '--port', '0', '--json'], { BADGER_HOME: home })).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/), token: null });
+    ran.add('ui');
 
     const manifest = join(work, 'app.yaml');
     await writeFile(manifest, `apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: json-app\nspec:\n  components:\n    - name: store\n      type: capability\n      properties: { kind: keyvalue }\n`);

@@ -129,6 +129,46 @@ describe('the dashboard in a browser', () => {
     await page.close();
   }, 120_000);
 
+  it('shows the host of this machine when there is no lattice, its panel included', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'badger-ui-alone-'));
+    const alone = (...args: string[]) => runCli(args, { BADGER_HOME: home });
+    const httpPort = await freePort();
+    const issuer = decodeClaimsToken(readTopLevelToken(await readFile(builtActor('oled-ticker')))!).iss;
+    let local: ChildProcess | undefined;
+    try {
+      expect((await alone('up', '--detached', '--label', 'alone=yes', '--trust', issuer)).code).toBe(0);
+      for (const args of [
+        ['start', 'actor', builtActor('oled-ticker')],
+        ['start', 'provider', 'oled-display'],
+        ['start', 'provider', 'http-server'],
+        ['link', 'put', 'oled-ticker', 'oled-display', 'badger:oled/display'],
+        ['link', 'put', 'oled-ticker', 'http-server', 'wasi:http/incoming-handler', '--config', `address=127.0.0.1:${httpPort}`],
+      ]) {
+        expect((await alone(...args)).code).toBe(0);
+      }
+      const started = await startUi(['--port', '0'], { BADGER_HOME: home });
+      local = started.child;
+      const page = await browser!.newPage();
+      await page.goto(started.url);
+      await page.locator('[data-host]', { hasText: 'alone=yes' }).locator('[data-actor="oled-ticker"]').waitFor();
+      expect((await fetch(`http://127.0.0.1:${httpPort}/`, { method: 'POST', body: 'Solo' })).status).toBe(200);
+      const chip = JSON.parse((await alone('oled', 'watch', '--once', '--json')).stdout) as { bits: string };
+      const bits = Buffer.from(chip.bits, 'base64');
+      const emulator = Array.from({ length: 128 * 64 }, (_, i) => (bits[Math.floor(i / 128) * 16 + ((i % 128) >> 3)]! >> (7 - (i % 8))) & 1);
+      let mirrored = await canvasPixels(page, 'oled-display/default');
+      for (let attempt = 0; attempt < 50 && mirrored.join('') !== emulator.join(''); attempt++) {
+        await page.waitForTimeout(100);
+        mirrored = await canvasPixels(page, 'oled-display/default');
+      }
+      expect(mirrored).toEqual(emulator);
+      await page.screenshot({ path: join(SCREENSHOTS, '4-one-host.png'), fullPage: true });
+      await page.close();
+    } finally {
+      await stop(local);
+      await alone('down');
+    }
+  }, 60_000);
+
   it('bound to an address beyond loopback, refuses anyone without its token', async () => {
     const open = await startUi(['--nats', nats.url, '--port', '0', '--bind', '0.0.0.0'], { BADGER_HOME: homes.laptop });
     try {

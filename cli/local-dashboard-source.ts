@@ -1,0 +1,83 @@
+import { requestLocalHost, defaultSocketPath, type ControlRequest, type DisplaySnapshot, type Link, type ProviderHealth } from '../host/index.ts';
+import { OLED_PROVIDER_NAME } from '../providers/oled-display/index.ts';
+import type { DashboardSource, DashboardView } from '../dashboard/index.ts';
+import { askHost } from './host-client.ts';
+
+/** How often the dashboard of a host without a lattice looks at its panels and its inventory. */
+const PANEL_POLL_MS = 250;
+const INVENTORY_POLL_MS = 1000;
+
+interface LocalInventory {
+  readonly labels: Record<string, string>;
+  readonly startedAt: string;
+  readonly actors: readonly { id: string; name: string; limits: { maxInstances: number }; capabilities: string[]; claims?: { iss?: string } }[];
+  readonly providers: readonly { id: string; name: string; health?: ProviderHealth }[];
+  readonly links: readonly (Link & { health?: ProviderHealth })[];
+}
+
+/**
+ * The dashboard of the host on this machine, through its control socket, for a host on no lattice
+ * (`npm start`): no events travel on a socket, so it looks every so often and tells the page what
+ * changed, as the events a lattice would have sent.
+ */
+export function localHostSource(): DashboardSource {
+  const listeners = new Set<(event: unknown) => void>();
+  const emit = (type: string, data: unknown) => {
+    const event = { specversion: '1.0', type: `dev.awesome-badger.lattice.${type}`, source: 'local', time: new Date().toISOString(), data };
+    for (const listener of listeners) listener(event);
+  };
+  const inventory = () => askHost({ op: 'get-inventory' }) as Promise<LocalInventory>;
+  const displays = (current: LocalInventory) => current.providers.filter((provider) => provider.name === OLED_PROVIDER_NAME).map((provider) => provider.id);
+  let lastInventory = '';
+  const lastPanels = new Map<string, string>();
+  const look = async (what: 'panels' | 'inventory') => {
+    if (listeners.size === 0) return;
+    const current = await inventory().catch(() => undefined);
+    if (!current) return;
+    if (what === 'inventory') {
+      const seen = JSON.stringify({ actors: current.actors.map((actor) => [actor.id, actor.limits.maxInstances]), providers: current.providers.map((provider) => provider.id), links: current.links.length });
+      if (seen !== lastInventory && lastInventory !== '') emit('inventory_changed', {});
+      lastInventory = seen;
+      return;
+    }
+    for (const provider of displays(current)) {
+      const snapshot = (await askHost({ op: 'display-snapshot' }).catch(() => undefined)) as DisplaySnapshot | undefined;
+      if (!snapshot || lastPanels.get(provider) === snapshot.bits) continue;
+      lastPanels.set(provider, snapshot.bits);
+      emit('oled_snapshot', { provider, ...snapshot });
+    }
+  };
+  const timers = [setInterval(() => void look('panels'), PANEL_POLL_MS), setInterval(() => void look('inventory'), INVENTORY_POLL_MS)];
+  return {
+    async view(): Promise<DashboardView> {
+      const current = await inventory();
+      return {
+        lattice: 'this host (no lattice)',
+        hosts: [
+          {
+            id: 'local',
+            labels: current.labels,
+            version: '',
+            uptimeSeconds: Math.floor((Date.now() - Date.parse(current.startedAt)) / 1000),
+            healthy: true,
+            actors: current.actors.map((actor) => ({ id: actor.id, name: actor.name, maxInstances: actor.limits.maxInstances, capabilities: actor.capabilities, ...(actor.claims?.iss ? { issuer: actor.claims.iss } : {}) })),
+            providers: current.providers.map((provider) => ({ id: provider.id, name: provider.name, runBy: 'local', health: provider.health ?? { healthy: true } })),
+          },
+        ],
+        standaloneProviders: [],
+        links: current.links,
+        displays: displays(current),
+      };
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    act: (_host: string, request: ControlRequest) => requestLocalHost(defaultSocketPath(), request),
+    snapshot: async () => (await askHost({ op: 'display-snapshot' })) as DisplaySnapshot,
+    async close() {
+      for (const timer of timers) clearInterval(timer);
+      listeners.clear();
+    },
+  };
+}

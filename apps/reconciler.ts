@@ -104,12 +104,12 @@ async function runActions(io: ReconcilerIo, actions: readonly PlannedAction[]): 
   const failures: string[] = [];
   for (const action of actions) {
     const response = await io.perform(action.host, action.request).catch((error: unknown): ControlResponse => ({ ok: false, code: 'LATTICE_UNAVAILABLE', message: (error as Error).message }));
-    if (!response.ok) failures.push(`${describe(action.request)} on ${action.host}: ${response.code}: ${response.message}`);
+    if (!response.ok) failures.push(`${describeAction(action.request)} on ${action.host}: ${response.code}: ${response.message}`);
   }
   return failures;
 }
 
-function describe(request: ControlRequest): string {
+function describeAction(request: ControlRequest): string {
   switch (request.op) {
     case 'start-actor':
       return `start actor ${request.location}`;

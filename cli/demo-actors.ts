@@ -53,6 +53,7 @@ export async function runDemo(host: Host): Promise<string> {
     `  curl --data-binary @package.json ${url('echo')}/`,
     `  curl -d 'Hello, Pi' ${url('oled-ticker')}/ && npx badger oled watch   # or: npx badger oled snapshot -o frame.png`,
     '  npx badger get inventory',
+    '  npx badger ui   # the dashboard, on http://127.0.0.1:3000',
     '  npx badger down',
   ].join('\n');
 }

@@ -94,7 +94,8 @@ async function runHost(options: UpOptions): Promise<void> {
   });
   let stopped!: () => void;
   const done = new Promise<void>((resolve) => (stopped = resolve));
-  let ready = !options.demo;
+  // Ready once it has joined its lattice, has its reconciler and (with --demo) runs the examples.
+  let ready = false;
   let applications: AppOperations | undefined;
   const apps = () => {
     if (!applications) throw new CliError('CLI_BAD_ARGUMENT', 'the host is still starting: try again in a moment');
@@ -147,13 +148,13 @@ async function runHost(options: UpOptions): Promise<void> {
   if (options.demo) {
     try {
       note(await runDemo(host));
-      ready = true;
     } catch (error) {
       server.close();
       await host.shutdown();
       throw error;
     }
   }
+  ready = true;
   if (options.json) process.stdout.write(`${JSON.stringify({ ready: true, socket: socketPath, ...(membership ? { host: self.id, lattice } : {}) })}\n`);
   await done;
   note('badger host stopping: draining actors');

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { appOperations, fileAppStore, natsAppStore, natsLeaderLease, startReconciler, type AppOperations } from '../apps/index.ts';
+import type { KeyPair } from '../claims/index.ts';
 import { actorIdOf, handleControlRequest, type Host, type HostIdentity } from '../host/index.ts';
 import { discoverHosts, requestLattice, summarizeHost, type HostSummary, type LatticeMembership } from '../host/lattice/index.ts';
 
@@ -32,19 +33,21 @@ export function startAppReconciler(options: {
   home: string;
   membership: LatticeMembership | undefined;
   logger: Logger;
+  /** Signs its control requests, so that hosts with --ctl-allow take them when they list this key. */
+  signer: KeyPair;
 }): { operations: AppOperations; stop(): Promise<void> } {
-  const { host, identity, self, lattice, membership, logger } = options;
+  const { host, identity, self, lattice, membership, logger, signer } = options;
   const store = membership ? natsAppStore(membership.connection, lattice) : fileAppStore(join(options.home, 'apps'));
   const lease = membership ? natsLeaderLease(membership.connection, lattice, self.id, LEADER_LEASE_MS) : undefined;
   const log = logger.child({ component: 'reconciler' });
   const reconciler = startReconciler({
     store,
     observe: async () => ({
-      hosts: membership ? await discoverHosts(membership.connection, lattice, 500) : [describeSelf(host, self, lattice)],
+      hosts: membership ? await discoverHosts(membership.connection, lattice, 500, signer) : [describeSelf(host, self, lattice)],
       links: host.links.query(),
     }),
     perform: (target, request) =>
-      !membership || target === self.id ? handleControlRequest(host, identity, request) : requestLattice(membership.connection, lattice, request, { hostId: target, timeoutMs: 60_000 }),
+      !membership || target === self.id ? handleControlRequest(host, identity, request) : requestLattice(membership.connection, lattice, request, { hostId: target, timeoutMs: 60_000, signer }),
     actorIdOf,
     leader: () => (lease ? lease.held() : Promise.resolve(true)),
     now: () => new Date(),

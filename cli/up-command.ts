@@ -33,7 +33,7 @@ import type { AppOperations } from '../apps/index.ts';
 import { emit, note } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
 import { withProgress } from './progress.ts';
-import { askHost } from './host-client.ts';
+import { askHost, controlSigner } from './host-client.ts';
 
 interface UpOptions {
   policy?: string;
@@ -143,7 +143,8 @@ async function runHost(options: UpOptions): Promise<void> {
       })
     : undefined;
   publishEvent = membership?.publish;
-  const reconciler = startAppReconciler({ host, identity, self, lattice, home, membership, logger });
+  // Its requests are signed as this machine's CLI signs them (~/.badger/keys/user.nk).
+  const reconciler = startAppReconciler({ host, identity, self, lattice, home, membership, logger, signer: await controlSigner() });
   applications = reconciler.operations;
   if (options.demo) {
     try {

@@ -10,6 +10,7 @@ import { builtActor } from '../actors/built-actors.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { freePort, startNatsServer, type RunningNats } from '../fixtures/nats-server.ts';
 import { tickerFrame } from '../fixtures/oled-ticker-frame.ts';
+import { pixelsFromRows } from '../../dashboard/web/panel-pixels.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'badger.js');
@@ -48,6 +49,17 @@ const canvasPixels = (page: Page, key: string) =>
     const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
     return Array.from({ length: canvas.width * canvas.height }, (_, i) => (data[i * 4] > 127 ? 1 : 0));
   })()`) as Promise<number[]>;
+
+/** Waits (bounded) until the page's canvas shows what the emulated chip shows, then asserts it does. */
+async function expectMirrored(page: Page, key: string, chip: { width: number; height: number; bits: string }): Promise<void> {
+  const emulator = [...pixelsFromRows(chip.bits, chip.width, chip.height)];
+  let mirrored = await canvasPixels(page, key);
+  for (let attempt = 0; attempt < 50 && mirrored.join('') !== emulator.join(''); attempt++) {
+    await page.waitForTimeout(100);
+    mirrored = await canvasPixels(page, key);
+  }
+  expect(mirrored).toEqual(emulator);
+}
 
 describe('the dashboard in a browser', () => {
   let nats: RunningNats;
@@ -104,16 +116,9 @@ describe('the dashboard in a browser', () => {
     const { scale } = (await posted.json()) as { scale: number };
     const watched = await cli('laptop', 'oled', 'watch', '--nats', nats.url, '--provider', 'oled-display', '--once', '--json');
     const chip = JSON.parse(watched.stdout) as { width: number; height: number; bits: string };
-    const bits = Buffer.from(chip.bits, 'base64');
-    const emulator = Array.from({ length: 128 * 64 }, (_, i) => (bits[Math.floor(i / 128) * 16 + ((i % 128) >> 3)]! >> (7 - (i % 8))) & 1);
     const drawn = tickerFrame('Hi dash', scale);
-    expect(emulator).toEqual(Array.from({ length: 128 * 64 }, (_, i) => (drawn.getPixel(i % 128, Math.floor(i / 128)) ? 1 : 0)));
-    let mirrored = await canvasPixels(page, 'oled-display/default');
-    for (let attempt = 0; attempt < 50 && mirrored.join('') !== emulator.join(''); attempt++) {
-      await page.waitForTimeout(100);
-      mirrored = await canvasPixels(page, 'oled-display/default');
-    }
-    expect(mirrored).toEqual(emulator);
+    expect([...pixelsFromRows(chip.bits, 128, 64)]).toEqual(Array.from({ length: 128 * 64 }, (_, i) => (drawn.getPixel(i % 128, Math.floor(i / 128)) ? 1 : 0)));
+    await expectMirrored(page, 'oled-display/default', chip);
     await page.screenshot({ path: join(SCREENSHOTS, '2-oled-mirror.png'), fullPage: true });
 
     // A failed action shows what the control interface said.
@@ -152,15 +157,7 @@ describe('the dashboard in a browser', () => {
       await page.goto(started.url);
       await page.locator('[data-host]', { hasText: 'alone=yes' }).locator('[data-actor="oled-ticker"]').waitFor();
       expect((await fetch(`http://127.0.0.1:${httpPort}/`, { method: 'POST', body: 'Solo' })).status).toBe(200);
-      const chip = JSON.parse((await alone('oled', 'watch', '--once', '--json')).stdout) as { bits: string };
-      const bits = Buffer.from(chip.bits, 'base64');
-      const emulator = Array.from({ length: 128 * 64 }, (_, i) => (bits[Math.floor(i / 128) * 16 + ((i % 128) >> 3)]! >> (7 - (i % 8))) & 1);
-      let mirrored = await canvasPixels(page, 'oled-display/default');
-      for (let attempt = 0; attempt < 50 && mirrored.join('') !== emulator.join(''); attempt++) {
-        await page.waitForTimeout(100);
-        mirrored = await canvasPixels(page, 'oled-display/default');
-      }
-      expect(mirrored).toEqual(emulator);
+      await expectMirrored(page, 'oled-display/default', JSON.parse((await alone('oled', 'watch', '--once', '--json')).stdout));
       await page.screenshot({ path: join(SCREENSHOTS, '4-one-host.png'), fullPage: true });
       await page.close();
     } finally {

@@ -98,19 +98,22 @@ export class Host {
     remoteProvider: (link, operation, args) => {
       const lattice = this.#lattice;
       if (!lattice) return undefined;
-      const deadline = this.#actors.get(link.source)?.pool.limits.deadlineMs ?? DEFAULT_LIMITS.deadlineMs;
-      return callRemoteProvider(lattice.connection, lattice.name, link, operation, args, deadline);
+      return callRemoteProvider(lattice.connection, lattice.name, link, operation, args, this.#deadlineOf(link.source));
     },
     callActor: (id, iface, fn, args) => (this.#actors.has(id) ? this.#callExport(id, iface, fn, args) : undefined),
     remoteActor: (link, fn, args) => {
       const lattice = this.#lattice;
       if (!lattice) return undefined;
-      const deadline = this.#actors.get(link.source)?.pool.limits.deadlineMs ?? DEFAULT_LIMITS.deadlineMs;
-      return callRemoteActor(lattice.connection, lattice.name, link.target, link.interface, { kind: 'call', iface: link.interface, fn, args }, deadline).then(
+      return callRemoteActor(lattice.connection, lattice.name, link.target, link.interface, { kind: 'call', iface: link.interface, fn, args }, this.#deadlineOf(link.source)).then(
         (reply): CallOutcome => ('failed' in reply ? { err: undefined, reason: reply.failed } : (reply.value as CallOutcome)),
       );
     },
   };
+
+  /** A call across the lattice waits as long as its calling actor may run. */
+  #deadlineOf(actorId: string): number {
+    return this.#actors.get(actorId)?.pool.limits.deadlineMs ?? DEFAULT_LIMITS.deadlineMs;
+  }
 
   #callExport(id: string, iface: string, fn: string, args: unknown[]): Promise<CallOutcome> {
     // jco names an exported interface by its last segment: example:greeter/greet → greet.

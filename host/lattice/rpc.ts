@@ -97,11 +97,7 @@ export function serveProviderRpc(connection: NatsConnection, lattice: string, pr
       );
     }
   }
-  return {
-    stop: () => {
-      for (const subscription of subscriptions) subscription.unsubscribe();
-    },
-  };
+  return stoppable(subscriptions);
 }
 
 /**
@@ -136,6 +132,15 @@ export type Unanswered = 'not-running' | 'timeout' | 'unreachable';
 function unanswered(error: unknown): Unanswered {
   const code = (error as NatsError).code;
   return code === ErrorCode.NoResponders ? 'not-running' : code === ErrorCode.Timeout ? 'timeout' : 'unreachable';
+}
+
+/** What serving hands back: how to stop every subscription it made. */
+function stoppable(subscriptions: readonly Subscription[]): { stop(): void } {
+  return {
+    stop: () => {
+      for (const subscription of subscriptions) subscription.unsubscribe();
+    },
+  };
 }
 
 /** Pure: a failed NATS request, said in the lattice's terms. */
@@ -226,11 +231,7 @@ export function serveActorRpc(
     }),
   );
   subscriptions.push(health);
-  return {
-    stop: () => {
-      for (const subscription of subscriptions) subscription.unsubscribe();
-    },
-  };
+  return stoppable(subscriptions);
 }
 
 /** Runs an actor's export on whichever host of the lattice runs it; a failure is said, never thrown. */

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KV, KvOptions, NatsConnection } from 'nats';
-import { HUB_JETSTREAM_DOMAIN } from '../host/lattice/index.ts';
+import { latticeKv, NoJetStreamError } from '../host/lattice/index.ts';
 import { AppError } from './errors.ts';
 import type { AppSpec } from './manifest.ts';
 
@@ -69,35 +69,18 @@ export function fileAppStore(directory: string): AppStore {
 
 export const appBucket = (lattice: string) => `badger_apps_${lattice}`;
 
-const unanswered = (error: unknown) => /503|no responders/i.test((error as Error)?.message ?? '');
-
-/**
- * A KV bucket of the lattice's JetStream: the server's own (a host on the hub, or on a server with
- * JetStream), or else the hub's, through a leaf node, by its domain.
- */
-function latticeKv(connection: NatsConnection, bucket: string, options: Partial<KvOptions> = {}): () => Promise<KV> {
-  let opened: Promise<KV> | undefined;
-  const open = async () => {
-    try {
-      return await connection.jetstream().views.kv(bucket, { history: 1, ...options });
-    } catch (error) {
-      if (!unanswered(error)) throw error;
-      return connection.jetstream({ domain: HUB_JETSTREAM_DOMAIN }).views.kv(bucket, { history: 1, ...options }).catch((through: unknown) => {
-        if (!unanswered(through)) throw through;
-        throw new AppError('APP_STORE_UNAVAILABLE', 'the lattice has no JetStream to keep applications in: run its NATS server with -js, or use badger nats hub');
-      });
-    }
-  };
+/** The lattice's bucket, with a lattice that has no JetStream said in the application's terms. */
+function storeKv(connection: NatsConnection, bucket: string, options: Partial<KvOptions> = {}): () => Promise<KV> {
+  const kv = latticeKv(connection, bucket, options);
   return () =>
-    (opened ??= open().catch((error: unknown) => {
-      opened = undefined;
-      throw error;
-    }));
+    kv().catch((error: unknown) => {
+      throw error instanceof NoJetStreamError ? new AppError('APP_STORE_UNAVAILABLE', 'the lattice has no JetStream to keep applications in: run its NATS server with -js, or use badger nats hub') : error;
+    });
 }
 
 /** On a lattice: a JetStream KV bucket, so that every host and CLI sees the same applications. */
 export function natsAppStore(connection: NatsConnection, lattice: string): AppStore {
-  const kv = latticeKv(connection, appBucket(lattice));
+  const kv = storeKv(connection, appBucket(lattice));
   const read = async <T>(key: string): Promise<T | undefined> => {
     const entry = await (await kv()).get(key);
     return entry && entry.operation === 'PUT' && entry.value.length > 0 ? (entry.json() as T) : undefined;
@@ -127,7 +110,7 @@ export function natsAppStore(connection: NatsConnection, lattice: string): AppSt
  * expires `ttlMs` after its holder last renewed it, so a host that dies hands over by itself.
  */
 export function natsLeaderLease(connection: NatsConnection, lattice: string, holder: string, ttlMs: number): { held(): Promise<boolean> } {
-  const kv = latticeKv(connection, `${appBucket(lattice)}_leader`, { ttl: ttlMs });
+  const kv = storeKv(connection, `${appBucket(lattice)}_leader`, { ttl: ttlMs });
   return {
     async held() {
       const store = await kv();

@@ -9,3 +9,4 @@ export { DEFAULT_HEARTBEAT_MS, eventPublisher, joinLattice, summarizeHost, type 
 export { callRemoteActor, callRemoteProvider, probeTarget, remoteDisplaySnapshot, serveActorRpc, serveProviderRpc, type ActorRpcRequest, type RemoteHttpRequest, type RemoteHttpResponse } from './rpc.ts';
 export { serveStandaloneProvider, type StandaloneProvider, type StandaloneProviderOptions } from './standalone-provider.ts';
 export { FORWARD_TIMEOUT_MS, forwardFailureStatus, latticeHttpHost } from './http-forwarder.ts';
+export { latticeKv, NoJetStreamError } from './jetstream.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, StringCodec } from 'nats';
 import { describe, expect, it } from 'vitest';
-import { cloudEvent, controlSubject, controlSubscriptions, eventSubject, hubConfig, leafConfig, rpcSubject, runNatsServer } from '../../../host/lattice/index.ts';
+import { cloudEvent, controlSubject, controlSubscriptions, eventSubject, hubConfig, latticeKv, leafConfig, NoJetStreamError, rpcSubject, runNatsServer, runNatsServerWith } from '../../../host/lattice/index.ts';
 import { freePort } from '../../fixtures/nats-server.ts';
 
 describe('lattice subjects and events', () => {
@@ -53,11 +53,29 @@ describe('nats-server topologies', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(received[0]).toMatch(/^from the leaf \d+$/);
+
+      // The hub's JetStream, from the leaf (which has none), by the hub's domain: one bucket, seen from both.
+      const fromLeaf = await latticeKv(onLeaf, 'topology')();
+      await fromLeaf.put('greeting', codec.encode('hello from the leaf'));
+      const fromHub = await latticeKv(onHub, 'topology')();
+      expect(codec.decode((await fromHub.get('greeting'))!.value)).toBe('hello from the leaf');
     } finally {
       await onHub.close();
       await onLeaf.close();
       await leaf.stop();
       await hub.stop();
+    }
+  });
+
+  it('says when no JetStream answers, here or through a leaf', async () => {
+    const port = await freePort();
+    const plain = await runNatsServerWith(['-a', '127.0.0.1', '-p', String(port)], '127.0.0.1', port);
+    const connection = await connect({ servers: plain.url });
+    try {
+      await expect(latticeKv(connection, 'nothing')()).rejects.toThrow(NoJetStreamError);
+    } finally {
+      await connection.close();
+      await plain.stop();
     }
   });
 

@@ -36,8 +36,13 @@ const healthText = (health: Health | undefined) =>
 
 /** Sends one control operation to a host; its error, if any, is shown as the control interface said it. */
 async function act(host: string, request: Record<string, unknown>): Promise<boolean> {
-  const response = await fetch('/api/actions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host, request }) });
-  const answer = (await response.json()) as { ok: boolean; code?: string; message?: string };
+  let answer: { ok: boolean; code?: string; message?: string };
+  try {
+    const response = await fetch('/api/actions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host, request }) });
+    answer = (await response.json()) as typeof answer;
+  } catch (error) {
+    answer = { ok: false, code: 'DASHBOARD_UNREACHABLE', message: (error as Error).message };
+  }
   if (!answer.ok) {
     showError(`${request.op}: ${answer.code}: ${answer.message}`);
     return false;

@@ -117,7 +117,10 @@ export async function serveDashboard(options: DashboardOptions): Promise<Running
     token,
     async close() {
       for (const stream of streams) stream.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A browser keeps idle connections open: they would hold the close up.
+      server.closeAllConnections();
+      await closed;
       await options.source.close();
     },
   };

@@ -90,6 +90,8 @@ function hostCard(host: HostView): HTMLElement {
 
 function renderLinks(current: DashboardView): void {
   const names = new Map(current.hosts.flatMap((host) => host.actors.map((actor) => [actor.id, actor.name] as const)));
+  // An actor that runs nowhere has no name to show: the start of its key stands in (the whole key on hover).
+  const shown = (id: string) => names.get(id) ?? (/^M[A-Z2-7]{55}$/.test(id) ? `${id.slice(0, 10)}…` : id);
   const hostOf = (actorId: string) => current.hosts.find((host) => host.actors.some((actor) => actor.id === actorId))?.id ?? current.hosts[0]?.id;
   const rows = current.links.map((link) => {
     const remove = el('button', {}, 'Delete');
@@ -97,10 +99,10 @@ function renderLinks(current: DashboardView): void {
     return el(
       'tr',
       { 'data-link': `${names.get(link.source) ?? link.source} ${link.interface}` },
-      el('td', {}, names.get(link.source) ?? link.source),
+      el('td', { title: link.source }, shown(link.source)),
       el('td', {}, link.interface),
       el('td', {}, link.name),
-      el('td', {}, names.get(link.target) ?? link.target),
+      el('td', { title: link.target }, shown(link.target)),
       el('td', {}, Object.entries(link.config).map(([key, value]) => `${key}=${value}`).join(', ') || '–'),
       el('td', {}, healthText(link.health)),
       el('td', {}, remove),

@@ -29,25 +29,26 @@ export function localHostSource(): DashboardSource {
   const inventory = () => askHost({ op: 'get-inventory' }) as Promise<LocalInventory>;
   const displays = (current: LocalInventory) => current.providers.filter((provider) => provider.name === OLED_PROVIDER_NAME).map((provider) => provider.id);
   let lastInventory = '';
-  const lastPanels = new Map<string, string>();
-  const look = async (what: 'panels' | 'inventory') => {
-    if (listeners.size === 0) return;
+  // The host's display-snapshot answers for its first display provider: that is the one mirrored.
+  let display: string | undefined;
+  let lastPanel: string | undefined;
+  const lookAtInventory = async () => {
     const current = await inventory().catch(() => undefined);
     if (!current) return;
-    if (what === 'inventory') {
-      const seen = JSON.stringify({ actors: current.actors.map((actor) => [actor.id, actor.limits.maxInstances]), providers: current.providers.map((provider) => provider.id), links: current.links.length });
-      if (seen !== lastInventory && lastInventory !== '') emit('inventory_changed', {});
-      lastInventory = seen;
-      return;
-    }
-    for (const provider of displays(current)) {
-      const snapshot = (await askHost({ op: 'display-snapshot' }).catch(() => undefined)) as DisplaySnapshot | undefined;
-      if (!snapshot || lastPanels.get(provider) === snapshot.bits) continue;
-      lastPanels.set(provider, snapshot.bits);
-      emit('oled_snapshot', { provider, ...snapshot });
-    }
+    display = displays(current)[0];
+    const seen = JSON.stringify({ actors: current.actors.map((actor) => [actor.id, actor.limits.maxInstances]), providers: current.providers.map((provider) => provider.id), links: current.links.length });
+    if (seen !== lastInventory && lastInventory !== '') emit('inventory_changed', {});
+    lastInventory = seen;
   };
-  const timers = [setInterval(() => void look('panels'), PANEL_POLL_MS), setInterval(() => void look('inventory'), INVENTORY_POLL_MS)];
+  const lookAtPanel = async () => {
+    if (!display) return;
+    const snapshot = (await askHost({ op: 'display-snapshot' }).catch(() => undefined)) as DisplaySnapshot | undefined;
+    if (!snapshot || snapshot.bits === lastPanel) return;
+    lastPanel = snapshot.bits;
+    emit('oled_snapshot', { provider: display, ...snapshot });
+  };
+  const whileWatched = (look: () => Promise<void>) => () => void (listeners.size > 0 ? look() : undefined);
+  const timers = [setInterval(whileWatched(lookAtPanel), PANEL_POLL_MS), setInterval(whileWatched(lookAtInventory), INVENTORY_POLL_MS)];
   return {
     async view(): Promise<DashboardView> {
       const current = await inventory();

@@ -57,7 +57,13 @@ export function serveProviderRpc(connection: NatsConnection, lattice: string, pr
         queue: provider.id,
         callback: (error, message) => {
           if (error) return;
-          const { panel } = (message.data.length > 0 ? JSON.parse(message.string()) : {}) as { panel?: string };
+          let panel: string | undefined;
+          try {
+            panel = message.data.length > 0 ? (JSON.parse(message.string()) as { panel?: string }).panel : undefined;
+          } catch {
+            // Some other program's message: answered, never thrown into the provider's process.
+            return message.respond(JSON.stringify({ failed: 'a snapshot request is empty or {"panel": "NAME"}' }));
+          }
           const shown = snapshot(panel);
           message.respond(JSON.stringify(shown ? { ok: shown } : { failed: panel ? `${provider.id} has no panel ${panel}` : `${provider.id} has no open panel yet: link an actor to it` }));
         },

@@ -3,8 +3,8 @@ import type { ActorSummary } from '../host/index.ts';
 import { encodeControlJson, HostError, type ControlRequest } from '../host/index.ts';
 import { auction, checkLatticeName, LatticeError, pickHost, requestLattice } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
-import { askHost, controlSigner } from './host-client.ts';
-import { onceConnected, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
+import { askHost } from './host-client.ts';
+import { onceOnLattice, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { collect, integerOption, keyValuePairs, positive } from './options.ts';
 import { emit } from './output.ts';
 import { defaultLattice } from './config-file.ts';
@@ -83,15 +83,15 @@ async function startOnLattice(
   request: ControlRequest,
   credentials: CredentialOptions,
 ): Promise<unknown> {
-  return onceConnected(servers, credentials, async (connection) => {
+  return onceOnLattice(servers, checkLatticeName(lattice), credentials, async (bus) => {
     let target = hostId;
     if (!target) {
-      const winner = pickHost(await auction(connection, checkLatticeName(lattice), constraints, 1000, await controlSigner()));
+      const winner = pickHost(await auction(bus, constraints, 1000));
       const wanted = Object.entries(constraints).map(([key, value]) => `${key}=${value}`).join(', ') || 'no constraint';
       if (!winner) throw new LatticeError(`no host on lattice ${lattice} answered the auction (${wanted})`, 'LATTICE_NO_HOST');
       target = winner.id;
     }
-    const response = await requestLattice(connection, lattice, request, { hostId: target, timeoutMs: 60_000, signer: await controlSigner() });
+    const response = await requestLattice(bus, request, { hostId: target, timeoutMs: 60_000 });
     if (!response.ok) throw new HostError(response.code as never, response.message);
     return { ...(response.data as object), host: target };
   });

@@ -6,8 +6,8 @@ import { AppError, readManifest, type AppStatus } from '../apps/index.ts';
 import { HostError, type ControlRequest } from '../host/index.ts';
 import { checkLatticeName, requestLattice } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
-import { askHost, controlSigner } from './host-client.ts';
-import { onceConnected, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
+import { askHost } from './host-client.ts';
+import { onceOnLattice, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { positive } from './options.ts';
 import { emit, note } from './output.ts';
 import { defaultLattice } from './config-file.ts';
@@ -29,7 +29,7 @@ function withWhere(command: Command): Command {
 async function ask(options: WhereOptions, request: ControlRequest): Promise<unknown> {
   if (!options.nats) return askHost(request);
   const lattice = checkLatticeName(options.lattice);
-  const response = await onceConnected(options.nats, options, async (connection) => requestLattice(connection, lattice, request, { timeoutMs: 10_000, signer: await controlSigner() }));
+  const response = await onceOnLattice(options.nats, lattice, options, (bus) => requestLattice(bus, request, { timeoutMs: 10_000 }));
   if (!response.ok) throw new HostError(response.code as never, response.message);
   return response.data;
 }

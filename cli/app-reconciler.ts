@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { appOperations, fileAppStore, natsAppStore, natsLeaderLease, startReconciler, type AppOperations } from '../apps/index.ts';
-import type { KeyPair } from '../claims/index.ts';
 import { actorIdOf, handleControlRequest, type Host, type HostIdentity } from '../host/index.ts';
 import { discoverHosts, requestLattice, summarizeHost, type HostSummary, type LatticeMembership } from '../host/lattice/index.ts';
 
@@ -33,21 +32,20 @@ export function startAppReconciler(options: {
   home: string;
   membership: LatticeMembership | undefined;
   logger: Logger;
-  /** Signs its control requests, so that hosts with --ctl-allow take them when they list this key. */
-  signer: KeyPair;
 }): { operations: AppOperations; stop(): Promise<void> } {
-  const { host, identity, self, lattice, membership, logger, signer } = options;
+  // On a locked lattice its requests are stamped as the host's own, which the lattice's members trust.
+  const { host, identity, self, lattice, membership, logger } = options;
   const store = membership ? natsAppStore(membership.connection, lattice) : fileAppStore(join(options.home, 'apps'));
   const lease = membership ? natsLeaderLease(membership.connection, lattice, self.id, LEADER_LEASE_MS) : undefined;
   const log = logger.child({ component: 'reconciler' });
   const reconciler = startReconciler({
     store,
     observe: async () => ({
-      hosts: membership ? await discoverHosts(membership.connection, lattice, 500, signer) : [describeSelf(host, self, lattice)],
+      hosts: membership ? await discoverHosts(membership.bus, 500) : [describeSelf(host, self, lattice)],
       links: host.links.query(),
     }),
     perform: (target, request) =>
-      !membership || target === self.id ? handleControlRequest(host, identity, request) : requestLattice(membership.connection, lattice, request, { hostId: target, timeoutMs: 60_000, signer }),
+      !membership || target === self.id ? handleControlRequest(host, identity, request) : requestLattice(membership.bus, request, { hostId: target, timeoutMs: 60_000 }),
     actorIdOf,
     leader: () => (lease ? lease.held() : Promise.resolve(true)),
     now: () => new Date(),

@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { NatsConnection } from 'nats';
-import { authenticatorFor, connectLattice, type LatticeCredentials } from '../host/lattice/index.ts';
+import { generateKeyPair, publicKeyType, type KeyPair } from '../claims/index.ts';
+import { authenticatorFor, connectLattice, issueVoucher, LatticeBus, type LatticeCredentials, type LatticeTrust } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
+import { controlSigner } from './host-client.ts';
+import { keyFromArgument } from './key-store.ts';
+import { collect } from './options.ts';
 
 export interface CredentialOptions {
   creds?: string;
@@ -44,4 +48,70 @@ export async function onceConnected<T>(servers: string, credentials: CredentialO
   } finally {
     await connection.close();
   }
+}
+
+/** The lattice as a CLI command sees it: its requests signed with this user's key (`~/.badger/keys/user.nk`). */
+export async function operatorBus(connection: NatsConnection, lattice: string): Promise<LatticeBus> {
+  return new LatticeBus({ connection, lattice, identity: { role: 'operator', key: await controlSigner() } });
+}
+
+/** `onceConnected`, with the connection as a command's signed view of one lattice. */
+export async function onceOnLattice<T>(servers: string, lattice: string, credentials: CredentialOptions, use: (bus: LatticeBus) => Promise<T>): Promise<T> {
+  return onceConnected(servers, credentials, async (connection) => use(await operatorBus(connection, lattice)));
+}
+
+export interface TrustOptions {
+  ctlAllow: string[];
+  clusterIssuer: string[];
+  clusterSeed?: string;
+}
+
+/** Adds the options that lock a lattice, for the members that join one (hosts and standalone providers). */
+export function withTrustOptions(command: Command): Command {
+  return command
+    .option('--ctl-allow <public-key>', 'lock the lattice: take control requests only when signed by this nkey (repeatable); badger signs with ~/.badger/keys/user.nk', collect, [])
+    .option('--cluster-issuer <public-key>', 'lock the lattice: trust hosts and providers vouched for by this cluster key (C…, repeatable)', collect, [])
+    .option('--cluster-seed <seed-or-file>', 'a cluster key seed (SC…) that vouches for this member; its public key is trusted too');
+}
+
+/** How a member takes part in a lattice: whom it trusts, and the voucher for its own key. */
+export interface Membership {
+  readonly trust: LatticeTrust;
+  readonly voucher?: string;
+  /** What to tell the user about it (a member that vouches for itself alone, say). */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Reads the trust options for a member with key `member`. A locked lattice needs every member
+ * vouched for: with no --cluster-seed, the member vouches for itself with a cluster key made for
+ * this run, which no other member trusts, and says so.
+ */
+export async function membershipFrom(options: TrustOptions, member: KeyPair, lattice: string): Promise<Membership> {
+  for (const key of options.ctlAllow) if (!publicKeyType(key)) throw new CliError('CLI_BAD_ARGUMENT', `--ctl-allow: ${key} is not an nkey public key`);
+  for (const key of options.clusterIssuer) {
+    if (publicKeyType(key) !== 'cluster') throw new CliError('CLI_BAD_ARGUMENT', `--cluster-issuer: ${key} is not a cluster public key (C…); make one with badger keys gen cluster`);
+  }
+  const seeded = options.clusterSeed ? await keyFromArgument(options.clusterSeed, '--cluster-seed', 'cluster') : undefined;
+  const locked = options.ctlAllow.length > 0 || options.clusterIssuer.length > 0 || seeded !== undefined;
+  if (!locked) return { trust: { operators: [], clusterIssuers: [] }, notes: [] };
+  const issuer = seeded ?? generateKeyPair('cluster');
+  const trust = { operators: [...options.ctlAllow], clusterIssuers: [...new Set([...options.clusterIssuer, issuer.publicKey])] };
+  const notes = seeded
+    ? []
+    : [`the lattice is locked, but no --cluster-seed vouches for ${member.publicKey}: it vouches for itself with a cluster key made for this run, which other hosts and providers do not trust`];
+  return { trust, voucher: issueVoucher(issuer, member.publicKey, lattice, Math.floor(Date.now() / 1000)), notes };
+}
+
+/** Pure: whether a NATS URL names this machine only. */
+export function isLoopbackUrl(url: string): boolean {
+  return url.split(',').every((one) => {
+    const host = /^[a-z+-]+:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(one.trim())?.[1]?.toLowerCase();
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host ?? '');
+  });
+}
+
+/** The warning an unlocked lattice beyond loopback deserves. */
+export function unlockedWarning(url: string): string {
+  return `warning: lattice on ${url} is unlocked: anyone who can connect to this NATS server controls this host (lock it with --cluster-issuer/--cluster-seed or --ctl-allow; see docs/security.md)`;
 }

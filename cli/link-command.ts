@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import type { Link } from '../host/index.ts';
 import { checkLatticeName, discoverHosts, discoverProviders, type HostSummary, type ProviderSummary } from '../host/lattice/index.ts';
-import { askHost, controlSigner } from './host-client.ts';
-import { onceConnected, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
+import { askHost } from './host-client.ts';
+import { onceOnLattice, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { collect, keyValuePairs, positive } from './options.ts';
 import { emit } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
@@ -88,7 +88,7 @@ export function getCommand(): Command {
     .action(async (options: { nats: string; lattice: string; waitMs: string; json?: boolean } & CredentialOptions) => {
       const lattice = checkLatticeName(options.lattice);
       const hosts = await withProgress('asking the hosts', () =>
-        onceConnected(options.nats, options, async (connection) => discoverHosts(connection, lattice, positive(options.waitMs, '--wait-ms'), await controlSigner())),
+        onceOnLattice(options.nats, lattice, options, (bus) => discoverHosts(bus, positive(options.waitMs, '--wait-ms'))),
       );
       emit(options.json, hosts, hosts.length > 0 ? hostTable(hosts) : `no hosts on lattice ${lattice}`);
     });
@@ -107,9 +107,8 @@ const hostTable = (hosts: readonly HostSummary[]) =>
 
 /** Every host and every provider (in a host or standalone) of the lattice, as they answer within `waitMs`. */
 async function latticeInventory(servers: string, lattice: string, waitMs: number, credentials: CredentialOptions, json: boolean | undefined): Promise<void> {
-  const { hosts, providers } = await withProgress('asking the lattice', () => onceConnected(servers, credentials, async (connection) => {
-    const signer = await controlSigner();
-    const [hosts, providers] = await Promise.all([discoverHosts(connection, lattice, waitMs, signer), discoverProviders(connection, lattice, waitMs, signer)]);
+  const { hosts, providers } = await withProgress('asking the lattice', () => onceOnLattice(servers, lattice, credentials, async (bus) => {
+    const [hosts, providers] = await Promise.all([discoverHosts(bus, waitMs), discoverProviders(bus, waitMs)]);
     return { hosts, providers };
   }));
   const sections = [

@@ -5,7 +5,7 @@ import { renderHalfBlocks, renderPng, snapshotPixels } from '../providers/oled-d
 import { checkLatticeName, connectLattice, remoteDisplaySnapshot } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
-import { connectionAuth, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
+import { connectionAuth, operatorBus, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { positive } from './options.ts';
 import { emit } from './output.ts';
 import { defaultLattice } from './config-file.ts';
@@ -27,7 +27,8 @@ async function snapshotSource(options: WhereOptions): Promise<{ read(): Promise<
   const lattice = checkLatticeName(options.lattice);
   const provider = options.provider;
   const connection = await connectLattice(options.nats, { reconnect: false, ...(await connectionAuth(options)) });
-  return { read: () => remoteDisplaySnapshot(connection, lattice, provider, options.panel, 5000), close: () => connection.close() };
+  const bus = await operatorBus(connection, lattice);
+  return { read: () => remoteDisplaySnapshot(bus, provider, options.panel, 5000), close: () => connection.close() };
 }
 
 /** Where the panel is: this host, or a display provider on a lattice. */

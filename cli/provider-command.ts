@@ -1,13 +1,12 @@
 import { Command } from 'commander';
 import { generateKeyPair } from '../claims/index.ts';
 import type { Provider } from '../host/index.ts';
-import type { NatsConnection } from 'nats';
-import { checkLatticeName, connectLattice, latticeHttpHost, serveStandaloneProvider } from '../host/lattice/index.ts';
+import { checkLatticeName, connectLattice, isLocked, LatticeBus, latticeHttpHost, serveStandaloneProvider } from '../host/lattice/index.ts';
 import { httpServerProvider } from '../providers/http-server/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
 import { frameAsJson, oledDisplayProvider } from '../providers/oled-display/index.ts';
 import { CliError } from './errors.ts';
-import { connectionAuth, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
+import { connectionAuth, isLoopbackUrl, membershipFrom, unlockedWarning, withCredentialOptions, withTrustOptions, type CredentialOptions, type TrustOptions } from './lattice-options.ts';
 import { note } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
 
@@ -18,12 +17,12 @@ interface StandaloneKind {
 }
 
 /** Providers that can serve a lattice from a process of their own. */
-const STANDALONE: Record<string, (id: string, connection: NatsConnection, lattice: string) => StandaloneKind> = {
+const STANDALONE: Record<string, (id: string, bus: LatticeBus) => StandaloneKind> = {
   keyvalue: (id) => ({ provider: keyValueProvider({ id }) }),
   // Its actors run on hosts elsewhere: it listens here and forwards each request to them.
-  'http-server': (id, connection, lattice) => {
+  'http-server': (id, bus) => {
     const server = httpServerProvider({ id });
-    server.attach?.(latticeHttpHost(connection, lattice, (actor, reason) => note(`a request to ${actor} failed: ${reason}`)));
+    server.attach?.(latticeHttpHost(bus, (actor, reason) => note(`a request to ${actor} failed: ${reason}`)));
     return { provider: server };
   },
   'oled-display': (id) => {
@@ -34,25 +33,35 @@ const STANDALONE: Record<string, (id: string, connection: NatsConnection, lattic
 
 export function providerCommand(): Command {
   const provider = new Command('provider').description('capability providers outside a host');
-  withCredentialOptions(provider.command('run'))
+  withTrustOptions(withCredentialOptions(provider.command('run')))
     .description('serve a built-in provider to a lattice from this process, until Ctrl-C (how the OLED provider runs on a Pi)')
     .argument('<kind>', `one of: ${Object.keys(STANDALONE).join(', ')}`)
     .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222); default: nats in ~/.badger/config.yaml', defaultNats())
     .option('--lattice <name>', 'the lattice', defaultLattice())
     .option('--id <id>', 'the id links name as their target (default: the kind)')
     .option('--json', 'print a JSON line once it serves: its id, key and lattice')
-    .action(async (kind: string, options: { nats: string; lattice: string; id?: string; json?: boolean } & CredentialOptions) => {
+    .action(async (kind: string, options: { nats: string; lattice: string; id?: string; json?: boolean } & CredentialOptions & TrustOptions) => {
       const make = STANDALONE[kind];
       if (!make) throw new CliError('CLI_BAD_ARGUMENT', `no provider of kind ${kind}; one of: ${Object.keys(STANDALONE).join(', ')}`);
       checkLatticeName(options.lattice);
       const id = options.id ?? kind;
       // Its own V… key: the source of its events, and its name in inventory.
-      const key = generateKeyPair('provider').publicKey;
+      const providerKey = generateKeyPair('provider');
+      const key = providerKey.publicKey;
+      const { trust, voucher, notes } = await membershipFrom(options, providerKey, options.lattice);
+      for (const line of notes) note(line);
+      if (!isLocked(trust) && !isLoopbackUrl(options.nats)) note(unlockedWarning(options.nats));
       const connection = await connectLattice(options.nats, { name: `badger-provider ${id} ${key}`, ...(await connectionAuth(options)) });
-      const { provider: served, publishing } = make(id, connection, options.lattice);
-      const standalone = await serveStandaloneProvider({
+      const bus = new LatticeBus({
         connection,
         lattice: options.lattice,
+        identity: { role: 'member', key: providerKey, ...(voucher ? { voucher } : {}) },
+        trust,
+        onRefused: (subject, reason) => note(`refused a message on ${subject}: ${reason}`),
+      });
+      const { provider: served, publishing } = make(id, bus);
+      const standalone = await serveStandaloneProvider({
+        bus,
         provider: served,
         key,
         onLinkRefused: (link, reason) => note(`cannot take the link from ${link.source} (${link.interface}): ${reason}`),
@@ -65,6 +74,7 @@ export function providerCommand(): Command {
         process.once('SIGTERM', resolve);
       });
       await standalone.stop();
+      bus.stop();
       await served.shutdown?.();
       await connection.drain();
       process.exit(0);

@@ -4,9 +4,9 @@ import { builtPage, latticeSource, serveDashboard } from '../dashboard/index.ts'
 import { badgerHome } from '../host/index.ts';
 import { checkLatticeName, connectLattice } from '../host/lattice/index.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
-import { askHost, controlSigner } from './host-client.ts';
+import { askHost } from './host-client.ts';
 import { localHostSource } from './local-dashboard-source.ts';
-import { connectionAuth, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
+import { connectionAuth, operatorBus, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { portNumber } from './options.ts';
 import { note } from './output.ts';
 import { withProgress } from './progress.ts';
@@ -27,7 +27,7 @@ export function uiCommand(): Command {
       const connection = options.nats ? await connectLattice(options.nats, { name: 'badger-ui', ...(await connectionAuth(options)) }) : undefined;
       // Without a lattice, the host on this machine must be up: say so now rather than in the page.
       if (!connection) await askHost({ op: 'ping' });
-      const source = connection ? latticeSource(connection, lattice, await controlSigner()) : localHostSource();
+      const source = connection ? latticeSource(await operatorBus(connection, lattice)) : localHostSource();
       const dashboard = await serveDashboard({ source, pageDir, bind: options.bind, port, ...(options.token ? { token: options.token } : {}) });
       note(`dashboard of ${connection ? `lattice ${lattice}` : 'the host on this machine'} at ${dashboard.url}${dashboard.token && !options.token ? ' (the token was made up for this run)' : ''}; Ctrl-C stops it`);
       if (options.json) process.stdout.write(`${JSON.stringify({ url: dashboard.url, token: dashboard.token ?? null, ...(connection ? { lattice } : {}) })}\n`);

@@ -4,8 +4,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { pino } from 'pino';
-import { generateKeyPair, publicKeyType, type PublicKey } from '../claims/index.ts';
+import { pino, type Logger } from 'pino';
+import { generateKeyPair, publicKeyType, type KeyPair, type PublicKey } from '../claims/index.ts';
 import {
   badgerHome,
   defaultPolicy,
@@ -18,13 +18,13 @@ import {
   type HostIdentity,
   type Policy,
 } from '../host/index.ts';
-import { checkLatticeName, joinLattice, LatticeError, leafConfig, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
+import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
 import { httpServerProvider } from '../providers/http-server/index.ts';
 import { packageRoot } from '../toolchain/index.ts';
 import { keyValueProvider } from '../providers/keyvalue/index.ts';
 import { frameAsJson, oledDisplayProvider } from '../providers/oled-display/index.ts';
 import { CliError } from './errors.ts';
-import { credentialsFrom, withCredentialOptions } from './lattice-options.ts';
+import { credentialsFrom, isLoopbackUrl, membershipFrom, unlockedWarning, withCredentialOptions, withTrustOptions, type TrustOptions } from './lattice-options.ts';
 import { collect, keyValuePairs, portNumber } from './options.ts';
 import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
 import { runDemo } from './demo-actors.ts';
@@ -33,9 +33,9 @@ import type { AppOperations } from '../apps/index.ts';
 import { emit, note } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
 import { withProgress } from './progress.ts';
-import { askHost, controlSigner } from './host-client.ts';
+import { askHost } from './host-client.ts';
 
-interface UpOptions {
+interface UpOptions extends TrustOptions {
   policy?: string;
   trust: string[];
   label: string[];
@@ -45,14 +45,13 @@ interface UpOptions {
   leafRemote?: string;
   leafPort?: string;
   lattice: string;
-  ctlAllow: string[];
   creds?: string;
   nkeySeed?: string;
   json?: boolean;
 }
 
 export function upCommand(): Command {
-  return withCredentialOptions(new Command('up'))
+  return withTrustOptions(withCredentialOptions(new Command('up')))
     .description('start a host on this machine, controlled through ~/.badger/host.sock')
     .option('--policy <file>', 'a YAML or JSON policy (default: signed only, by the keys under ~/.badger/keys and --trust)')
     .option('--trust <account-key>', 'also trust components signed by this account (repeatable)', collect, [])
@@ -63,7 +62,6 @@ export function upCommand(): Command {
     .option('--leaf-remote <url>', "start a local nats-server as a leaf node of this hub (nats-leaf://hub:7422) and join the lattice through it")
     .option('--leaf-port <port>', 'the client port of that local nats-server', '4222')
     .option('--lattice <name>', 'the lattice to join', defaultLattice())
-    .option('--ctl-allow <public-key>', 'take lattice control requests only when signed by this nkey (repeatable); badger signs with ~/.badger/keys/user.nk', collect, [])
     .option('--json', 'print JSON once the host is up: its control socket (with --detached, its pid and log too)')
     .action(async (options: UpOptions) => {
       if (options.detached) return startDetached(options.json);
@@ -128,23 +126,26 @@ async function runHost(options: UpOptions): Promise<void> {
   const leaf = options.leafRemote ? await startLeaf(options.leafRemote, options.leafPort ?? '4222', options.creds) : undefined;
   const credentials = leaf ? undefined : await credentialsFrom(options);
   const servers = leaf?.url ?? options.nats;
-  if (!servers && options.ctlAllow.length > 0) throw new CliError('CLI_BAD_ARGUMENT', '--ctl-allow guards lattice control: give --nats or --leaf-remote too');
+  if (!servers && (options.ctlAllow.length > 0 || options.clusterIssuer.length > 0 || options.clusterSeed)) {
+    throw new CliError('CLI_BAD_ARGUMENT', '--ctl-allow, --cluster-issuer and --cluster-seed lock a lattice: give --nats or --leaf-remote too');
+  }
+  // The host's key lives as long as the process: it stamps everything the host says on a locked lattice.
+  const hostKey = generateKeyPair('host');
   const self: HostSelf = {
-    id: generateKeyPair('host').publicKey,
+    id: hostKey.publicKey,
     labels,
     version: (JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version,
     startedAt: new Date(),
   };
   const lattice = checkLatticeName(options.lattice);
   const membership = servers
-    ? await joinAs(host, identity, self, servers, lattice, allowList(options.ctlAllow), credentials).catch(async (error: unknown) => {
+    ? await joinAs(host, identity, self, hostKey, servers, lattice, options, credentials, logger).catch(async (error: unknown) => {
         await leaf?.stop();
         throw error;
       })
     : undefined;
   publishEvent = membership?.publish;
-  // Its requests are signed as this machine's CLI signs them (~/.badger/keys/user.nk).
-  const reconciler = startAppReconciler({ host, identity, self, lattice, home, membership, logger, signer: await controlSigner() });
+  const reconciler = startAppReconciler({ host, identity, self, lattice, home, membership, logger });
   applications = reconciler.operations;
   if (options.demo) {
     try {
@@ -175,40 +176,45 @@ async function startLeaf(remoteUrl: string, portText: string, hubCreds: string |
   return leaf;
 }
 
-function allowList(keys: readonly string[]): string[] {
-  for (const key of keys) if (!publicKeyType(key)) throw new CliError('CLI_BAD_ARGUMENT', `--ctl-allow: ${key} is not an nkey public key`);
-  return [...keys];
-}
-
 /** Joins the lattice with a fresh host key (`N…`), as a wasmCloud host does at each start. */
 async function joinAs(
   host: Host,
   identity: HostIdentity,
   self: HostSelf,
+  hostKey: KeyPair,
   servers: string,
   lattice: string,
-  ctlAllow: string[],
+  trustOptions: UpOptions,
   credentials: LatticeCredentials | undefined,
+  logger: Logger,
 ): Promise<LatticeMembership> {
   const { id } = self;
+  const { trust, voucher, notes } = await membershipFrom(trustOptions, hostKey, lattice);
+  for (const line of notes) note(line);
+  const locked = isLocked(trust);
+  // The leaf started for this host is on loopback: what matters then is the hub it joins.
+  if (!locked && !isLoopbackUrl(trustOptions.leafRemote ?? servers)) note(unlockedWarning(trustOptions.leafRemote ?? servers));
+  const refusals = logger.child({ component: 'lattice' });
   const membership = await joinLattice({
     servers,
     lattice,
-    hostId: id,
+    hostKey,
+    trust,
+    ...(voucher ? { voucher } : {}),
+    onRefused: (subject, reason) => refusals.warn({ subject, reason }, 'a lattice message was refused'),
     perform: (request) => handleControlRequest(host, identity, request),
     describe: () => describeSelf(host, self, lattice),
     describeProviders: async () => {
       const health = await host.providerHealth();
       return host.inventory().providers.map(({ id: providerId, name }) => ({ id: providerId, name, runBy: id, standalone: false, health: health[providerId]! }));
     },
-    ctlAllow,
     ...(credentials ? { credentials } : {}),
     links: { adopt: (link) => host.adoptLink(link), drop: (source, iface, name) => host.dropLink(source, iface, name) },
   }).catch((error: Error) => {
     throw new LatticeError(`cannot join lattice ${lattice} on ${servers}: ${error.message}`);
   });
-  host.attachLattice(membership.connection, lattice);
-  note(`joined lattice ${lattice} on ${servers} as host ${id}`);
+  host.attachLattice(membership.bus);
+  note(`joined lattice ${lattice} on ${servers} as host ${id}${locked ? ' (locked)' : ''}`);
   return membership;
 }
 

@@ -1,7 +1,5 @@
-import type { NatsConnection } from 'nats';
-import type { KeyPair } from '../claims/index.ts';
 import type { ActorSummary, Link, ProviderHealth } from '../host/index.ts';
-import { allEventsSubject, discoverHosts, discoverProviders, remoteDisplaySnapshot, requestLattice, type HostSummary } from '../host/lattice/index.ts';
+import { allEventsSubject, discoverHosts, discoverProviders, remoteDisplaySnapshot, requestLattice, type HostSummary, type LatticeBus } from '../host/lattice/index.ts';
 import { OLED_PROVIDER_NAME } from '../providers/oled-display/index.ts';
 import type { DashboardSource, DashboardView, HostView } from './view.ts';
 
@@ -15,7 +13,8 @@ interface Inventory {
  * The dashboard's picture of a lattice: the hosts that answer a ping, each one's inventory (for
  * capabilities and health), the standalone providers, and the lattice-wide links.
  */
-export function latticeSource(connection: NatsConnection, lattice: string, signer: KeyPair | undefined, waitMs = 500): DashboardSource {
+export function latticeSource(bus: LatticeBus, waitMs = 500): DashboardSource {
+  const { connection, lattice } = bus;
   const listeners = new Set<(event: unknown) => void>();
   const events = connection.subscribe(allEventsSubject(lattice), {
     callback: (error, message) => {
@@ -32,7 +31,7 @@ export function latticeSource(connection: NatsConnection, lattice: string, signe
   const inventoryOf = async (host: HostSummary): Promise<HostView & { links?: Inventory['links'] }> => {
     const base = { id: host.id, labels: host.labels, version: host.version, uptimeSeconds: host.uptimeSeconds };
     try {
-      const response = await requestLattice(connection, lattice, { op: 'get-inventory' }, { hostId: host.id, timeoutMs: 3000, ...(signer ? { signer } : {}) });
+      const response = await requestLattice(bus, { op: 'get-inventory' }, { hostId: host.id, timeoutMs: 3000 });
       if (!response.ok) throw new Error(`${response.code}: ${response.message}`);
       const inventory = response.data as Inventory;
       return {
@@ -55,7 +54,7 @@ export function latticeSource(connection: NatsConnection, lattice: string, signe
   };
   return {
     async view(): Promise<DashboardView> {
-      const [summaries, providers] = await Promise.all([discoverHosts(connection, lattice, waitMs, signer), discoverProviders(connection, lattice, waitMs, signer)]);
+      const [summaries, providers] = await Promise.all([discoverHosts(bus, waitMs), discoverProviders(bus, waitMs)]);
       const hosts = await Promise.all(summaries.map(inventoryOf));
       const standaloneProviders = providers.filter((provider) => provider.standalone);
       const displays = [...hosts.flatMap((host) => host.providers), ...standaloneProviders].filter((provider) => provider.name === OLED_PROVIDER_NAME).map((provider) => provider.id);
@@ -71,8 +70,8 @@ export function latticeSource(connection: NatsConnection, lattice: string, signe
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    act: (host, request) => requestLattice(connection, lattice, request, { hostId: host, timeoutMs: 60_000, ...(signer ? { signer } : {}) }),
-    snapshot: (provider) => remoteDisplaySnapshot(connection, lattice, provider, undefined, 3000),
+    act: (host, request) => requestLattice(bus, request, { hostId: host, timeoutMs: 60_000 }),
+    snapshot: (provider) => remoteDisplaySnapshot(bus, provider, undefined, 3000),
     async close() {
       events.unsubscribe();
       listeners.clear();

@@ -1,10 +1,10 @@
-import type { NatsConnection } from 'nats';
 import { pino, type Logger } from 'pino';
 import { verifyArtifact, type ClaimsVerification, type ComponentClaims } from '../claims/index.ts';
 import type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 import { ActorPool, type PoolLimits } from './actor-pool.ts';
 import { readArtifact } from './artifact-source.ts';
 import { HostError } from './errors.ts';
+import type { LatticeBus } from './lattice/lattice-bus.ts';
 import { callRemoteActor, callRemoteProvider, probeTarget, serveActorRpc, serveProviderRpc, type ActorRpcRequest } from './lattice/rpc.ts';
 import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { planGrants } from './grants.ts';
@@ -89,7 +89,7 @@ export class Host {
   readonly #options: HostOptions;
   readonly #log: Logger;
 
-  #lattice: { readonly connection: NatsConnection; readonly name: string } | undefined;
+  #lattice: LatticeBus | undefined;
   /** What this host serves to the lattice, by `actor:<id>` or `provider:<id>`: stopped with it. */
   readonly #servedOnLattice = new Map<string, { stop(): void }>();
 
@@ -98,13 +98,13 @@ export class Host {
     remoteProvider: (link, operation, args) => {
       const lattice = this.#lattice;
       if (!lattice) return undefined;
-      return callRemoteProvider(lattice.connection, lattice.name, link, operation, args, this.#deadlineOf(link.source));
+      return callRemoteProvider(lattice, link, operation, args, this.#deadlineOf(link.source));
     },
     callActor: (id, iface, fn, args) => (this.#actors.has(id) ? this.#callExport(id, iface, fn, args) : undefined),
     remoteActor: (link, fn, args) => {
       const lattice = this.#lattice;
       if (!lattice) return undefined;
-      return callRemoteActor(lattice.connection, lattice.name, link.target, link.interface, { kind: 'call', iface: link.interface, fn, args }, this.#deadlineOf(link.source)).then(
+      return callRemoteActor(lattice, link.target, link.interface, { kind: 'call', iface: link.interface, fn, args }, this.#deadlineOf(link.source)).then(
         (reply): CallOutcome => ('failed' in reply ? { err: undefined, reason: reply.failed } : (reply.value as CallOutcome)),
       );
     },
@@ -133,15 +133,16 @@ export class Host {
    * Puts the host on a lattice: a link whose target is not a provider here is served by that
    * provider elsewhere on the lattice, over NATS.
    */
-  attachLattice(connection: NatsConnection, name: string): void {
-    this.#lattice = { connection, name };
+  attachLattice(bus: LatticeBus): void {
+    this.#lattice = bus;
     for (const id of this.#actors.keys()) this.#serveActorOnLattice(id);
     for (const provider of this.#providers.values()) this.#serveProviderOnLattice(provider);
   }
 
   /** Links from other hosts may target this host's providers: they are served on the lattice too. */
   #serveProviderOnLattice(provider: Provider): void {
-    if (this.#lattice) this.#servedOnLattice.set(`provider:${provider.id}`, serveProviderRpc(this.#lattice.connection, this.#lattice.name, provider));
+    // Calls are served for the links this host holds (put here, or adopted from signed link events), never for links named on the wire.
+    if (this.#lattice) this.#servedOnLattice.set(`provider:${provider.id}`, serveProviderRpc(this.#lattice, provider, (source, iface, name) => this.links.resolve(source, iface, name)));
   }
 
   /** An actor's exports, for links from actors on other hosts, and HTTP requests from providers there. */
@@ -155,7 +156,7 @@ export class Host {
       if (!result.ok) throw new HostError(result.code as never, result.message);
       return result.value;
     };
-    this.#servedOnLattice.set(`actor:${id}`, serveActorRpc(lattice.connection, lattice.name, id, actor.exportedInterfaces, invoke));
+    this.#servedOnLattice.set(`actor:${id}`, serveActorRpc(lattice, id, actor.exportedInterfaces, invoke));
   }
 
   #stopServingOnLattice(key: string): void {
@@ -352,7 +353,7 @@ export class Host {
       if (local[link.target]) return local[link.target]!;
       if (this.#actors.has(link.target)) return { healthy: true };
       if (!lattice) return { healthy: false, message: `${link.target} is not running on this host` };
-      return probeTarget(lattice.connection, lattice.name, contractFor(link.interface) ? 'provider' : 'actor', link.target, probeTimeoutMs);
+      return probeTarget(lattice, contractFor(link.interface) ? 'provider' : 'actor', link.target, probeTimeoutMs);
     };
     return Promise.all(this.links.query().map(async (link) => ({ ...link, health: await healthOf(link) })));
   }

@@ -1,4 +1,3 @@
-import { verifyWithPublicKey, type KeyPair } from '../../claims/index.ts';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
 import type { ProviderHealth } from '../provider.ts';
 
@@ -22,42 +21,10 @@ export interface ProviderPingRequest {
 /** What travels on the control subjects: the local socket's operations, auctions and provider discovery. */
 export type LatticeRequest = ControlRequest | AuctionRequest | ProviderPingRequest;
 
+/** What travels on a control subject; who sent it is in the message's Badger-Auth stamp. */
 export interface ControlEnvelope {
   readonly version: number;
   readonly request: LatticeRequest;
-  /** With a signature: the sender's public nkey, when it signed (epoch ms), and the Ed25519 signature (base64url). */
-  readonly signer?: string;
-  readonly issuedAt?: number;
-  readonly signature?: string;
-}
-
-/** How far a signed request's time may be from the host's clock: a replay after that is refused. */
-export const SIGNATURE_MAX_SKEW_MS = 60_000;
-
-function signedBytes(version: number, issuedAt: number, request: LatticeRequest): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify([version, issuedAt, request]));
-}
-
-/** An envelope signed with the sender's nkey, for hosts that take control only from an allow-list. */
-export function signedEnvelope(request: LatticeRequest, signer: KeyPair, nowMs: number): ControlEnvelope {
-  const signature = signer.sign(signedBytes(CONTROL_WIRE_VERSION, nowMs, request));
-  return { version: CONTROL_WIRE_VERSION, request, signer: signer.publicKey, issuedAt: nowMs, signature: Buffer.from(signature).toString('base64url') };
-}
-
-/** Pure: why a host with this allow-list refuses the envelope, or undefined when it may proceed. */
-export function refusal(envelope: ControlEnvelope, allowed: readonly string[], nowMs: number): string | undefined {
-  if (allowed.length === 0) return undefined;
-  const { signer, issuedAt, signature } = envelope;
-  if (!signer || issuedAt === undefined || !signature) return 'this host takes only signed control requests';
-  if (!allowed.includes(signer)) return `${signer} is not allowed to control this host`;
-  if (Math.abs(nowMs - issuedAt) > SIGNATURE_MAX_SKEW_MS) return 'the request was signed too long ago (or its clock is off)';
-  let valid = false;
-  try {
-    valid = verifyWithPublicKey(signer, signedBytes(envelope.version, issuedAt, envelope.request), Buffer.from(signature, 'base64url'));
-  } catch {
-    valid = false;
-  }
-  return valid ? undefined : 'the signature does not match the request';
 }
 
 /** Pure: whether a host with `labels` may take work asking for `constraints`. */
@@ -90,4 +57,17 @@ export interface ProviderSummary {
   readonly runBy: string;
   readonly standalone: boolean;
   readonly health: ProviderHealth;
+}
+
+/** Pure: the control reply in a message's text, or undefined when it is not one. */
+export function controlReplyFrom(text: string): ControlReplyEnvelope | undefined {
+  let reply: Partial<ControlReplyEnvelope>;
+  try {
+    reply = JSON.parse(text) as Partial<ControlReplyEnvelope>;
+  } catch {
+    return undefined;
+  }
+  const response = reply?.response as Partial<ControlResponse> | undefined;
+  if (reply?.version !== CONTROL_WIRE_VERSION || typeof reply.host !== 'string' || typeof response !== 'object' || response === null || typeof response.ok !== 'boolean') return undefined;
+  return reply as ControlReplyEnvelope;
 }

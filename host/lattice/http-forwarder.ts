@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { NatsConnection } from 'nats';
 import { headerPairs, HOST_ANSWERS, HTTP_INCOMING_HANDLER, type ListenSpec } from '../../providers/http-server/index.ts';
 import type { HttpServing, ProviderHost } from '../provider.ts';
+import type { LatticeBus } from './lattice-bus.ts';
 import { callRemoteActor, type RemoteHttpResponse } from './rpc.ts';
 
 /** How long a forwarded request may take, the actor's own deadline included. */
@@ -20,7 +20,7 @@ export function forwardFailureStatus(failure: { readonly code?: string; readonly
  * http-server`): it listens in this process, and forwards each request, whole body and all, to
  * whichever host of the lattice runs the actor. Streaming stays with the hosts' own listeners.
  */
-export function latticeHttpHost(connection: NatsConnection, lattice: string, onFailure: (actorId: string, reason: string) => void = () => {}): ProviderHost {
+export function latticeHttpHost(bus: LatticeBus, onFailure: (actorId: string, reason: string) => void = () => {}): ProviderHost {
   return {
     async serveHttp(actorId: string, spec: ListenSpec): Promise<HttpServing> {
       const server = createServer(
@@ -37,8 +37,7 @@ export function latticeHttpHost(connection: NatsConnection, lattice: string, onF
         const body = await readWhole(request, spec.maxBodyBytes);
         if (!body) return fail(response, 413, `a request body over ${spec.maxBodyBytes} bytes`);
         const reply = await callRemoteActor(
-          connection,
-          lattice,
+          bus,
           actorId,
           HTTP_INCOMING_HANDLER,
           {

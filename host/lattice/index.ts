@@ -4,9 +4,14 @@ export { HUB_JETSTREAM_DOMAIN, hubConfig, leafConfig, type HubConfig, type LeafC
 export { NATS_SERVER_MISSING, runNatsServer, runNatsServerWith, type NatsProcess } from './nats-process.ts';
 export { allEventsSubject, checkLatticeName, CONTROL_VERSION, controlSubject, controlSubscriptions, DEFAULT_LATTICE, eventSubject, rpcSubject, serviceSubject, SUBJECT_PREFIX } from './subjects.ts';
 export { auction, authenticatorFor, connectLattice, discoverHosts, discoverProviders, pickHost, requestLattice, type LatticeCredentials } from './lattice-client.ts';
-export { CONTROL_WIRE_VERSION, refusal, satisfies, signedEnvelope, SIGNATURE_MAX_SKEW_MS, type AuctionRequest, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type LatticeRequest, type ProviderPingRequest, type ProviderSummary } from './control-wire.ts';
-export { DEFAULT_HEARTBEAT_MS, eventPublisher, joinLattice, summarizeHost, type LatticeHostOptions, type LatticeMembership } from './lattice-host.ts';
+export { CONTROL_WIRE_VERSION, controlReplyFrom, satisfies, type AuctionRequest, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type LatticeRequest, type ProviderPingRequest, type ProviderSummary } from './control-wire.ts';
+export { DEFAULT_HEARTBEAT_MS, eventPublisher, followLinks, joinLattice, summarizeHost, type LatticeHostOptions, type LatticeMembership } from './lattice-host.ts';
 export { callRemoteActor, callRemoteProvider, probeTarget, remoteDisplaySnapshot, serveActorRpc, serveProviderRpc, type ActorRpcRequest, type RemoteHttpRequest, type RemoteHttpResponse } from './rpc.ts';
 export { serveStandaloneProvider, type StandaloneProvider, type StandaloneProviderOptions } from './standalone-provider.ts';
 export { FORWARD_TIMEOUT_MS, forwardFailureStatus, latticeHttpHost } from './http-forwarder.ts';
 export { latticeKv, NoJetStreamError } from './jetstream.ts';
+export { LatticeBus, type Inbound, type LatticeBusOptions, type LatticeIdentity } from './lattice-bus.ts';
+export { isLocked, issueVoucher, memberRefusal, type LatticeTrust } from './trust.ts';
+export { AUTH_HEADER, FRESHNESS_WINDOW_MS } from './message-auth.ts';
+export { handshakeSubject } from './peer-sessions.ts';
+export { isDown } from './connection-state.ts';

@@ -1,17 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { RequestStrategy, type NatsConnection, type Subscription } from 'nats';
+import type { NatsConnection, Subscription } from 'nats';
+import type { KeyPair } from '../../claims/index.ts';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
-import { CONTROL_WIRE_VERSION, refusal, satisfies, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type ProviderSummary } from './control-wire.ts';
+import { CONTROL_WIRE_VERSION, controlReplyFrom, satisfies, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type ProviderSummary } from './control-wire.ts';
 import type { Link } from '../links.ts';
 import { cloudEvent, type CloudEvent } from './cloud-events.ts';
+import { LatticeBus, type Inbound } from './lattice-bus.ts';
 import { authenticatorFor, connectLattice, type LatticeCredentials } from './lattice-client.ts';
 import { controlSubject, controlSubscriptions, eventSubject } from './subjects.ts';
+import type { LatticeTrust } from './trust.ts';
 
 export interface LatticeHostOptions {
   readonly servers: string | string[];
   readonly lattice: string;
-  /** The host's public `N…` key: its id on the lattice. */
-  readonly hostId: string;
+  /** The host's `N…` key pair: its public key is its id on the lattice; it stamps what the host sends. */
+  readonly hostKey: KeyPair;
+  /** A cluster issuer's voucher for the host's key, on a locked lattice. */
+  readonly voucher?: string;
+  /** Whom the host believes; the lattice is locked when it names anyone (`--ctl-allow`, `--cluster-issuer`). */
+  readonly trust?: LatticeTrust;
+  /** Epoch milliseconds; tests skew it. */
+  readonly clock?: () => number;
+  /** Hears each message the host dropped, and why. */
+  readonly onRefused?: (subject: string, reason: string) => void;
   /** Runs one control operation, as the local socket does. */
   readonly perform: (request: ControlRequest) => Promise<ControlResponse>;
   /** The host as heartbeats and pings describe it. */
@@ -19,8 +30,6 @@ export interface LatticeHostOptions {
   /** The providers this host runs, with their health, for lattice-wide inventory. */
   readonly describeProviders?: () => Promise<ProviderSummary[]>;
   readonly heartbeatMs?: number;
-  /** When not empty, only control requests signed by one of these nkeys are taken (`--ctl-allow`). */
-  readonly ctlAllow?: readonly string[];
   /** For a NATS server that asks who connects. */
   readonly credentials?: LatticeCredentials;
   /** Links other hosts put and delete, so that every host sees every link. */
@@ -32,6 +41,8 @@ export interface LatticeHostOptions {
 
 export interface LatticeMembership {
   readonly connection: NatsConnection;
+  /** The connection as the host uses it: stamped and checked on a locked lattice. */
+  readonly bus: LatticeBus;
   /** Publishes a lifecycle event (a CloudEvent) on the lattice. */
   publish(type: string, data: unknown): void;
   leave(): Promise<void>;
@@ -45,66 +56,85 @@ export const DEFAULT_HEARTBEAT_MS = 30_000;
  * lifecycle events. The NATS client reconnects by itself after a server restart, and resubscribes.
  */
 export async function joinLattice(options: LatticeHostOptions): Promise<LatticeMembership> {
-  const connection = await connectLattice(options.servers, { name: `badger-host ${options.hostId}`, ...authenticatorFor(options.credentials) });
-  const publish = eventPublisher(connection, options.lattice, options.hostId);
-  const subscriptions: Subscription[] = controlSubscriptions(options.lattice, options.hostId).map((subject) =>
-    connection.subscribe(subject, {
-      callback: (error, message) => {
-        if (error || !message.reply) return;
-        void answer(options, message.subject, message.string()).then((reply) => reply && message.respond(JSON.stringify(reply)));
+  const hostId = options.hostKey.publicKey;
+  const connection = await connectLattice(options.servers, { name: `badger-host ${hostId}`, ...authenticatorFor(options.credentials) });
+  let bus: LatticeBus;
+  try {
+    bus = new LatticeBus({
+    connection,
+    lattice: options.lattice,
+    identity: { role: 'member', key: options.hostKey, ...(options.voucher ? { voucher: options.voucher } : {}) },
+    ...(options.trust ? { trust: options.trust } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+    });
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  const publish = eventPublisher(bus, hostId);
+  const reply = (response: ControlResponse) => JSON.stringify({ version: CONTROL_WIRE_VERSION, host: hostId, response } satisfies ControlReplyEnvelope);
+  const subscriptions: Subscription[] = controlSubscriptions(options.lattice, hostId).map((subject) =>
+    bus.subscribe(
+      subject,
+      {
+        // `…<op>` goes to every host, `…<op>.<host>` to one: the stamp must say which.
+        target: (actual) => actual.split('.')[5] ?? '*',
+        refusal: (reason) => reply({ ok: false, code: 'CONTROL_DENIED', message: reason }),
       },
-    }),
+      async (message) => {
+        if (!message.expectsReply) return;
+        const response = await answer(options, message);
+        if (response) message.respond(reply(response));
+      },
+    ),
   );
-  if (options.links) subscriptions.push(...(await followLinks(connection, options.lattice, options.hostId, options.links)));
+  if (options.links) subscriptions.push(...(await followLinks(bus, hostId, options.links)));
   const heartbeat = setInterval(() => publish('host_heartbeat', options.describe()), options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
   heartbeat.unref();
   publish('host_started', options.describe());
   await connection.flush();
   return {
     connection,
+    bus,
     publish,
     async leave() {
       clearInterval(heartbeat);
-      publish('host_stopped', { id: options.hostId });
+      publish('host_stopped', { id: hostId });
       for (const subscription of subscriptions) subscription.unsubscribe();
+      bus.stop();
       await connection.drain().catch(() => {});
     },
   };
 }
 
 /** Publishes lifecycle events from `source` (a host's `N…` or a provider's `V…` key) as CloudEvents. */
-export function eventPublisher(connection: NatsConnection, lattice: string, source: string): (type: string, data: unknown) => void {
-  return (type, data) => {
-    if (connection.isClosed()) return;
-    connection.publish(eventSubject(lattice, type), JSON.stringify(cloudEvent(type, source, data, randomUUID(), new Date())));
-  };
+export function eventPublisher(bus: LatticeBus, source: string): (type: string, data: unknown) => void {
+  return (type, data) => bus.publish(eventSubject(bus.lattice, type), JSON.stringify(cloudEvent(type, source, data, randomUUID(), new Date(bus.now()))));
 }
 
-/** One control message, decoded and checked, performed, and its reply; none for an auction this host does not win a place in. */
-async function answer(options: LatticeHostOptions, subject: string, body: string): Promise<ControlReplyEnvelope | undefined> {
-  const reply = (response: ControlResponse): ControlReplyEnvelope => ({ version: CONTROL_WIRE_VERSION, host: options.hostId, response });
+/** One control message, decoded and checked, performed, and its answer; none for an auction this host does not win a place in. */
+async function answer(options: LatticeHostOptions, message: Inbound): Promise<ControlResponse | undefined> {
   let envelope: ControlEnvelope;
   try {
-    envelope = JSON.parse(body) as ControlEnvelope;
+    envelope = JSON.parse(message.string()) as ControlEnvelope;
   } catch {
-    return reply({ ok: false, code: 'CONTROL_MALFORMED', message: 'the control request is not JSON' });
+    return { ok: false, code: 'CONTROL_MALFORMED', message: 'the control request is not JSON' };
   }
   if (envelope?.version !== CONTROL_WIRE_VERSION || typeof envelope.request !== 'object' || envelope.request === null) {
-    return reply({ ok: false, code: 'CONTROL_MALFORMED', message: `a control request is {"version": ${CONTROL_WIRE_VERSION}, "request": {...}}` });
+    return { ok: false, code: 'CONTROL_MALFORMED', message: `a control request is {"version": ${CONTROL_WIRE_VERSION}, "request": {...}}` };
   }
-  const denied = refusal(envelope, options.ctlAllow ?? [], Date.now());
-  if (denied) return reply({ ok: false, code: 'CONTROL_DENIED', message: denied });
-  const operation = subject.split('.')[4];
+  const operation = message.subject.split('.')[4];
   if (operation !== envelope.request.op) {
-    return reply({ ok: false, code: 'CONTROL_MALFORMED', message: `the subject names ${operation} but the request is ${envelope.request.op}` });
+    return { ok: false, code: 'CONTROL_MALFORMED', message: `the subject names ${operation} but the request is ${String(envelope.request.op)}` };
   }
-  if (envelope.request.op === 'ping') return reply({ ok: true, data: options.describe() });
-  if (envelope.request.op === 'ping-providers') return reply({ ok: true, data: (await options.describeProviders?.()) ?? [] });
+  if (envelope.request.op === 'ping') return { ok: true, data: options.describe() };
+  if (envelope.request.op === 'ping-providers') return { ok: true, data: (await options.describeProviders?.()) ?? [] };
   if (envelope.request.op === 'auction') {
     const summary = options.describe();
-    return satisfies(summary.labels, envelope.request.constraints ?? {}) ? reply({ ok: true, data: summary }) : undefined;
+    return satisfies(summary.labels, envelope.request.constraints ?? {}) ? { ok: true, data: summary } : undefined;
   }
-  return reply(await options.perform(envelope.request));
+  return options.perform(envelope.request);
 }
 
 /** A host's summary from its inventory: what pings answer and heartbeats carry. */
@@ -131,38 +161,47 @@ export function summarizeHost(
 /** What a member of the lattice does with the links others put and delete. */
 export type LinkFollower = NonNullable<LatticeHostOptions['links']>;
 
+/** Pure: the link a link event carries, or undefined when it does not carry one. */
+function linkFrom(value: unknown): Link | undefined {
+  const link = value as Partial<Link> | undefined;
+  if (typeof link !== 'object' || link === null) return undefined;
+  if (![link.source, link.interface, link.name, link.target].every((field) => typeof field === 'string' && field.length > 0 && field.length <= 512)) return undefined;
+  const config = link.config ?? {};
+  if (typeof config !== 'object' || config === null || !Object.values(config).every((value) => typeof value === 'string')) return undefined;
+  return { source: link.source!, interface: link.interface!, name: link.name!, target: link.target!, config };
+}
+
 /**
  * Keeps a member (a host, or a standalone provider: `self` is its key) in step with the lattice's
- * links: it adopts the links others put or delete (their link events), and on joining asks one
- * host for the links that exist already.
+ * links: it adopts the links others put or delete (their link events, which on a locked lattice
+ * must be stamped by a trusted member as their own), and on joining asks one host for the links
+ * that exist already.
  */
-export async function followLinks(connection: NatsConnection, lattice: string, self: string, links: LinkFollower): Promise<Subscription[]> {
+export async function followLinks(bus: LatticeBus, self: string, links: LinkFollower): Promise<Subscription[]> {
   const follow = (type: 'link_put' | 'link_deleted') =>
-    connection.subscribe(eventSubject(lattice, type), {
-      callback: (error, message) => {
-        if (error) return;
-        let event: CloudEvent<Link>;
-        try {
-          event = JSON.parse(message.string()) as CloudEvent<Link>;
-        } catch {
-          return;
-        }
-        if (event.source === self) return;
-        // The follower reports its own failures: a link it cannot take must not end the process.
-        void (type === 'link_put' ? links.adopt(event.data) : links.drop(event.data.source, event.data.interface, event.data.name)).catch(() => {});
-      },
+    bus.subscribe(eventSubject(bus.lattice, type), { target: () => '*' }, (message) => {
+      let event: CloudEvent<Link>;
+      try {
+        event = JSON.parse(message.string()) as CloudEvent<Link>;
+      } catch {
+        return;
+      }
+      if (event?.source === self || message.sender === self) return;
+      // On a locked lattice an event speaks for the member that stamped it, and for no other.
+      if (bus.locked && event.source !== message.sender) return;
+      const link = linkFrom(event.data);
+      if (!link) return;
+      // The follower reports its own failures: a link it cannot take must not end the process.
+      void (type === 'link_put' ? links.adopt(link) : links.drop(link.source, link.interface, link.name)).catch(() => {});
     });
   const subscriptions = [follow('link_put'), follow('link_deleted')];
   try {
-    const replies = await connection.requestMany(controlSubject(lattice, 'query-links'), JSON.stringify({ version: CONTROL_WIRE_VERSION, request: { op: 'query-links' } }), {
-      strategy: RequestStrategy.Timer,
-      maxWait: 500,
-    });
-    for await (const reply of replies) {
-      const { host, response } = JSON.parse(reply.string()) as ControlReplyEnvelope;
+    const request: ControlEnvelope = { version: CONTROL_WIRE_VERSION, request: { op: 'query-links' } };
+    for await (const reply of bus.requestMany(controlSubject(bus.lattice, 'query-links'), JSON.stringify(request), { target: '*', maxWait: 500 })) {
+      const envelope = controlReplyFrom(reply.string());
       // This host answers too (it listens already): the links are another host's to tell.
-      if (host === self || !response.ok) continue;
-      for (const link of response.data as Link[]) await links.adopt(link).catch(() => {});
+      if (!envelope || envelope.host === self || !envelope.response.ok || !Array.isArray(envelope.response.data)) continue;
+      for (const link of envelope.response.data.map(linkFrom)) if (link) await links.adopt(link).catch(() => {});
       break;
     }
   } catch {

@@ -1,23 +1,30 @@
 import { decode, encode } from '@msgpack/msgpack';
-import { ErrorCode, type NatsConnection, type NatsError, type Subscription } from 'nats';
+import { ErrorCode, type NatsError, type Subscription } from 'nats';
 import { contractFor, CONTRACTS, WitError, type Contract } from '../contracts/index.ts';
 import type { Link } from '../links.ts';
 import { reportedHealth, type DisplaySnapshot, type Provider, type ProviderHealth } from '../provider.ts';
 import { LatticeError } from './errors.ts';
 import type { CallOutcome } from '../router.ts';
+import type { Inbound, LatticeBus } from './lattice-bus.ts';
 import { rpcSubject, serviceSubject } from './subjects.ts';
+
+/** Which link a call is made for: the provider uses the link it holds, never config from the wire. */
+type LinkName = Pick<Link, 'source' | 'interface' | 'name'>;
 
 /** One routed import call as it crosses the lattice: WIT values, msgpack-encoded. */
 interface RpcRequest {
   readonly operation: string;
   readonly args: unknown[];
-  readonly link: Link;
-  /** When the caller stops waiting (epoch ms): the provider need not start work past it. */
-  readonly deadline: number;
+  readonly link: LinkName;
+  /**
+   * How long the caller still waits (ms), from when the call arrives: a budget, never a
+   * wall-clock instant, so that hosts whose clocks disagree (a Pi with no real-time clock) agree.
+   */
+  readonly budgetMs: number;
 }
 
 /** The WIT ok value, the WIT err value, or a failure the contract turns into its own error. */
-type RpcReply = { readonly ok: unknown } | { readonly err: unknown } | { readonly failed: string };
+type RpcReply = { readonly ok: unknown } | { readonly err: unknown } | { readonly failed: string; readonly code?: string };
 
 // WIT's u64 and s64 are bigints in jco; msgpack's 64-bit integers carry them both ways.
 const encodeWit = (value: unknown) => encode(value, { useBigInt64: true, ignoreUndefined: false });
@@ -33,109 +40,121 @@ function decodeWit(bytes: Uint8Array): unknown {
   return restore(decode(bytes, { useBigInt64: true }));
 }
 
+/** A call whose link is not known here yet may have crossed its link event: it is looked for again for this long. */
+const LINK_GRACE_MS = 250;
+
+/** Pure: the RPC request in a message, or why it is not one. */
+function rpcRequestFrom(value: unknown): RpcRequest | string {
+  const request = value as Partial<RpcRequest> | undefined;
+  if (typeof request !== 'object' || request === null) return 'an RPC request is a msgpack map';
+  if (typeof request.operation !== 'string' || !Array.isArray(request.args)) return 'an RPC request names an operation and its args';
+  const link = request.link as Partial<LinkName> | undefined;
+  if (typeof link?.source !== 'string' || typeof link.interface !== 'string' || typeof link.name !== 'string') return 'an RPC request names its link: source, interface and name';
+  if (typeof request.budgetMs !== 'number' || !(request.budgetMs > 0) || request.budgetMs > 3_600_000) return 'an RPC request carries a budget of 1 ms to 1 h';
+  return request as RpcRequest;
+}
+
 /**
  * Serves a provider's contracts to the lattice: one subscription per interface on its RPC subject,
- * in a queue group named after it, so several instances of one provider share the calls. A link
- * the provider has not heard of yet is announced to it (link put) before its first call. It
- * answers health checks too, so that hosts can tell whether the links to it work.
+ * in a queue group named after it, so several instances of one provider share the calls. Each
+ * call is served for a link the provider already holds (`linkOf`: from the control interface or
+ * signed link events), with that link's config; a call for any other link is refused with the
+ * interface's own error. It answers health checks too, so that hosts can tell whether links work.
  */
-export function serveProviderRpc(connection: NatsConnection, lattice: string, provider: Provider): { stop(): void } {
-  const announced = new Map<string, Promise<void>>();
+export function serveProviderRpc(bus: LatticeBus, provider: Provider, linkOf: HeldLinks): { stop(): void } {
+  const lattice = bus.lattice;
+  const target = () => provider.id;
+  const refusedAs = (reason: string) => JSON.stringify({ healthy: false, message: `refused: ${reason}` });
   const subscriptions: Subscription[] = [
-    connection.subscribe(serviceSubject(lattice, provider.id, 'health'), {
-      queue: provider.id,
-      callback: (error, message) => {
-        if (error) return;
-        void reportedHealth(provider).then((health) => message.respond(JSON.stringify(health)));
-      },
+    bus.subscribe(serviceSubject(lattice, provider.id, 'health'), { queue: provider.id, target, refusal: refusedAs }, async (message) => {
+      message.respond(JSON.stringify(await reportedHealth(provider)));
     }),
   ];
   if (provider.snapshot) {
     const snapshot = provider.snapshot.bind(provider);
     subscriptions.push(
-      connection.subscribe(serviceSubject(lattice, provider.id, 'snapshot'), {
-        queue: provider.id,
-        callback: (error, message) => {
-          if (error) return;
-          let panel: string | undefined;
-          try {
-            panel = message.data.length > 0 ? (JSON.parse(message.string()) as { panel?: string }).panel : undefined;
-          } catch {
-            // Some other program's message: answered, never thrown into the provider's process.
-            return message.respond(JSON.stringify({ failed: 'a snapshot request is empty or {"panel": "NAME"}' }));
-          }
-          const shown = snapshot(panel);
-          message.respond(JSON.stringify(shown ? { ok: shown } : { failed: panel ? `${provider.id} has no panel ${panel}` : `${provider.id} has no open panel yet: link an actor to it` }));
-        },
+      bus.subscribe(serviceSubject(lattice, provider.id, 'snapshot'), { queue: provider.id, target, refusal: (reason) => JSON.stringify({ failed: `refused: ${reason}` }) }, (message) => {
+        let panel: string | undefined;
+        try {
+          panel = message.data.length > 0 ? (JSON.parse(message.string()) as { panel?: string }).panel : undefined;
+        } catch {
+          // Some other program's message: answered, never thrown into the provider's process.
+          return message.respond(JSON.stringify({ failed: 'a snapshot request is empty or {"panel": "NAME"}' }));
+        }
+        if (panel !== undefined && typeof panel !== 'string') return message.respond(JSON.stringify({ failed: 'a snapshot request is empty or {"panel": "NAME"}' }));
+        const shown = snapshot(panel);
+        message.respond(JSON.stringify(shown ? { ok: shown } : { failed: panel ? `${provider.id} has no panel ${panel}` : `${provider.id} has no open panel yet: link an actor to it` }));
       }),
     );
   }
+  const refusal = (reason: string) => encodeWit({ failed: `refused: ${reason}`, code: 'LATTICE_UNTRUSTED' } satisfies RpcReply);
   for (const [name, contract] of Object.entries(CONTRACTS) as [keyof typeof CONTRACTS, Contract<unknown>][]) {
     const handler = provider[name];
     if (!handler) continue;
     for (const iface of contract.interfaces) {
+      const serve = async (message: Inbound): Promise<RpcReply> => {
+        const request = rpcRequestFrom(decodeWit(message.data));
+        if (typeof request === 'string') return { failed: request, code: 'CONTROL_MALFORMED' };
+        if (request.link.interface !== iface) return { failed: `the call names ${request.link.interface} but was sent for ${iface}` };
+        const link = await heldLink(linkOf, request.link, provider.id);
+        if (!link) return { err: contract.notLinked(`${provider.id} holds no link ${request.link.name} for ${iface} from ${request.link.source}`) };
+        if (bus.now() - message.receivedAt > request.budgetMs) return { failed: 'the call waited here past its budget' };
+        try {
+          return { ok: await contract.dispatch(handler, iface, request.operation, request.args, link) };
+        } catch (failure) {
+          return failure instanceof WitError ? { err: failure.value } : { failed: (failure as Error)?.message ?? String(failure) };
+        }
+      };
       subscriptions.push(
-        connection.subscribe(rpcSubject(lattice, provider.id, iface), {
-          queue: provider.id,
-          callback: (error, message) => {
-            if (error) return;
-            void (async (): Promise<RpcReply> => {
-              const request = decodeWit(message.data) as RpcRequest;
-              if (Date.now() > request.deadline) return { failed: 'the call arrived after its deadline' };
-              const key = `${request.link.source}\u0000${request.link.interface}\u0000${request.link.name}`;
-              let announcing = announced.get(key);
-              if (!announcing) {
-                announcing = Promise.resolve(provider.linkPut?.(request.link));
-                announced.set(key, announcing);
-                announcing.catch(() => announced.delete(key));
-              }
-              try {
-                await announcing;
-                return { ok: await contract.dispatch(handler, iface, request.operation, request.args, request.link) };
-              } catch (failure) {
-                return failure instanceof WitError ? { err: failure.value } : { failed: (failure as Error)?.message ?? String(failure) };
-              }
-            })()
-              .catch((failure: unknown): RpcReply => ({ failed: `the call could not be read: ${(failure as Error).message}` }))
-              .then((reply) => message.respond(encodeWit(reply)));
-          },
-        }),
+        bus.subscribe(rpcSubject(lattice, provider.id, iface), { queue: provider.id, target, refusal, membersOnly: true }, (message) =>
+          serve(message)
+            .catch((failure: unknown): RpcReply => ({ failed: `the call could not be read: ${(failure as Error)?.message ?? String(failure)}` }))
+            .then((reply) => message.respond(encodeWit(reply))),
+        ),
       );
     }
   }
   return stoppable(subscriptions);
 }
 
+/** Where a provider's server looks up the links it holds. */
+export type HeldLinks = (source: string, iface: string, name: string) => Link | undefined | Promise<Link | undefined>;
+
+/** The link the provider holds for this call, waiting a moment for one whose link event is still on its way. */
+async function heldLink(linkOf: HeldLinks, wanted: LinkName, providerId: string): Promise<Link | undefined> {
+  for (let waited = 0; ; waited += 10) {
+    const found = linkOf(wanted.source, wanted.interface, wanted.name);
+    const link = found instanceof Promise ? await found : found;
+    if (link?.target === providerId) return link;
+    if (waited >= LINK_GRACE_MS) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /**
  * Runs one routed import on a provider elsewhere on the lattice. Whatever goes wrong (no such
- * provider, the lattice down, the deadline) comes back as the interface's own error value.
+ * provider, the lattice down, the deadline, a refusal) comes back as the interface's own error value.
  */
-export async function callRemoteProvider(
-  connection: NatsConnection,
-  lattice: string,
-  link: Link,
-  operation: string,
-  args: unknown[],
-  timeoutMs: number,
-): Promise<CallOutcome | undefined> {
+export async function callRemoteProvider(bus: LatticeBus, link: Link, operation: string, args: unknown[], timeoutMs: number): Promise<CallOutcome | undefined> {
   const carrier = contractFor(link.interface);
   if (!carrier) return undefined;
   const { contract } = carrier;
-  const request: RpcRequest = { operation, args, link, deadline: Date.now() + timeoutMs };
+  const request: RpcRequest = { operation, args, link: { source: link.source, interface: link.interface, name: link.name }, budgetMs: timeoutMs };
   try {
-    const message = await connection.request(rpcSubject(lattice, link.target, link.interface), encodeWit(request), { timeout: timeoutMs });
+    const message = await bus.request(rpcSubject(bus.lattice, link.target, link.interface), encodeWit(request), { target: link.target, timeoutMs });
     const reply = decodeWit(message.data) as RpcReply;
     if ('failed' in reply) return { err: contract.failed(`${link.target}: ${reply.failed}`) };
     return reply;
   } catch (error) {
-    return { err: contract.failed(whyUnanswered(error, 'provider', link.target, lattice, timeoutMs)) };
+    return { err: contract.failed(whyUnanswered(error, 'provider', link.target, bus.lattice, timeoutMs)) };
   }
 }
 
 /** Why a request got no answer: nobody serves the subject, the answer was late, or the lattice is down. */
-export type Unanswered = 'not-running' | 'timeout' | 'unreachable';
+export type Unanswered = 'not-running' | 'timeout' | 'unreachable' | 'refused';
 
 function unanswered(error: unknown): Unanswered {
+  if (error instanceof LatticeError && error.code === 'LATTICE_UNTRUSTED') return 'refused';
   const code = (error as NatsError).code;
   return code === ErrorCode.NoResponders ? 'not-running' : code === ErrorCode.Timeout ? 'timeout' : 'unreachable';
 }
@@ -157,28 +176,31 @@ function whyUnanswered(error: unknown, kind: 'provider' | 'actor', target: strin
     case 'timeout':
       return `${target} did not answer within ${timeoutMs} ms`;
     case 'unreachable':
-      return `the lattice is unreachable: ${(error as Error).message}`;
+      return error instanceof LatticeError ? error.message : `the lattice is unreachable: ${(error as Error).message}`;
+    case 'refused':
+      return (error as Error).message;
   }
 }
 
 /** Asks a link target elsewhere on the lattice how it is; one that does not answer is unhealthy, with why. */
-export async function probeTarget(connection: NatsConnection, lattice: string, kind: 'provider' | 'actor', targetId: string, timeoutMs: number): Promise<ProviderHealth> {
+export async function probeTarget(bus: LatticeBus, kind: 'provider' | 'actor', targetId: string, timeoutMs: number): Promise<ProviderHealth> {
   try {
-    const message = await connection.request(serviceSubject(lattice, targetId, 'health'), new Uint8Array(), { timeout: timeoutMs });
-    return JSON.parse(message.string()) as ProviderHealth;
+    const message = await bus.request(serviceSubject(bus.lattice, targetId, 'health'), new Uint8Array(), { target: targetId, timeoutMs });
+    const health = JSON.parse(message.string()) as ProviderHealth;
+    return typeof health?.healthy === 'boolean' ? { healthy: health.healthy, ...(typeof health.message === 'string' ? { message: health.message } : {}) } : { healthy: false, message: `${targetId} answered its health check with something else` };
   } catch (error) {
-    return { healthy: false, message: whyUnanswered(error, kind, targetId, lattice, timeoutMs) };
+    return { healthy: false, message: error instanceof SyntaxError ? `${targetId} answered its health check with something else` : whyUnanswered(error, kind, targetId, bus.lattice, timeoutMs) };
   }
 }
 
 /** What a display provider elsewhere on the lattice shows (`badger oled snapshot --nats`). */
-export async function remoteDisplaySnapshot(connection: NatsConnection, lattice: string, providerId: string, panel: string | undefined, timeoutMs: number): Promise<DisplaySnapshot> {
+export async function remoteDisplaySnapshot(bus: LatticeBus, providerId: string, panel: string | undefined, timeoutMs: number): Promise<DisplaySnapshot> {
   let reply: { ok: DisplaySnapshot } | { failed: string };
   try {
-    const message = await connection.request(serviceSubject(lattice, providerId, 'snapshot'), JSON.stringify(panel ? { panel } : {}), { timeout: timeoutMs });
+    const message = await bus.request(serviceSubject(bus.lattice, providerId, 'snapshot'), JSON.stringify(panel ? { panel } : {}), { target: providerId, timeoutMs });
     reply = JSON.parse(message.string()) as typeof reply;
   } catch (error) {
-    throw new LatticeError(whyUnanswered(error, 'provider', providerId, lattice, timeoutMs), unanswered(error) === 'not-running' ? 'LATTICE_NOT_FOUND' : 'LATTICE_UNAVAILABLE');
+    throw new LatticeError(whyUnanswered(error, 'provider', providerId, bus.lattice, timeoutMs), unanswered(error) === 'not-running' ? 'LATTICE_NOT_FOUND' : 'LATTICE_UNAVAILABLE');
   }
   if ('failed' in reply) throw new LatticeError(reply.failed, 'LATTICE_NOT_FOUND');
   return reply.ok;
@@ -207,34 +229,47 @@ export interface RemoteHttpResponse {
 /** `code` is the host's invocation error code (ACTOR_DEADLINE…), when the actor was reached. */
 type ActorRpcReply = { readonly value: unknown } | { readonly failed: string; readonly code?: string };
 
+/** Pure: the actor call in a message, or why it is not one. */
+function actorRequestFrom(value: unknown, iface: string): (ActorRpcRequest & { budgetMs: number }) | string {
+  const request = value as Partial<{ kind: string; iface: string; fn: string; args: unknown; request: Partial<RemoteHttpRequest>; budgetMs: number }> | undefined;
+  if (typeof request !== 'object' || request === null) return 'an actor call is a msgpack map';
+  if (typeof request.budgetMs !== 'number' || !(request.budgetMs > 0) || request.budgetMs > 3_600_000) return 'an actor call carries a budget of 1 ms to 1 h';
+  if (request.kind === 'call') {
+    if (request.iface !== iface || typeof request.fn !== 'string' || !Array.isArray(request.args)) return `a call names ${iface}, a function and its args`;
+    return request as ActorRpcRequest & { budgetMs: number };
+  }
+  const http = request.request;
+  if (request.kind === 'http' && typeof http === 'object' && http !== null && typeof http.method === 'string' && typeof http.pathWithQuery === 'string' && typeof http.authority === 'string' && Array.isArray(http.headers) && http.body instanceof Uint8Array) {
+    if (!http.headers.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string')) return 'an HTTP request\'s headers are [name, value] pairs of strings';
+    return request as ActorRpcRequest & { budgetMs: number };
+  }
+  return 'an actor call is {kind: "call", …} or {kind: "http", request: {…}}';
+}
+
 /**
  * Serves an actor's exports to the lattice, so that links on other hosts can target it: one
  * subscription per exported interface, in a queue group named after the actor.
  */
-export function serveActorRpc(
-  connection: NatsConnection,
-  lattice: string,
-  actorId: string,
-  exports: readonly string[],
-  invoke: (request: ActorRpcRequest) => Promise<unknown>,
-): { stop(): void } {
+export function serveActorRpc(bus: LatticeBus, actorId: string, exports: readonly string[], invoke: (request: ActorRpcRequest) => Promise<unknown>): { stop(): void } {
+  const target = () => actorId;
   const healthy = JSON.stringify({ healthy: true } satisfies ProviderHealth);
-  const health = connection.subscribe(serviceSubject(lattice, actorId, 'health'), { queue: actorId, callback: (error, message) => error || message.respond(healthy) });
+  const health = bus.subscribe(serviceSubject(bus.lattice, actorId, 'health'), { queue: actorId, target, refusal: (reason) => JSON.stringify({ healthy: false, message: `refused: ${reason}` }) }, (message) => message.respond(healthy));
+  const refusal = (reason: string) => encodeWit({ failed: `refused: ${reason}`, code: 'LATTICE_UNTRUSTED' } satisfies ActorRpcReply);
   const subscriptions = exports.map((iface) =>
-    connection.subscribe(rpcSubject(lattice, actorId, iface), {
-      queue: actorId,
-      callback: (error, message) => {
-        if (error) return;
-        void Promise.resolve()
-          .then(() => decodeWit(message.data) as ActorRpcRequest & { deadline: number })
-          .then(async (request): Promise<ActorRpcReply> => (Date.now() > request.deadline ? { failed: 'the call arrived after its deadline' } : { value: await invoke(request) }))
-          .catch((failure: unknown): ActorRpcReply => {
-            const code = (failure as { code?: unknown })?.code;
-            return { failed: (failure as Error)?.message ?? String(failure), ...(typeof code === 'string' ? { code } : {}) };
-          })
-          .then((reply) => message.respond(encodeWit(reply)));
-      },
-    }),
+    bus.subscribe(rpcSubject(bus.lattice, actorId, iface), { queue: actorId, target, refusal, membersOnly: true }, (message) =>
+      Promise.resolve()
+        .then(async (): Promise<ActorRpcReply> => {
+          const request = actorRequestFrom(decodeWit(message.data), iface);
+          if (typeof request === 'string') return { failed: request, code: 'CONTROL_MALFORMED' };
+          if (bus.now() - message.receivedAt > request.budgetMs) return { failed: 'the call waited here past its budget' };
+          return { value: await invoke(request) };
+        })
+        .catch((failure: unknown): ActorRpcReply => {
+          const code = (failure as { code?: unknown })?.code;
+          return { failed: (failure as Error)?.message ?? String(failure), ...(typeof code === 'string' ? { code } : {}) };
+        })
+        .then((reply) => message.respond(encodeWit(reply))),
+    ),
   );
   subscriptions.push(health);
   return stoppable(subscriptions);
@@ -242,17 +277,16 @@ export function serveActorRpc(
 
 /** Runs an actor's export on whichever host of the lattice runs it; a failure is said, never thrown. */
 export async function callRemoteActor(
-  connection: NatsConnection,
-  lattice: string,
+  bus: LatticeBus,
   actorId: string,
   iface: string,
   request: ActorRpcRequest,
   timeoutMs: number,
 ): Promise<ActorRpcReply | { readonly failed: string; readonly unanswered: Unanswered }> {
   try {
-    const message = await connection.request(rpcSubject(lattice, actorId, iface), encodeWit({ ...request, deadline: Date.now() + timeoutMs }), { timeout: timeoutMs });
+    const message = await bus.request(rpcSubject(bus.lattice, actorId, iface), encodeWit({ ...request, budgetMs: timeoutMs }), { target: actorId, timeoutMs });
     return decodeWit(message.data) as ActorRpcReply;
   } catch (error) {
-    return { failed: whyUnanswered(error, 'actor', actorId, lattice, timeoutMs), unanswered: unanswered(error) };
+    return { failed: whyUnanswered(error, 'actor', actorId, bus.lattice, timeoutMs), unanswered: unanswered(error) };
   }
 }

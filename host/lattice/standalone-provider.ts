@@ -1,14 +1,14 @@
-import type { NatsConnection } from 'nats';
 import { reportedHealth, type Provider } from '../provider.ts';
 import { CONTROL_WIRE_VERSION, type ControlReplyEnvelope, type ProviderSummary } from './control-wire.ts';
 import type { Link } from '../links.ts';
+import type { LatticeBus } from './lattice-bus.ts';
 import { DEFAULT_HEARTBEAT_MS, eventPublisher, followLinks } from './lattice-host.ts';
 import { serveProviderRpc } from './rpc.ts';
 import { controlSubject } from './subjects.ts';
 
 export interface StandaloneProviderOptions {
-  readonly connection: NatsConnection;
-  readonly lattice: string;
+  /** The lattice as this process sees it, stamped with its own `V…` key on a locked lattice. */
+  readonly bus: LatticeBus;
   readonly provider: Provider;
   /** The process's own `V…` key: the source of its events, and how inventory tells instances apart. */
   readonly key: string;
@@ -30,42 +30,49 @@ export interface StandaloneProvider {
  * (so that it shows in inventory), a heartbeat, and its start and stop as events.
  */
 export async function serveStandaloneProvider(options: StandaloneProviderOptions): Promise<StandaloneProvider> {
-  const { connection, lattice, provider, key } = options;
-  const publish = eventPublisher(connection, lattice, key);
+  const { bus, provider, key } = options;
+  const publish = eventPublisher(bus, key);
   const summary = async (): Promise<ProviderSummary> => {
     return { id: provider.id, name: provider.name, runBy: key, standalone: true, health: await reportedHealth(provider) };
   };
-  const rpc = serveProviderRpc(connection, lattice, provider);
   // Links to it are put on hosts: it hears of them from their events, and asks for the existing ones.
-  const linked = new Map<string, Link>();
+  // Each is held once the provider has taken it; a call waits for a link still being taken.
+  const linked = new Map<string, Promise<Link | undefined>>();
   const linkKey = (source: string, iface: string, name: string) => `${source}\u0000${iface}\u0000${name}`;
-  const following = await followLinks(connection, lattice, key, {
+  const rpc = serveProviderRpc(bus, provider, async (source, iface, name) => linked.get(linkKey(source, iface, name)));
+  const following = await followLinks(bus, key, {
     adopt: async (link) => {
       if (link.target !== provider.id) return;
-      try {
-        await provider.linkPut?.(link);
-        linked.set(linkKey(link.source, link.interface, link.name), link);
-      } catch (error) {
-        options.onLinkRefused?.(link, (error as Error)?.message ?? String(error));
-      }
+      const taking = Promise.resolve(provider.linkPut?.(link)).then(
+        () => link,
+        (error: unknown) => {
+          options.onLinkRefused?.(link, (error as Error)?.message ?? String(error));
+          linked.delete(linkKey(link.source, link.interface, link.name));
+          return undefined;
+        },
+      );
+      linked.set(linkKey(link.source, link.interface, link.name), taking);
+      await taking;
     },
     drop: async (source, iface, name) => {
-      const link = linked.get(linkKey(source, iface, name));
+      const link = await linked.get(linkKey(source, iface, name));
       if (!link) return;
       linked.delete(linkKey(source, iface, name));
       await provider.linkDel?.(link);
     },
   });
-  const discovery = connection.subscribe(controlSubject(lattice, 'ping-providers'), {
-    callback: (error, message) => {
-      if (error || !message.reply) return;
-      void summary().then((data) => message.respond(JSON.stringify({ version: CONTROL_WIRE_VERSION, host: key, response: { ok: true, data: [data] } } satisfies ControlReplyEnvelope)));
+  const discovery = bus.subscribe(
+    controlSubject(bus.lattice, 'ping-providers'),
+    { target: () => '*', refusal: (reason) => JSON.stringify({ version: CONTROL_WIRE_VERSION, host: key, response: { ok: false, code: 'CONTROL_DENIED', message: reason } } satisfies ControlReplyEnvelope) },
+    async (message) => {
+      if (!message.expectsReply) return;
+      message.respond(JSON.stringify({ version: CONTROL_WIRE_VERSION, host: key, response: { ok: true, data: [await summary()] } } satisfies ControlReplyEnvelope));
     },
-  });
+  );
   const heartbeat = setInterval(() => void summary().then((data) => publish('provider_heartbeat', data)), options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
   heartbeat.unref();
   publish('provider_started', { provider: provider.id, name: provider.name, key });
-  await connection.flush();
+  await bus.connection.flush();
   return {
     publish,
     async stop() {
@@ -74,7 +81,7 @@ export async function serveStandaloneProvider(options: StandaloneProviderOptions
       discovery.unsubscribe();
       for (const subscription of following) subscription.unsubscribe();
       publish('provider_stopped', { provider: provider.id, name: provider.name, key });
-      await connection.flush().catch(() => {});
+      await bus.connection.flush().catch(() => {});
     },
   };
 }

@@ -6,19 +6,22 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, generateKeyPair, readTopLevelToken } from '../../../claims/index.ts';
 import { defaultPolicy, handleControlRequest, Host, type HostIdentity } from '../../../host/index.ts';
-import { auction, connectLattice, CONTROL_WIRE_VERSION, discoverHosts, pickHost, satisfies, signedEnvelope, joinLattice, requestLattice, runNatsServerWith, summarizeHost, type LatticeMembership } from '../../../host/lattice/index.ts';
+import { auction, connectLattice, CONTROL_WIRE_VERSION, discoverHosts, pickHost, satisfies, joinLattice, requestLattice, runNatsServerWith, summarizeHost, type LatticeBus, type LatticeMembership } from '../../../host/lattice/index.ts';
+import { latticeKeys, memberOf, operatorBus, type LatticeKeys } from '../../fixtures/lattice-members.ts';
 import { builtActor } from '../../actors/built-actors.ts';
 import { freePort, startNatsServer, type RunningNats } from '../../fixtures/nats-server.ts';
 
 let nats: RunningNats;
 let client: NatsConnection;
+/** The test's view of lattice `test`, as an unsigned CLI would have it. */
+let lattice: LatticeBus;
 const hosts: { id: string; host: Host; membership: LatticeMembership }[] = [];
 
 /** A host joined to `lattice` on `servers`, answering control requests as `badger up --nats` does. */
 async function joinedHost(
   servers: string,
   lattice: string,
-  options: { labels?: Record<string, string>; ctlAllow?: string[]; heartbeatMs?: number } = {},
+  options: { labels?: Record<string, string>; keys?: LatticeKeys; heartbeatMs?: number } = {},
 ): Promise<{ id: string; host: Host; membership: LatticeMembership }> {
   const issuer = decodeClaimsToken(readTopLevelToken(await readFile(builtActor('hello-wat')))!).iss;
   let publish: ((type: string, data: unknown) => void) | undefined;
@@ -28,18 +31,20 @@ async function joinedHost(
     logger: pino({ level: 'silent' }),
     onEvent: (type, data) => publish?.(type, data),
   });
-  const id = generateKeyPair('host').publicKey;
+  const { key: hostKey, voucher } = memberOf(options.keys, lattice);
+  const id = hostKey.publicKey;
   const labels = options.labels ?? {};
   const identity: HostIdentity = { labels, startedAt: new Date().toISOString(), onShutdown: () => {}, providerKinds: {}, ready: () => true };
   const startedAt = new Date();
   const membership = await joinLattice({
     servers,
     lattice,
-    hostId: id,
+    hostKey,
+    ...(voucher ? { voucher } : {}),
+    ...(options.keys ? { trust: options.keys.trust } : {}),
     perform: (request) => handleControlRequest(host, identity, request),
     describe: () => summarizeHost(id, lattice, labels, '0.1.0', startedAt, host.inventory(), new Date()),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
-    ...(options.ctlAllow ? { ctlAllow: options.ctlAllow } : {}),
     links: { adopt: (link) => host.adoptLink(link), drop: (source, iface, name) => host.dropLink(source, iface, name) },
   });
   publish = membership.publish;
@@ -49,6 +54,7 @@ async function joinedHost(
 beforeAll(async () => {
   nats = await startNatsServer();
   client = await connect({ servers: nats.url });
+  lattice = operatorBus(client, 'test');
   hosts.push(
     await joinedHost(nats.url, 'test', { labels: { device: 'laptop' }, heartbeatMs: 200 }),
     await joinedHost(nats.url, 'test', { labels: { device: 'pi' }, heartbeatMs: 200 }),
@@ -66,7 +72,7 @@ afterAll(async () => {
 
 describe('the control interface over NATS', () => {
   it('finds every host of the lattice by ping, with its id and labels', async () => {
-    const found = await discoverHosts(client, 'test', 500);
+    const found = await discoverHosts(lattice, 500);
     expect(found.map((host) => host.id)).toEqual(hosts.map((host) => host.id).sort());
     expect(found.map((host) => host.labels.device).sort()).toEqual(['laptop', 'pi']);
     expect(found.every((host) => /^N[A-Z2-7]{55}$/.test(host.id) && host.lattice === 'test')).toBe(true);
@@ -74,9 +80,9 @@ describe('the control interface over NATS', () => {
 
   it('runs an operation on the host it names, and only there', async () => {
     const [, pi] = hosts;
-    const started = await requestLattice(client, 'test', { op: 'start-actor', location: builtActor('hello-wat') }, { hostId: pi!.id });
+    const started = await requestLattice(lattice, { op: 'start-actor', location: builtActor('hello-wat') }, { hostId: pi!.id });
     expect(started).toMatchObject({ ok: true, data: { name: 'hello-wat' } });
-    const inventories = await Promise.all(hosts.map(({ id }) => requestLattice(client, 'test', { op: 'get-inventory' }, { hostId: id })));
+    const inventories = await Promise.all(hosts.map(({ id }) => requestLattice(lattice, { op: 'get-inventory' }, { hostId: id })));
     expect(inventories.map((answer) => (answer as { data: { actors: unknown[] } }).data.actors.length)).toEqual([0, 1]);
   });
 
@@ -84,10 +90,10 @@ describe('the control interface over NATS', () => {
     const [laptop, pi] = hosts;
     expect(satisfies({ device: 'pi', zone: 'hall' }, { device: 'pi' })).toBe(true);
     expect(satisfies({ device: 'pi' }, { device: 'pi', zone: 'hall' })).toBe(false);
-    expect((await auction(client, 'test', { device: 'pi' }, 300)).map((host) => host.id)).toEqual([pi!.id]);
-    expect(await auction(client, 'test', { device: 'toaster' }, 300)).toEqual([]);
+    expect((await auction(lattice, { device: 'pi' }, 300)).map((host) => host.id)).toEqual([pi!.id]);
+    expect(await auction(lattice, { device: 'toaster' }, 300)).toEqual([]);
     // With no constraint every host answers; the laptop runs nothing, the Pi runs hello-wat.
-    expect(pickHost(await auction(client, 'test', {}, 300))?.id).toBe(laptop!.id);
+    expect(pickHost(await auction(lattice, {}, 300))?.id).toBe(laptop!.id);
   });
 
   it('keeps every link on every host: put or deleted on one, seen on all, and told to a host that joins later', async () => {
@@ -95,7 +101,7 @@ describe('the control interface over NATS', () => {
     // hello-wat runs on the Pi (started above); its link is put there.
     const actor = pi!.host.actorId('hello-wat');
     const link = { source: actor, interface: 'wasi:keyvalue/store', name: 'default', target: 'kv-pi', config: { bucket: 'visits' } };
-    expect(await requestLattice(client, 'test', { op: 'put-link', ...link }, { hostId: pi!.id })).toMatchObject({ ok: true });
+    expect(await requestLattice(lattice, { op: 'put-link', ...link }, { hostId: pi!.id })).toMatchObject({ ok: true });
     const seenOn = async (host: Host, present: boolean) => {
       for (let attempt = 0; attempt < 50 && (host.links.query({ source: actor }).length > 0) !== present; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
       return host.links.query({ source: actor });
@@ -104,7 +110,7 @@ describe('the control interface over NATS', () => {
     const late = await joinedHost(nats.url, 'test', { labels: { device: 'late' } });
     try {
       expect(late.host.links.query({ source: actor })).toEqual([link]);
-      expect(await requestLattice(client, 'test', { op: 'del-link', source: actor, interface: 'wasi:keyvalue/store' }, { hostId: pi!.id })).toMatchObject({ ok: true });
+      expect(await requestLattice(lattice, { op: 'del-link', source: actor, interface: 'wasi:keyvalue/store' }, { hostId: pi!.id })).toMatchObject({ ok: true });
       expect(await seenOn(laptop!.host, false)).toEqual([]);
       expect(await seenOn(late.host, false)).toEqual([]);
     } finally {
@@ -128,7 +134,7 @@ describe('the control interface over NATS', () => {
   it('answers a malformed request with CONTROL_MALFORMED, and no host with LATTICE_UNAVAILABLE', async () => {
     const reply = await client.request(`badger.ctl.v1.test.get-inventory.${hosts[0]!.id}`, 'not json', { timeout: 2000 });
     expect(JSON.parse(reply.string())).toMatchObject({ version: CONTROL_WIRE_VERSION, response: { ok: false, code: 'CONTROL_MALFORMED' } });
-    await expect(requestLattice(client, 'test', { op: 'get-inventory' }, { hostId: 'NNOSUCHHOST' })).rejects.toMatchObject({ code: 'LATTICE_UNAVAILABLE' });
+    await expect(requestLattice(lattice, { op: 'get-inventory' }, { hostId: 'NNOSUCHHOST' })).rejects.toMatchObject({ code: 'LATTICE_UNAVAILABLE' });
   });
 });
 
@@ -139,14 +145,15 @@ describe('a lattice whose NATS server goes away', () => {
     let server = await serve();
     const { id, host, membership } = await joinedHost(server.url, 'outage');
     const caller = await connectLattice(server.url);
+    const outage = operatorBus(caller, 'outage');
     try {
-      expect(await requestLattice(caller, 'outage', { op: 'get-inventory' }, { hostId: id })).toMatchObject({ ok: true });
+      expect(await requestLattice(outage, { op: 'get-inventory' }, { hostId: id })).toMatchObject({ ok: true });
       await server.stop();
       // Bounded: the client notices the loss within a moment; from then on every call fails at once
       // (the "unreachable" answer never waits for the timeout).
       let failure: { code?: string; message?: string } | undefined;
       for (let attempt = 0; attempt < 50 && !/unreachable/.test(failure?.message ?? ''); attempt++) {
-        failure = await requestLattice(caller, 'outage', { op: 'get-inventory' }, { hostId: id, timeoutMs: 1000 }).then(
+        failure = await requestLattice(outage, { op: 'get-inventory' }, { hostId: id, timeoutMs: 1000 }).then(
           () => undefined,
           (error: { code?: string; message?: string }) => error,
         );
@@ -158,7 +165,7 @@ describe('a lattice whose NATS server goes away', () => {
       // Both the host and the caller reconnect by themselves (bounded: 10 s).
       let answer: unknown;
       for (let attempt = 0; attempt < 100 && answer === undefined; attempt++) {
-        answer = await requestLattice(caller, 'outage', { op: 'get-inventory' }, { hostId: id, timeoutMs: 500 }).catch(() => undefined);
+        answer = await requestLattice(outage, { op: 'get-inventory' }, { hostId: id, timeoutMs: 500 }).catch(() => undefined);
         if (answer === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(answer).toMatchObject({ ok: true });
@@ -171,27 +178,19 @@ describe('a lattice whose NATS server goes away', () => {
   }, 30_000);
 });
 
-describe('a host that takes control only from its allow-list (--ctl-allow)', () => {
-  it('refuses unsigned, foreign and tampered requests, and runs the ones its allowed key signed', async () => {
-    const admin = generateKeyPair('user');
+describe('a host on a locked lattice (--ctl-allow, --cluster-issuer)', () => {
+  it('runs the control requests of its operators, and refuses unsigned and foreign ones with CONTROL_DENIED', async () => {
+    const keys = latticeKeys();
     const stranger = generateKeyPair('user');
-    const { id, host, membership } = await joinedHost(nats.url, 'guarded', { ctlAllow: [admin.publicKey] });
+    const { id, host, membership } = await joinedHost(nats.url, 'guarded', { keys });
     try {
-      const ask = (options: { signer?: typeof admin }) => requestLattice(client, 'guarded', { op: 'get-inventory' }, { hostId: id, ...options });
-      expect(await ask({})).toMatchObject({ ok: false, code: 'CONTROL_DENIED', message: 'this host takes only signed control requests' });
-      expect(await ask({ signer: stranger })).toMatchObject({ ok: false, code: 'CONTROL_DENIED', message: `${stranger.publicKey} is not allowed to control this host` });
-      expect(await ask({ signer: admin })).toMatchObject({ ok: true });
-
-      const signed = signedEnvelope({ op: 'get-inventory' }, admin, Date.now());
-      const tampered = { ...signed, request: { op: 'shutdown' } };
-      const reply = await client.request(`badger.ctl.v1.guarded.shutdown.${id}`, JSON.stringify(tampered), { timeout: 2000 });
-      expect(JSON.parse(reply.string()).response).toMatchObject({ ok: false, code: 'CONTROL_DENIED', message: 'the signature does not match the request' });
-      const stale = signedEnvelope({ op: 'get-inventory' }, admin, Date.now() - 10 * 60_000);
-      const late = await client.request(`badger.ctl.v1.guarded.get-inventory.${id}`, JSON.stringify(stale), { timeout: 2000 });
-      expect(JSON.parse(late.string()).response).toMatchObject({ ok: false, code: 'CONTROL_DENIED', message: expect.stringMatching(/too long ago/) });
+      const ask = (signer?: typeof stranger) => requestLattice(operatorBus(client, 'guarded', signer), { op: 'get-inventory' }, { hostId: id });
+      expect(await ask()).toMatchObject({ ok: false, code: 'CONTROL_DENIED', message: 'the message is not signed' });
+      expect(await ask(stranger)).toMatchObject({ ok: false, code: 'CONTROL_DENIED', message: expect.stringContaining(`${stranger.publicKey} is not allowed`) });
+      expect(await ask(keys.operator)).toMatchObject({ ok: true });
       // Unsigned pings do not even see it; signed ones do.
-      expect(await discoverHosts(client, 'guarded', 300)).toEqual([]);
-      expect((await discoverHosts(client, 'guarded', 300, admin)).map((found) => found.id)).toEqual([id]);
+      expect(await discoverHosts(operatorBus(client, 'guarded'), 300)).toEqual([]);
+      expect((await discoverHosts(operatorBus(client, 'guarded', keys.operator), 300)).map((found) => found.id)).toEqual([id]);
     } finally {
       await membership.leave();
       await host.shutdown();

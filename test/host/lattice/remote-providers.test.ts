@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeClaimsToken, generateKeyPair, readTopLevelToken, signArtifact } from '../../../claims/index.ts';
+import { decodeClaimsToken, generateKeyPair, readTopLevelToken, signArtifact, type PublicKey } from '../../../claims/index.ts';
 import { defaultPolicy, Host, type ActorSummary } from '../../../host/index.ts';
-import { connectLattice, discoverProviders, hubConfig, leafConfig, remoteDisplaySnapshot, runNatsServer, serveStandaloneProvider, type NatsProcess } from '../../../host/lattice/index.ts';
+import { connectLattice, discoverProviders, eventPublisher, followLinks, hubConfig, leafConfig, remoteDisplaySnapshot, runNatsServer, serveStandaloneProvider, type LatticeBus, type NatsProcess } from '../../../host/lattice/index.ts';
+import { memberBus, operatorBus } from '../../fixtures/lattice-members.ts';
 import { HTTP_INCOMING_HANDLER, httpServerProvider } from '../../../providers/http-server/index.ts';
 import { keyValueProvider } from '../../../providers/keyvalue/index.ts';
 import { OLED_DISPLAY, oledDisplayProvider, snapshotPixels } from '../../../providers/oled-display/index.ts';
@@ -22,7 +23,7 @@ let host: Host;
 /** The Pi's host: it runs the key-value provider, and serves it to the lattice. */
 let piHost: Host;
 let piKey: string;
-let laptop: NatsConnection;
+let laptop: LatticeBus;
 let url: (actor: ActorSummary) => string;
 let http: ReturnType<typeof httpServerProvider>;
 
@@ -58,23 +59,32 @@ beforeAll(async () => {
   // The Pi, on leaf 2: the display served standalone, and a host that runs the store.
   const pi = await connectLattice(leaf2);
   connections.push(pi);
-  piKey = generateKeyPair('provider').publicKey;
-  await serveStandaloneProvider({ connection: pi, lattice: LATTICE, provider: oled, key: piKey });
+  const piBus = memberBus(pi, LATTICE, undefined, { type: 'provider' });
+  piKey = piBus.self!;
+  await serveStandaloneProvider({ bus: piBus, provider: oled, key: piKey });
   const piHostConnection = await connectLattice(leaf2);
   connections.push(piHostConnection);
-  piHost = new Host({ cacheDir, policy: defaultPolicy([issuer, ours.publicKey]), logger: pino({ level: 'silent' }) });
-  piHost.attachLattice(piHostConnection, LATTICE);
+  piHost = await hostOnLattice(memberBus(piHostConnection, LATTICE), cacheDir, [issuer, ours.publicKey]);
   await piHost.startProvider(store);
   await piHostConnection.flush();
   // The laptop: a host on leaf 1 running the actors, with its own HTTP server.
-  laptop = await connectLattice(leaf1);
-  connections.push(laptop);
-  host = new Host({ cacheDir, policy: defaultPolicy([issuer, ours.publicKey]), logger: pino({ level: 'silent' }) });
-  host.attachLattice(laptop, LATTICE);
+  const laptopConnection = await connectLattice(leaf1);
+  connections.push(laptopConnection);
+  host = await hostOnLattice(memberBus(laptopConnection, LATTICE), cacheDir, [issuer, ours.publicKey]);
+  laptop = operatorBus(laptopConnection, LATTICE);
   http = httpServerProvider();
   await host.startProvider(http);
   url = (actor) => `http://${http.addresses().find((served) => served.actor === actor.id)!.address}/`;
 }, 60_000);
+
+/** A host on the lattice as `badger up` makes one: its link events published, others' links followed. */
+async function hostOnLattice(bus: LatticeBus, cacheDir: string, issuers: PublicKey[]): Promise<Host> {
+  const publish = eventPublisher(bus, bus.self!);
+  const made = new Host({ cacheDir, policy: defaultPolicy(issuers), logger: pino({ level: 'silent' }), onEvent: (type, data) => publish(type, data) });
+  made.attachLattice(bus);
+  await followLinks(bus, bus.self!, { adopt: (link) => made.adoptLink(link), drop: (source, iface, name) => made.dropLink(source, iface, name) });
+  return made;
+}
 
 afterAll(async () => {
   await host?.shutdown();
@@ -108,12 +118,12 @@ describe('providers on another host of the lattice', () => {
     const chip = oled.panels().get('default')!.emulator!;
     for (let y = 0; y < 64; y++) for (let x = 0; x < 128; x++) if (chip.pixel(x, y) !== expected.getPixel(x, y)) throw new Error(`pixel (${x}, ${y}) differs`);
     // The same glass, as the laptop reads it over the lattice.
-    const seen = snapshotPixels(await remoteDisplaySnapshot(laptop, LATTICE, oled.id, undefined, 5000));
+    const seen = snapshotPixels(await remoteDisplaySnapshot(laptop, oled.id, undefined, 5000));
     for (let y = 0; y < 64; y++) for (let x = 0; x < 128; x++) if (seen[y]![x] !== chip.pixel(x, y)) throw new Error(`snapshot pixel (${x}, ${y}) differs`);
   });
 
   it('lists the standalone provider, with its own key and health, in lattice-wide discovery', async () => {
-    const providers = await discoverProviders(laptop, LATTICE, 500);
+    const providers = await discoverProviders(laptop, 500);
     expect(providers).toEqual([{ id: 'oled-pi', name: oled.name, runBy: piKey, standalone: true, health: { healthy: true, message: 'default (emulator, 128×64)' } }]);
   });
 

@@ -1,13 +1,11 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { connect, type NatsConnection } from 'nats';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, generateKeyPair, readTopLevelToken } from '../../../claims/index.ts';
-import { defaultPolicy, handleControlRequest, Host, type HostIdentity } from '../../../host/index.ts';
-import { auction, connectLattice, CONTROL_WIRE_VERSION, discoverHosts, pickHost, satisfies, joinLattice, requestLattice, runNatsServerWith, summarizeHost, type LatticeBus, type LatticeMembership } from '../../../host/lattice/index.ts';
-import { latticeKeys, memberOf, operatorBus, type LatticeKeys } from '../../fixtures/lattice-members.ts';
+import type { Host } from '../../../host/index.ts';
+import { auction, connectLattice, CONTROL_WIRE_VERSION, discoverHosts, pickHost, satisfies, requestLattice, runNatsServerWith, type LatticeBus } from '../../../host/lattice/index.ts';
+import { latticeKeys, operatorBus, type LatticeKeys } from '../../fixtures/lattice-members.ts';
+import { joinedHost as joinedHostOf, type JoinedHost } from '../../fixtures/lattice-host.ts';
 import { builtActor } from '../../actors/built-actors.ts';
 import { freePort, startNatsServer, type RunningNats } from '../../fixtures/nats-server.ts';
 
@@ -15,43 +13,17 @@ let nats: RunningNats;
 let client: NatsConnection;
 /** The test's view of lattice `test`, as an unsigned CLI would have it. */
 let lattice: LatticeBus;
-const hosts: { id: string; host: Host; membership: LatticeMembership }[] = [];
+const hosts: JoinedHost[] = [];
 
-/** A host joined to `lattice` on `servers`, answering control requests as `badger up --nats` does. */
-async function joinedHost(
-  servers: string,
-  lattice: string,
-  options: { labels?: Record<string, string>; keys?: LatticeKeys; heartbeatMs?: number } = {},
-): Promise<{ id: string; host: Host; membership: LatticeMembership }> {
-  const issuer = decodeClaimsToken(readTopLevelToken(await readFile(builtActor('hello-wat')))!).iss;
-  let publish: ((type: string, data: unknown) => void) | undefined;
-  const host = new Host({
-    cacheDir: await mkdtemp(join(tmpdir(), 'badger-lattice-')),
-    policy: defaultPolicy([issuer]),
-    logger: pino({ level: 'silent' }),
-    onEvent: (type, data) => publish?.(type, data),
-  });
-  const { key: hostKey, voucher } = memberOf(options.keys, lattice);
-  const id = hostKey.publicKey;
-  const labels = options.labels ?? {};
-  const identity: HostIdentity = { labels, startedAt: new Date().toISOString(), onShutdown: () => {}, providerKinds: {}, ready: () => true };
-  const startedAt = new Date();
-  const membership = await joinLattice({
-    servers,
-    lattice,
-    hostKey,
-    ...(voucher ? { voucher } : {}),
-    ...(options.keys ? { trust: options.keys.trust } : {}),
-    perform: (request) => handleControlRequest(host, identity, request),
-    describe: () => summarizeHost(id, lattice, labels, '0.1.0', startedAt, host.inventory(), new Date()),
-    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
-    links: { adopt: (link) => host.adoptLink(link), drop: (source, iface, name) => host.dropLink(source, iface, name) },
-  });
-  publish = membership.publish;
-  return { id, host, membership };
+let issuer: string;
+
+/** A host on the lattice that trusts the built actors' issuer. */
+function joinedHost(servers: string, lattice: string, options: { labels?: Record<string, string>; keys?: LatticeKeys; heartbeatMs?: number } = {}): Promise<JoinedHost> {
+  return joinedHostOf(servers, lattice, { ...options, issuers: [issuer] });
 }
 
 beforeAll(async () => {
+  issuer = decodeClaimsToken(readTopLevelToken(await readFile(builtActor('hello-wat')))!).iss;
   nats = await startNatsServer();
   client = await connect({ servers: nats.url });
   lattice = operatorBus(client, 'test');

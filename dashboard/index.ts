@@ -1,4 +1,4 @@
-export { allowed, isLoopback, offeredToken, sameOrigin, TOKEN_COOKIE, type Offered } from './access.ts';
+export { allowed, hostAllowed, hostAllowList, isLoopback, offeredToken, sameOrigin, TOKEN_COOKIE, type Offered } from './access.ts';
 export { latticeSource } from './lattice-source.ts';
 export { builtPage, PAGE_SOURCES } from './page-build.ts';
 export { serveDashboard, type DashboardOptions, type RunningDashboard } from './server.ts';

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import type { ControlRequest } from '../host/index.ts';
-import { allowed, isLoopback, sameOrigin, TOKEN_COOKIE } from './access.ts';
+import { networkInterfaces } from 'node:os';
+import { allowed, hostAllowed, hostAllowList, isLoopback, sameOrigin, TOKEN_COOKIE } from './access.ts';
 import { PAGE_ACTIONS, type DashboardSource } from './view.ts';
 
 export interface DashboardOptions {
@@ -14,6 +15,8 @@ export interface DashboardOptions {
   readonly port: number;
   /** Required when `bind` is not loopback; one is made up when none is given. */
   readonly token?: string;
+  /** Names the dashboard is reached by beyond loopback and `bind` (a Pi's `pi.local`, say). */
+  readonly publicHosts?: readonly string[];
 }
 
 export interface RunningDashboard {
@@ -34,11 +37,17 @@ const MAX_ACTION_BYTES = 64 * 1024;
 export async function serveDashboard(options: DashboardOptions): Promise<RunningDashboard> {
   const token = options.token ?? (isLoopback(options.bind) ? undefined : randomBytes(18).toString('base64url'));
   const streams = new Set<ServerResponse>();
+  const interfaceAddresses = Object.values(networkInterfaces()).flatMap((addresses) => (addresses ?? []).map((address) => address.address));
+  const hosts = hostAllowList(options.bind, options.publicHosts ?? [], interfaceAddresses);
   const server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => json(response, 500, { ok: false, code: 'DASHBOARD_INTERNAL', message: (error as Error).message }));
   });
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    // Before anything else: a page served under another name (DNS rebinding) gets nothing, not even the view.
+    if (!hostAllowed(request.headers.host, hosts)) {
+      return json(response, 421, { ok: false, code: 'DASHBOARD_WRONG_HOST', message: `this dashboard answers to ${hosts.join(', ')}; give others with --public-host` });
+    }
     const url = new URL(request.url ?? '/', 'http://dashboard');
     const queryToken = url.searchParams.get('token');
     if (!allowed(token, { authorization: request.headers.authorization, cookie: request.headers.cookie, queryToken })) {
@@ -72,7 +81,7 @@ export async function serveDashboard(options: DashboardOptions): Promise<Running
   };
 
   const act = async (request: IncomingMessage, response: ServerResponse) => {
-    if (!sameOrigin(request.headers['content-type'], request.headers.origin, request.headers.host)) {
+    if (!sameOrigin(request.headers['content-type'], request.headers.origin, hosts)) {
       return json(response, 403, { ok: false, code: 'DASHBOARD_FORBIDDEN', message: 'actions come from the dashboard page: JSON, from its own origin' });
     }
     const chunks: Buffer[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowed, isLoopback, offeredToken, sameOrigin } from '../../dashboard/index.ts';
+import { allowed, hostAllowed, hostAllowList, isLoopback, offeredToken, sameOrigin } from '../../dashboard/index.ts';
 import { pixelsFromPages, pixelsFromRows } from '../../dashboard/web/panel-pixels.ts';
 
 describe('who may use the dashboard', () => {
@@ -18,11 +18,21 @@ describe('who may use the dashboard', () => {
     expect(allowed('secret', { cookie: 'badger_ui_token=secret' })).toBe(true);
   });
 
-  it('takes actions only as JSON from its own origin', () => {
-    expect(sameOrigin('application/json', 'http://127.0.0.1:3000', '127.0.0.1:3000')).toBe(true);
-    expect(sameOrigin('application/json', undefined, '127.0.0.1:3000')).toBe(true);
-    expect(sameOrigin('application/json', 'http://evil.example', '127.0.0.1:3000')).toBe(false);
-    expect(sameOrigin('text/plain', 'http://127.0.0.1:3000', '127.0.0.1:3000')).toBe(false);
+  it('takes actions only as JSON from an origin on its allow-list', () => {
+    const hosts = hostAllowList('127.0.0.1', [], []);
+    expect(sameOrigin('application/json', 'http://127.0.0.1:3000', hosts)).toBe(true);
+    expect(sameOrigin('application/json', 'http://localhost:3000', hosts)).toBe(true);
+    expect(sameOrigin('application/json', undefined, hosts)).toBe(true);
+    expect(sameOrigin('application/json', 'http://evil.example', hosts)).toBe(false);
+    expect(sameOrigin('application/json', 'http://evil.example:3000', hosts)).toBe(false);
+    expect(sameOrigin('text/plain', 'http://127.0.0.1:3000', hosts)).toBe(false);
+  });
+
+  it('answers to loopback names, the bound address and --public-host names only', () => {
+    const hosts = hostAllowList('0.0.0.0', ['Pi.local'], ['10.0.0.7', 'fe80::1']);
+    expect(['127.0.0.1:3000', 'localhost:3000', '[::1]:3000', '127.5.6.7', 'pi.local:3000', '10.0.0.7:3000', '[fe80::1]:3000'].map((host) => hostAllowed(host, hosts))).toEqual([true, true, true, true, true, true, true]);
+    expect(['evil.example:3998', 'evil.example', '127.0.0.1.evil.example', undefined].map((host) => hostAllowed(host, hosts))).toEqual([false, false, false, false]);
+    expect(hostAllowed('10.0.0.7', hostAllowList('127.0.0.1', [], ['10.0.0.7']))).toBe(false);
   });
 });
 

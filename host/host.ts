@@ -7,7 +7,7 @@ import { HostError } from './errors.ts';
 import type { LatticeBus } from './lattice/lattice-bus.ts';
 import { callRemoteActor, callRemoteProvider, probeTarget, serveActorRpc, serveProviderRpc, type ActorRpcRequest } from './lattice/rpc.ts';
 import { WASM_PAGE_BYTES } from './memory-limit.ts';
-import { planGrants } from './grants.ts';
+import { exportDenial, offeredExports, planGrants } from './grants.ts';
 import { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 import { contractFor } from './contracts/index.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
@@ -72,6 +72,8 @@ interface RunningActor {
   readonly summary: Omit<ActorSummary, 'limits' | 'failures'>;
   /** The WIT interfaces it exports, which links from actors on other hosts may target. */
   readonly exportedInterfaces: readonly string[];
+  /** Of those, the ones it may offer: a driven export (an HTTP handler) only when its claims name it. */
+  readonly offeredInterfaces: readonly string[];
   readonly pool: ActorPool;
   readonly failures: Partial<Record<InvocationErrorCode, number>>;
 }
@@ -156,7 +158,7 @@ export class Host {
       if (!result.ok) throw new HostError(result.code as never, result.message);
       return result.value;
     };
-    this.#servedOnLattice.set(`actor:${id}`, serveActorRpc(lattice, id, actor.exportedInterfaces, invoke));
+    this.#servedOnLattice.set(`actor:${id}`, serveActorRpc(lattice, id, actor.offeredInterfaces, invoke));
   }
 
   #stopServingOnLattice(key: string): void {
@@ -224,7 +226,7 @@ export class Host {
       },
     );
     const summary = { id, name, ...(verification.claims ? { claims: verification.claims } : {}), capabilities: plan.routed, transpiled: component.transpiled };
-    this.#actors.set(id, { summary, pool, failures, exportedInterfaces: component.exportedInterfaces });
+    this.#actors.set(id, { summary, pool, failures, exportedInterfaces: component.exportedInterfaces, offeredInterfaces: offeredExports(component.exportedInterfaces, capabilities) });
     this.#serveActorOnLattice(id);
     log.info({ capabilities: plan.routed, transpiled: component.transpiled }, 'actor started');
     this.#event('actor_started', { actor: id, name, capabilities: plan.routed });
@@ -284,8 +286,16 @@ export class Host {
     this.#event('provider_stopped', { provider: providerId, name: provider.name });
   }
 
+  /** Why a link may not drive its source actor's export (one its claims do not name), when the actor runs here. */
+  #exportDenial(link: Link): string | undefined {
+    const actor = this.#actors.get(link.source);
+    return actor && exportDenial(link.source, link.interface, actor.exportedInterfaces, actor.offeredInterfaces)?.reason;
+  }
+
   async putLink(link: Omit<Link, 'name' | 'config'> & Partial<Pick<Link, 'name' | 'config'>>): Promise<Link> {
     const complete: Link = { name: DEFAULT_LINK_NAME, config: {}, ...link };
+    const denied = this.#exportDenial(complete);
+    if (denied) throw new HostError('POLICY_CAPABILITY_DENIED', denied);
     const replaced = this.links.put(complete);
     if (replaced && replaced.target !== complete.target) await this.#providers.get(replaced.target)?.linkDel?.(replaced);
     try {
@@ -313,6 +323,8 @@ export class Host {
    * it here (the HTTP server) refuses the link; that is for the host that runs the actor to serve.
    */
   async adoptLink(link: Link): Promise<void> {
+    const denied = this.#exportDenial(link);
+    if (denied) return void this.#log.warn({ link, reason: denied }, 'a link from another host is refused');
     const replaced = this.links.put(link);
     if (replaced && replaced.target !== link.target) await Promise.resolve(this.#providers.get(replaced.target)?.linkDel?.(replaced)).catch(() => {});
     try {

@@ -1,4 +1,4 @@
-import { isAmbientInterface } from '../host/index.ts';
+import { isAmbientInterface, isClaimedExport } from '../host/index.ts';
 
 /** The interfaces a resolved world (or a built component) imports and exports, without versions. */
 export interface WorldShape {
@@ -13,13 +13,10 @@ export function worldShapeFromWit(witText: string): WorldShape {
   return { imports: [...new Set(names('import'))], exports: [...new Set(names('export'))] };
 }
 
-// Exports the host drives from outside, which an actor must be allowed to offer.
-const CLAIMED_EXPORTS = new Set(['wasi:http/incoming-handler']);
-
 /** The capabilities an actor's claims must name: its non-ambient imports and its driven exports. */
 export function capabilitiesOf(shape: WorldShape): string[] {
   const imports = shape.imports.filter((name) => !isAmbientInterface(name));
-  const exports = shape.exports.filter((name) => CLAIMED_EXPORTS.has(name));
+  const exports = shape.exports.filter(isClaimedExport);
   return [...new Set([...imports, ...exports])].sort();
 }
 

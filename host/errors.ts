@@ -4,8 +4,11 @@ import type { ClaimsErrorCode } from '../claims/index.ts';
 export type HostErrorCode =
   | 'ACTOR_NOT_FOUND'
   | 'HOST_NOT_RUNNING'
+  | 'HOST_ACCESS_DENIED'
   | 'HOST_ALREADY_RUNNING'
   | 'CONTROL_MALFORMED'
+  | 'CONTROL_UNKNOWN_OP'
+  | 'CONTROL_TOO_LARGE'
   | 'ACTOR_ALREADY_RUNNING'
   | 'ACTOR_MEMORY_LIMIT'
   | 'PROVIDER_NOT_FOUND'

@@ -3,7 +3,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { badgerHome } from '../badger-home.ts';
 import { HostError } from '../errors.ts';
-import { encodeControlJson, lineReader } from './json-lines.ts';
+import { encodeControlJson, lineReader, MAX_CONTROL_LINE_BYTES } from './json-lines.ts';
 import type { ControlRequest, ControlResponse } from './operations.ts';
 
 /** `host.sock` in the badger home (`~/.badger` unless `$BADGER_HOME` says otherwise). */
@@ -15,23 +15,36 @@ export function defaultSocketPath(): string {
  * Serves control requests on a Unix socket that only its owner may open: the folder is 0700 and
  * the socket 0600, so another user's connect() is refused by the kernel. One JSON line in, one out.
  */
-export async function serveLocalSocket(path: string, handle: (request: ControlRequest) => Promise<ControlResponse>): Promise<Server> {
+export async function serveLocalSocket(path: string, handle: (request: unknown) => Promise<ControlResponse>): Promise<Server> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   if (await isLive(path)) throw new HostError('HOST_ALREADY_RUNNING', `a host is already listening on ${path}; stop it with badger down`);
   await rm(path, { force: true });
   const server = createServer((socket) => {
+    const answer = (response: ControlResponse) => {
+      if (!socket.destroyed) socket.write(`${encodeControlJson(response)}\n`);
+    };
     socket.on(
       'data',
-      lineReader((line) => {
-        let request: ControlRequest;
-        try {
-          request = JSON.parse(line) as ControlRequest;
-        } catch {
-          socket.write(`${encodeControlJson({ ok: false, code: 'CONTROL_MALFORMED', message: 'a request is one line of JSON' })}\n`);
-          return;
-        }
-        void handle(request).then((response) => socket.write(`${encodeControlJson(response)}\n`));
-      }),
+      lineReader(
+        (line) => {
+          let request: unknown;
+          try {
+            request = JSON.parse(line);
+          } catch {
+            return answer({ ok: false, code: 'CONTROL_MALFORMED', message: 'a request is one line of JSON' });
+          }
+          // Checked against the schema by the handler: whatever the transport, one place decides.
+          void handle(request).then(answer);
+        },
+        {
+          onTooLong: () => {
+            socket.end(`${encodeControlJson({ ok: false, code: 'CONTROL_TOO_LARGE', message: `a control request is one line of at most ${MAX_CONTROL_LINE_BYTES} bytes` })}\n`);
+            // What the peer still sends is not read: the connection goes once the answer is out.
+            socket.pause();
+            setTimeout(() => socket.destroy(), 1000).unref();
+          },
+        },
+      ),
     );
     socket.on('error', () => socket.destroy());
   });
@@ -64,7 +77,9 @@ export async function requestLocalHost(path: string, request: ControlRequest): P
       reject(
         error.code === 'ENOENT' || error.code === 'ECONNREFUSED'
           ? new HostError('HOST_NOT_RUNNING', `no host is running at ${path}: start one with "badger up" (or "npm start")`)
-          : new HostError('HOST_NOT_RUNNING', `cannot reach the host at ${path}: ${error.message}`),
+          : error.code === 'EACCES' || error.code === 'EPERM'
+            ? new HostError('HOST_ACCESS_DENIED', `the host at ${path} belongs to another user: run badger as that user, or start a host of your own with BADGER_HOME set to a folder of yours`)
+            : new HostError('HOST_NOT_RUNNING', `cannot reach the host at ${path}: ${error.message}`),
       );
     });
     socket.write(`${encodeControlJson(request)}\n`);

@@ -1,5 +1,6 @@
 import type { IncomingRequestParts } from '../../providers/http-server/index.ts';
 import { HostError } from '../errors.ts';
+import { isRefusal, parseRequest } from './control-schema.ts';
 import type { Host } from '../host.ts';
 import type { Provider } from '../provider.ts';
 
@@ -56,7 +57,10 @@ export interface HostIdentity {
 
 const HTTP_HANDLER = /^(wasi:http\/incoming-handler|incomingHandler)\.handle$/;
 
-export async function handleControlRequest(host: Host, identity: HostIdentity, request: ControlRequest): Promise<ControlResponse> {
+/** Runs one control request from any transport; what does not fit the schema gets a coded refusal. */
+export async function handleControlRequest(host: Host, identity: HostIdentity, given: unknown): Promise<ControlResponse> {
+  const request = parseRequest(given);
+  if (isRefusal(request)) return request;
   try {
     return { ok: true, data: await perform(host, identity, request) };
   } catch (error) {

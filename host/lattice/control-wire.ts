@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
 import type { ProviderHealth } from '../provider.ts';
 
@@ -20,6 +21,12 @@ export interface ProviderPingRequest {
 
 /** What travels on the control subjects: the local socket's operations, auctions and provider discovery. */
 export type LatticeRequest = ControlRequest | AuctionRequest | ProviderPingRequest;
+
+/** The operations the lattice takes beyond the host's own, as schemas (control-schema.ts has the rest). */
+export const LATTICE_OPERATIONS: Readonly<Record<string, z.ZodType<AuctionRequest | ProviderPingRequest>>> = {
+  auction: z.strictObject({ op: z.literal('auction'), constraints: z.record(z.string().max(256), z.string().max(256)) }),
+  'ping-providers': z.strictObject({ op: z.literal('ping-providers') }),
+};
 
 /** What travels on a control subject; who sent it is in the message's Badger-Auth stamp. */
 export interface ControlEnvelope {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection, Subscription } from 'nats';
 import type { KeyPair } from '../../claims/index.ts';
-import type { ControlRequest, ControlResponse } from '../control/index.ts';
-import { CONTROL_WIRE_VERSION, controlReplyFrom, satisfies, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type ProviderSummary } from './control-wire.ts';
+import { isRefusal, parseRequest, type ControlRequest, type ControlResponse } from '../control/index.ts';
+import { CONTROL_WIRE_VERSION, controlReplyFrom, LATTICE_OPERATIONS, satisfies, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type ProviderSummary } from './control-wire.ts';
 import type { Link } from '../links.ts';
 import { cloudEvent, type CloudEvent } from './cloud-events.ts';
 import { LatticeBus, type Inbound } from './lattice-bus.ts';
@@ -115,26 +115,26 @@ export function eventPublisher(bus: LatticeBus, source: string): (type: string, 
 
 /** One control message, decoded and checked, performed, and its answer; none for an auction this host does not win a place in. */
 async function answer(options: LatticeHostOptions, message: Inbound): Promise<ControlResponse | undefined> {
-  let envelope: ControlEnvelope;
+  let envelope: Partial<ControlEnvelope>;
   try {
-    envelope = JSON.parse(message.string()) as ControlEnvelope;
+    envelope = JSON.parse(message.string()) as Partial<ControlEnvelope>;
   } catch {
     return { ok: false, code: 'CONTROL_MALFORMED', message: 'the control request is not JSON' };
   }
-  if (envelope?.version !== CONTROL_WIRE_VERSION || typeof envelope.request !== 'object' || envelope.request === null) {
+  if (envelope?.version !== CONTROL_WIRE_VERSION) {
     return { ok: false, code: 'CONTROL_MALFORMED', message: `a control request is {"version": ${CONTROL_WIRE_VERSION}, "request": {...}}` };
   }
+  const request = parseRequest(envelope.request, LATTICE_OPERATIONS);
+  if (isRefusal(request)) return request;
   const operation = message.subject.split('.')[4];
-  if (operation !== envelope.request.op) {
-    return { ok: false, code: 'CONTROL_MALFORMED', message: `the subject names ${operation} but the request is ${String(envelope.request.op)}` };
-  }
-  if (envelope.request.op === 'ping') return { ok: true, data: options.describe() };
-  if (envelope.request.op === 'ping-providers') return { ok: true, data: (await options.describeProviders?.()) ?? [] };
-  if (envelope.request.op === 'auction') {
+  if (operation !== request.op) return { ok: false, code: 'CONTROL_MALFORMED', message: `the subject names ${operation} but the request is ${request.op}` };
+  if (request.op === 'ping') return { ok: true, data: options.describe() };
+  if (request.op === 'ping-providers') return { ok: true, data: (await options.describeProviders?.()) ?? [] };
+  if (request.op === 'auction') {
     const summary = options.describe();
-    return satisfies(summary.labels, envelope.request.constraints ?? {}) ? { ok: true, data: summary } : undefined;
+    return satisfies(summary.labels, request.constraints) ? { ok: true, data: summary } : undefined;
   }
-  return options.perform(envelope.request);
+  return options.perform(request);
 }
 
 /** A host's summary from its inventory: what pings answer and heartbeats carry. */

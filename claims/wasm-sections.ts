@@ -33,8 +33,11 @@ export function wasmKind(bytes: Uint8Array): WasmKind {
  * does it (standard headers, minimal LEB128 sizes), so that hashing it gives wascap's module hash.
  */
 export function stripTokenSections(bytes: Uint8Array): Uint8Array {
-  return concatBytes(rebuildWithoutTokens(bytes, 0, bytes.length));
+  return concatBytes(rebuildWithoutTokens(bytes, 0, bytes.length, 0));
 }
+
+/** Real components nest a few levels (a component, its modules, perhaps a component in it); far more is an attack on the stack. */
+export const MAX_NESTING_DEPTH = 100;
 
 /** The token in a top-level (depth 0) claims section, if there is one. */
 export function readTopLevelToken(bytes: Uint8Array): string | undefined {
@@ -59,7 +62,10 @@ export function appendCustomSection(bytes: Uint8Array, name: string, data: Uint8
 }
 
 // Chunks, not one growing array: components are 12 MB and spreading them overflows the stack.
-function rebuildWithoutTokens(bytes: Uint8Array, start: number, end: number): Uint8Array[] {
+function rebuildWithoutTokens(bytes: Uint8Array, start: number, end: number, depth: number): Uint8Array[] {
+  if (depth > MAX_NESTING_DEPTH) {
+    throw new ClaimsError('WASM_MALFORMED', `the artifact nests components ${depth} deep (at byte ${start}); at most ${MAX_NESTING_DEPTH} levels are taken`);
+  }
   const kind = readHeader(bytes, start, end);
   const out: Uint8Array[] = [kind === 'component' ? COMPONENT_HEADER : MODULE_HEADER];
   for (const section of readSections(bytes, start + 8, end)) {
@@ -72,7 +78,7 @@ function rebuildWithoutTokens(bytes: Uint8Array, start: number, end: number): Ui
       out.push(sectionHeader(section.id, section.end - section.start), bytes.subarray(section.start, section.end));
       continue;
     }
-    const nested = rebuildWithoutTokens(bytes, section.start, section.end);
+    const nested = rebuildWithoutTokens(bytes, section.start, section.end, depth + 1);
     // wascap files a nested artifact by its own header, whatever section id held it.
     const id = nested[0] === COMPONENT_HEADER ? NESTED_COMPONENT_SECTION_ID : NESTED_MODULE_SECTION_ID;
     out.push(sectionHeader(id, totalLength(nested)), ...nested);

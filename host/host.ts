@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { verifyArtifact, type ClaimsVerification, type ComponentClaims } from '../claims/index.ts';
+import { verifyArtifact, wasmKind, type ClaimsVerification, type ComponentClaims } from '../claims/index.ts';
 import type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 import { ActorPool, type PoolLimits } from './actor-pool.ts';
 import { readArtifact } from './artifact-source.ts';
@@ -92,6 +92,8 @@ export class Host {
   readonly #log: Logger;
 
   #lattice: LatticeBus | undefined;
+  /** Why a link's provider could not take it again when its actor restarted, by link key: its health says so. */
+  readonly #linkProblems = new Map<string, string>();
   /** What this host serves to the lattice, by `actor:<id>` or `provider:<id>`: stopped with it. */
   readonly #servedOnLattice = new Map<string, { stop(): void }>();
 
@@ -169,6 +171,9 @@ export class Host {
   /** Loads, verifies, admits and starts an actor; refuses with the claims or policy code. */
   async startActor(location: string, options: StartActorOptions = {}): Promise<ActorSummary> {
     const bytes = await readArtifact(location);
+    if (wasmKind(bytes) === 'module') {
+      throw new HostError('ARTIFACT_NOT_A_COMPONENT', `${location} is a core WebAssembly module, not a component: make one of it with wasm-tools component new (with a WASI adapter if it uses WASI preview 1), then sign it again`);
+    }
     const verification = await verifyArtifact(bytes, this.#now());
     const decision = evaluatePolicy(verification, this.#options.policy);
     if (!decision.allowed) {
@@ -228,6 +233,7 @@ export class Host {
     const summary = { id, name, ...(verification.claims ? { claims: verification.claims } : {}), capabilities: plan.routed, transpiled: component.transpiled };
     this.#actors.set(id, { summary, pool, failures, exportedInterfaces: component.exportedInterfaces, offeredInterfaces: offeredExports(component.exportedInterfaces, capabilities) });
     this.#serveActorOnLattice(id);
+    await this.#relink(id, log);
     log.info({ capabilities: plan.routed, transpiled: component.transpiled }, 'actor started');
     this.#event('actor_started', { actor: id, name, capabilities: plan.routed });
     return this.#describe(this.#actors.get(id)!);
@@ -256,6 +262,10 @@ export class Host {
     // Stays listed while draining, so new calls hear ACTOR_STOPPING rather than "not found".
     await actor.pool.drain();
     this.#actors.delete(actor.summary.id);
+    // Its links stay (links outlive actors); their providers let go of what served the actor, and take it again at its next start.
+    for (const link of this.links.query({ source: actor.summary.id })) {
+      await Promise.resolve(this.#providers.get(link.target)?.linkDel?.(link)).catch((error: unknown) => this.#log.warn({ link, reason: (error as Error)?.message }, 'a provider failed to let go of a link'));
+    }
     this.#log.info({ actor: actor.summary.id }, 'actor stopped');
     this.#event('actor_stopped', { actor: actor.summary.id, name: actor.summary.name });
   }
@@ -292,6 +302,22 @@ export class Host {
     return actor && exportDenial(link.source, link.interface, actor.exportedInterfaces, actor.offeredInterfaces)?.reason;
   }
 
+  /** Gives a restarted actor's links to their providers here again (its HTTP listeners, say); what fails is kept for the link's health. */
+  async #relink(id: string, log: Logger): Promise<void> {
+    for (const link of this.links.query({ source: id })) {
+      const provider = this.#providers.get(link.target);
+      if (!provider?.linkPut || this.#exportDenial(link)) continue;
+      try {
+        await provider.linkPut(link);
+        this.#linkProblems.delete(linkKey(link));
+      } catch (error) {
+        const reason = `${link.target} could not take the link again when ${id} started: ${(error as Error)?.message ?? String(error)}`;
+        this.#linkProblems.set(linkKey(link), reason);
+        log.warn({ link: { interface: link.interface, name: link.name, target: link.target } }, reason);
+      }
+    }
+  }
+
   async putLink(link: Omit<Link, 'name' | 'config'> & Partial<Pick<Link, 'name' | 'config'>>): Promise<Link> {
     const complete: Link = { name: DEFAULT_LINK_NAME, config: {}, ...link };
     const denied = this.#exportDenial(complete);
@@ -305,6 +331,7 @@ export class Host {
       this.links.delete(complete.source, complete.interface, complete.name);
       throw error;
     }
+    this.#linkProblems.delete(linkKey(complete));
     this.#event('link_put', { ...complete });
     return complete;
   }
@@ -312,6 +339,7 @@ export class Host {
   async deleteLink(source: string, iface: string, name = DEFAULT_LINK_NAME): Promise<Link> {
     const removed = this.links.delete(source, iface, name);
     if (!removed) throw new HostError('LINK_NOT_FOUND', `no link ${name} for ${iface} from ${source}`);
+    this.#linkProblems.delete(linkKey(removed));
     await this.#providers.get(removed.target)?.linkDel?.(removed);
     this.#event('link_deleted', { ...removed });
     return removed;
@@ -362,6 +390,8 @@ export class Host {
     const local = await this.providerHealth();
     const lattice = this.#lattice;
     const healthOf = async (link: Link): Promise<ProviderHealth> => {
+      const problem = this.#linkProblems.get(linkKey(link));
+      if (problem) return { healthy: false, message: problem };
       if (local[link.target]) return local[link.target]!;
       if (this.#actors.has(link.target)) return { healthy: true };
       if (!lattice) return { healthy: false, message: `${link.target} is not running on this host` };
@@ -419,6 +449,10 @@ export class Host {
   #now(): number {
     return this.#options.now?.() ?? Math.floor(Date.now() / 1000);
   }
+}
+
+function linkKey(link: Link): string {
+  return `${link.source}\u0000${link.interface}\u0000${link.name}`;
 }
 
 function camelCase(kebab: string): string {

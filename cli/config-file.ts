@@ -12,9 +12,12 @@ export interface BadgerConfig {
   readonly lattice?: string;
   /** Where keys are kept, instead of `~/.badger/keys`. */
   readonly keys?: string;
+  /** The cluster key seed file that vouches for hosts and providers started here: it locks their lattice. */
+  readonly clusterSeed?: string;
 }
 
-const KNOWN = new Set(['nats', 'lattice', 'keys']);
+const KNOWN = new Set(['nats', 'lattice', 'keys', 'clusterSeed']);
+const PATHS = new Set(['keys', 'clusterSeed']);
 
 export const configPath = (): string => join(badgerHome(), 'config.yaml');
 
@@ -32,7 +35,7 @@ export function parseConfig(text: string): { config: BadgerConfig; problems: str
   for (const [key, value] of Object.entries(raw)) {
     if (!KNOWN.has(key)) problems.push(`unknown setting ${key}; known: ${[...KNOWN].join(', ')}`);
     else if (typeof value !== 'string') problems.push(`${key} must be a string`);
-    else config[key] = key === 'keys' ? expandHome(value) : value;
+    else config[key] = PATHS.has(key) ? expandHome(value) : value;
   }
   return { config, problems };
 }
@@ -57,3 +60,4 @@ export function configured(): { config: BadgerConfig; problems: string[] } {
 
 export const defaultLattice = (): string => configured().config.lattice ?? DEFAULT_LATTICE;
 export const defaultNats = (): string | undefined => configured().config.nats;
+export const defaultClusterSeed = (): string | undefined => configured().config.clusterSeed;

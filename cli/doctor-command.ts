@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { configPath, configured } from './config-file.ts';
 import { defaultKeyDirectory } from './key-store.ts';
+import { isLoopbackUrl } from './lattice-options.ts';
 import { emit } from './output.ts';
 import { table } from './table.ts';
 
@@ -22,6 +23,9 @@ export interface DoctorFacts {
   readonly configPath: string;
   readonly configFound: boolean;
   readonly configProblems: readonly string[];
+  /** The lattice's NATS server and cluster seed file from the config file, if it names them. */
+  readonly latticeNats: string | undefined;
+  readonly clusterSeed: string | undefined;
 }
 
 export interface Check {
@@ -85,8 +89,18 @@ export function diagnose(facts: DoctorFacts): Check[] {
   checks.push(
     facts.configProblems.length === 0
       ? { check: 'config', status: 'ok', detail: facts.configFound ? facts.configPath : `none at ${facts.configPath}: flags and built-in defaults` }
-      : { check: 'config', status: 'fail', detail: `${facts.configPath}: ${facts.configProblems.join('; ')}`, fix: 'settings are nats, lattice and keys, each a string; fix or remove the file' },
+      : { check: 'config', status: 'fail', detail: `${facts.configPath}: ${facts.configProblems.join('; ')}`, fix: 'settings are nats, lattice, keys and clusterSeed, each a string; fix or remove the file' },
   );
+  if (facts.latticeNats && facts.clusterSeed) {
+    checks.push({ check: 'lattice', status: 'ok', detail: `${facts.latticeNats}, locked: members vouched for by ${facts.clusterSeed}` });
+  } else if (facts.latticeNats && !isLoopbackUrl(facts.latticeNats)) {
+    checks.push({
+      check: 'lattice',
+      status: 'warn',
+      detail: `${facts.latticeNats} is unlocked: anyone who can connect to this NATS server controls the hosts started here`,
+      fix: 'badger keys gen cluster --out ~/.badger/keys, then clusterSeed: <that .nk file> in the config file (or --cluster-seed on up); see docs/security.md',
+    });
+  }
   return checks;
 }
 
@@ -103,7 +117,7 @@ async function gatherFacts(): Promise<DoctorFacts> {
   const keyDirectoryMode = (await stat(keyDirectory).catch(() => undefined))?.mode;
   const names = (await readdir(keyDirectory).catch(() => [] as string[])).filter((name) => name.endsWith('.nk'));
   const keyFiles = await Promise.all(names.map(async (name) => ({ name, mode: (await stat(join(keyDirectory, name))).mode })));
-  return { node: process.versions.node, natsServer, i2cBuses, i2cModule, keyDirectory, keyDirectoryMode, keyFiles, configPath: configPath(), configFound: (await stat(configPath()).catch(() => undefined)) !== undefined, configProblems: configured().problems };
+  return { node: process.versions.node, natsServer, i2cBuses, i2cModule, keyDirectory, keyDirectoryMode, keyFiles, configPath: configPath(), configFound: (await stat(configPath()).catch(() => undefined)) !== undefined, configProblems: configured().problems, latticeNats: configured().config.nats, clusterSeed: configured().config.clusterSeed };
 }
 
 export function doctorCommand(): Command {

@@ -7,6 +7,7 @@ import { CliError } from './errors.ts';
 import { controlSigner } from './host-client.ts';
 import { keyFromArgument } from './key-store.ts';
 import { collect } from './options.ts';
+import { defaultClusterSeed } from './config-file.ts';
 
 export interface CredentialOptions {
   creds?: string;
@@ -71,7 +72,7 @@ export function withTrustOptions(command: Command): Command {
   return command
     .option('--ctl-allow <public-key>', 'lock the lattice: take control requests only when signed by this nkey (repeatable); badger signs with ~/.badger/keys/user.nk', collect, [])
     .option('--cluster-issuer <public-key>', 'lock the lattice: trust hosts and providers vouched for by this cluster key (C…, repeatable)', collect, [])
-    .option('--cluster-seed <seed-or-file>', 'a cluster key seed (SC…) that vouches for this member; its public key is trusted too');
+    .option('--cluster-seed <seed-or-file>', 'lock the lattice: a cluster key seed (SC…) that vouches for this member, whose public key is trusted too; default: clusterSeed in ~/.badger/config.yaml', defaultClusterSeed());
 }
 
 /** How a member takes part in a lattice: whom it trusts, and the voucher for its own key. */
@@ -107,7 +108,7 @@ export async function membershipFrom(options: TrustOptions, member: KeyPair, lat
 export function isLoopbackUrl(url: string): boolean {
   return url.split(',').every((one) => {
     const host = /^[a-z+-]+:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(one.trim())?.[1]?.toLowerCase();
-    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host ?? '');
+    return host === 'localhost' || host === '[::1]' || /^(\[::ffff:)?127\.\d+\.\d+\.\d+\]?$/.test(host ?? '');
   });
 }
 

@@ -126,8 +126,9 @@ async function runHost(options: UpOptions): Promise<void> {
   const leaf = options.leafRemote ? await startLeaf(options.leafRemote, options.leafPort ?? '4222', options.creds) : undefined;
   const credentials = leaf ? undefined : await credentialsFrom(options);
   const servers = leaf?.url ?? options.nats;
-  if (!servers && (options.ctlAllow.length > 0 || options.clusterIssuer.length > 0 || options.clusterSeed)) {
-    throw new CliError('CLI_BAD_ARGUMENT', '--ctl-allow, --cluster-issuer and --cluster-seed lock a lattice: give --nats or --leaf-remote too');
+  // A clusterSeed from the config file waits for a lattice; these flags make no sense without one.
+  if (!servers && (options.ctlAllow.length > 0 || options.clusterIssuer.length > 0)) {
+    throw new CliError('CLI_BAD_ARGUMENT', '--ctl-allow and --cluster-issuer lock a lattice: give --nats or --leaf-remote too');
   }
   // The host's key lives as long as the process: it stamps everything the host says on a locked lattice.
   const hostKey = generateKeyPair('host');

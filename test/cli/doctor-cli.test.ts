@@ -20,6 +20,8 @@ const LAPTOP: DoctorFacts = {
   configPath: '/home/me/.badger/config.yaml',
   configFound: false,
   configProblems: [],
+  latticeNats: undefined,
+  clusterSeed: undefined,
 };
 
 describe('badger doctor', () => {
@@ -37,10 +39,18 @@ describe('badger doctor', () => {
       ['node', expect.stringContaining('npm ci installs Node 24')],
       ['nats-server', 'sudo apt-get install nats-server (Debian, Raspberry Pi OS) or brew install nats-server (macOS)'],
       ['keys', 'chmod 600 /home/me/.badger/keys/user.nk'],
-      ['config', expect.stringContaining('nats, lattice and keys')],
+      ['config', expect.stringContaining('nats, lattice, keys and clusterSeed')],
     ]);
     expect(diagnose({ ...LAPTOP, i2cBuses: ['/dev/i2c-1'], i2cModule: 'broken' }).find((check) => check.check === 'i2c')).toMatchObject({ status: 'warn', fix: 'npm install && npm run rebuild:i2c' });
     expect(diagnose({ ...LAPTOP, i2cBuses: ['/dev/i2c-1'] }).find((check) => check.check === 'i2c')).toMatchObject({ status: 'ok' });
+  });
+
+  it('warns of an unlocked lattice beyond loopback, and not of a locked or local one', () => {
+    const lattice = (facts: Partial<typeof LAPTOP>) => diagnose({ ...LAPTOP, ...facts }).find((check) => check.check === 'lattice');
+    expect(lattice({ latticeNats: 'nats://hub.local:4222' })).toMatchObject({ status: 'warn', detail: expect.stringContaining('anyone who can connect to this NATS server controls'), fix: expect.stringContaining('clusterSeed') });
+    expect(lattice({ latticeNats: 'nats://hub.local:4222', clusterSeed: '/home/me/.badger/keys/C.nk' })).toMatchObject({ status: 'ok', detail: expect.stringContaining('locked') });
+    expect(lattice({ latticeNats: 'nats://127.0.0.1:4222' })).toBeUndefined();
+    expect(lattice({})).toBeUndefined();
   });
 
   it('on this machine: reports I2C as it is, and exits 0 with Node 24 and nats-server present', async () => {
@@ -87,7 +97,7 @@ describe('~/.badger/config.yaml', () => {
 
   it('reads nats, lattice and keys, and names what is wrong', () => {
     expect(parseConfig('nats: nats://hub:4222\nlattice: home\n')).toEqual({ config: { nats: 'nats://hub:4222', lattice: 'home' }, problems: [] });
-    expect(parseConfig('nat: x\nlattice: 3\n').problems).toEqual(['unknown setting nat; known: nats, lattice, keys', 'lattice must be a string']);
+    expect(parseConfig('nat: x\nlattice: 3\n').problems).toEqual(['unknown setting nat; known: nats, lattice, keys, clusterSeed', 'lattice must be a string']);
     expect(parseConfig('- a list\n').problems).toEqual(['it must be a mapping such as "nats: nats://hub.local:4222"']);
   });
 

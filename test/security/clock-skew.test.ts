@@ -45,8 +45,11 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-function next(subject: string): Promise<Msg> {
-  return new Promise((resolve) => eavesdropper.subscribe(subject, { max: 1, callback: (_error, message) => resolve(message) }));
+/** The next message on `subject`, once the server has the subscription. */
+async function next(subject: string): Promise<Promise<Msg>> {
+  const seen = new Promise<Msg>((resolve) => eavesdropper.subscribe(subject, { max: 1, callback: (_error, message) => resolve(message) }));
+  await eavesdropper.flush();
+  return seen;
 }
 
 describe('a host whose clock is 10 minutes off', () => {
@@ -54,7 +57,7 @@ describe('a host whose clock is 10 minutes off', () => {
     const link = await laptop.host.putLink({ source: 'laptop-actor', interface: KV, target: 'kv-pi', config: { bucket: 'shared' } });
     // The link event from the laptop is taken by the Pi, whose clock disagrees.
     expect(await eventually(() => pi.host.links.resolve('laptop-actor', KV) !== undefined)).toBe(true);
-    const sent = next(`badger.rpc.${LATTICE}.kv-pi.${KV}`);
+    const sent = await next(`badger.rpc.${LATTICE}.kv-pi.${KV}`);
     const set = await callRemoteProvider(laptop.membership.bus, link, 'set', ['default', 'greeting', new TextEncoder().encode('hi')], 2000);
     expect(set && 'ok' in set).toBe(true);
     const wire = decode((await sent).data) as Record<string, unknown>;

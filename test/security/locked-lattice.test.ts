@@ -144,12 +144,11 @@ describe('a locked lattice refuses what an outsider sends', () => {
 });
 
 describe('a locked lattice refuses replays', () => {
-  /** Captures the next message on `subject` as an eavesdropper on the server would. */
-  function sniff(subject: string): Promise<Msg> {
-    return new Promise((resolve) => {
-      const subscription = outsider.subscribe(subject, { max: 1, callback: (_error, message) => resolve(message) });
-      void subscription;
-    });
+  /** Captures the next message on `subject` as an eavesdropper on the server would, once the server has its subscription. */
+  async function sniff(subject: string): Promise<Promise<Msg>> {
+    const captured = new Promise<Msg>((resolve) => outsider.subscribe(subject, { max: 1, callback: (_error, message) => resolve(message) }));
+    await outsider.flush();
+    return captured;
   }
 
   const replay = async (subject: string, captured: Msg) => {
@@ -161,7 +160,7 @@ describe('a locked lattice refuses replays', () => {
   it('refuses a captured control request sent again, on its own subject and on another host\'s', async () => {
     const admin = operatorBus(outsider, LATTICE, keys.operator);
     const subject = `badger.ctl.v1.${LATTICE}.scale-actor.${pi.id}`;
-    const captured = sniff(subject);
+    const captured = await sniff(subject);
     expect(await requestLattice(admin, { op: 'scale-actor', actor: kvTool, maxInstances: 2 }, { hostId: pi.id })).toMatchObject({ ok: true });
     const message = await captured;
     expect(await requestLattice(admin, { op: 'scale-actor', actor: kvTool, maxInstances: 3 }, { hostId: pi.id })).toMatchObject({ ok: true });
@@ -177,7 +176,7 @@ describe('a locked lattice refuses replays', () => {
     await laptop.host.putLink({ source: 'laptop-actor', interface: KV, target: 'kv-pi', config: {} });
     const link = laptop.host.links.resolve('laptop-actor', KV)!;
     expect(await eventually(() => pi.host.links.resolve('laptop-actor', KV) !== undefined)).toBe(true);
-    const captured = sniff(rpc('kv-pi', KV));
+    const captured = await sniff(rpc('kv-pi', KV));
     const bus = laptop.membership.bus;
     const outcome = await callRemoteProvider(bus, link, 'set', ['default', 'k', new Uint8Array([1])], 2000);
     expect(outcome && 'ok' in outcome).toBe(true);

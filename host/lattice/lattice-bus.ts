@@ -178,8 +178,9 @@ export class LatticeBus {
    */
   #check(message: Msg, target: string, membersOnly: boolean): Inbound | string | Promise<Inbound | string> {
     const receivedAt = this.#clock();
+    // Unlocked, nothing is checked, so no stamp is believed: the message is nobody's in particular.
+    if (!this.locked) return this.#inbound(message, undefined, undefined, receivedAt);
     const stamp = parseStamp(message.headers?.get(AUTH_HEADER));
-    if (!this.locked) return this.#inbound(message, typeof stamp === 'string' ? undefined : stamp, undefined, receivedAt);
     if (typeof stamp === 'string') return stamp;
     if (stamp.mode === 'sig') {
       if (membersOnly) return `${stamp.sender} is an operator; only hosts and providers send this`;

@@ -24,6 +24,9 @@ const HANDSHAKE_TIMEOUT_MS = 2000;
 // A sender nobody can vouch for is not asked again at once: forged stamps must not become a flood of handshakes.
 const REFUSED_PEER_BACKOFF_MS = 2000;
 const PEER_LIMIT = 10_000;
+// Made-up key ids in a real member's name must not make this end shake hands once a message:
+// a member's key is asked for again at most this often (it changes once an hour).
+const REFETCH_INTERVAL_MS = 5000;
 
 export function handshakeSubject(lattice: string, member: string): string {
   return `${SUBJECT_PREFIX}.auth.${checkLatticeName(lattice)}.${member}`;
@@ -123,6 +126,8 @@ export class PeerSessions {
   readonly #peers = new Map<string, Peer>();
   readonly #fetching = new Map<string, Promise<Peer | string>>();
   readonly #refused = new Map<string, { until: number; reason: string }>();
+  /** When each peer last handed this end a key. */
+  readonly #fetchedAt = new Map<string, number>();
   #serving: Subscription | undefined;
 
   constructor(options: PeerSessionsOptions) {
@@ -197,6 +202,8 @@ export class PeerSessions {
     const now = this.#options.clock();
     const refused = this.#refused.get(member);
     if (refused && refused.until > now) return Promise.resolve(refused.reason);
+    const fetchedAt = this.#fetchedAt.get(member);
+    if (fetchedAt !== undefined && now - fetchedAt < REFETCH_INTERVAL_MS) return Promise.resolve(`${member} has no session key ${keyId}`);
     const id = `${member} ${keyId}`;
     let fetching = this.#fetching.get(id);
     if (!fetching) {
@@ -254,8 +261,12 @@ export class PeerSessions {
     peer.offsetMs = reply.time - (sentAt + receivedAt) / 2;
     for (const [id, held] of peer.keys) if (held.expiresAt < receivedAt) peer.keys.delete(id);
     peer.keys.set(reply.keyId, { peer, mac: macKey(key), window: new CounterWindow(), expiresAt: receivedAt + Math.min(reply.validForMs, 2 * this.#lifetimeMs) });
-    if (!this.#peers.has(member) && this.#peers.size >= PEER_LIMIT) this.#peers.clear();
+    if (!this.#peers.has(member) && this.#peers.size >= PEER_LIMIT) {
+      this.#peers.clear();
+      this.#fetchedAt.clear();
+    }
     this.#peers.set(member, peer);
+    this.#fetchedAt.set(member, receivedAt);
     return peer;
   }
 

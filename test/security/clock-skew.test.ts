@@ -46,10 +46,11 @@ afterAll(async () => {
 });
 
 /** The next message on `subject`, once the server has the subscription. */
-async function next(subject: string): Promise<Promise<Msg>> {
-  const seen = new Promise<Msg>((resolve) => eavesdropper.subscribe(subject, { max: 1, callback: (_error, message) => resolve(message) }));
+async function next(subject: string): Promise<{ readonly message: Promise<Msg> }> {
+  const message = new Promise<Msg>((resolve) => eavesdropper.subscribe(subject, { max: 1, callback: (_error, seen) => resolve(seen) }));
   await eavesdropper.flush();
-  return seen;
+  // Wrapped: an async function returning the promise itself would wait for the message.
+  return { message };
 }
 
 describe('a host whose clock is 10 minutes off', () => {
@@ -60,7 +61,7 @@ describe('a host whose clock is 10 minutes off', () => {
     const sent = await next(`badger.rpc.${LATTICE}.kv-pi.${KV}`);
     const set = await callRemoteProvider(laptop.membership.bus, link, 'set', ['default', 'greeting', new TextEncoder().encode('hi')], 2000);
     expect(set && 'ok' in set).toBe(true);
-    const wire = decode((await sent).data) as Record<string, unknown>;
+    const wire = decode((await sent.message).data) as Record<string, unknown>;
     expect(wire).toMatchObject({ budgetMs: 2000 });
     expect(wire).not.toHaveProperty('deadline');
     const got = await callRemoteProvider(laptop.membership.bus, link, 'get', ['default', 'greeting'], 2000);

@@ -91,7 +91,23 @@ describe('a locked lattice refuses what an outsider sends', () => {
     const forgedStamp = `mac ${laptop.id} AAAAAAAAAAAA ${Date.now()} 1 ${Buffer.alloc(32, 7).toString('base64url')}`;
     const answer = await outsiderRpc(rpc('kv-pi', KV), { operation: 'get', args: ['default', 'password'], link: { source: kvTool, interface: KV, name: 'default' }, budgetMs: 1000 }, forgedStamp);
     expect(answer).toMatchObject({ code: 'LATTICE_UNTRUSTED' });
-    expect(answer.failed).toMatch(/no longer hands out|does not match its MAC/);
+    expect(answer.failed).toMatch(/no longer hands out|has no session key|does not match its MAC/);
+  });
+
+  it('does not shake hands once per made-up key id: a flood of them costs the receiver one handshake at most', async () => {
+    let handshakes = 0;
+    const counting = outsider.subscribe(`badger.auth.${LATTICE}.${laptop.id}`, { callback: () => handshakes++ });
+    await outsider.flush();
+    try {
+      for (let i = 0; i < 20; i++) {
+        const stamp = `mac ${laptop.id} forged${String(i).padStart(5, '0')} ${Date.now()} 1 ${Buffer.alloc(32, i).toString('base64url')}`;
+        const answer = await outsiderRpc(rpc('kv-pi', KV), { operation: 'get', args: ['default', 'password'], link: { source: kvTool, interface: KV, name: 'default' }, budgetMs: 1000 }, stamp);
+        expect(answer).toMatchObject({ code: 'LATTICE_UNTRUSTED' });
+      }
+      expect(handshakes).toBeLessThanOrEqual(1);
+    } finally {
+      counting.unsubscribe();
+    }
   });
 
   it('refuses a member vouched for by a cluster key the lattice does not trust', async () => {
@@ -145,10 +161,11 @@ describe('a locked lattice refuses what an outsider sends', () => {
 
 describe('a locked lattice refuses replays', () => {
   /** Captures the next message on `subject` as an eavesdropper on the server would, once the server has its subscription. */
-  async function sniff(subject: string): Promise<Promise<Msg>> {
-    const captured = new Promise<Msg>((resolve) => outsider.subscribe(subject, { max: 1, callback: (_error, message) => resolve(message) }));
+  async function sniff(subject: string): Promise<{ readonly next: Promise<Msg> }> {
+    const next = new Promise<Msg>((resolve) => outsider.subscribe(subject, { max: 1, callback: (_error, message) => resolve(message) }));
     await outsider.flush();
-    return captured;
+    // Wrapped: an async function returning the promise itself would wait for the message.
+    return { next };
   }
 
   const replay = async (subject: string, captured: Msg) => {
@@ -162,7 +179,7 @@ describe('a locked lattice refuses replays', () => {
     const subject = `badger.ctl.v1.${LATTICE}.scale-actor.${pi.id}`;
     const captured = await sniff(subject);
     expect(await requestLattice(admin, { op: 'scale-actor', actor: kvTool, maxInstances: 2 }, { hostId: pi.id })).toMatchObject({ ok: true });
-    const message = await captured;
+    const message = await captured.next;
     expect(await requestLattice(admin, { op: 'scale-actor', actor: kvTool, maxInstances: 3 }, { hostId: pi.id })).toMatchObject({ ok: true });
 
     const again = JSON.parse((await replay(subject, message)).string());
@@ -180,7 +197,7 @@ describe('a locked lattice refuses replays', () => {
     const bus = laptop.membership.bus;
     const outcome = await callRemoteProvider(bus, link, 'set', ['default', 'k', new Uint8Array([1])], 2000);
     expect(outcome && 'ok' in outcome).toBe(true);
-    const again = decode((await replay(rpc('kv-pi', KV), await captured)).data) as { failed?: string; code?: string };
+    const again = decode((await replay(rpc('kv-pi', KV), await captured.next)).data) as { failed?: string; code?: string };
     expect(again).toMatchObject({ code: 'LATTICE_UNTRUSTED', failed: expect.stringContaining('seen before') });
   });
 });

@@ -24,7 +24,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   call: ['badger call hello-wat wasi:http/incoming-handler.handle \'{"path": "/"}\'', 'badger call counter wasi:http/incoming-handler.handle \'{"method": "POST", "path": "/visits", "body": "hi"}\''],
   'oled snapshot': ['badger oled snapshot -o panel.png', 'badger oled snapshot --nats nats://hub.local:4222 --provider display -o pi.png'],
   'oled watch': ['badger oled watch', 'badger oled watch --nats nats://hub.local:4222 --provider display'],
-  'nats hub': ['badger nats hub > hub.conf', 'badger nats hub --start'],
+  'nats hub': ['badger nats hub > hub.conf', 'badger nats hub --start', 'badger nats hub --member-user UD… --operator-user UB… --lattice home > hub.conf'],
   events: ['badger events --nats nats://hub.local:4222 --no-heartbeats'],
   'provider run': ['badger provider run oled-display --nats nats://127.0.0.1:4222 --id display', 'badger provider run http-server --nats nats://hub.local:4222 --id edge', 'badger provider run oled-display --nats nats://hub.local:4222 --id display --cluster-seed ~/.badger/keys/CC….nk'],
   'app validate': ['badger app validate examples/oled-app.yaml'],

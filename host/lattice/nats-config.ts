@@ -10,6 +10,40 @@ export interface HubConfig {
   readonly leafPort: number;
   /** A JetStream store directory, for key-value buckets on NATS. */
   readonly storeDir?: string;
+  /** NATS users and what each may publish and subscribe to; none: anyone may connect. */
+  readonly users?: LatticeUsers;
+}
+
+/**
+ * The NATS users of one lattice, by nkey (`U…`): members (hosts and standalone providers, which
+ * connect with `--nkey-seed`) and operators (the CLI and the dashboard). The server then enforces
+ * per subject what each may do, under badger's own stamps: an operator cannot publish an RPC call
+ * or an event at all.
+ */
+export interface LatticeUsers {
+  readonly lattice: string;
+  readonly members: readonly string[];
+  readonly operators: readonly string[];
+}
+
+/** Pure: the subjects each kind of user may publish and subscribe to on lattice `lattice`. */
+export function latticePermissions(lattice: string): { member: Permissions; operator: Permissions } {
+  const ours = [`${SUBJECT_PREFIX}.ctl.${CONTROL_VERSION}.${lattice}.>`, `${SUBJECT_PREFIX}.evt.${lattice}.>`, `${SUBJECT_PREFIX}.rpc.${lattice}.>`, `${SUBJECT_PREFIX}.auth.${lattice}.>`];
+  // JetStream's API, the hub's domain and KV subjects: the application store and the key-value provider's nats backend.
+  const jetStream = ['$JS.API.>', `$JS.${HUB_JETSTREAM_DOMAIN}.API.>`, '$JS.ACK.>', '$KV.>'];
+  return {
+    member: { publish: [...ours, ...jetStream, '_INBOX.>'], subscribe: [...ours, '$KV.>', '_INBOX.>'] },
+    operator: {
+      // Control requests, display snapshots and health checks; never RPC calls, events or handshakes.
+      publish: [`${SUBJECT_PREFIX}.ctl.${CONTROL_VERSION}.${lattice}.>`, `${SUBJECT_PREFIX}.rpc.${lattice}.*.snapshot`, `${SUBJECT_PREFIX}.rpc.${lattice}.*.health`],
+      subscribe: [`${SUBJECT_PREFIX}.evt.${lattice}.>`, '_INBOX.>'],
+    },
+  };
+}
+
+export interface Permissions {
+  readonly publish: readonly string[];
+  readonly subscribe: readonly string[];
 }
 
 export interface LeafConfig {
@@ -21,6 +55,8 @@ export interface LeafConfig {
   readonly credentials?: string;
 }
 
+import { CONTROL_VERSION, SUBJECT_PREFIX } from './subjects.ts';
+
 const quoted = (text: string) => JSON.stringify(text);
 
 /**
@@ -30,10 +66,18 @@ const quoted = (text: string) => JSON.stringify(text);
  */
 export const HUB_JETSTREAM_DOMAIN = 'badger-hub';
 
+function authorization(users: LatticeUsers): string[] {
+  const permissions = latticePermissions(users.lattice);
+  const user = (nkey: string, allowed: Permissions) =>
+    `    { nkey: ${quoted(nkey)}, permissions: { publish: { allow: ${JSON.stringify(allowed.publish)} }, subscribe: { allow: ${JSON.stringify(allowed.subscribe)} } } }`;
+  return ['authorization {', '  users: [', ...users.members.map((nkey) => user(nkey, permissions.member)), ...users.operators.map((nkey) => user(nkey, permissions.operator)), '  ]', '}'];
+}
+
 export function hubConfig(config: HubConfig): string {
   return [
     `host: ${quoted(config.host)}`,
     `port: ${config.port}`,
+    ...(config.users ? authorization(config.users) : []),
     ...(config.storeDir ? [`jetstream { store_dir: ${quoted(config.storeDir)}, domain: ${quoted(HUB_JETSTREAM_DOMAIN)} }`] : []),
     'leafnodes {',
     `  host: ${quoted(config.host)}`,

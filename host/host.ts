@@ -8,7 +8,7 @@ import type { LatticeBus } from './lattice/lattice-bus.ts';
 import { callRemoteActor, callRemoteProvider, probeTarget, serveActorRpc, serveProviderRpc, type ActorRpcRequest } from './lattice/rpc.ts';
 import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { exportDenial, offeredExports, planGrants } from './grants.ts';
-import { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
+import { DEFAULT_LINK_NAME, linkKey, LinkTable, type Link } from './links.ts';
 import { contractFor } from './contracts/index.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
 import { reportedHealth, type DisplaySnapshot, type Provider, type ProviderHealth, type ProviderHost } from './provider.ts';
@@ -449,10 +449,6 @@ export class Host {
   #now(): number {
     return this.#options.now?.() ?? Math.floor(Date.now() / 1000);
   }
-}
-
-function linkKey(link: Link): string {
-  return `${link.source}\u0000${link.interface}\u0000${link.name}`;
 }
 
 function camelCase(kebab: string): string {

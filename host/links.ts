@@ -13,6 +13,11 @@ export interface Link {
 
 export const DEFAULT_LINK_NAME = 'default';
 
+/** One key per (source, interface, link name): what identifies a link. */
+export function linkKey(link: Pick<Link, 'source' | 'interface' | 'name'>): string {
+  return keyOf(link.source, link.interface, link.name);
+}
+
 function keyOf(source: string, iface: string, name: string): string {
   return `${source}\u0000${iface}\u0000${name}`;
 }

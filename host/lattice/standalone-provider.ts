@@ -1,6 +1,6 @@
 import { reportedHealth, type Provider } from '../provider.ts';
 import { CONTROL_WIRE_VERSION, type ControlReplyEnvelope, type ProviderSummary } from './control-wire.ts';
-import type { Link } from '../links.ts';
+import { linkKey, type Link } from '../links.ts';
 import type { LatticeBus } from './lattice-bus.ts';
 import { DEFAULT_HEARTBEAT_MS, eventPublisher, followLinks } from './lattice-host.ts';
 import { serveProviderRpc } from './rpc.ts';
@@ -38,8 +38,7 @@ export async function serveStandaloneProvider(options: StandaloneProviderOptions
   // Links to it are put on hosts: it hears of them from their events, and asks for the existing ones.
   // Each is held once the provider has taken it; a call waits for a link still being taken.
   const linked = new Map<string, Promise<Link | undefined>>();
-  const linkKey = (source: string, iface: string, name: string) => `${source}\u0000${iface}\u0000${name}`;
-  const rpc = serveProviderRpc(bus, provider, async (source, iface, name) => linked.get(linkKey(source, iface, name)));
+  const rpc = serveProviderRpc(bus, provider, async (source, iface, name) => linked.get(linkKey({ source, interface: iface, name })));
   const following = await followLinks(bus, key, {
     adopt: async (link) => {
       if (link.target !== provider.id) return;
@@ -47,17 +46,18 @@ export async function serveStandaloneProvider(options: StandaloneProviderOptions
         () => link,
         (error: unknown) => {
           options.onLinkRefused?.(link, (error as Error)?.message ?? String(error));
-          linked.delete(linkKey(link.source, link.interface, link.name));
+          linked.delete(linkKey(link));
           return undefined;
         },
       );
-      linked.set(linkKey(link.source, link.interface, link.name), taking);
+      linked.set(linkKey(link), taking);
       await taking;
     },
     drop: async (source, iface, name) => {
-      const link = await linked.get(linkKey(source, iface, name));
+      const key = linkKey({ source, interface: iface, name });
+      const link = await linked.get(key);
       if (!link) return;
-      linked.delete(linkKey(source, iface, name));
+      linked.delete(key);
       await provider.linkDel?.(link);
     },
   });

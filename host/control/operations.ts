@@ -59,7 +59,7 @@ const HTTP_HANDLER = /^(wasi:http\/incoming-handler|incomingHandler)\.handle$/;
 
 /** Runs one control request from any transport; what does not fit the schema gets a coded refusal. */
 export async function handleControlRequest(host: Host, identity: HostIdentity, given: unknown): Promise<ControlResponse> {
-  const request = parseRequest(given);
+  const request = await parseRequest(given);
   if (isRefusal(request)) return request;
   try {
     return { ok: true, data: await perform(host, identity, request) };

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import type { ControlRequest, ControlResponse } from '../control/index.ts';
+import type { ControlRequest, ControlResponse, SchemaKit } from '../control/index.ts';
 import type { ProviderHealth } from '../provider.ts';
 
 /** Every control message carries this, so that both ends can tell an old peer from a new one. */
@@ -23,10 +22,12 @@ export interface ProviderPingRequest {
 export type LatticeRequest = ControlRequest | AuctionRequest | ProviderPingRequest;
 
 /** The operations the lattice takes beyond the host's own, as schemas (control-schema.ts has the rest). */
-export const LATTICE_OPERATIONS: Readonly<Record<string, z.ZodType<AuctionRequest | ProviderPingRequest>>> = {
-  auction: z.strictObject({ op: z.literal('auction'), constraints: z.record(z.string().max(256), z.string().max(256)) }),
-  'ping-providers': z.strictObject({ op: z.literal('ping-providers') }),
-};
+export function latticeOperations(z: SchemaKit) {
+  return {
+    auction: z.strictObject({ op: z.literal('auction'), constraints: z.record(z.string().max(256), z.string().max(256)) }),
+    'ping-providers': z.strictObject({ op: z.literal('ping-providers') }),
+  };
+}
 
 /** What travels on a control subject; who sent it is in the message's Badger-Auth stamp. */
 export interface ControlEnvelope {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection, Subscription } from 'nats';
 import type { KeyPair } from '../../claims/index.ts';
 import { isRefusal, parseRequest, type ControlRequest, type ControlResponse } from '../control/index.ts';
-import { CONTROL_WIRE_VERSION, controlReplyFrom, LATTICE_OPERATIONS, satisfies, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type ProviderSummary } from './control-wire.ts';
+import { CONTROL_WIRE_VERSION, controlReplyFrom, latticeOperations, satisfies, type AuctionRequest, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type ProviderPingRequest, type ProviderSummary } from './control-wire.ts';
 import type { Link } from '../links.ts';
 import { cloudEvent, type CloudEvent } from './cloud-events.ts';
 import { LatticeBus, type Inbound } from './lattice-bus.ts';
@@ -124,7 +124,7 @@ async function answer(options: LatticeHostOptions, message: Inbound): Promise<Co
   if (envelope?.version !== CONTROL_WIRE_VERSION) {
     return { ok: false, code: 'CONTROL_MALFORMED', message: `a control request is {"version": ${CONTROL_WIRE_VERSION}, "request": {...}}` };
   }
-  const request = parseRequest(envelope.request, LATTICE_OPERATIONS);
+  const request = await parseRequest<AuctionRequest | ProviderPingRequest>(envelope.request, latticeOperations);
   if (isRefusal(request)) return request;
   const operation = message.subject.split('.')[4];
   if (operation !== request.op) return { ok: false, code: 'CONTROL_MALFORMED', message: `the subject names ${operation} but the request is ${request.op}` };

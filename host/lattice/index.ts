@@ -12,6 +12,4 @@ export { FORWARD_TIMEOUT_MS, forwardFailureStatus, latticeHttpHost } from './htt
 export { latticeKv, NoJetStreamError } from './jetstream.ts';
 export { LatticeBus, type Inbound, type LatticeBusOptions, type LatticeIdentity } from './lattice-bus.ts';
 export { isLocked, issueVoucher, memberRefusal, type LatticeTrust } from './trust.ts';
-export { AUTH_HEADER, FRESHNESS_WINDOW_MS } from './message-auth.ts';
-export { handshakeSubject } from './peer-sessions.ts';
 export { isDown } from './connection-state.ts';

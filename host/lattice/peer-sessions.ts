@@ -137,10 +137,6 @@ export class PeerSessions {
     this.#current = this.#newSendingKey();
   }
 
-  get identity(): LatticeIdentity {
-    return this.#options.identity;
-  }
-
   /** A member answers handshakes from trusted peers; an operator (a CLI run) only asks. */
   serve(): void {
     const { connection, lattice, identity } = this.#options;

@@ -5,7 +5,7 @@
  * Two kinds, in the `Badger-Auth` NATS header:
  * - `sig <signer> <time> <nonce> <signature>`: an operator's Ed25519 signature, for control
  *   requests from the CLI, the reconciler and the dashboard (rare, so the 110 µs to verify is fine);
- * - `mac <sender> <keyId> <time> <counter> <hmac>`: a member's (host's or provider's) HMAC-SHA256
+ * - `mac <sender> <keyId> <time> <counter> <mac>`: a member's (host's or provider's) keyed SHA3-256
  *   with its current session key, which trusted peers fetch once by a signed handshake.
  * Both bind the subject, the target, the body, the sender's time and a nonce (the counter is
  * the nonce of a MAC), so a message is good once, on one subject, for one target.
@@ -48,7 +48,7 @@ export function signatureInput(sender: string, subject: string, target: string, 
   return new TextEncoder().encode(`badger-auth/1 sig ${sender} ${subject} ${target} ${time} ${nonce} ${digest}`);
 }
 
-/** What a member's HMAC covers, in order (the body is fed to the HMAC as it is: no second hash). */
+/** What a member's MAC covers, in order (the body is fed to the MAC as it is: no second hash). */
 export function macInput(sender: string, keyId: string, subject: string, target: string, time: number, counter: number, body: Uint8Array): [string, Uint8Array] {
   return [`badger-auth/1 mac ${sender} ${keyId} ${subject} ${target} ${time} ${counter}\n`, body];
 }

@@ -86,14 +86,25 @@ export function macKey(raw: Uint8Array): MacKey {
   return Buffer.from(raw);
 }
 
-/** SHA3-256 over the key, the preamble (UTF-8) and the body. */
-export function macOf(key: MacKey, [preamble, body]: readonly [string, Uint8Array]): Buffer {
+/**
+ * SHA3-256 over the key, the preamble (UTF-8) and the body, as base64url: the form the stamp
+ * carries, so that neither end converts the tag in another call.
+ */
+export function macOf(key: MacKey, [preamble, body]: readonly [string, Uint8Array]): string {
   const preambleLength = Buffer.byteLength(preamble);
   const input = Buffer.allocUnsafe(key.length + preambleLength + body.length);
   key.copy(input, 0);
   input.write(preamble, key.length);
   input.set(body, key.length + preambleLength);
-  return hash('sha3-256', input, 'buffer');
+  return hash('sha3-256', input, 'base64url');
+}
+
+/** Whether two tags are the same, in a time that depends on their length only. */
+export function tagsEqual(given: string, expected: string): boolean {
+  if (given.length !== expected.length) return false;
+  let difference = 0;
+  for (let index = 0; index < given.length; index++) difference |= given.charCodeAt(index) ^ expected.charCodeAt(index);
+  return difference === 0;
 }
 
 export function randomKey(): Uint8Array {

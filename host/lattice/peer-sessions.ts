@@ -10,10 +10,10 @@
  * trusted member could stamp messages as another. Members are equals on a lattice, so it gains
  * nothing it could not do under its own name; docs/security.md says so.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { headers, type NatsConnection, type Subscription } from 'nats';
 import type { KeyPair } from '../../claims/index.ts';
-import { ephemeralKeyPair, fastSigner, macKey, macOf, type MacKey, openFrom, randomKey, sealFor, verifyNkeySignature } from './lattice-crypto.ts';
+import { ephemeralKeyPair, fastSigner, macKey, macOf, type MacKey, openFrom, randomKey, sealFor, tagsEqual, verifyNkeySignature } from './lattice-crypto.ts';
 import { AUTH_HEADER, CounterWindow, formatStamp, macInput, parseStamp, signatureInput, type AuthStamp } from './message-auth.ts';
 import { memberRefusal, operatorRefusal, type LatticeTrust } from './trust.ts';
 import { SUBJECT_PREFIX, checkLatticeName } from './subjects.ts';
@@ -57,8 +57,7 @@ export type MacCheck = { readonly offsetMs: number; readonly window: CounterWind
 
 function verifyMac(held: PeerKey, stamp: AuthStamp & { mode: 'mac' }, subject: string, target: string, body: Uint8Array): MacCheck {
   const expected = macOf(held.mac, macInput(stamp.sender, stamp.keyId, subject, target, stamp.time, stamp.counter, body));
-  const given = Buffer.from(stamp.tag, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'the message does not match its MAC (changed, or sent on another subject or to another target)';
+  if (!tagsEqual(stamp.tag, expected)) return 'the message does not match its MAC (changed, or sent on another subject or to another target)';
   return { offsetMs: held.peer.offsetMs, window: held.window };
 }
 
@@ -88,7 +87,7 @@ interface HandshakeReply {
 }
 
 const encoder = new TextEncoder();
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
 
 /** An operator's or member's Ed25519 stamp over one message. */
 export function signatureStamp(key: KeyPair, sign: (message: Uint8Array) => Uint8Array, subject: string, target: string, body: Uint8Array, time: number): AuthStamp {
@@ -169,7 +168,7 @@ export class PeerSessions {
     const sending = this.#current;
     const counter = sending.counter++;
     const sender = this.#options.identity.key.publicKey;
-    const tag = b64(macOf(sending.mac, macInput(sender, sending.id, subject, target, time, counter, body)));
+    const tag = macOf(sending.mac, macInput(sender, sending.id, subject, target, time, counter, body));
     return { mode: 'mac', sender, keyId: sending.id, time, counter, tag };
   }
 

@@ -1,4 +1,4 @@
-import { decode, encode } from '@msgpack/msgpack';
+import { Decoder, Encoder } from '@msgpack/msgpack';
 import { ErrorCode, type NatsError, type Subscription } from 'nats';
 import { contractFor, CONTRACTS, WitError, type Contract } from '../contracts/index.ts';
 import type { Link } from '../links.ts';
@@ -26,18 +26,29 @@ interface RpcRequest {
 /** The WIT ok value, the WIT err value, or a failure the contract turns into its own error. */
 type RpcReply = { readonly ok: unknown } | { readonly err: unknown } | { readonly failed: string; readonly code?: string };
 
-// WIT's u64 and s64 are bigints in jco; msgpack's 64-bit integers carry them both ways.
-const encodeWit = (value: unknown) => encode(value, { useBigInt64: true, ignoreUndefined: false });
+// WIT's u64 and s64 are bigints in jco; msgpack's 64-bit integers carry them both ways. One encoder
+// and one decoder serve every call: msgpack's encode() and decode() make both anew each time, and
+// an encoder starts with a 2 KiB buffer.
+const witEncoder = new Encoder({ useBigInt64: true, ignoreUndefined: false });
+const witDecoder = new Decoder({ useBigInt64: true });
+const encodeWit = (value: unknown) => witEncoder.encode(value);
 
 /** msgpack has no `undefined`; jco uses it for every absent option, so nil comes back as undefined. */
 function decodeWit(bytes: Uint8Array): unknown {
-  const restore = (value: unknown): unknown => {
-    if (value === null) return undefined;
-    if (Array.isArray(value)) return value.map(restore);
-    if (value instanceof Uint8Array || typeof value !== 'object') return value;
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, inner]) => [key, restore(inner)]));
-  };
-  return restore(decode(bytes, { useBigInt64: true }));
+  return restoreUndefined(witDecoder.decode(bytes));
+}
+
+// In place: what the decoder made is nobody else's, and a copy of each map cost the hot path.
+function restoreUndefined(value: unknown): unknown {
+  if (value === null) return undefined;
+  if (typeof value !== 'object' || value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) value[index] = restoreUndefined(value[index]);
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) record[key] = restoreUndefined(record[key]);
+  return record;
 }
 
 /** A call whose link is not known here yet may have crossed its link event: it is looked for again for this long. */

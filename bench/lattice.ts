@@ -11,16 +11,31 @@ import { report } from './report.ts';
 const CALLS = 3000;
 const LATTICE = 'bench';
 
-async function latencies(call: () => Promise<unknown>): Promise<{ medianUs: number; p99Us: number }> {
-  for (let i = 0; i < 200; i++) await call();
-  const samples: number[] = [];
+type Path = 'raw' | 'unlocked' | 'locked';
+type Latency = { medianUs: number; p99Us: number };
+
+/**
+ * One round: the three paths' calls interleaved one by one, in an order that turns each time, so
+ * that whatever else this machine does at a moment lands on all three alike (blocks of one path
+ * after another put one path's calls into a busy spell and the next one's into a quiet one).
+ */
+async function interleavedLatencies(calls: Record<Path, () => Promise<unknown>>): Promise<Record<Path, Latency>> {
+  const paths = Object.keys(calls) as Path[];
+  for (let i = 0; i < 200; i++) for (const path of paths) await calls[path]();
+  const samples = Object.fromEntries(paths.map((path) => [path, [] as number[]])) as Record<Path, number[]>;
   for (let i = 0; i < CALLS; i++) {
-    const started = performance.now();
-    await call();
-    samples.push((performance.now() - started) * 1000);
+    for (let turn = 0; turn < paths.length; turn++) {
+      const path = paths[(i + turn) % paths.length]!;
+      const started = performance.now();
+      await calls[path]();
+      samples[path].push((performance.now() - started) * 1000);
+    }
   }
-  samples.sort((a, b) => a - b);
-  return { medianUs: samples[Math.floor(CALLS / 2)]!, p99Us: samples[Math.floor(CALLS * 0.99)]! };
+  const latency = (values: number[]): Latency => {
+    values.sort((a, b) => a - b);
+    return { medianUs: values[Math.floor(CALLS / 2)]!, p99Us: values[Math.floor(CALLS * 0.99)]! };
+  };
+  return { raw: latency(samples.raw), unlocked: latency(samples.unlocked), locked: latency(samples.locked) };
 }
 
 const ROUNDS = 3;
@@ -32,8 +47,8 @@ const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[
  * the store served on the Pi's leaf, through the host's RPC (msgpack, the contract's dispatch,
  * the provider), against a raw NATS request/reply between the same two leaves in the same run.
  * Twice: on an unlocked lattice, and on a locked one, where each request and reply carries an
- * HMAC stamp and is checked against replay. Three rounds, interleaved; each figure is the median
- * of the rounds' medians.
+ * MAC stamp and is checked against replay. Three rounds, each with the three paths' calls
+ * interleaved; each figure is the median of the rounds' medians.
  */
 export async function latticeScenario(): Promise<void> {
   const [hubPort, leafPort, leaf1Port, leaf2Port] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -50,9 +65,9 @@ export async function latticeScenario(): Promise<void> {
     const keys = latticeKeys();
     const unlocked = await remoteGet(memberBus(pi, LATTICE, undefined, { type: 'provider' }), memberBus(laptop, LATTICE), 'kv-open');
     const locked = await remoteGet(memberBus(pi, LATTICE, keys, { type: 'provider' }), memberBus(laptop, LATTICE, keys), 'kv-locked');
-    const rounds: { raw: Latency; unlocked: Latency; locked: Latency }[] = [];
-    for (let round = 0; round < ROUNDS; round++) rounds.push({ raw: await latencies(raw), unlocked: await latencies(unlocked), locked: await latencies(locked) });
-    const figure = (path: 'raw' | 'unlocked' | 'locked', field: keyof Latency) => median(rounds.map((round) => round[path][field]));
+    const rounds: Record<Path, Latency>[] = [];
+    for (let round = 0; round < ROUNDS; round++) rounds.push(await interleavedLatencies({ raw, unlocked, locked }));
+    const figure = (path: Path, field: keyof Latency) => median(rounds.map((round) => round[path][field]));
     for (const [path, metric] of [['unlocked', 'rpc'], ['locked', 'locked-rpc']] as const) {
       const ratios = rounds.map((round) => round[path].medianUs / round.raw.medianUs);
       console.log(`# lattice ${metric}-median ratio per round: ${ratios.map((ratio) => ratio.toFixed(3)).join(' ')}`);
@@ -64,8 +79,6 @@ export async function latticeScenario(): Promise<void> {
     for (const server of servers.reverse()) await server.stop();
   }
 }
-
-type Latency = Awaited<ReturnType<typeof latencies>>;
 
 /** A key-value provider served from the Pi's bus, and a call that reads one key from it over the laptop's. */
 async function remoteGet(piBus: LatticeBus, laptopBus: LatticeBus, providerId: string): Promise<() => Promise<void>> {

@@ -1,12 +1,8 @@
-/** Stable codes for what goes wrong with an application. */
-export type AppErrorCode = 'APP_INVALID' | 'APP_NOT_FOUND' | 'APP_STORE_UNAVAILABLE';
+import { BadgerError, type ErrorFamily } from '../host/index.ts';
 
-export class AppError extends Error {
-  readonly code: AppErrorCode;
+/** What goes wrong with an application. */
+export type AppErrorCode = ErrorFamily<'APP'>;
 
-  constructor(code: AppErrorCode, message: string) {
-    super(message);
-    this.name = 'AppError';
-    this.code = code;
-  }
+export class AppError extends BadgerError<AppErrorCode> {
+  override name = 'AppError';
 }

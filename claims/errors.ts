@@ -12,12 +12,16 @@ export type ClaimsErrorCode =
   | 'NKEY_MALFORMED'
   | 'NKEY_WRONG_TYPE';
 
+/**
+ * The shape of the host's BadgerError (a literal code, a message, a cause), made here because
+ * claims/ imports nothing of the project: it is the part that another tool could take alone.
+ */
 export class ClaimsError extends Error {
+  override name = 'ClaimsError';
   readonly code: ClaimsErrorCode;
 
-  constructor(code: ClaimsErrorCode, message: string) {
-    super(message);
-    this.name = 'ClaimsError';
+  constructor(code: ClaimsErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.code = code;
   }
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { ActorSummary } from '../host/index.ts';
-import { encodeControlJson, HostError, type ControlRequest } from '../host/index.ts';
+import { encodeControlJson, remoteError, type ControlRequest } from '../host/index.ts';
 import { auction, checkLatticeName, LatticeError, pickHost, requestLattice } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
@@ -88,11 +88,11 @@ async function startOnLattice(
     if (!target) {
       const winner = pickHost(await auction(bus, constraints, 1000));
       const wanted = Object.entries(constraints).map(([key, value]) => `${key}=${value}`).join(', ') || 'no constraint';
-      if (!winner) throw new LatticeError(`no host on lattice ${lattice} answered the auction (${wanted})`, 'LATTICE_NO_HOST');
+      if (!winner) throw new LatticeError('LATTICE_NO_HOST', `no host on lattice ${lattice} answered the auction (${wanted})`);
       target = winner.id;
     }
     const response = await requestLattice(bus, request, { hostId: target, timeoutMs: 60_000 });
-    if (!response.ok) throw new HostError(response.code as never, response.message);
+    if (!response.ok) throw remoteError(response);
     return { ...(response.data as object), host: target };
   });
 }

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { AppError, readManifest, type AppStatus } from '../apps/index.ts';
-import { HostError, type ControlRequest } from '../host/index.ts';
+import { remoteError, type ControlRequest } from '../host/index.ts';
 import { checkLatticeName, requestLattice } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
@@ -30,7 +30,7 @@ async function ask(options: WhereOptions, request: ControlRequest): Promise<unkn
   if (!options.nats) return askHost(request);
   const lattice = checkLatticeName(options.lattice);
   const response = await onceOnLattice(options.nats, lattice, options, (bus) => requestLattice(bus, request, { timeoutMs: 10_000 }));
-  if (!response.ok) throw new HostError(response.code as never, response.message);
+  if (!response.ok) throw remoteError(response);
   return response.data;
 }
 

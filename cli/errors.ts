@@ -1,12 +1,8 @@
-/** Stable codes: callers switch on these, never on message text. */
-export type CliErrorCode = 'CLI_BAD_ARGUMENT' | 'CLI_FILE_UNREADABLE' | 'CLI_FILE_UNWRITABLE';
+import { BadgerError, type ErrorFamily } from '../host/index.ts';
 
-export class CliError extends Error {
-  readonly code: CliErrorCode;
+/** What goes wrong with a command line. */
+export type CliErrorCode = ErrorFamily<'CLI'>;
 
-  constructor(code: CliErrorCode, message: string) {
-    super(message);
-    this.name = 'CliError';
-    this.code = code;
-  }
+export class CliError extends BadgerError<CliErrorCode> {
+  override name = 'CliError';
 }

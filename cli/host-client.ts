@@ -1,11 +1,11 @@
 import type { KeyPair } from '../claims/index.ts';
-import { defaultSocketPath, HostError, requestLocalHost, type ControlRequest } from '../host/index.ts';
+import { defaultSocketPath, remoteError, requestLocalHost, type ControlRequest } from '../host/index.ts';
 import { defaultKeyDirectory, storedOrNewKey } from './key-store.ts';
 
 /** Sends one control request to the local host and returns its data, or throws its coded error. */
 export async function askHost(request: ControlRequest): Promise<unknown> {
   const response = await requestLocalHost(defaultSocketPath(), request);
-  if (!response.ok) throw new HostError(response.code as never, response.message);
+  if (!response.ok) throw remoteError(response);
   return response.data;
 }
 

@@ -212,7 +212,7 @@ async function joinAs(
     ...(credentials ? { credentials } : {}),
     links: { adopt: (link) => host.adoptLink(link), drop: (source, iface, name) => host.dropLink(source, iface, name) },
   }).catch((error: Error) => {
-    throw new LatticeError(`cannot join lattice ${lattice} on ${servers}: ${error.message}`);
+    throw new LatticeError('LATTICE_UNAVAILABLE', `cannot join lattice ${lattice} on ${servers}: ${error.message}`);
   });
   host.attachLattice(membership.bus);
   note(`joined lattice ${lattice} on ${servers} as host ${id}${locked ? ' (locked)' : ''}`);

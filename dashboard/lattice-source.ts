@@ -1,4 +1,4 @@
-import type { ActorSummary, Link, ProviderHealth } from '../host/index.ts';
+import { BadgerError, remoteError, type ActorSummary, type Link, type ProviderHealth } from '../host/index.ts';
 import { allEventsSubject, discoverHosts, discoverProviders, remoteDisplaySnapshot, requestLattice, type HostSummary, type LatticeBus } from '../host/lattice/index.ts';
 import { OLED_PROVIDER_NAME } from '../providers/oled-display/index.ts';
 import type { DashboardSource, DashboardView, HostView } from './view.ts';
@@ -32,7 +32,7 @@ export function latticeSource(bus: LatticeBus, waitMs = 500): DashboardSource {
     const base = { id: host.id, labels: host.labels, version: host.version, uptimeSeconds: host.uptimeSeconds };
     try {
       const response = await requestLattice(bus, { op: 'get-inventory' }, { hostId: host.id, timeoutMs: 3000 });
-      if (!response.ok) throw new Error(`${response.code}: ${response.message}`);
+      if (!response.ok) throw remoteError(response);
       const inventory = response.data as Inventory;
       return {
         ...base,
@@ -46,7 +46,7 @@ export function latticeSource(bus: LatticeBus, waitMs = 500): DashboardSource {
       return {
         ...base,
         healthy: false,
-        problem: (error as Error).message,
+        problem: error instanceof BadgerError ? `${error.code}: ${error.message}` : (error as Error).message,
         actors: host.actors.map((actor) => ({ id: actor.id, name: actor.name, maxInstances: actor.maxInstances, capabilities: [] })),
         providers: host.providers.map((provider) => ({ ...provider, runBy: host.id, health: { healthy: false, message: 'unknown' } })),
       };

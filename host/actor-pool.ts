@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { HttpServerError, type AccessEntry, type HttpServerErrorCode, type ListenSpec } from '../providers/http-server/index.ts';
+import type { AccessEntry, ListenSpec } from '../providers/http-server/index.ts';
+import { HttpServerError, isErrorCode, type HttpServerErrorCode } from './errors.ts';
 import {
   BUSY_BEGUN,
   BUSY_RUNNING,
@@ -133,7 +134,8 @@ export class ActorPool {
     const failed = answers.find((answer) => answer.type === 'listening' && answer.error);
     if (failed && failed.type === 'listening') {
       await this.unlisten(id);
-      throw new HttpServerError(failed.error!.code as HttpServerErrorCode, failed.error!.message);
+      const { code, message } = failed.error!;
+      throw new HttpServerError(code.startsWith('HTTP_') && isErrorCode(code) ? (code as HttpServerErrorCode) : 'HTTP_LISTEN_FAILED', message);
     }
     return id;
   }

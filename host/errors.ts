@@ -1,36 +1,61 @@
-/** Stable codes: callers switch on these, never on message text. */
+/**
+ * One error model: every failure the project raises on purpose is a BadgerError with a literal
+ * `code` from the registry (error-codes.ts), a message for people and, where it wraps another
+ * failure, that failure as `cause`. The subclasses only narrow the code to one family, so that a
+ * signature says which codes a function can raise.
+ */
 import type { ClaimsErrorCode } from '../claims/index.ts';
+import { type ErrorCode, isErrorCode } from './error-codes.ts';
 
-export type HostErrorCode =
-  | 'ACTOR_NOT_FOUND'
-  | 'HOST_NOT_RUNNING'
-  | 'HOST_ACCESS_DENIED'
-  | 'HOST_ALREADY_RUNNING'
-  | 'CONTROL_MALFORMED'
-  | 'CONTROL_UNKNOWN_OP'
-  | 'CONTROL_TOO_LARGE'
-  | 'ACTOR_ALREADY_RUNNING'
-  | 'ACTOR_MEMORY_LIMIT'
-  | 'PROVIDER_NOT_FOUND'
-  | 'PROVIDER_ALREADY_RUNNING'
-  | 'LINK_NOT_FOUND'
-  | 'ARTIFACT_UNREADABLE'
-  | 'ARTIFACT_TOO_LARGE'
-  | 'ARTIFACT_FETCH_TIMEOUT'
-  | 'ARTIFACT_NOT_A_COMPONENT'
-  | 'POLICY_MALFORMED'
-  | 'POLICY_UNREADABLE'
-  | 'POLICY_UNSIGNED_DENIED'
-  | 'POLICY_ISSUER_DENIED'
-  | 'POLICY_COMPONENT_DENIED'
-  | 'POLICY_CAPABILITY_DENIED';
+export { ERROR_CODES, isErrorCode, type ErrorCode } from './error-codes.ts';
 
-export class HostError extends Error {
-  readonly code: HostErrorCode | ClaimsErrorCode;
+export class BadgerError<Code extends string = ErrorCode> extends Error {
+  override name = 'BadgerError';
+  readonly code: Code;
 
-  constructor(code: HostErrorCode | ClaimsErrorCode, message: string) {
-    super(message);
-    this.name = 'HostError';
+  constructor(code: Code, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.code = code;
   }
+}
+
+/** The codes that start with one of the prefixes: one family's. */
+export type ErrorFamily<Prefix extends string> = Extract<ErrorCode, `${Prefix}_${string}`>;
+
+export type HostErrorCode = ErrorFamily<'HOST' | 'CONTROL' | 'ACTOR' | 'PROVIDER' | 'LINK' | 'ARTIFACT' | 'POLICY'> | ClaimsErrorCode;
+
+export class HostError extends BadgerError<HostErrorCode> {
+  override name = 'HostError';
+}
+
+export type LatticeErrorCode = ErrorFamily<'LATTICE'>;
+
+export class LatticeError extends BadgerError<LatticeErrorCode> {
+  override name = 'LatticeError';
+}
+
+export type HttpServerErrorCode = ErrorFamily<'HTTP'>;
+
+export class HttpServerError extends BadgerError<HttpServerErrorCode> {
+  override name = 'HttpServerError';
+}
+
+/**
+ * A failure another process reported, by the code it sent. A code this end does not know (a newer
+ * peer's) is kept as it came, so that it still reaches the user and the exit line.
+ */
+export class RemoteError extends BadgerError<string> {
+  override name = 'RemoteError';
+
+  /** Whether the code is one of this version's. */
+  get known(): boolean {
+    return isErrorCode(this.code);
+  }
+}
+
+/** The error a `{ ok: false, code, message }` answer from elsewhere stands for. */
+export function remoteError(answer: { readonly code?: unknown; readonly message?: unknown; readonly reason?: unknown }, context?: string): RemoteError {
+  const code = typeof answer.code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(answer.code) ? answer.code : 'HOST_INTERNAL';
+  const text = typeof answer.message === 'string' ? answer.message : typeof answer.reason === 'string' ? answer.reason : 'no reason given';
+  return new RemoteError(code, context ? `${context}: ${text}` : text);
 }

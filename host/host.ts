@@ -157,7 +157,7 @@ export class Host {
     const invoke = async (request: ActorRpcRequest): Promise<unknown> => {
       if (request.kind === 'call') return this.#callExport(id, request.iface, request.fn, request.args);
       const result = await this.invoke(id, { kind: 'http', request: { ...request.request, scheme: 'http' } });
-      if (!result.ok) throw new HostError(result.code as never, result.message);
+      if (!result.ok) throw new HostError(result.code, result.message);
       return result.value;
     };
     this.#servedOnLattice.set(`actor:${id}`, serveActorRpc(lattice, id, actor.offeredInterfaces, invoke));

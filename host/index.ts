@@ -1,5 +1,5 @@
 export { badgerHome } from './badger-home.ts';
-export { HostError, type HostErrorCode } from './errors.ts';
+export { BadgerError, ERROR_CODES, HostError, HttpServerError, isErrorCode, LatticeError, RemoteError, remoteError, type ErrorCode, type ErrorFamily, type HostErrorCode, type HttpServerErrorCode, type LatticeErrorCode } from './errors.ts';
 export {
   allows,
   defaultPolicy,

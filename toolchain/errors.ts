@@ -1,19 +1,8 @@
-/** Stable codes: callers switch on these, never on message text. */
-export type BuildErrorCode =
-  | 'BUILD_CONFIG_MISSING'
-  | 'BUILD_CONFIG_MALFORMED'
-  | 'BUILD_SOURCE_MISSING'
-  | 'BUILD_SOURCE_INVALID'
-  | 'BUILD_WIT_INVALID'
-  | 'BUILD_WORLD_MISMATCH'
-  | 'BUILD_FAILED';
+import { BadgerError, type ErrorFamily } from '../host/index.ts';
 
-export class BuildError extends Error {
-  readonly code: BuildErrorCode;
+/** What goes wrong building an actor. */
+export type BuildErrorCode = ErrorFamily<'BUILD'>;
 
-  constructor(code: BuildErrorCode, message: string) {
-    super(message);
-    this.name = 'BuildError';
-    this.code = code;
-  }
+export class BuildError extends BadgerError<BuildErrorCode> {
+  override name = 'BuildError';
 }

@@ -128,12 +128,12 @@ async function perform(host: Host, identity: HostIdentity, request: ControlReque
       const actor = host.actorId(request.actor);
       if (HTTP_HANDLER.test(request.function)) {
         const result = await host.invoke(actor, { kind: 'http', request: httpRequestFrom(request.args[0]) });
-        if (!result.ok) throw new HostError(result.code as never, result.message);
+        if (!result.ok) throw new HostError(result.code, result.message);
         const response = result.value as { status: number; headers: [string, string][]; body: Uint8Array };
         return { status: response.status, headers: response.headers, body: new TextDecoder().decode(response.body) };
       }
       const result = await host.invoke(actor, { kind: 'call', name: request.function, args: request.args });
-      if (!result.ok) throw new HostError(result.code as never, result.message);
+      if (!result.ok) throw new HostError(result.code, result.message);
       return result.value;
     }
     case 'shutdown':

@@ -1,4 +1,4 @@
-export { LatticeError, type LatticeErrorCode } from './errors.ts';
+export { LatticeError, type LatticeErrorCode } from '../errors.ts';
 export { cloudEvent, EVENT_TYPE_PREFIX, type CloudEvent } from './cloud-events.ts';
 export { HUB_JETSTREAM_DOMAIN, hubConfig, latticePermissions, leafConfig, type HubConfig, type LatticeUsers, type LeafConfig, type Permissions } from './nats-config.ts';
 export { NATS_SERVER_MISSING, runNatsServer, runNatsServerWith, type NatsProcess } from './nats-process.ts';

@@ -1,13 +1,16 @@
-import type { KV, KvOptions, NatsConnection } from 'nats';
+import { ErrorCode, type KV, type KvOptions, type NatsConnection, type NatsError } from 'nats';
+import { LatticeError } from '../errors.ts';
 import { HUB_JETSTREAM_DOMAIN } from './nats-config.ts';
 
-const unanswered = (error: unknown) => /503|no responders/i.test((error as Error)?.message ?? '');
+// No responders on the JetStream API: this server has no JetStream, or cannot reach the hub's.
+const unanswered = (error: unknown) => (error as NatsError | undefined)?.code === ErrorCode.NoResponders;
 
 /** Why a KV bucket cannot be opened: the server, and the hub beyond its leaf link, have no JetStream. */
-export class NoJetStreamError extends Error {
-  constructor(bucket: string) {
-    super(`no JetStream answers for bucket ${bucket}: run the NATS server with -js, or use badger nats hub`);
-    this.name = 'NoJetStreamError';
+export class NoJetStreamError extends LatticeError {
+  override name = 'NoJetStreamError';
+
+  constructor(bucket: string, options?: ErrorOptions) {
+    super('LATTICE_NO_JETSTREAM', `no JetStream answers for bucket ${bucket}: run the NATS server with -js, or use badger nats hub`, options);
   }
 }
 
@@ -28,7 +31,7 @@ export function latticeKv(connection: NatsConnection, bucket: string, options: P
         .jetstream({ domain: HUB_JETSTREAM_DOMAIN })
         .views.kv(bucket, { history: 1, ...options })
         .catch((through: unknown) => {
-          throw unanswered(through) ? new NoJetStreamError(bucket) : through;
+          throw unanswered(through) ? new NoJetStreamError(bucket, { cause: through }) : through;
         });
     }
   };

@@ -6,7 +6,7 @@
  */
 import { RequestStrategy, headers, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import { isDown, onDisconnect } from './connection-state.ts';
-import { LatticeError } from './errors.ts';
+import { LatticeError } from '../errors.ts';
 import { AUTH_HEADER, formatStamp, NonceCache, parseStamp, staleness, type AuthStamp } from './message-auth.ts';
 import { PeerSessions, replyTarget, signatureHolds, type LatticeIdentity, type MacCheck } from './peer-sessions.ts';
 import { isLocked, operatorRefusal, type LatticeTrust } from './trust.ts';
@@ -70,7 +70,7 @@ export class LatticeBus {
     this.locked = isLocked(options.trust);
     this.#clock = options.clock ?? Date.now;
     const { identity } = options;
-    if (this.locked && identity?.role === 'member' && !identity.voucher) throw new LatticeError(`${identity.key.publicKey} joins a locked lattice without a voucher from a cluster issuer`, 'LATTICE_UNTRUSTED');
+    if (this.locked && identity?.role === 'member' && !identity.voucher) throw new LatticeError('LATTICE_UNTRUSTED', `${identity.key.publicKey} joins a locked lattice without a voucher from a cluster issuer`);
     // A member stamps only on a locked lattice: on an unlocked one nobody checks. An operator always signs.
     const stamping = identity && (identity.role === 'operator' || this.locked);
     this.#sessions = stamping ? new PeerSessions({ connection: options.connection, lattice: options.lattice, identity, trust: options.trust ?? { operators: [], clusterIssuers: [] }, clock: this.#clock }) : undefined;
@@ -96,8 +96,8 @@ export class LatticeBus {
   /** One request; on a locked lattice the reply must be stamped by a trusted peer for this request. */
   async request(subject: string, body: Uint8Array | string, options: { target: string; timeoutMs: number }): Promise<Inbound> {
     const data = bytesOf(body);
-    const unreachable = () => new LatticeError(`the lattice ${this.lattice} is unreachable: the NATS server is down; retrying in the background`);
-    if (this.connection.isClosed()) throw new LatticeError('the connection to the lattice is closed');
+    const unreachable = () => new LatticeError('LATTICE_UNAVAILABLE', `the lattice ${this.lattice} is unreachable: the NATS server is down; retrying in the background`);
+    if (this.connection.isClosed()) throw new LatticeError('LATTICE_UNAVAILABLE', 'the connection to the lattice is closed');
     if (isDown(this.connection)) throw unreachable();
     const stamped = this.#stamped(subject, options.target, data);
     let stopWatching = () => {};
@@ -110,7 +110,7 @@ export class LatticeBus {
       stopWatching();
     }
     const checked = await this.#check(message, replyTarget(stamped.stamp), false);
-    if (typeof checked === 'string') throw new LatticeError(`the answer on ${subject} is refused: ${checked}`, 'LATTICE_UNTRUSTED');
+    if (typeof checked === 'string') throw new LatticeError('LATTICE_UNTRUSTED', `the answer on ${subject} is refused: ${checked}`);
     return checked;
   }
 

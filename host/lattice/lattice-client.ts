@@ -1,6 +1,6 @@
 import { connect, credsAuthenticator, ErrorCode, nkeyAuthenticator, type ConnectionOptions, type NatsConnection, type NatsError } from 'nats';
 import type { ControlRequest, ControlResponse } from '../control/index.ts';
-import { LatticeError } from './errors.ts';
+import { LatticeError } from '../errors.ts';
 import { followConnectionState } from './connection-state.ts';
 import { CONTROL_WIRE_VERSION, controlReplyFrom, type ControlEnvelope, type HostSummary, type LatticeRequest, type ProviderSummary } from './control-wire.ts';
 import type { LatticeBus } from './lattice-bus.ts';
@@ -23,7 +23,7 @@ export function authenticatorFor(credentials: LatticeCredentials | undefined): P
  */
 export async function connectLattice(servers: string | string[], options: Partial<ConnectionOptions> = {}): Promise<NatsConnection> {
   const connection = await connect({ servers, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 3000, ...options }).catch((error: Error) => {
-    throw new LatticeError(`cannot reach ${String(servers)}: ${error.message}`);
+    throw new LatticeError('LATTICE_UNAVAILABLE', `cannot reach ${String(servers)}: ${error.message}`);
   });
   followConnectionState(connection);
   return connection;
@@ -40,13 +40,13 @@ export async function requestLattice(bus: LatticeBus, request: ControlRequest, o
   try {
     const message = await bus.request(controlSubject(lattice, request.op, options.hostId), JSON.stringify(envelope(request)), { target: options.hostId ?? '*', timeoutMs });
     const reply = controlReplyFrom(message.string());
-    if (!reply) throw new LatticeError(`the answer on lattice ${lattice} is not a control reply`);
+    if (!reply) throw new LatticeError('LATTICE_UNAVAILABLE', `the answer on lattice ${lattice} is not a control reply`);
     return reply.response;
   } catch (error) {
     const code = (error as NatsError).code;
-    if (code === ErrorCode.NoResponders) throw new LatticeError(options.hostId ? `no host ${options.hostId} on lattice ${lattice}` : `no host answers on lattice ${lattice}`);
-    if (code === ErrorCode.Timeout) throw new LatticeError(`no answer from lattice ${lattice} within ${timeoutMs} ms`);
-    if (code === ErrorCode.Disconnect || code === ErrorCode.ConnectionClosed) throw new LatticeError(`the lattice ${lattice} is unreachable: ${(error as Error).message}`);
+    if (code === ErrorCode.NoResponders) throw new LatticeError('LATTICE_UNAVAILABLE', options.hostId ? `no host ${options.hostId} on lattice ${lattice}` : `no host answers on lattice ${lattice}`);
+    if (code === ErrorCode.Timeout) throw new LatticeError('LATTICE_UNAVAILABLE', `no answer from lattice ${lattice} within ${timeoutMs} ms`);
+    if (code === ErrorCode.Disconnect || code === ErrorCode.ConnectionClosed) throw new LatticeError('LATTICE_UNAVAILABLE', `the lattice ${lattice} is unreachable: ${(error as Error).message}`);
     throw error;
   }
 }

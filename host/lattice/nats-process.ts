@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LatticeError } from './errors.ts';
+import { LatticeError } from '../errors.ts';
 
 export const NATS_SERVER_MISSING =
   'nats-server is not installed: run "sudo apt-get install -y nats-server" (Debian, Ubuntu, Raspberry Pi OS) or "brew install nats-server" (macOS)';
@@ -31,8 +31,8 @@ export async function runNatsServerWith(args: string[], host: string, port: numb
   let errors = '';
   child.stderr!.on('data', (chunk) => (errors = `${errors}${chunk}`.slice(-2000)));
   await new Promise<void>((resolve, reject) => {
-    child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new LatticeError(NATS_SERVER_MISSING, 'LATTICE_NATS_SERVER') : error));
-    child.once('exit', (code) => reject(new LatticeError(`nats-server exited with ${code}: ${errors.trim().split('\n').slice(-3).join(' / ')}`, 'LATTICE_NATS_SERVER')));
+    child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new LatticeError('LATTICE_NATS_SERVER', NATS_SERVER_MISSING) : error));
+    child.once('exit', (code) => reject(new LatticeError('LATTICE_NATS_SERVER', `nats-server exited with ${code}: ${errors.trim().split('\n').slice(-3).join(' / ')}`)));
     let attempts = 0;
     const probe = () => {
       const socket = connect(port, host);
@@ -42,7 +42,7 @@ export async function runNatsServerWith(args: string[], host: string, port: numb
       });
       socket.once('error', () => {
         socket.destroy();
-        if (++attempts > 100) reject(new LatticeError(`nats-server did not listen on ${host}:${port}: ${errors.trim()}`, 'LATTICE_NATS_SERVER'));
+        if (++attempts > 100) reject(new LatticeError('LATTICE_NATS_SERVER', `nats-server did not listen on ${host}:${port}: ${errors.trim()}`));
         else setTimeout(probe, 50);
       });
     };

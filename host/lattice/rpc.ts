@@ -3,7 +3,7 @@ import { ErrorCode, type NatsError, type Subscription } from 'nats';
 import { contractFor, CONTRACTS, WitError, type Contract } from '../contracts/index.ts';
 import type { Link } from '../links.ts';
 import { reportedHealth, type DisplaySnapshot, type Provider, type ProviderHealth } from '../provider.ts';
-import { LatticeError } from './errors.ts';
+import { LatticeError } from '../errors.ts';
 import type { CallOutcome } from '../router.ts';
 import type { Inbound, LatticeBus } from './lattice-bus.ts';
 import { rpcSubject, serviceSubject } from './subjects.ts';
@@ -211,9 +211,9 @@ export async function remoteDisplaySnapshot(bus: LatticeBus, providerId: string,
     const message = await bus.request(serviceSubject(bus.lattice, providerId, 'snapshot'), JSON.stringify(panel ? { panel } : {}), { target: providerId, timeoutMs });
     reply = JSON.parse(message.string()) as typeof reply;
   } catch (error) {
-    throw new LatticeError(whyUnanswered(error, 'provider', providerId, bus.lattice, timeoutMs), unanswered(error) === 'not-running' ? 'LATTICE_NOT_FOUND' : 'LATTICE_UNAVAILABLE');
+    throw new LatticeError(unanswered(error) === 'not-running' ? 'LATTICE_NOT_FOUND' : 'LATTICE_UNAVAILABLE', whyUnanswered(error, 'provider', providerId, bus.lattice, timeoutMs));
   }
-  if ('failed' in reply) throw new LatticeError(reply.failed, 'LATTICE_NOT_FOUND');
+  if ('failed' in reply) throw new LatticeError('LATTICE_NOT_FOUND', reply.failed);
   return reply.ok;
 }
 

@@ -2,7 +2,7 @@
  * NATS subjects of a lattice, modelled on wasmCloud's (`wasmbus.ctl.v1.<lattice>.…`) under our own
  * prefix, since wire compatibility with wash is not a goal yet. Pure.
  */
-import { LatticeError } from './errors.ts';
+import { LatticeError } from '../errors.ts';
 
 export const SUBJECT_PREFIX = 'badger';
 export const CONTROL_VERSION = 'v1';
@@ -13,12 +13,12 @@ const LATTICE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const TOKEN = /^[^\s.*>]+$/;
 
 export function checkLatticeName(lattice: string): string {
-  if (!LATTICE_NAME.test(lattice)) throw new LatticeError(`lattice name "${lattice}" must be 1 to 64 letters, digits, _ or -`, 'LATTICE_BAD_NAME');
+  if (!LATTICE_NAME.test(lattice)) throw new LatticeError('LATTICE_BAD_NAME', `lattice name "${lattice}" must be 1 to 64 letters, digits, _ or -`);
   return lattice;
 }
 
 function token(value: string, what: string): string {
-  if (!TOKEN.test(value)) throw new LatticeError(`${what} "${value}" cannot be a NATS subject token (no spaces, dots, * or >)`, 'LATTICE_BAD_NAME');
+  if (!TOKEN.test(value)) throw new LatticeError('LATTICE_BAD_NAME', `${what} "${value}" cannot be a NATS subject token (no spaces, dots, * or >)`);
   return value;
 }
 

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { HttpServing, Link, Provider, ProviderHost } from '../../host/index.ts';
-import { HttpServerError } from './errors.ts';
+import { HttpServerError } from '../../host/index.ts';
 import { parseHttpLinkConfig, type ListenSpec } from './link-config.ts';
 
 export const HTTP_INCOMING_HANDLER = 'wasi:http/incoming-handler';

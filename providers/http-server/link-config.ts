@@ -1,4 +1,4 @@
-import { HttpServerError } from './errors.ts';
+import { HttpServerError } from '../../host/index.ts';
 
 /** One listening address and the limits of the requests it takes, as every worker applies them. */
 export interface ListenSpec {

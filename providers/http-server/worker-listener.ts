@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { HttpServerError } from './errors.ts';
+import { HttpServerError } from '../../host/index.ts';
 import type { ListenSpec } from './link-config.ts';
 import { requestBodySource, sendGuestResponse } from './node-bridge.ts';
 import type { BodyConsumer, IncomingRequestParts, OutgoingResponse } from './wasi-http-types.ts';

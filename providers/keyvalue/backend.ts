@@ -1,3 +1,5 @@
+import { StoreError } from './errors.ts';
+
 /** One bucket of a store. Every method is atomic with respect to the others on the same key. */
 export interface Bucket {
   get(key: string): Promise<Uint8Array | undefined>;
@@ -21,13 +23,11 @@ export interface Backend {
 export function parseCounter(key: string, stored: Uint8Array | undefined): bigint {
   if (stored === undefined) return 0n;
   const text = new TextDecoder().decode(stored);
-  if (!/^\d{1,20}$/.test(text)) throw new CounterError(`${key} holds "${text.slice(0, 40)}", not a number`);
+  if (!/^\d{1,20}$/.test(text)) throw new StoreError('KV_NOT_A_COUNTER', `${key} holds "${text.slice(0, 40)}", not a number`);
   return BigInt(text);
 }
 
 export function encodeCounter(value: bigint): Uint8Array {
-  if (value < 0n || value > 0xffffffffffffffffn) throw new CounterError(`the counter would leave the u64 range (${value})`);
+  if (value < 0n || value > 0xffffffffffffffffn) throw new StoreError('KV_COUNTER_OVERFLOW', `the counter would leave the u64 range (${value})`);
   return new TextEncoder().encode(value.toString());
 }
-
-export class CounterError extends Error {}

@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, rename, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeCounter, parseCounter, type Backend, type Bucket } from './backend.ts';
+import { StoreError } from './errors.ts';
 import { lockDirectory } from './file-lock.ts';
 import { pageOf } from './memory-backend.ts';
 import { decodeRecords, encodeRecord, replay, type LogRecord } from './write-ahead-log.ts';
@@ -23,7 +24,7 @@ export async function fileBackend(dir: string, options: { compactAfterBytes?: nu
   const buckets = new Map<string, Promise<FileBucket>>();
   return {
     bucket(name) {
-      if (!BUCKET_NAME.test(name)) return Promise.reject(new Error(`"${name}" is not a bucket name`));
+      if (!BUCKET_NAME.test(name)) return Promise.reject(new StoreError('KV_BAD_BUCKET_NAME', `"${name}" is not a bucket name`));
       let bucket = buckets.get(name);
       if (!bucket) {
         bucket = FileBucket.open(dir, name, options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER_BYTES);
@@ -72,7 +73,7 @@ class FileBucket implements Bucket {
   static async open(dir: string, name: string, compactAfter: number): Promise<FileBucket> {
     const snapshotBytes = await readFile(join(dir, `${name}.snapshot`)).catch(() => Buffer.alloc(0));
     const snapshot = decodeRecords(snapshotBytes);
-    if (snapshot.validLength !== snapshotBytes.length) throw new Error(`the snapshot of bucket ${name} in ${dir} is damaged`);
+    if (snapshot.validLength !== snapshotBytes.length) throw new StoreError('KV_STORE_DAMAGED', `the snapshot of bucket ${name} in ${dir} is damaged`);
     const logPath = join(dir, `${name}.log`);
     const logBytes = await readFile(logPath).catch(() => Buffer.alloc(0));
     const log = decodeRecords(logBytes);
@@ -159,7 +160,7 @@ class FileBucket implements Bucket {
         if (this.#logSize > this.#compactAfter) await this.#compact();
       } catch (error) {
         // The memory view may now hold writes the disk does not: refuse everything from here on.
-        this.#failure = new Error(`bucket ${this.#name} in ${this.#dir} can no longer be written: ${(error as Error).message}`);
+        this.#failure = new StoreError('KV_STORE_UNWRITABLE', `bucket ${this.#name} in ${this.#dir} can no longer be written: ${(error as Error).message}`, { cause: error });
         for (const waiter of [...batch, ...this.#pending.splice(0)]) waiter.reject(this.#failure);
         // Readers wait for data that will never be synced: release them to meet the failure.
         for (const reader of this.#readers.splice(0)) reader.resolve();

@@ -2,7 +2,7 @@ import { open, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
-export class StoreLockedError extends Error {}
+import { StoreLockedError } from './errors.ts';
 
 /**
  * Claims a store directory for this process with an exclusive `LOCK` file naming the owner. A lock

@@ -1,6 +1,6 @@
 export type { Backend, Bucket } from './backend.ts';
 export { fileBackend } from './file-backend.ts';
-export { StoreLockedError } from './file-lock.ts';
+export { StoreError, StoreLockedError, type StoreErrorCode } from './errors.ts';
 export { keyValueProvider, type KeyValueProviderOptions } from './keyvalue-provider.ts';
 export { parseStoreLinkConfig, type BackendKind, type StoreLinkConfig } from './link-config.ts';
 export { memoryBackend } from './memory-backend.ts';

@@ -1,5 +1,6 @@
 import { WitError, type KeyValueHandler, type Link, type Provider } from '../../host/index.ts';
-import { CounterError, type Backend, type Bucket } from './backend.ts';
+import type { Backend, Bucket } from './backend.ts';
+import { StoreError } from './errors.ts';
 import { fileBackend } from './file-backend.ts';
 import { checkKey, checkValue, parseStoreLinkConfig, physicalBucket, type StoreLinkConfig } from './link-config.ts';
 import { memoryBackend } from './memory-backend.ts';
@@ -61,7 +62,7 @@ export function keyValueProvider(options: KeyValueProviderOptions = {}): Provide
     try {
       return await work();
     } catch (error) {
-      if (error instanceof CounterError) throw new WitError({ tag: 'other', val: error.message });
+      if (error instanceof StoreError && (error.code === 'KV_NOT_A_COUNTER' || error.code === 'KV_COUNTER_OVERFLOW')) throw new WitError({ tag: 'other', val: error.message });
       throw error;
     }
   };

@@ -1,9 +1,14 @@
-import { connect, type KV, type NatsConnection } from 'nats';
+import { connect, type KV, type NatsConnection, type NatsError } from 'nats';
 import { latticeKv } from '../../host/lattice/index.ts';
 import { encodeCounter, parseCounter, type Backend, type Bucket } from './backend.ts';
+import { StoreError } from './errors.ts';
 import { pageOf } from './memory-backend.ts';
 
 const MAX_INCREMENT_ATTEMPTS = 10_000;
+
+// JetStream's "wrong last sequence" (JSStreamWrongLastSequenceErrF): another writer got there first.
+const WRONG_LAST_SEQUENCE = 10071;
+const lostTheRace = (error: unknown) => (error as NatsError | undefined)?.api_error?.err_code === WRONG_LAST_SEQUENCE;
 
 /**
  * Buckets as JetStream KV buckets, so hosts on different machines share state. Keys are stored
@@ -61,10 +66,10 @@ function natsBucket(kv: KV): Bucket {
           else await kv.create(stored, encodeCounter(next));
           return next;
         } catch (error) {
-          if (!/wrong last sequence|key exists/i.test((error as Error).message)) throw error;
+          if (!lostTheRace(error)) throw error;
         }
       }
-      throw new Error(`increment of ${key} lost to other writers ${MAX_INCREMENT_ATTEMPTS} times in a row`);
+      throw new StoreError('KV_CONTENDED', `increment of ${key} lost to other writers ${MAX_INCREMENT_ATTEMPTS} times in a row`);
     },
   };
 }

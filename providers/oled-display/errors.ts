@@ -1,12 +1,8 @@
-/** Stable codes for what can go wrong between a link and its display. */
-export type OledErrorCode = 'OLED_BAD_LINK_CONFIG' | 'OLED_DEVICE';
+import { BadgerError, type ErrorFamily } from '../../host/index.ts';
 
-export class OledError extends Error {
-  readonly code: OledErrorCode;
+/** What goes wrong between a link and its display. */
+export type OledErrorCode = ErrorFamily<'OLED'>;
 
-  constructor(code: OledErrorCode, message: string) {
-    super(message);
-    this.name = 'OledError';
-    this.code = code;
-  }
+export class OledError extends BadgerError<OledErrorCode> {
+  override name = 'OledError';
 }

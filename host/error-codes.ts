@@ -1,0 +1,116 @@
+/**
+ * Every code that can cross a process boundary (a CLI run's exit, the control socket, the lattice,
+ * the dashboard's API), with what it means. Callers switch on codes, never on message text. The
+ * README's list of codes is made from this table (`npm run docs:error-codes`) and a test keeps the
+ * two the same.
+ */
+export const ERROR_CODES = {
+  // Claims and keys (claims/)
+  CLAIMS_MISSING: 'the component carries no signed claims',
+  CLAIMS_MALFORMED: 'the claims token is not a well-formed JWT with wascap claims',
+  CLAIMS_BAD_SIGNATURE: "the claims token's signature does not verify against its issuer",
+  CLAIMS_HASH_MISMATCH: 'the component was changed after it was signed: its hash is not the one the claims name',
+  CLAIMS_EXPIRED: 'the claims are past their expiry time',
+  CLAIMS_NOT_YET_VALID: 'the claims are not valid yet (their not-before time is ahead)',
+  CLAIMS_BAD_ISSUER: 'the issuer is not an account key (A…)',
+  CLAIMS_BAD_SUBJECT: 'the subject is not a key of the kind the claims are for (M… for an actor)',
+  WASM_MALFORMED: 'the bytes are not a well-formed Wasm module or component',
+  NKEY_MALFORMED: 'a key or seed is not a valid nkey',
+  NKEY_WRONG_TYPE: 'a key or seed is of the wrong kind for its use (for example an account key where a module key belongs)',
+
+  // The host
+  HOST_NOT_RUNNING: 'no host answers on the control socket',
+  HOST_ACCESS_DENIED: 'the control socket belongs to another user',
+  HOST_ALREADY_RUNNING: 'a host already listens on this control socket',
+  HOST_INTERNAL: 'the host failed in a way it has no code for; the message says how',
+  CONTROL_MALFORMED: 'a control request is not of the shape its operation takes',
+  CONTROL_UNKNOWN_OP: 'a control request names an operation the host does not have',
+  CONTROL_TOO_LARGE: 'a control request is longer than the line limit',
+  CONTROL_DENIED: 'a control request is not signed by a key the lattice trusts',
+
+  // Actors
+  ACTOR_NOT_FOUND: 'no actor with that id or name runs here',
+  ACTOR_ALREADY_RUNNING: 'an actor with that id runs already',
+  ACTOR_MEMORY_LIMIT: 'the actor needs more memory than its limit allows',
+  ACTOR_TRAPPED: 'the actor trapped (a panic, an unreachable, a failed assertion in the guest)',
+  ACTOR_DEADLINE: 'the invocation ran past its deadline and its instance was ended',
+  ACTOR_BUSY: 'every instance is busy and the queue is full',
+  ACTOR_STOPPING: 'the actor is stopping and takes no new calls',
+  ACTOR_CRASHED: "the actor's worker thread failed",
+  ACTOR_NO_SUCH_EXPORT: 'the actor does not export the function that was called',
+  ACTOR_CALL_FAILED: 'the call failed in the guest without a trap (an exception, an error result)',
+
+  // Providers and links
+  PROVIDER_NOT_FOUND: 'no provider with that id runs here',
+  PROVIDER_ALREADY_RUNNING: 'a provider with that id runs already',
+  LINK_NOT_FOUND: 'no such link',
+  HTTP_BAD_LINK_CONFIG: "an HTTP server link's config is not valid",
+  HTTP_ADDRESS_IN_USE: 'the address an HTTP link asks for is taken',
+  HTTP_LISTEN_FAILED: 'the actor could not listen where its HTTP link asks',
+  HTTP_NO_RESPONSE: 'the actor returned from its HTTP handler without a response',
+  OLED_BAD_LINK_CONFIG: "a display link's config is not valid",
+  OLED_DEVICE: 'the display did not answer on its bus',
+  KV_STORE_LOCKED: 'another process holds the file store',
+  KV_STORE_DAMAGED: "a bucket's files cannot be read back",
+  KV_STORE_UNWRITABLE: 'a bucket can no longer be written (its disk failed or filled)',
+  KV_BAD_BUCKET_NAME: 'a bucket name is not 1 to 64 letters, digits, _ or -',
+  KV_NOT_A_COUNTER: 'an increment met a value that is not a u64',
+  KV_COUNTER_OVERFLOW: 'an increment would take the counter out of the u64 range',
+  KV_CONTENDED: 'an increment lost to other writers too many times in a row',
+
+  // Artifacts and policy
+  ARTIFACT_UNREADABLE: 'the artifact cannot be read or fetched',
+  ARTIFACT_TOO_LARGE: 'the artifact is larger than the host takes',
+  ARTIFACT_FETCH_TIMEOUT: 'fetching the artifact took too long',
+  ARTIFACT_NOT_A_COMPONENT: 'the artifact is a core module, not a component',
+  POLICY_MALFORMED: 'the policy file is not valid',
+  POLICY_UNREADABLE: 'the policy file cannot be read',
+  POLICY_UNSIGNED_DENIED: 'the policy refuses unsigned actors',
+  POLICY_ISSUER_DENIED: "the policy does not trust the actor's issuer",
+  POLICY_COMPONENT_DENIED: 'the policy refuses this component',
+  POLICY_CAPABILITY_DENIED: "the actor's claims or its issuer's policy do not grant the capability",
+
+  // The lattice
+  LATTICE_UNAVAILABLE: 'the lattice (its NATS server) cannot be reached',
+  LATTICE_NO_HOST: 'no host on the lattice answered',
+  LATTICE_NOT_FOUND: 'nothing on the lattice serves that target',
+  LATTICE_BAD_NAME: 'a lattice name is not letters, digits, _ or -',
+  LATTICE_NATS_SERVER: 'nats-server is missing or could not start',
+  LATTICE_NO_JETSTREAM: "the lattice's NATS servers have no JetStream (run with -js, or use badger nats hub)",
+  LATTICE_UNTRUSTED: 'a lattice message is not stamped by a key this end trusts',
+
+  // Applications
+  APP_INVALID: 'an application manifest is not valid',
+  APP_NOT_FOUND: 'no such application',
+  APP_STORE_UNAVAILABLE: 'the application store (JetStream) cannot be reached',
+
+  // Building actors
+  BUILD_CONFIG_MISSING: 'the actor folder has no badger.toml',
+  BUILD_CONFIG_MALFORMED: 'badger.toml is not valid',
+  BUILD_SOURCE_MISSING: 'the source file badger.toml names is missing',
+  BUILD_SOURCE_INVALID: 'the source does not compile',
+  BUILD_WIT_INVALID: 'the WIT does not parse',
+  BUILD_WORLD_MISMATCH: 'the source does not fit the world it names',
+  BUILD_FAILED: 'the toolchain failed',
+
+  // The CLI
+  CLI_BAD_ARGUMENT: 'an argument or option is not valid',
+  CLI_FILE_UNREADABLE: 'a file the command needs cannot be read',
+  CLI_FILE_UNWRITABLE: 'a file the command writes cannot be written',
+
+  // The dashboard's API
+  DASHBOARD_BAD_REQUEST: 'the request is not one the dashboard takes',
+  DASHBOARD_FORBIDDEN: 'actions come only from the dashboard page, as JSON from its own origin',
+  DASHBOARD_TOKEN_REQUIRED: 'the dashboard wants its token',
+  DASHBOARD_WRONG_HOST: 'the request names a host the dashboard does not answer to (DNS rebinding)',
+  DASHBOARD_NOT_FOUND: 'no such page or route',
+  DASHBOARD_NO_SNAPSHOT: 'the display has nothing to show',
+  DASHBOARD_UNREACHABLE: 'the dashboard page cannot reach its server',
+  DASHBOARD_INTERNAL: 'the dashboard failed in a way it has no code for',
+} as const satisfies Record<string, string>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
+}

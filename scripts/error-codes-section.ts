@@ -1,0 +1,27 @@
+/**
+ * The README's list of error codes, made from the registry (host/error-codes.ts). Run
+ * `npm run docs:error-codes` after changing the registry; a test fails while the two differ.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { ERROR_CODES } from '../host/error-codes.ts';
+
+export const SECTION_START = '<!-- error-codes: made by npm run docs:error-codes from host/error-codes.ts -->';
+export const SECTION_END = '<!-- /error-codes -->';
+
+export function errorCodesSection(): string {
+  const rows = Object.entries(ERROR_CODES).map(([code, meaning]) => `| \`${code}\` | ${meaning.replaceAll('|', '\\|')} |`);
+  return [SECTION_START, '| code | meaning |', '|---|---|', ...rows, SECTION_END].join('\n');
+}
+
+/** The README with its section replaced, or an error naming the missing markers. */
+export function withErrorCodesSection(readme: string): string {
+  const start = readme.indexOf(SECTION_START);
+  const end = readme.indexOf(SECTION_END);
+  if (start < 0 || end < start) throw new Error(`README.md has no error-code section: put the lines\n${SECTION_START}\n${SECTION_END}\nwhere it belongs`);
+  return readme.slice(0, start) + errorCodesSection() + readme.slice(end + SECTION_END.length);
+}
+
+if (import.meta.main) {
+  const path = new URL('../README.md', import.meta.url);
+  await writeFile(path, withErrorCodesSection(await readFile(path, 'utf8')));
+}

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { decodeClaimsToken, readTopLevelToken } from '../claims/index.ts';
-import { ambientImports, defaultPolicy, Host, transpileCached, type Invocation } from '../host/index.ts';
-import { callIncomingHandler, wasiHttpImports, type IncomingHandlerExport, type IncomingRequestParts } from '../providers/http-server/index.ts';
+import { ambientImports, callIncomingHandler, defaultPolicy, Host, type IncomingHandlerExport, type IncomingRequestParts, type Invocation, transpileCached, wasiHttpImports } from '../host/index.ts';
 import { report } from './report.ts';
 
 const ACTORS = fileURLToPath(new URL('../actors-src/', import.meta.url));

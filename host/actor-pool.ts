@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { AccessEntry, ListenSpec } from '../providers/http-server/index.ts';
+import type { AccessEntry, ListenSpec } from './http-ingress/index.ts';
 import { HttpServerError, isErrorCode, type HttpServerErrorCode } from './errors.ts';
 import {
   BUSY_BEGUN,
@@ -17,7 +17,7 @@ import {
   type WorkerStats,
 } from './actor-protocol.ts';
 import { InvocationChannel } from './invocation-channel.ts';
-import type { ActorLogLevel } from './ambient-imports.ts';
+import type { ActorLogLevel } from './wasi/index.ts';
 import type { CallOutcome } from './router.ts';
 
 export interface PoolLimits {

@@ -1,5 +1,6 @@
-import type { AccessEntry, HandledResponse, IncomingRequestParts, ListenSpec } from '../providers/http-server/index.ts';
-import type { ActorLogLevel } from './ambient-imports.ts';
+import type { AccessEntry, ListenSpec } from './http-ingress/index.ts';
+import type { HandledResponse, IncomingRequestParts } from './wasi/index.ts';
+import type { ActorLogLevel } from './wasi/index.ts';
 import type { WorkerChannelEnd } from './invocation-channel.ts';
 
 /** What an actor's worker needs to run it; the component is already transpiled into `componentDir`. */

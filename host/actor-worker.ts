@@ -2,18 +2,17 @@
 // the listeners it owns, one at a time. The main thread can end it at any moment (deadline,
 // stop), so an infinite loop here never stalls the host, its control plane or other actors.
 import { parentPort, workerData } from 'node:worker_threads';
+import { WorkerListener, type AccessEntry, type RunOutcome } from './http-ingress/index.ts';
 import {
+  ambientImports,
   callIncomingHandler,
   dispatchIncoming,
   suspendGuestsOnWait,
   wasiHttpImports,
-  WorkerListener,
-  type AccessEntry,
   type IncomingHandlerExport,
   type IncomingRequestParts,
   type OutgoingResponse,
-  type RunOutcome,
-} from '../providers/http-server/index.ts';
+} from './wasi/index.ts';
 import {
   BUSY_BEGUN,
   BUSY_RUNNING,
@@ -26,7 +25,6 @@ import {
   type ToWorker,
   type WorkerData,
 } from './actor-protocol.ts';
-import { ambientImports } from './ambient-imports.ts';
 import { contractFor, type RoutedCall } from './contracts/index.ts';
 import { WorkerChannel } from './invocation-channel.ts';
 import type { CallOutcome } from './router.ts';

@@ -1,4 +1,4 @@
-import type { ListenSpec } from '../providers/http-server/index.ts';
+import type { ListenSpec } from './http-ingress/index.ts';
 import type { DisplayHandler, KeyValueHandler } from './contracts/index.ts';
 import type { Link } from './links.ts';
 

@@ -1,4 +1,4 @@
-import type { IncomingRequestParts } from '../../providers/http-server/index.ts';
+import type { IncomingRequestParts } from '../wasi/index.ts';
 import { HostError } from '../errors.ts';
 import { isRefusal, parseRequest } from './control-schema.ts';
 import type { Host } from '../host.ts';

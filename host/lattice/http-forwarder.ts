@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { headerPairs, HOST_ANSWERS, HTTP_INCOMING_HANDLER, type ListenSpec } from '../../providers/http-server/index.ts';
+import { headerPairs, HOST_ANSWERS, type ListenSpec } from '../http-ingress/index.ts';
+import { HTTP_INCOMING_HANDLER } from '../wasi/index.ts';
 import type { HttpServing, ProviderHost } from '../provider.ts';
 import type { LatticeBus } from './lattice-bus.ts';
 import { callRemoteActor, type RemoteHttpResponse } from './rpc.ts';

@@ -1,9 +1,8 @@
 import { createServer } from 'node:net';
-import type { HttpServing, Link, Provider, ProviderHost } from '../../host/index.ts';
-import { HttpServerError } from '../../host/index.ts';
-import { parseHttpLinkConfig, type ListenSpec } from './link-config.ts';
+import { HTTP_INCOMING_HANDLER, HttpServerError, type HttpServing, type Link, type ListenSpec, type Provider, type ProviderHost } from '../../host/index.ts';
+import { parseHttpLinkConfig } from './link-config.ts';
 
-export const HTTP_INCOMING_HANDLER = 'wasi:http/incoming-handler';
+export { HTTP_INCOMING_HANDLER };
 
 export interface HttpServerProviderOptions {
   readonly id?: string;

@@ -1,5 +1,5 @@
 import type { LoadedActor } from '../fixtures/instantiate-actor.ts';
-import { callIncomingHandler, type HandledResponse, type IncomingHandlerExport } from '../../providers/http-server/index.ts';
+import { callIncomingHandler, type HandledResponse, type IncomingHandlerExport } from '../../host/index.ts';
 
 /**
  * Sends one request to an actor's incoming handler and decodes the body as text. Given a loaded

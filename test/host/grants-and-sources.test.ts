@@ -1,11 +1,10 @@
-import { wasiHttpImports } from '../../providers/http-server/index.ts';
+import { planGrants, readArtifact, wasiHttpImports } from '../../host/index.ts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planGrants, readArtifact } from '../../host/index.ts';
 
 describe('grants', () => {
   it('gives ambient interfaces, routes the allowed ones, and names each one refused', () => {

@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, generateKeyPair, readTopLevelToken, signArtifact, type KeyPair, type PublicKey } from '../../claims/index.ts';
-import { defaultPolicy, Host, type InvocationResult } from '../../host/index.ts';
-import type { HandledResponse } from '../../providers/http-server/index.ts';
+import { defaultPolicy, type HandledResponse, Host, type InvocationResult } from '../../host/index.ts';
 import { keyValueProvider } from '../../providers/keyvalue/index.ts';
 import { builtActor } from '../actors/built-actors.ts';
 import {

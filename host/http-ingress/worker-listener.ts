@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { HttpServerError } from '../../host/index.ts';
-import type { ListenSpec } from './link-config.ts';
+import { HttpServerError } from '../errors.ts';
+import type { ListenSpec } from './listen-spec.ts';
 import { requestBodySource, sendGuestResponse } from './node-bridge.ts';
-import type { BodyConsumer, IncomingRequestParts, OutgoingResponse } from './wasi-http-types.ts';
+import type { BodyConsumer, IncomingRequestParts, OutgoingResponse } from '../wasi/http.ts';
 
 /** How one request on the actor ended, as the actor's thread reports it. */
 export type RunOutcome = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };

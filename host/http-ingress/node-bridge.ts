@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BodyConsumer, OutgoingResponse } from './wasi-http-types.ts';
-import type { ByteSource } from './wasi-io.ts';
+import type { BodyConsumer, OutgoingResponse } from '../wasi/http.ts';
+import type { ByteSource } from '../wasi/io.ts';
 
 /** Buffered ahead of the guest's reads before the socket is paused. */
 const READ_AHEAD_BYTES = 256 * 1024;

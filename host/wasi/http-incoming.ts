@@ -1,35 +1,9 @@
-import { IncomingRequest, ResponseOutparam, type ErrorCode, type IncomingRequestParts, type OutgoingResponse } from './wasi-http-types.ts';
-import * as io from './wasi-io.ts';
-import * as types from './wasi-http-types.ts';
+import { HttpServerError } from '../errors.ts';
+import { IncomingRequest, ResponseOutparam, type ErrorCode, type IncomingRequestParts, type OutgoingResponse } from './http.ts';
+import * as io from './io.ts';
 
-/** The import object for the wasi:http and wasi:io interfaces, keyed as jco expects (no versions). */
-export function wasiHttpImports(): Record<string, Record<string, unknown>> {
-  return {
-    'wasi:http/types': {
-      Fields: types.Fields,
-      IncomingRequest: types.IncomingRequest,
-      IncomingBody: types.IncomingBody,
-      FutureTrailers: types.FutureTrailers,
-      OutgoingResponse: types.OutgoingResponse,
-      OutgoingBody: types.OutgoingBody,
-      ResponseOutparam: types.ResponseOutparam,
-      OutgoingRequest: types.OutgoingRequest,
-      RequestOptions: types.RequestOptions,
-      FutureIncomingResponse: types.FutureIncomingResponse,
-      IncomingResponse: types.IncomingResponse,
-      httpErrorCode: types.httpErrorCode,
-    },
-    // No outgoing HTTP provider exists yet: sending is refused, as the WIT's error-code allows.
-    'wasi:http/outgoing-handler': {
-      handle: () => {
-        throw { payload: { tag: 'HTTP-request-denied' } };
-      },
-    },
-    'wasi:io/poll': { Pollable: io.Pollable, poll: io.poll },
-    'wasi:io/streams': { InputStream: io.InputStream, OutputStream: io.OutputStream },
-    'wasi:io/error': { Error: io.IoError },
-  };
-}
+/** The interface an actor exports to serve HTTP. */
+export const HTTP_INCOMING_HANDLER = 'wasi:http/incoming-handler';
 
 /** A guest's `wasi:http/incoming-handler` export, as jco presents it. */
 export interface IncomingHandlerExport {
@@ -40,10 +14,6 @@ export interface HandledResponse {
   readonly status: number;
   readonly headers: readonly [string, string][];
   readonly body: Uint8Array;
-}
-
-export class NoResponseError extends Error {
-  readonly code = 'HTTP_NO_RESPONSE';
 }
 
 /**
@@ -65,8 +35,8 @@ export async function dispatchIncoming(
       else onResponse(settled.val);
     }),
   );
-  if (!answered) throw new NoResponseError('the actor returned without setting a response');
-  if (refused) throw new NoResponseError(`the actor answered with error ${refused.tag}`);
+  if (!answered) throw new HttpServerError('HTTP_NO_RESPONSE', 'the actor returned without setting a response');
+  if (refused) throw new HttpServerError('HTTP_NO_RESPONSE', `the actor answered with error ${refused.tag}`);
 }
 
 /** Calls the guest's handler with one request and collects its whole response. */

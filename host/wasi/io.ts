@@ -256,3 +256,12 @@ export class OutputStream {
     if (failure !== undefined) throw failed(failure);
   }
 }
+
+/** The wasi:io interfaces, keyed as jco expects (no versions). */
+export function ioImports(): Record<string, Record<string, unknown>> {
+  return {
+    'wasi:io/poll': { Pollable, poll },
+    'wasi:io/streams': { InputStream, OutputStream },
+    'wasi:io/error': { Error: IoError },
+  };
+}

@@ -1,4 +1,4 @@
-import { InputStream, IoError, OutputStream, Pollable, type ByteSink, type ByteSource } from './wasi-io.ts';
+import { InputStream, IoError, OutputStream, Pollable, type ByteSink, type ByteSource } from './io.ts';
 
 /**
  * Host side of wasi:http/types 0.2 for jco-transpiled components, for the incoming direction: the
@@ -330,4 +330,30 @@ export class IncomingResponse {
 
 export function httpErrorCode(_error: IoError): ErrorCode | undefined {
   return undefined;
+}
+
+/** The wasi:http interfaces an actor imports, keyed as jco expects (no versions). */
+export function httpImports(): Record<string, Record<string, unknown>> {
+  return {
+    'wasi:http/types': {
+      Fields,
+      IncomingRequest,
+      IncomingBody,
+      FutureTrailers,
+      OutgoingResponse,
+      OutgoingBody,
+      ResponseOutparam,
+      OutgoingRequest,
+      RequestOptions,
+      FutureIncomingResponse,
+      IncomingResponse,
+      httpErrorCode,
+    },
+    // No outgoing HTTP provider exists yet: sending is refused, as the WIT's error-code allows.
+    'wasi:http/outgoing-handler': {
+      handle: () => {
+        throw { payload: { tag: 'HTTP-request-denied' } };
+      },
+    },
+  };
 }

@@ -1,7 +1,6 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KV, KvOptions, NatsConnection } from 'nats';
-import { latticeKv, NoJetStreamError } from '../host/lattice/index.ts';
+import { latticeKv, NoJetStreamError, type KV, type KvOptions, type NatsConnection } from '../host/lattice/index.ts';
 import { AppError } from './errors.ts';
 import type { AppSpec } from './manifest.ts';
 

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { NatsConnection } from 'nats';
 import { generateKeyPair, publicKeyType, type KeyPair } from '../claims/index.ts';
-import { authenticatorFor, connectLattice, issueVoucher, LatticeBus, type LatticeCredentials, type LatticeTrust } from '../host/lattice/index.ts';
+import { authenticatorFor, connectLattice, issueVoucher, LatticeBus, type LatticeCredentials, type LatticeTrust, type NatsConnection } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { controlSigner } from './host-client.ts';
 import { keyFromArgument } from './key-store.ts';

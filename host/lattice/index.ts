@@ -13,3 +13,5 @@ export { latticeKv, NoJetStreamError } from './jetstream.ts';
 export { LatticeBus, type Inbound, type LatticeBusOptions, type LatticeIdentity } from './lattice-bus.ts';
 export { isLocked, issueVoucher, memberRefusal, type LatticeTrust } from './trust.ts';
 export { isDown } from './connection-state.ts';
+// The NATS types the rest of the project names, so that only this folder imports nats.
+export type { KV, KvOptions, NatsConnection } from 'nats';

@@ -24,27 +24,5 @@ export { routeImportCall, type CallOutcome, type RouteTargets } from './router.t
 export type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 export { actorIdOf, Host, type ActorSummary, type HostEventType, type HostOptions, type StartActorOptions } from './host.ts';
 export { defaultSocketPath, encodeControlJson, handleControlRequest, type ApplicationControl, requestLocalHost, serveLocalSocket, type ControlRequest, type ControlResponse, type HostIdentity } from './control/index.ts';
-export {
-  ambientImports,
-  callIncomingHandler,
-  dispatchIncoming,
-  Fields,
-  HTTP_INCOMING_HANDLER,
-  IncomingRequest,
-  InputStream,
-  methodFromString,
-  methodToString,
-  monotonicNow,
-  OutputStream,
-  Pollable,
-  wasiHttpImports,
-  type ActorLog,
-  type ActorLogLevel,
-  type ConfigSource,
-  type HandledResponse,
-  type IncomingHandlerExport,
-  type IncomingRequestParts,
-  type LogLevel,
-  type OutgoingResponse,
-} from './wasi/index.ts';
-export type { AccessEntry, ListenSpec } from './http-ingress/index.ts';
+export { ambientImports, callIncomingHandler, HTTP_INCOMING_HANDLER, wasiHttpImports, type HandledResponse, type IncomingHandlerExport, type IncomingRequestParts } from './wasi/index.ts';
+export type { ListenSpec } from './http-ingress/index.ts';

@@ -202,6 +202,11 @@ export class Host {
 
     const name = verification.claims?.wascap.name ?? id;
     const log = this.#log.child({ actor: id, name });
+    if (component.transpiled) {
+      for (const edit of (component.bindingsEdits ?? []).filter((report) => !report.applied)) {
+        log.warn({ edit: edit.name, reason: edit.reason }, "a repair to jco's generated bindings did not fit this jco's code; those calls take jco's own, slower path");
+      }
+    }
     const failures: Partial<Record<InvocationErrorCode, number>> = {};
     const pool = new ActorPool(
       {

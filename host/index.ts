@@ -14,7 +14,7 @@ export {
 } from './policy.ts';
 export { loadPolicyFile } from './policy-file.ts';
 export { planSuspension, witFunctionName, type SuspensionPlan } from './suspension.ts';
-export { compileCoreModules, loadTranspiled, REUSABLE_INSTANCES_TAG, patchGeneratedBindings, transpileCached, type ComponentMetadata, type LoadedComponent, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';
+export { BINDINGS_EDITS_DIGEST, cacheKey, compileCoreModules, generatorVersions, loadTranspiled, REUSABLE_INSTANCES_TAG, patchGeneratedBindings, transpileCached, type BindingsEditReport, type ComponentMetadata, type LoadedComponent, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';
 export { exportDenial, isAmbientInterface, isClaimedExport, offeredExports, planGrants, type GrantPlan } from './grants.ts';
 export { DEFAULT_FETCH_TIMEOUTS, DEFAULT_MAX_ARTIFACT_BYTES, readArtifact, type FetchTimeouts } from './artifact-source.ts';
 export { CONTRACTS, contractFor, displayContract, keyValueContract, WitError, type DisplayColor, type DisplayError, type DisplayHandler, type Contract, type ContractName, type KeyValueError, type KeyValueHandler, type RoutedCall } from './contracts/index.ts';

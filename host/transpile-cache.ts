@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { metadataShow, transpile } from '@bytecodealliance/jco';
@@ -26,6 +28,8 @@ export interface ComponentMetadata {
   readonly exportedFunctions: readonly string[];
   /** What the core code calls in the host, as `interface#function` without versions (resource methods as `[method]r.f`). */
   readonly coreImports: readonly string[];
+  /** Which repairs to jco's generated code were made; one left out makes those calls slower, not wrong. */
+  readonly bindingsEdits?: readonly BindingsEditReport[];
 }
 
 export interface LoadedComponent extends ComponentMetadata {
@@ -49,8 +53,9 @@ export interface TranspiledComponent extends LoadedComponent {
 export const REUSABLE_INSTANCES_TAG = 'badger/reusable-instances';
 
 const ENTRY = 'component.js';
-// Bump when what is written changes, so entries written by an older host are not misread.
-const CACHE_FORMAT = 7;
+// Bump when the metadata's shape changes. The code generator's versions and the edits' digest are
+// in the key as well, so that a new jco or a changed edit never reads an old entry.
+const CACHE_FORMAT = 8;
 const METADATA = 'badger-transpile.json';
 
 /**
@@ -103,11 +108,37 @@ export async function loadTranspiled(dir: string, options: LoadOptions = {}): Pr
   return { ...metadata, dir, instantiate: (imports) => bindings.instantiate(coreModule, imports) };
 }
 
-function cacheKey(bytes: Uint8Array, options: TranspileOptions): string {
+/** The cache entry's name: the bytes, the options, the code generator's versions and the edits' digest. */
+export function cacheKey(bytes: Uint8Array, options: TranspileOptions, generator = generatorVersions(), editsDigest = BINDINGS_EDITS_DIGEST): string {
   return createHash('sha256')
     .update(bytes)
-    .update(JSON.stringify({ format: CACHE_FORMAT, asyncImports: [...(options.asyncImports ?? [])].sort(), asyncExports: [...(options.asyncExports ?? [])].sort() }))
+    .update(JSON.stringify({ format: CACHE_FORMAT, generator, edits: editsDigest, asyncImports: [...(options.asyncImports ?? [])].sort(), asyncExports: [...(options.asyncExports ?? [])].sort() }))
     .digest('hex');
+}
+
+let generator: Record<string, string> | undefined;
+
+/** The versions of jco and of the jco-transpile it generates bindings with, as installed. */
+export function generatorVersions(): Record<string, string> {
+  if (!generator) {
+    const jcoEntry = createRequire(import.meta.url).resolve('@bytecodealliance/jco');
+    const transpileEntry = createRequire(jcoEntry).resolve('@bytecodealliance/jco-transpile');
+    generator = { jco: installedVersion(jcoEntry, '@bytecodealliance/jco'), 'jco-transpile': installedVersion(transpileEntry, '@bytecodealliance/jco-transpile') };
+  }
+  return generator;
+}
+
+// Both packages' exports hide their package.json, so it is found by walking up from the entry.
+function installedVersion(entry: string, name: string): string {
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === name && manifest.version) return manifest.version;
+    } catch {
+      // Not this folder: go on up.
+    }
+  }
+  throw new Error(`cannot find the version of ${name} above ${entry}`);
 }
 
 async function readMetadata(dir: string): Promise<ComponentMetadata | undefined> {
@@ -128,10 +159,17 @@ async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileO
   // Write beside the entry and move it into place, so a crash never leaves a half entry that looks whole.
   const staging = `${dir}.${process.pid}.partial`;
   await rm(staging, { recursive: true, force: true });
+  let bindingsEdits: readonly BindingsEditReport[] = [];
   for (const [name, content] of Object.entries(output.files)) {
     const path = join(staging, name);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, name === ENTRY ? patchGeneratedBindings(Buffer.from(content).toString('utf8')) : content);
+    if (name !== ENTRY) {
+      await writeFile(path, content);
+      continue;
+    }
+    const patched = patchGeneratedBindings(Buffer.from(content).toString('utf8'));
+    bindingsEdits = patched.edits;
+    await writeFile(path, patched.code);
   }
   const producers = JSON.stringify(await metadataShow(bytes));
   const metadata: ComponentMetadata = {
@@ -142,6 +180,7 @@ async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileO
     exportedInterfaces: output.exports.filter(([name, kind]) => kind === 'instance' && name.includes(':')).map(([name]) => name.replace(/@.*$/, '')),
     exportedFunctions: output.exports.filter(([, kind]) => kind === 'function').map(([name]) => name),
     coreImports: await coreImportsOf(output.files),
+    bindingsEdits,
   };
   await writeFile(join(staging, METADATA), JSON.stringify(metadata));
   await rm(dir, { recursive: true, force: true });
@@ -149,26 +188,74 @@ async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileO
   await rename(staging, dir);
 }
 
-/**
- * Repairs to jco 1.35's generated bindings, each found by profiling:
- * - `_debugLog` reads `process.env.JCO_DEBUG` on every call, and it is called on every call into
- *   the guest; making it a no-op halves call latency (measured in DESIGN.md);
- * - every resource handle created is added to a per-table `_createdReps` Set that nothing reads or
- *   prunes: an instance that lives long (an HTTP actor makes several resources per request) grows
- *   without bound, and the Set's growth costs about a third of a small request's time;
- * - synchronous host imports go direct (see `withDirectSyncHostCalls`).
- */
-export function patchGeneratedBindings(generated: string): string {
-  return withDirectSyncHostCalls(
-    generated.replace(/const _debugLog = \(\.\.\.args\) => \{[\s\S]*?\n\s*\};/, 'const _debugLog = () => {};').replaceAll('table._createdReps.add(rep);', ''),
-  );
+/** What became of one repair to the generated bindings: applied whole, or left out, and why. */
+export interface BindingsEditReport {
+  readonly name: string;
+  readonly applied: boolean;
+  readonly reason?: string;
 }
 
+/**
+ * One repair to jco's generated bindings, found by profiling. It applies whole or not at all: when
+ * the code lacks the shape it was written against (another jco), it says why and the bindings keep
+ * jco's own code there, slower but correct.
+ */
+interface BindingsEdit {
+  readonly name: string;
+  /** Every text and pattern it looks for, so that changing one changes the cache key. */
+  readonly anchors: readonly (string | RegExp)[];
+  apply(generated: string): string | { readonly skipped: string };
+}
+
+const DEBUG_LOG = /const _debugLog = \(\.\.\.args\) => \{[\s\S]*?\n\s*\};/;
+const CREATED_REPS_ADD = 'table._createdReps.add(rep);';
+// Anything but `.add(` on the Set: a reader, whose answers would change if nothing were added.
+const CREATED_REPS_READER = /_createdReps\.(?!add\()/;
 const TRAMPOLINE = /(?=\n {2}const _trampoline\d+ = function)/;
 const SYNC_TASK_SETUP = /const hostProvided = true;(?:(?!\n {2}const _trampoline)[\s\S])*?const started = task\.enterSync\(\);/;
 const LOWER_IMPORT = 'function _lowerImportBackwardsCompat(args) {\n    const params = [...arguments].slice(1);';
 const WITH_TASK_META = 'function _withGlobalCurrentTaskMeta(args) {\n';
 const HANDLE_FLAG = 'const T_FLAG = 1 << 30;';
+
+const EDITS: readonly BindingsEdit[] = [
+  {
+    // `_debugLog` reads `process.env.JCO_DEBUG` on every call into the guest; a no-op halves call latency (DESIGN.md).
+    name: 'no-debug-log',
+    anchors: [DEBUG_LOG],
+    apply: (generated) => (DEBUG_LOG.test(generated) ? generated.replace(DEBUG_LOG, 'const _debugLog = () => {};') : { skipped: 'no _debugLog of the known shape' }),
+  },
+  {
+    // Every resource handle made is added to a per-table Set that nothing prunes: a long-lived
+    // instance grows without bound, and the growth costs a third of a small request's time.
+    name: 'no-record-of-every-resource',
+    anchors: [CREATED_REPS_ADD, CREATED_REPS_READER],
+    apply(generated) {
+      if (!generated.includes(CREATED_REPS_ADD)) return { skipped: `no ${CREATED_REPS_ADD}` };
+      if (CREATED_REPS_READER.test(generated)) return { skipped: 'the bindings read _createdReps, so what is added to it matters' };
+      return generated.replaceAll(CREATED_REPS_ADD, '');
+    },
+  },
+  { name: 'direct-sync-host-calls', anchors: [TRAMPOLINE, SYNC_TASK_SETUP, LOWER_IMPORT, WITH_TASK_META, HANDLE_FLAG], apply: withDirectSyncHostCalls },
+];
+
+/** A digest of the edits (their anchors and their code): a changed edit makes a new cache entry. */
+export const BINDINGS_EDITS_DIGEST = createHash('sha256')
+  .update(JSON.stringify(EDITS.map((edit) => [edit.name, edit.anchors.map(String), edit.apply.toString()])))
+  .update(withDirectSyncHostCalls.toString())
+  .digest('hex')
+  .slice(0, 16);
+
+/** Applies each repair that fits the generated code, and says which did. */
+export function patchGeneratedBindings(generated: string): { readonly code: string; readonly edits: readonly BindingsEditReport[] } {
+  let code = generated;
+  const edits = EDITS.map((edit): BindingsEditReport => {
+    const outcome = edit.apply(code);
+    if (typeof outcome !== 'string') return { name: edit.name, applied: false, reason: outcome.skipped };
+    code = outcome;
+    return { name: edit.name, applied: true };
+  });
+  return { code, edits };
+}
 
 /**
  * jco 1.35 runs every host import through its component-model-async machinery: a task and a
@@ -176,18 +263,26 @@ const HANDLE_FLAG = 'const T_FLAG = 1 << 30;';
  * synchronous guest. For those calls the bookkeeping changes nothing the guest can see, and it
  * costs half of each call (hello-wat: 17 µs a request in-process, 7 µs without). Each synchronous
  * host trampoline here gets a task that does nothing, and is called straight from the guest; the
- * imports that may suspend (JSPI) keep jco's full path. When the generated code does not have the
- * shape this was written against (another jco), nothing is changed.
+ * imports that may suspend (JSPI) keep jco's full path.
  */
-function withDirectSyncHostCalls(generated: string): string {
-  if (![LOWER_IMPORT, WITH_TASK_META, HANDLE_FLAG].every((anchor) => generated.includes(anchor))) return generated;
+function withDirectSyncHostCalls(generated: string): string | { readonly skipped: string } {
+  const missing = [LOWER_IMPORT, WITH_TASK_META, HANDLE_FLAG].find((anchor) => !generated.includes(anchor));
+  if (missing) return { skipped: `no ${JSON.stringify(missing.split('\n')[0])}` };
+  let synchronous = 0;
+  let marked = 0;
   const trampolines = generated.split(TRAMPOLINE).map((part) => {
     const name = /^\n {2}const (_trampoline\d+) = function/.exec(part)?.[1];
-    if (!name || part.includes('(async, @ enter)') || !SYNC_TASK_SETUP.test(part)) return part;
+    if (!name || part.includes('(async, @ enter)')) return part;
+    synchronous++;
+    if (!SYNC_TASK_SETUP.test(part)) return part;
+    marked++;
     return part
       .replace(SYNC_TASK_SETUP, 'const task = BADGER_SYNC_HOST_TASK;')
       .replace(new RegExp(`(\\n {2}${name}\\.fnName = [^\\n]*)`), `$1\n  ${name}.badgerSyncHost = true;`);
   });
+  // A component with no synchronous host import has nothing to repair.
+  if (synchronous === 0) return generated;
+  if (marked < synchronous) return { skipped: `${synchronous - marked} of ${synchronous} synchronous host trampolines are not of the known shape` };
   return trampolines
     .join('')
     .replace(

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BINDINGS_EDITS_DIGEST, cacheKey, generatorVersions, patchGeneratedBindings, transpileCached, wasiHttpImports } from '../../host/index.ts';
+import { builtActor } from '../actors/built-actors.ts';
+import { request } from '../actors/http-request.ts';
+import { ambientImports } from '../fixtures/instantiate-actor.ts';
+
+const applied = (edits: readonly { name: string; applied: boolean }[]) => Object.fromEntries(edits.map((edit) => [edit.name, edit.applied]));
+
+describe("the repairs to jco's generated bindings", () => {
+  it('all fit the code this jco generates, and the repaired bindings serve requests', async () => {
+    const component = await transpileCached(new Uint8Array(await readFile(builtActor('hello-wat'))), await mkdtemp(join(tmpdir(), 'badger-edits-')));
+    expect(applied(component.bindingsEdits!)).toEqual({ 'no-debug-log': true, 'no-record-of-every-resource': true, 'direct-sync-host-calls': true });
+    const generated = await readFile(join(component.dir, 'component.js'), 'utf8');
+    // Synchronous host imports are marked and called straight from the guest.
+    expect(generated).toMatch(/_trampoline\d+\.badgerSyncHost = true;/);
+    expect(generated).toContain('if (args.importFn.badgerSyncHost');
+    const response = await request(await component.instantiate({ ...ambientImports(), ...wasiHttpImports() }), 'GET', '/');
+    expect(response.text).toBe('Hello from awesome-badger!\n');
+  });
+
+  it('each leaves code of another shape as it is, and says why', () => {
+    const foreign = 'export async function instantiate() { return {}; }\n';
+    const { code, edits } = patchGeneratedBindings(foreign);
+    expect(code).toBe(foreign);
+    expect(edits).toEqual([
+      { name: 'no-debug-log', applied: false, reason: 'no _debugLog of the known shape' },
+      { name: 'no-record-of-every-resource', applied: false, reason: 'no table._createdReps.add(rep);' },
+      { name: 'direct-sync-host-calls', applied: false, reason: expect.stringMatching(/^no "function _lowerImportBackwardsCompat/) },
+    ]);
+  });
+
+  it('keeps the record of resources where the bindings read it', () => {
+    const reading = 'function rscTableCreateOwn(table, rep) {\n  table._createdReps.add(rep);\n}\nif (table._createdReps.has(rep)) drop(rep);\n';
+    const { code, edits } = patchGeneratedBindings(reading);
+    expect(code).toContain('table._createdReps.add(rep);');
+    expect(edits.find((edit) => edit.name === 'no-record-of-every-resource')).toMatchObject({ applied: false, reason: expect.stringMatching(/read _createdReps/) });
+    const unread = patchGeneratedBindings('function rscTableCreateOwn(table, rep) {\n  table._createdReps.add(rep);\n}\nhandleTable1._createdReps = new Set();\n');
+    expect(unread.code).not.toContain('_createdReps.add(');
+  });
+
+  it('switch off the debug log only where it has the shape they know', () => {
+    const { code, edits } = patchGeneratedBindings('const _debugLog = (...args) => {\n  if (!globalThis?.process?.env?.JCO_DEBUG) { return; }\n  console.debug(...args);\n};\n');
+    expect(code).toBe('const _debugLog = () => {};\n');
+    expect(edits[0]).toEqual({ name: 'no-debug-log', applied: true });
+  });
+});
+
+describe('the transpile cache key', () => {
+  it('names the installed jco and jco-transpile versions', () => {
+    const manifest = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { version: string };
+    const jcoDir = join(createRequire(import.meta.url).resolve('@bytecodealliance/jco'), '..', '..');
+    expect(generatorVersions()).toEqual({
+      jco: manifest(join(jcoDir, 'package.json')).version,
+      'jco-transpile': manifest(join(jcoDir, '..', 'jco-transpile', 'package.json')).version,
+    });
+  });
+
+  it('changes with the bytes, the generator and the edits', () => {
+    const bytes = new Uint8Array([0, 97, 115, 109]);
+    const key = cacheKey(bytes, {});
+    expect(cacheKey(bytes, {})).toBe(key);
+    expect(cacheKey(new Uint8Array([0, 97, 115, 110]), {})).not.toBe(key);
+    expect(cacheKey(bytes, {}, { ...generatorVersions(), jco: '9.9.9' })).not.toBe(key);
+    expect(cacheKey(bytes, {}, generatorVersions(), `${BINDINGS_EDITS_DIGEST}x`)).not.toBe(key);
+    expect(cacheKey(bytes, { asyncImports: ['wasi:io/poll#poll'] })).not.toBe(key);
+  });
+});

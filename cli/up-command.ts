@@ -4,20 +4,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { pino, type Logger } from 'pino';
 import { generateKeyPair, publicKeyType, type KeyPair, type PublicKey } from '../claims/index.ts';
-import {
-  badgerHome,
-  defaultPolicy,
-  defaultSocketPath,
-  handleControlRequest,
-  Host,
-  loadPolicyFile,
-  requestLocalHost,
-  serveLocalSocket,
-  type HostIdentity,
-  type Policy,
-} from '../host/index.ts';
+import { badgerHome, defaultPolicy, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type DaemonOptions, type Policy } from '../host/index.ts';
 import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
 import { httpServerProvider } from '../providers/http-server/index.ts';
 import { packageRoot } from '../toolchain/index.ts';
@@ -29,7 +17,6 @@ import { collect, keyValuePairs, portNumber } from './options.ts';
 import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
 import { runDemo } from './demo-actors.ts';
 import { describeSelf, startAppReconciler, type HostSelf } from './app-reconciler.ts';
-import type { AppOperations } from '../apps/index.ts';
 import { emit, note } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
 import { withProgress } from './progress.ts';
@@ -81,53 +68,15 @@ async function runHost(options: UpOptions): Promise<void> {
   if (options.demo) await storedOrNewKey(defaultKeyDirectory(), 'issuer_account.nk', 'account');
   const policy = await hostPolicy(options);
   const home = badgerHome();
-  // Lifecycle events go to the lattice once the host has joined one.
-  let publishEvent: ((type: string, data: unknown) => void) | undefined;
-  const logger = pino({ name: 'badger-host' });
-  const host = new Host({
-    cacheDir: join(home, 'cache', 'transpiled'),
-    policy,
-    logger,
-    onEvent: (type, data) => publishEvent?.(type, data),
-  });
-  let stopped!: () => void;
-  const done = new Promise<void>((resolve) => (stopped = resolve));
-  // Ready once it has joined its lattice, has its reconciler and (with --demo) runs the examples.
-  let ready = false;
-  let applications: AppOperations | undefined;
-  const apps = () => {
-    if (!applications) throw new CliError('CLI_BAD_ARGUMENT', 'the host is still starting: try again in a moment');
-    return applications;
-  };
-  const identity: HostIdentity = {
-    ready: () => ready,
-    apps: { deploy: (manifest) => apps().deploy(manifest), undeploy: (name) => apps().undeploy(name), list: () => apps().list(), status: (name) => apps().status(name) },
-    labels,
-    startedAt: new Date().toISOString(),
-    onShutdown: () => stopped(),
-    providerKinds: {
-      keyvalue: (id) => keyValueProvider({ ...(id ? { id } : {}), fileRoot: join(home, 'keyvalue') }),
-      'http-server': (id) => httpServerProvider(id ? { id } : {}),
-      'oled-display': (id) => {
-        const display = oledDisplayProvider(id ? { id } : {});
-        display.onFrame((frame) => publishEvent?.('oled_frame', frameAsJson(display.id, frame)));
-        return display;
-      },
-    },
-  };
-  const socketPath = defaultSocketPath();
-  const server = await serveLocalSocket(socketPath, (request) => handleControlRequest(host, identity, request));
-  process.once('SIGINT', () => stopped());
-  process.once('SIGTERM', () => stopped());
-  note(`badger host up: control socket ${socketPath}; stop it with "badger down" or Ctrl-C`);
   // The laptop-and-Pi topology: a local leaf server keeps this host's lattice traffic on the machine
-  // and carries the rest to the hub.
-  // With a local leaf, the credentials are the leaf's to the hub; otherwise the host's own.
+  // and carries the rest to the hub. With a local leaf, the credentials are the leaf's to the hub;
+  // otherwise the host's own.
   const leaf = options.leafRemote ? await startLeaf(options.leafRemote, options.leafPort ?? '4222', options.creds) : undefined;
   const credentials = leaf ? undefined : await credentialsFrom(options);
   const servers = leaf?.url ?? options.nats;
   // A clusterSeed from the config file waits for a lattice; these flags make no sense without one.
   if (!servers && (options.ctlAllow.length > 0 || options.clusterIssuer.length > 0)) {
+    await leaf?.stop();
     throw new CliError('CLI_BAD_ARGUMENT', '--ctl-allow and --cluster-issuer lock a lattice: give --nats or --leaf-remote too');
   }
   // The host's key lives as long as the process: it stamps everything the host says on a locked lattice.
@@ -139,34 +88,62 @@ async function runHost(options: UpOptions): Promise<void> {
     startedAt: new Date(),
   };
   const lattice = checkLatticeName(options.lattice);
-  const membership = servers
-    ? await joinAs(host, identity, self, hostKey, servers, lattice, options, credentials, logger).catch(async (error: unknown) => {
-        await leaf?.stop();
-        throw error;
-      })
-    : undefined;
-  publishEvent = membership?.publish;
-  const reconciler = startAppReconciler({ host, identity, self, lattice, home, membership, logger });
-  applications = reconciler.operations;
+  let membership: LatticeMembership | undefined;
+  const daemon = await startDaemon({
+    home,
+    policy,
+    labels,
+    providerKinds: builtInProviders(home),
+    ...(servers
+      ? {
+          joinLattice: async (context: DaemonContext) => {
+            membership = await joinAs(context, self, hostKey, servers, lattice, options, credentials);
+            return membership;
+          },
+        }
+      : {}),
+    applications: (context) => {
+      const reconciler = startAppReconciler({ host: context.host, identity: context.identity, self, lattice, home, membership, logger: context.logger });
+      return { control: reconciler.operations, stop: () => reconciler.stop() };
+    },
+  }).catch(async (error: unknown) => {
+    await leaf?.stop();
+    throw error;
+  });
+  note(`badger host up: control socket ${daemon.socketPath}; stop it with "badger down" or Ctrl-C`);
+  const interrupted = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   if (options.demo) {
     try {
-      note(await runDemo(host));
+      note(await runDemo(daemon.host));
     } catch (error) {
-      server.close();
-      await host.shutdown();
+      await daemon.stop();
+      await leaf?.stop();
       throw error;
     }
   }
-  ready = true;
-  if (options.json) process.stdout.write(`${JSON.stringify({ ready: true, socket: socketPath, ...(membership ? { host: self.id, lattice } : {}) })}\n`);
-  await done;
+  daemon.markReady();
+  if (options.json) process.stdout.write(`${JSON.stringify({ ready: true, socket: daemon.socketPath, ...(membership ? { host: self.id, lattice } : {}) })}\n`);
+  await Promise.race([daemon.shutdownRequested, interrupted]);
   note('badger host stopping: draining actors');
-  server.close();
-  await reconciler.stop();
-  await membership?.leave();
-  await host.shutdown();
+  await daemon.stop();
   await leaf?.stop();
   process.exit(0);
+}
+
+/** The providers this build of badger can start by kind (`badger start provider <kind>`). */
+function builtInProviders(home: string): NonNullable<DaemonOptions['providerKinds']> {
+  return {
+    keyvalue: (id) => keyValueProvider({ ...(id ? { id } : {}), fileRoot: join(home, 'keyvalue') }),
+    'http-server': (id) => httpServerProvider(id ? { id } : {}),
+    'oled-display': (id, publish) => {
+      const display = oledDisplayProvider(id ? { id } : {});
+      display.onFrame((frame) => publish('oled_frame', frameAsJson(display.id, frame)));
+      return display;
+    },
+  };
 }
 
 async function startLeaf(remoteUrl: string, portText: string, hubCreds: string | undefined): Promise<NatsProcess> {
@@ -179,15 +156,13 @@ async function startLeaf(remoteUrl: string, portText: string, hubCreds: string |
 
 /** Joins the lattice with a fresh host key (`N…`), as a wasmCloud host does at each start. */
 async function joinAs(
-  host: Host,
-  identity: HostIdentity,
+  { host, perform, logger }: DaemonContext,
   self: HostSelf,
   hostKey: KeyPair,
   servers: string,
   lattice: string,
   trustOptions: UpOptions,
   credentials: LatticeCredentials | undefined,
-  logger: Logger,
 ): Promise<LatticeMembership> {
   const { id } = self;
   const { trust, voucher, notes } = await membershipFrom(trustOptions, hostKey, lattice);
@@ -203,7 +178,7 @@ async function joinAs(
     trust,
     ...(voucher ? { voucher } : {}),
     onRefused: (subject, reason) => refusals.warn({ subject, reason }, 'a lattice message was refused'),
-    perform: (request) => handleControlRequest(host, identity, request),
+    perform,
     describe: () => describeSelf(host, self, lattice),
     describeProviders: async () => {
       const health = await host.providerHealth();

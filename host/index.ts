@@ -22,6 +22,7 @@ export { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 export type { DisplaySnapshot, HttpServing, Provider, ProviderHealth, ProviderHost } from './provider.ts';
 export { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
 export type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
+export { startDaemon, type Daemon, type DaemonApplications, type DaemonContext, type DaemonLattice, type DaemonOptions } from './daemon.ts';
 export { actorIdOf, Host, type ActorSummary, type HostEventType, type HostOptions, type StartActorOptions } from './host.ts';
 export { defaultSocketPath, encodeControlJson, handleControlRequest, type ApplicationControl, requestLocalHost, serveLocalSocket, type ControlRequest, type ControlResponse, type HostIdentity } from './control/index.ts';
 export { ambientImports, callIncomingHandler, HTTP_INCOMING_HANDLER, wasiHttpImports, type HandledResponse, type IncomingHandlerExport, type IncomingRequestParts } from './wasi/index.ts';

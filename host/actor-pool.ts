@@ -28,7 +28,7 @@ export interface PoolLimits {
 }
 
 export interface PoolHooks {
-  routeImport(iface: string, operation: string, args: unknown[]): Promise<CallOutcome>;
+  routeImport(call: ImportCall): Promise<CallOutcome>;
   log(level: ActorLogLevel, context: string, message: string): void;
   /** A failed invocation: a trap, a deadline or a crash. */
   failed(code: InvocationErrorCode, message: string): void;
@@ -199,7 +199,7 @@ export class ActorPool {
 
   #spawn(): Slot {
     const channel = new InvocationChannel<InvocationRequest, InvocationReply, ImportCall, CallOutcome>((call) =>
-      this.#hooks.routeImport(call.iface, call.operation, call.args),
+      this.#hooks.routeImport(call),
     );
     const busy = new SharedArrayBuffer(8);
     const workerData: WorkerData = { ...this.#setup, channel: channel.workerEnd, deadlineMs: this.#limits.deadlineMs, queueLimit: this.#limits.queueLimit, busy };

@@ -68,6 +68,8 @@ export interface ImportCall {
   readonly iface: string;
   readonly operation: string;
   readonly args: unknown[];
+  /** The link this call goes over (`default` unless the actor chose another). */
+  readonly linkName: string;
 }
 
 /** On the worker's parent port, from the pool: what is neither an invocation nor an import reply. */

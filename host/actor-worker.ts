@@ -27,6 +27,8 @@ import {
 } from './actor-protocol.ts';
 import { contractFor, type RoutedCall } from './contracts/index.ts';
 import { WorkerChannel } from './invocation-channel.ts';
+import { busImports, LinkNameChoice } from './link-names.ts';
+import { DEFAULT_LINK_NAME } from './links.ts';
 import type { CallOutcome } from './router.ts';
 import { loadTranspiled } from './transpile-cache.ts';
 
@@ -34,6 +36,7 @@ const port = parentPort!;
 const setup = workerData as WorkerData;
 const send = (message: FromWorker) => port.postMessage(message);
 
+const linkNames = new LinkNameChoice();
 const channel = new WorkerChannel<InvocationRequest, InvocationReply, ImportCall, CallOutcome>(setup.channel);
 
 class ActorImportFailed extends Error {}
@@ -44,7 +47,7 @@ class ActorImportFailed extends Error {}
  * actor-to-actor call has none, so its failure fails the whole invocation.
  */
 const call: RoutedCall = (iface, operation, args) => {
-  const outcome = channel.callImport({ iface, operation, args });
+  const outcome = channel.callImport({ iface, operation, args, linkName: linkNames.current(iface) });
   if ('ok' in outcome) return outcome.ok as never;
   if (iface in setup.actorImports) throw new ActorImportFailed(outcome.reason ?? `the call to ${iface} failed`);
   throw { payload: outcome.err };
@@ -63,11 +66,12 @@ const imports = {
   ...ambientImports(
     (level, context, message) => send({ type: 'log', level, context, message }),
     () => {
-      const outcome = channel.callImport({ iface: 'wasi:config/store', operation: 'get-all', args: [] });
+      const outcome = channel.callImport({ iface: 'wasi:config/store', operation: 'get-all', args: [], linkName: DEFAULT_LINK_NAME });
       return 'ok' in outcome ? (outcome.ok as Record<string, string>) : {};
     },
   ),
   ...wasiHttpImports(),
+  ...busImports(linkNames),
   ...routedImports,
 };
 
@@ -124,6 +128,7 @@ function failureOf(error: unknown): Extract<InvocationResult, { ok: false }> {
 }
 
 async function invoke(invocation: Invocation): Promise<InvocationResult> {
+  linkNames.reset();
   const taken = takeInstance(invocation.kind === 'http');
   try {
     const current = await taken.current;

@@ -16,6 +16,8 @@ const AMBIENT: readonly RegExp[] = [
   /^wasi:http\/types$/,
   /^wasi:http\/outgoing-handler$/,
   /^wasi:cli\/(stdin|stdout|stderr|environment|exit|terminal-(input|output|stdin|stdout|stderr))$/,
+  // Chooses among the links an operator made; it reaches nothing they did not link.
+  /^wasmcloud:bus\/lattice$/,
 ];
 
 export function isAmbientInterface(name: string): boolean {

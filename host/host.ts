@@ -219,8 +219,8 @@ export class Host {
       },
       { ...DEFAULT_LIMITS, ...definedLimits(options) },
       {
-        routeImport: async (iface, operation, args) =>
-          iface === 'wasi:config/store' ? { ok: this.#configOf(id, options.config ?? {}) } : routeImportCall(this.links, this.#targets, id, iface, operation, args),
+        routeImport: async ({ iface, operation, args, linkName }) =>
+          iface === 'wasi:config/store' ? { ok: this.#configOf(id, options.config ?? {}) } : routeImportCall(this.links, this.#targets, id, iface, operation, args, linkName),
         log: (level, context, message) => log[level === 'stderr' ? 'warn' : level === 'stdout' ? 'info' : level === 'critical' ? 'fatal' : level]({ context, ...(level === 'stdout' || level === 'stderr' ? { stream: level } : {}) }, message),
         failed: (code, message) => {
           failures[code] = (failures[code] ?? 0) + 1;

@@ -31,12 +31,14 @@ export async function routeImportCall(
   iface: string,
   operation: string,
   args: unknown[],
+  linkName = DEFAULT_LINK_NAME,
 ): Promise<CallOutcome> {
   const carrier = contractFor(iface);
-  const link: Link | undefined = links.resolve(source, iface, DEFAULT_LINK_NAME);
+  const link: Link | undefined = links.resolve(source, iface, linkName);
+  const named = linkName === DEFAULT_LINK_NAME ? '' : ` named "${linkName}"`;
   if (!carrier) {
     // Actor to actor: the interface is the target's export, and has no error of its own to give.
-    if (!link) return { err: undefined, reason: `no link for ${iface} from ${source}; add one with badger link put` };
+    if (!link) return { err: undefined, reason: `no link${named} for ${iface} from ${source}; add one with badger link put` };
     return (
       targets.callActor(link.target, iface, operation, args) ??
       targets.remoteActor?.(link, operation, args) ?? { err: undefined, reason: `the link for ${iface} points at ${link.target}, which is not running` }
@@ -44,7 +46,7 @@ export async function routeImportCall(
   }
   const { name, contract } = carrier;
   if (!link) {
-    return { err: contract.notLinked(`no link for ${iface} from ${source} (link name "${DEFAULT_LINK_NAME}"); add one with badger link put`) };
+    return { err: contract.notLinked(`no link for ${iface} from ${source} (link name "${linkName}"); add one with badger link put`) };
   }
   const handler = targets.provider(link.target)?.[name];
   if (!handler) {

@@ -187,6 +187,7 @@ function serveHttp(request: IncomingRequestParts, onResponse: (response: Outgoin
   return exclusive(async (): Promise<RunOutcome> => {
     Atomics.add(busy, BUSY_BEGUN, 1);
     Atomics.store(busy, BUSY_RUNNING, 1);
+    linkNames.reset();
     const taken = takeInstance(true);
     try {
       const outcome = await new Promise<RunOutcome>((settle) => {

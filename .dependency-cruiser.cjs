@@ -19,6 +19,13 @@ module.exports = {
       to: { path: '^(providers|cli|apps|dashboard|toolchain)/' },
     },
     {
+      name: 'host-core-behind-the-lattice-port',
+      comment: 'the host core reaches the lattice only through the port it defines (remote-targets.ts); host/lattice/ implements it over NATS',
+      severity: 'error',
+      from: { path: '^host/', pathNot: '^host/lattice/' },
+      to: { path: '^host/lattice/|(^|/)node_modules/nats/' },
+    },
+    {
       name: 'providers-through-host-index',
       comment: 'a provider uses the host only through host/index.ts, the provider SDK',
       severity: 'error',
@@ -30,7 +37,7 @@ module.exports = {
       comment: 'only host/lattice/ imports nats: the rest of the project reaches the lattice through it',
       severity: 'error',
       from: { pathNot: '^host/lattice/' },
-      to: { path: '^node_modules/nats/' },
+      to: { path: '(^|/)node_modules/nats/' },
     },
     {
       name: 'no-folder-cycles',

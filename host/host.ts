@@ -4,14 +4,13 @@ import type { Invocation, InvocationErrorCode, InvocationResult } from './actor-
 import { ActorPool, type PoolLimits } from './actor-pool.ts';
 import { readArtifact } from './artifact-source.ts';
 import { HostError } from './errors.ts';
-import type { LatticeBus } from './lattice/lattice-bus.ts';
-import { callRemoteActor, callRemoteProvider, probeTarget, serveActorRpc, serveProviderRpc, type ActorRpcRequest } from './lattice/rpc.ts';
 import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { exportDenial, offeredExports, planGrants } from './grants.ts';
 import { DEFAULT_LINK_NAME, linkKey, LinkTable, type Link } from './links.ts';
 import { contractFor } from './contracts/index.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
 import { reportedHealth, type DisplaySnapshot, type Provider, type ProviderHealth, type ProviderHost } from './provider.ts';
+import type { ActorRpcRequest, LatticeAccess, RemoteTargets, Serving } from './remote-targets.ts';
 import { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
 import { BASE_ASYNC_EXPORTS, BASE_ASYNC_IMPORTS, planSuspension } from './suspension.ts';
 import { compileCoreModules, REUSABLE_INSTANCES_TAG, transpileCached } from './transpile-cache.ts';
@@ -25,6 +24,8 @@ export interface HostOptions {
   readonly now?: () => number;
   /** Hears each lifecycle event (the lattice publishes them as CloudEvents). */
   readonly onEvent?: (type: HostEventType, data: Record<string, unknown>) => void;
+  /** The lattice, for a host that starts on one (else `attachLattice` once it has joined). */
+  readonly remote?: RemoteTargets;
 }
 
 export type HostEventType =
@@ -91,27 +92,18 @@ export class Host {
   readonly #options: HostOptions;
   readonly #log: Logger;
 
-  #lattice: LatticeBus | undefined;
+  /** The lattice, when this host is on one. */
+  #remote: RemoteTargets | undefined;
   /** Why a link's provider could not take it again when its actor restarted, by link key: its health says so. */
   readonly #linkProblems = new Map<string, string>();
   /** What this host serves to the lattice, by `actor:<id>` or `provider:<id>`: stopped with it. */
-  readonly #servedOnLattice = new Map<string, { stop(): void }>();
+  readonly #servedOnLattice = new Map<string, Serving>();
 
   readonly #targets: RouteTargets = {
     provider: (id) => this.#providers.get(id),
-    remoteProvider: (link, operation, args) => {
-      const lattice = this.#lattice;
-      if (!lattice) return undefined;
-      return callRemoteProvider(lattice, link, operation, args, this.#deadlineOf(link.source));
-    },
+    remoteProvider: (link, operation, args) => this.#remote?.callProvider(link, operation, args, this.#deadlineOf(link.source)),
     callActor: (id, iface, fn, args) => (this.#actors.has(id) ? this.#callExport(id, iface, fn, args) : undefined),
-    remoteActor: (link, fn, args) => {
-      const lattice = this.#lattice;
-      if (!lattice) return undefined;
-      return callRemoteActor(lattice, link.target, link.interface, { kind: 'call', iface: link.interface, fn, args }, this.#deadlineOf(link.source)).then(
-        (reply): CallOutcome => ('failed' in reply ? { err: undefined, reason: reply.failed } : (reply.value as CallOutcome)),
-      );
-    },
+    remoteActor: (link, fn, args) => this.#remote?.callActor(link, fn, args, this.#deadlineOf(link.source)),
   };
 
   /** A call across the lattice waits as long as its calling actor may run. */
@@ -131,14 +123,15 @@ export class Host {
   constructor(options: HostOptions) {
     this.#options = options;
     this.#log = options.logger ?? pino({ name: 'badger-host' });
+    this.#remote = options.remote;
   }
 
   /**
-   * Puts the host on a lattice: a link whose target is not a provider here is served by that
-   * provider elsewhere on the lattice, over NATS.
+   * Puts the host on a lattice joined after its start: a link whose target is not here is served
+   * by that target elsewhere on the lattice, and what runs here is offered to the lattice.
    */
-  attachLattice(bus: LatticeBus): void {
-    this.#lattice = bus;
+  attachLattice(lattice: LatticeAccess): void {
+    this.#remote = lattice.remoteTargets;
     for (const id of this.#actors.keys()) this.#serveActorOnLattice(id);
     for (const provider of this.#providers.values()) this.#serveProviderOnLattice(provider);
   }
@@ -146,21 +139,21 @@ export class Host {
   /** Links from other hosts may target this host's providers: they are served on the lattice too. */
   #serveProviderOnLattice(provider: Provider): void {
     // Calls are served for the links this host holds (put here, or adopted from signed link events), never for links named on the wire.
-    if (this.#lattice) this.#servedOnLattice.set(`provider:${provider.id}`, serveProviderRpc(this.#lattice, provider, (source, iface, name) => this.links.resolve(source, iface, name)));
+    if (this.#remote) this.#servedOnLattice.set(`provider:${provider.id}`, this.#remote.serveProvider(provider, (source, iface, name) => this.links.resolve(source, iface, name)));
   }
 
   /** An actor's exports, for links from actors on other hosts, and HTTP requests from providers there. */
   #serveActorOnLattice(id: string): void {
-    const lattice = this.#lattice;
+    const remote = this.#remote;
     const actor = this.#actors.get(id);
-    if (!lattice || !actor) return;
+    if (!remote || !actor) return;
     const invoke = async (request: ActorRpcRequest): Promise<unknown> => {
       if (request.kind === 'call') return this.#callExport(id, request.iface, request.fn, request.args);
       const result = await this.invoke(id, { kind: 'http', request: { ...request.request, scheme: 'http' } });
       if (!result.ok) throw new HostError(result.code, result.message);
       return result.value;
     };
-    this.#servedOnLattice.set(`actor:${id}`, serveActorRpc(lattice, id, actor.offeredInterfaces, invoke));
+    this.#servedOnLattice.set(`actor:${id}`, remote.serveActor(id, actor.offeredInterfaces, invoke));
   }
 
   #stopServingOnLattice(key: string): void {
@@ -393,14 +386,14 @@ export class Host {
    */
   async linksWithHealth(probeTimeoutMs = 1000): Promise<(Link & { readonly health: ProviderHealth })[]> {
     const local = await this.providerHealth();
-    const lattice = this.#lattice;
+    const remote = this.#remote;
     const healthOf = async (link: Link): Promise<ProviderHealth> => {
       const problem = this.#linkProblems.get(linkKey(link));
       if (problem) return { healthy: false, message: problem };
       if (local[link.target]) return local[link.target]!;
       if (this.#actors.has(link.target)) return { healthy: true };
-      if (!lattice) return { healthy: false, message: `${link.target} is not running on this host` };
-      return probeTarget(lattice, contractFor(link.interface) ? 'provider' : 'actor', link.target, probeTimeoutMs);
+      if (!remote) return { healthy: false, message: `${link.target} is not running on this host` };
+      return remote.probe(contractFor(link.interface) ? 'provider' : 'actor', link.target, probeTimeoutMs);
     };
     return Promise.all(this.links.query().map(async (link) => ({ ...link, health: await healthOf(link) })));
   }

@@ -21,6 +21,7 @@ export { CONTRACTS, contractFor, displayContract, keyValueContract, WitError, ty
 export { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 export type { DisplaySnapshot, HttpServing, Provider, ProviderHealth, ProviderHost } from './provider.ts';
 export { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
+export type { ActorRpcRequest, HeldLinks, LatticeAccess, RemoteHttpRequest, RemoteHttpResponse, RemoteTargets, Serving } from './remote-targets.ts';
 export type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 export { startDaemon, type Daemon, type DaemonApplications, type DaemonContext, type DaemonLattice, type DaemonOptions } from './daemon.ts';
 export { actorIdOf, Host, type ActorSummary, type HostEventType, type HostOptions, type StartActorOptions } from './host.ts';

@@ -3,7 +3,8 @@ import { headerPairs, HOST_ANSWERS, type ListenSpec } from '../http-ingress/inde
 import { HTTP_INCOMING_HANDLER } from '../wasi/index.ts';
 import type { HttpServing, ProviderHost } from '../provider.ts';
 import type { LatticeBus } from './lattice-bus.ts';
-import { callRemoteActor, type RemoteHttpResponse } from './rpc.ts';
+import type { RemoteHttpResponse } from '../remote-targets.ts';
+import { callRemoteActor } from './rpc.ts';
 
 /** How long a forwarded request may take, the actor's own deadline included. */
 export const FORWARD_TIMEOUT_MS = 30_000;

@@ -6,7 +6,8 @@ export { allEventsSubject, checkLatticeName, CONTROL_VERSION, controlSubject, co
 export { auction, authenticatorFor, connectLattice, discoverHosts, discoverProviders, pickHost, requestLattice, type LatticeCredentials } from './lattice-client.ts';
 export { CONTROL_WIRE_VERSION, controlReplyFrom, satisfies, type AuctionRequest, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type LatticeRequest, type ProviderPingRequest, type ProviderSummary } from './control-wire.ts';
 export { DEFAULT_HEARTBEAT_MS, eventPublisher, followLinks, joinLattice, summarizeHost, type LatticeHostOptions, type LatticeMembership } from './lattice-host.ts';
-export { callRemoteActor, callRemoteProvider, probeTarget, remoteDisplaySnapshot, serveActorRpc, serveProviderRpc, type ActorRpcRequest, type RemoteHttpRequest, type RemoteHttpResponse } from './rpc.ts';
+export { callRemoteActor, callRemoteProvider, natsRemoteTargets, probeTarget, remoteDisplaySnapshot, serveActorRpc, serveProviderRpc } from './rpc.ts';
+export type { ActorRpcRequest, HeldLinks, RemoteHttpRequest, RemoteHttpResponse } from '../remote-targets.ts';
 export { serveStandaloneProvider, type StandaloneProvider, type StandaloneProviderOptions } from './standalone-provider.ts';
 export { FORWARD_TIMEOUT_MS, forwardFailureStatus, latticeHttpHost } from './http-forwarder.ts';
 export { latticeKv, NoJetStreamError } from './jetstream.ts';

@@ -9,6 +9,8 @@ import { isDown, onDisconnect } from './connection-state.ts';
 import { LatticeError } from '../errors.ts';
 import { AUTH_HEADER, formatStamp, NonceCache, parseStamp, staleness, type AuthStamp } from './message-auth.ts';
 import { PeerSessions, replyTarget, signatureHolds, type LatticeIdentity, type MacCheck } from './peer-sessions.ts';
+import type { RemoteTargets } from '../remote-targets.ts';
+import { natsRemoteTargets } from './rpc.ts';
 import { isLocked, operatorRefusal, type LatticeTrust } from './trust.ts';
 
 export type { LatticeIdentity } from './peer-sessions.ts';
@@ -75,6 +77,13 @@ export class LatticeBus {
     const stamping = identity && (identity.role === 'operator' || this.locked);
     this.#sessions = stamping ? new PeerSessions({ connection: options.connection, lattice: options.lattice, identity, trust: options.trust ?? { operators: [], clusterIssuers: [] }, clock: this.#clock }) : undefined;
     if (this.locked) this.#sessions?.serve();
+  }
+
+  #remoteTargets: RemoteTargets | undefined;
+
+  /** What a host reaches and offers over this bus: providers and actors on other hosts. */
+  get remoteTargets(): RemoteTargets {
+    return (this.#remoteTargets ??= natsRemoteTargets(this));
   }
 
   /** This end's key on the lattice, when it has one. */

@@ -5,6 +5,7 @@ import type { Link } from '../links.ts';
 import { reportedHealth, type DisplaySnapshot, type Provider, type ProviderHealth } from '../provider.ts';
 import { LatticeError } from '../errors.ts';
 import type { CallOutcome } from '../router.ts';
+import type { ActorRpcRequest, HeldLinks, RemoteHttpRequest, RemoteTargets } from '../remote-targets.ts';
 import type { Inbound, LatticeBus } from './lattice-bus.ts';
 import { rpcSubject, serviceSubject } from './subjects.ts';
 
@@ -128,8 +129,6 @@ export function serveProviderRpc(bus: LatticeBus, provider: Provider, linkOf: He
   return stoppable(subscriptions);
 }
 
-/** Where a provider's server looks up the links it holds. */
-export type HeldLinks = (source: string, iface: string, name: string) => Link | undefined | Promise<Link | undefined>;
 
 /** The link the provider holds for this call, waiting a moment for one whose link event is still on its way. */
 async function heldLink(linkOf: HeldLinks, wanted: LinkName, providerId: string): Promise<Link | undefined> {
@@ -217,26 +216,6 @@ export async function remoteDisplaySnapshot(bus: LatticeBus, providerId: string,
   return reply.ok;
 }
 
-/** A call to an actor's export from another host: a function of a custom interface, or an HTTP request. */
-export type ActorRpcRequest =
-  | { readonly kind: 'call'; readonly iface: string; readonly fn: string; readonly args: unknown[] }
-  | { readonly kind: 'http'; readonly request: RemoteHttpRequest };
-
-/** An HTTP request with its whole body, as it crosses the lattice. */
-export interface RemoteHttpRequest {
-  readonly method: string;
-  readonly pathWithQuery: string;
-  readonly authority: string;
-  readonly headers: readonly [string, string][];
-  readonly body: Uint8Array;
-}
-
-export interface RemoteHttpResponse {
-  readonly status: number;
-  readonly headers: readonly [string, string][];
-  readonly body: Uint8Array;
-}
-
 /** `code` is the host's invocation error code (ACTOR_DEADLINE…), when the actor was reached. */
 type ActorRpcReply = { readonly value: unknown } | { readonly failed: string; readonly code?: string };
 
@@ -300,4 +279,18 @@ export async function callRemoteActor(
   } catch (error) {
     return { failed: whyUnanswered(error, 'actor', actorId, bus.lattice, timeoutMs), unanswered: unanswered(error) };
   }
+}
+
+/** The host's remote targets over this lattice bus: the port the host core calls, implemented over NATS. */
+export function natsRemoteTargets(bus: LatticeBus): RemoteTargets {
+  return {
+    callProvider: (link, operation, args, timeoutMs) => callRemoteProvider(bus, link, operation, args, timeoutMs),
+    callActor: async (link, fn, args, timeoutMs) => {
+      const reply = await callRemoteActor(bus, link.target, link.interface, { kind: 'call', iface: link.interface, fn, args }, timeoutMs);
+      return 'failed' in reply ? { err: undefined, reason: reply.failed } : (reply.value as CallOutcome);
+    },
+    probe: (kind, target, timeoutMs) => probeTarget(bus, kind, target, timeoutMs),
+    serveProvider: (provider, linkOf) => serveProviderRpc(bus, provider, linkOf),
+    serveActor: (actorId, interfaces, invoke) => serveActorRpc(bus, actorId, interfaces, invoke),
+  };
 }

@@ -1,0 +1,54 @@
+/**
+ * The port through which a host reaches what does not run on it, and offers what does: the
+ * lattice, as the host sees it. `host/lattice/` implements it over NATS; the host core imports
+ * neither NATS nor the lattice.
+ */
+import type { Link } from './links.ts';
+import type { Provider, ProviderHealth } from './provider.ts';
+import type { CallOutcome } from './router.ts';
+
+/** An HTTP request with its whole body, as it crosses to another host. */
+export interface RemoteHttpRequest {
+  readonly method: string;
+  readonly pathWithQuery: string;
+  readonly authority: string;
+  readonly headers: readonly [string, string][];
+  readonly body: Uint8Array;
+}
+
+export interface RemoteHttpResponse {
+  readonly status: number;
+  readonly headers: readonly [string, string][];
+  readonly body: Uint8Array;
+}
+
+/** A call to an actor's export from another host: a function of a custom interface, or an HTTP request. */
+export type ActorRpcRequest =
+  | { readonly kind: 'call'; readonly iface: string; readonly fn: string; readonly args: unknown[] }
+  | { readonly kind: 'http'; readonly request: RemoteHttpRequest };
+
+/** Where a provider's server looks up the links it holds. */
+export type HeldLinks = (source: string, iface: string, name: string) => Link | undefined | Promise<Link | undefined>;
+
+/** What serving hands back. */
+export interface Serving {
+  stop(): void;
+}
+
+export interface RemoteTargets {
+  /** Runs an import call on the link's provider elsewhere; undefined when no contract carries the interface. */
+  callProvider(link: Link, operation: string, args: unknown[], timeoutMs: number): Promise<CallOutcome | undefined>;
+  /** Runs `fn` of the interface an actor elsewhere exports, over the link; a failure is an `err` with its reason. */
+  callActor(link: Link, fn: string, args: unknown[], timeoutMs: number): Promise<CallOutcome>;
+  /** How a link target elsewhere is; one that does not answer is unhealthy, with why. */
+  probe(kind: 'provider' | 'actor', target: string, timeoutMs: number): Promise<ProviderHealth>;
+  /** Offers a provider of this host to links from other hosts, for the links this host holds. */
+  serveProvider(provider: Provider, linkOf: HeldLinks): Serving;
+  /** Offers an actor's exports (and HTTP requests) to links and providers on other hosts. */
+  serveActor(actorId: string, interfaces: readonly string[], invoke: (request: ActorRpcRequest) => Promise<unknown>): Serving;
+}
+
+/** Whatever can hand a host its remote targets: the lattice's bus is one. */
+export interface LatticeAccess {
+  readonly remoteTargets: RemoteTargets;
+}

@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ApplicationState, ApplicationStatus } from '../host/index.ts';
 import { latticeKv, NoJetStreamError, type KV, type KvOptions, type NatsConnection } from '../host/lattice/index.ts';
 import { AppError } from './errors.ts';
 import type { AppSpec } from './manifest.ts';
@@ -12,16 +13,9 @@ export interface StoredApp {
   readonly deployedAt: string;
 }
 
-export type AppState = 'deployed' | 'reconciling' | 'failed' | 'undeploying';
-
-export interface AppStatus {
-  readonly name: string;
-  readonly version: string;
-  readonly state: AppState;
-  /** Why it is not deployed yet, or failed: one line each. */
-  readonly reasons: readonly string[];
-  readonly updatedAt: string;
-}
+/** The application's state and status as the host's control interface carries them. */
+export type AppState = ApplicationState;
+export type AppStatus = ApplicationStatus;
 
 /** Where deployed manifests and their status live: a NATS KV bucket on a lattice, files otherwise. */
 export interface AppStore {

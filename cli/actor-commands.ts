@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import type { ActorSummary } from '../host/index.ts';
-import { encodeControlJson, remoteError, type ControlRequest } from '../host/index.ts';
-import { auction, checkLatticeName, LatticeError, pickHost, requestLattice } from '../host/lattice/index.ts';
+import { encodeControlJson, type ActorSummary, type ControlRequestOf } from '../host/index.ts';
+import { auction, checkLatticeName, LatticeError, latticeControlClient, pickHost } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
 import { onceOnLattice, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
@@ -51,9 +50,9 @@ export function startCommand(): Command {
           config: keyValuePairs(options.config, '--config'),
         };
         const constraints = keyValuePairs(options.constraint, '--constraint');
-        const summary = (await withProgress(`starting ${location}`, () =>
+        const summary: ActorSummary & { host?: string } = await withProgress(`starting ${location}`, () =>
           options.nats ? startOnLattice(options.nats, options.lattice, options.host, constraints, request, options) : askHost(request),
-        )) as ActorSummary & { host?: string };
+        );
         emit(
           options.json,
           summary,
@@ -68,7 +67,7 @@ export function startCommand(): Command {
     .option('--id <id>', 'the instance id links will name')
     .option('--json', 'print JSON')
     .action(async (kind: string, options: { id?: string; json?: boolean }) => {
-      const started = (await askHost({ op: 'start-provider', kind, ...(options.id ? { id: options.id } : {}) })) as { id: string; name: string };
+      const started = await askHost({ op: 'start-provider', kind, ...(options.id ? { id: options.id } : {}) });
       emit(options.json, started, `started provider ${started.id} (${started.name})`);
     });
   return start;
@@ -80,9 +79,9 @@ async function startOnLattice(
   lattice: string,
   hostId: string | undefined,
   constraints: Record<string, string>,
-  request: ControlRequest,
+  request: ControlRequestOf<'start-actor'>,
   credentials: CredentialOptions,
-): Promise<unknown> {
+): Promise<ActorSummary & { host: string }> {
   return onceOnLattice(servers, checkLatticeName(lattice), credentials, async (bus) => {
     let target = hostId;
     if (!target) {
@@ -91,9 +90,7 @@ async function startOnLattice(
       if (!winner) throw new LatticeError('LATTICE_NO_HOST', `no host on lattice ${lattice} answered the auction (${wanted})`);
       target = winner.id;
     }
-    const response = await requestLattice(bus, request, { hostId: target, timeoutMs: 60_000 });
-    if (!response.ok) throw remoteError(response);
-    return { ...(response.data as object), host: target };
+    return { ...(await latticeControlClient(bus, { hostId: target, timeoutMs: 60_000 }).request(request)), host: target };
   });
 }
 
@@ -113,7 +110,7 @@ export function scaleCommand(): Command {
     .description('change how many instances of an actor may run at once')
     .addCommand(
       new Command('actor').description('set how many instances may run at once').argument('<actor>', 'id or name').argument('<n>', 'max instances').option('--json', 'print JSON').action(async (actor: string, n: string, options: { json?: boolean }) => {
-        const summary = (await askHost({ op: 'scale-actor', actor, maxInstances: positive(n, 'n') })) as ActorSummary;
+        const summary = await askHost({ op: 'scale-actor', actor, maxInstances: positive(n, 'n') });
         emit(options.json, summary, `${summary.name} may now run ${summary.limits.maxInstances} instances`);
       }),
     );

@@ -3,8 +3,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { AppError, readManifest, type AppStatus } from '../apps/index.ts';
-import { remoteError, type ControlRequest } from '../host/index.ts';
-import { checkLatticeName, requestLattice } from '../host/lattice/index.ts';
+import type { ControlOp, ControlReplies, ControlRequestOf } from '../host/index.ts';
+import { checkLatticeName, latticeControlClient } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
 import { onceOnLattice, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
@@ -26,12 +26,10 @@ function withWhere(command: Command): Command {
     .option('--lattice <name>', 'the lattice, with --nats', defaultLattice());
 }
 
-async function ask(options: WhereOptions, request: ControlRequest): Promise<unknown> {
+/** One request, to the local host or to any host of the lattice: one ControlClient or the other, the same call. */
+async function ask<Op extends ControlOp>(options: WhereOptions, request: ControlRequestOf<Op>): Promise<ControlReplies[Op]> {
   if (!options.nats) return askHost(request);
-  const lattice = checkLatticeName(options.lattice);
-  const response = await onceOnLattice(options.nats, lattice, options, (bus) => requestLattice(bus, request, { timeoutMs: 10_000 }));
-  if (!response.ok) throw remoteError(response);
-  return response.data;
+  return onceOnLattice(options.nats, checkLatticeName(options.lattice), options, (bus) => latticeControlClient(bus, { timeoutMs: 10_000 }).request(request));
 }
 
 /** How long `app deploy --wait` sees an application failing before it believes it: a few reconciler passes. */
@@ -65,10 +63,10 @@ function waitFor(options: WhereOptions, name: string, done: (status: AppStatus |
   const deadline = Date.now() + timeoutMs;
   return withProgress(`waiting for ${name}`, async () => {
     for (;;) {
-      const status = (await ask(options, { op: 'app-status', name }).catch((error: unknown) => {
+      const status = await ask(options, { op: 'app-status', name }).catch((error: unknown) => {
         if ((error as { code?: string }).code === 'APP_NOT_FOUND') return undefined;
         throw error;
-      })) as AppStatus | undefined;
+      });
       if (done(status) || Date.now() > deadline) return status;
       await new Promise((resolveSoon) => setTimeout(resolveSoon, 250));
     }
@@ -99,7 +97,7 @@ export function appCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (file: string, options: WhereOptions & { wait?: boolean; timeoutMs: string; json?: boolean }) => {
       const manifest = await manifestFile(file);
-      let status = (await ask(options, { op: 'app-deploy', manifest: manifest.text })) as AppStatus;
+      let status = await ask(options, { op: 'app-deploy', manifest: manifest.text });
       if (options.wait) {
         // A failure that a host joining would mend (no host matches yet) ends the wait only once it has lasted.
         let failingSince: number | undefined;
@@ -120,7 +118,7 @@ export function appCommand(): Command {
     .option('--timeout-ms <ms>', 'how long --wait waits', '60000')
     .option('--json', 'print JSON')
     .action(async (name: string, options: WhereOptions & { wait?: boolean; timeoutMs: string; json?: boolean }) => {
-      const status = (await ask(options, { op: 'app-undeploy', name })) as AppStatus;
+      const status = await ask(options, { op: 'app-undeploy', name });
       if (options.wait) {
         const left = await waitFor(options, name, (now) => now === undefined, positive(options.timeoutMs, '--timeout-ms'));
         if (left) throw new AppError('APP_NOT_FOUND', `${name} is still being taken away: ${statusLine(left)}`);
@@ -132,7 +130,7 @@ export function appCommand(): Command {
     .description('the deployed applications and their state')
     .option('--json', 'print JSON')
     .action(async (options: WhereOptions & { json?: boolean }) => {
-      const statuses = (await ask(options, { op: 'app-list' })) as AppStatus[];
+      const statuses = await ask(options, { op: 'app-list' });
       emit(options.json, statuses, statuses.length ? table(['application', 'version', 'state', 'reasons'], statuses.map((status) => [status.name, status.version, status.state, status.reasons.join('; ') || '-'])) : 'no applications');
     });
   withWhere(app.command('status'))
@@ -140,7 +138,7 @@ export function appCommand(): Command {
     .argument('<name>')
     .option('--json', 'print JSON')
     .action(async (name: string, options: WhereOptions & { json?: boolean }) => {
-      const status = (await ask(options, { op: 'app-status', name })) as AppStatus;
+      const status = await ask(options, { op: 'app-status', name });
       emit(options.json, status, statusLine(status));
       if (status.state === 'failed') note(`${name} failed; fix the manifest or the hosts, and deploy again`);
     });

@@ -1,12 +1,10 @@
 import type { KeyPair } from '../claims/index.ts';
-import { defaultSocketPath, remoteError, requestLocalHost, type ControlRequest } from '../host/index.ts';
+import { localControlClient, type ControlOp, type ControlReplies, type ControlRequestOf } from '../host/index.ts';
 import { defaultKeyDirectory, storedOrNewKey } from './key-store.ts';
 
-/** Sends one control request to the local host and returns its data, or throws its coded error. */
-export async function askHost(request: ControlRequest): Promise<unknown> {
-  const response = await requestLocalHost(defaultSocketPath(), request);
-  if (!response.ok) throw remoteError(response);
-  return response.data;
+/** Sends one control request to the local host and returns its typed answer, or throws its coded error. */
+export function askHost<Op extends ControlOp>(request: ControlRequestOf<Op>): Promise<ControlReplies[Op]> {
+  return localControlClient().request(request);
 }
 
 /**

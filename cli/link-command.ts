@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import type { Link } from '../host/index.ts';
 import { checkLatticeName, discoverHosts, discoverProviders, type HostSummary, type ProviderSummary } from '../host/lattice/index.ts';
 import { askHost } from './host-client.ts';
 import { onceOnLattice, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
@@ -21,7 +20,7 @@ export function linkCommand(): Command {
     .option('--config <key=value>', 'given to the target with each call (repeatable)', collect, [])
     .option('--json', 'print JSON')
     .action(async (source: string, target: string, iface: string, options: { linkName: string; config: string[]; json?: boolean }) => {
-      const put = (await askHost({ op: 'put-link', source, target, interface: iface, name: options.linkName, config: keyValuePairs(options.config, '--config') })) as Link;
+      const put = await askHost({ op: 'put-link', source, target, interface: iface, name: options.linkName, config: keyValuePairs(options.config, '--config') });
       emit(options.json, put, `linked ${put.source} ${put.interface} (${put.name}) → ${put.target}`);
     });
   link
@@ -32,7 +31,7 @@ export function linkCommand(): Command {
     .option('--link-name <name>', 'which link', 'default')
     .option('--json', 'print JSON')
     .action(async (source: string, iface: string, options: { linkName: string; json?: boolean }) => {
-      const removed = (await askHost({ op: 'del-link', source, interface: iface, name: options.linkName })) as Link;
+      const removed = await askHost({ op: 'del-link', source, interface: iface, name: options.linkName });
       emit(options.json, removed, `removed ${removed.source} ${removed.interface} (${removed.name})`);
     });
   link
@@ -40,7 +39,7 @@ export function linkCommand(): Command {
     .description('list every link')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const links = (await askHost({ op: 'query-links' })) as Link[];
+      const links = await askHost({ op: 'query-links' });
       emit(options.json, links, section('links', ['source', 'interface', 'link', 'target'], links.map((l) => [l.source, l.interface, l.name, l.target])));
     });
   return link;
@@ -65,12 +64,7 @@ export function getCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (options: { nats?: string; lattice: string; waitMs: string; json?: boolean } & CredentialOptions) => {
       if (options.nats) return latticeInventory(options.nats, checkLatticeName(options.lattice), positive(options.waitMs, '--wait-ms'), options, options.json);
-      const inventory = (await askHost({ op: 'get-inventory' })) as {
-        labels: Record<string, string>;
-        actors: { id: string; name: string; limits: { maxInstances: number }; capabilities: string[] }[];
-        providers: { id: string; name: string; health?: Health }[];
-        links: (Link & { health?: Health })[];
-      };
+      const inventory = await askHost({ op: 'get-inventory' });
       const sections = [
         `labels: ${labelText(inventory.labels)}`,
         section('actors', ['actor', 'id', 'max', 'capabilities'], inventory.actors.map((a) => [a.name, a.id, String(a.limits.maxInstances), a.capabilities.join(', ')])),
@@ -93,7 +87,7 @@ export function getCommand(): Command {
       emit(options.json, hosts, hosts.length > 0 ? hostTable(hosts) : `no hosts on lattice ${lattice}`);
     });
   get.command('claims').description('the claims of every running actor').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
-    const claims = (await askHost({ op: 'get-claims' })) as { sub: string; iss: string; wascap: { name?: string; caps?: string[] } }[];
+    const claims = await askHost({ op: 'get-claims' });
     emit(options.json, claims, section('actors', ['actor', 'subject', 'issuer', 'capabilities'], claims.map((c) => [c.wascap.name ?? c.sub, c.sub, c.iss, c.wascap.caps?.join(', ') ?? ''])));
   });
   return get;

@@ -1,4 +1,4 @@
-import { requestLocalHost, defaultSocketPath, type ControlRequest, type DisplaySnapshot, type Link, type ProviderHealth } from '../host/index.ts';
+import { requestLocalHost, defaultSocketPath, type ControlRequest, type HostInventory } from '../host/index.ts';
 import { OLED_PROVIDER_NAME } from '../providers/oled-display/index.ts';
 import type { DashboardSource, DashboardView } from '../dashboard/index.ts';
 import { askHost } from './host-client.ts';
@@ -6,14 +6,6 @@ import { askHost } from './host-client.ts';
 /** How often the dashboard of a host without a lattice looks at its panels and its inventory. */
 const PANEL_POLL_MS = 250;
 const INVENTORY_POLL_MS = 1000;
-
-interface LocalInventory {
-  readonly labels: Record<string, string>;
-  readonly startedAt: string;
-  readonly actors: readonly { id: string; name: string; limits: { maxInstances: number }; capabilities: string[]; claims?: { iss?: string } }[];
-  readonly providers: readonly { id: string; name: string; health?: ProviderHealth }[];
-  readonly links: readonly (Link & { health?: ProviderHealth })[];
-}
 
 /**
  * The dashboard of the host on this machine, through its control socket, for a host on no lattice
@@ -26,8 +18,8 @@ export function localHostSource(): DashboardSource {
     const event = { specversion: '1.0', type: `dev.awesome-badger.lattice.${type}`, source: 'local', time: new Date().toISOString(), data };
     for (const listener of listeners) listener(event);
   };
-  const inventory = () => askHost({ op: 'get-inventory' }) as Promise<LocalInventory>;
-  const displays = (current: LocalInventory) => current.providers.filter((provider) => provider.name === OLED_PROVIDER_NAME).map((provider) => provider.id);
+  const inventory = (): Promise<HostInventory> => askHost({ op: 'get-inventory' });
+  const displays = (current: HostInventory) => current.providers.filter((provider) => provider.name === OLED_PROVIDER_NAME).map((provider) => provider.id);
   let lastInventory = '';
   // The host's display-snapshot answers for its first display provider: that is the one mirrored.
   let display: string | undefined;
@@ -42,7 +34,7 @@ export function localHostSource(): DashboardSource {
   };
   const lookAtPanel = async () => {
     if (!display) return;
-    const snapshot = (await askHost({ op: 'display-snapshot' }).catch(() => undefined)) as DisplaySnapshot | undefined;
+    const snapshot = await askHost({ op: 'display-snapshot' }).catch(() => undefined);
     if (!snapshot || snapshot.bits === lastPanel) return;
     lastPanel = snapshot.bits;
     emit('oled_snapshot', { provider: display, ...snapshot });
@@ -75,7 +67,7 @@ export function localHostSource(): DashboardSource {
       return () => listeners.delete(listener);
     },
     act: (_host: string, request: ControlRequest) => requestLocalHost(defaultSocketPath(), request),
-    snapshot: async () => (await askHost({ op: 'display-snapshot' })) as DisplaySnapshot,
+    snapshot: () => askHost({ op: 'display-snapshot' }),
     async close() {
       for (const timer of timers) clearInterval(timer);
       listeners.clear();

@@ -21,7 +21,7 @@ interface WhereOptions extends CredentialOptions {
 async function snapshotSource(options: WhereOptions): Promise<{ read(): Promise<DisplaySnapshot>; close(): Promise<void> }> {
   if (!options.nats) {
     if (options.provider) throw new CliError('CLI_BAD_ARGUMENT', '--provider names a display provider on a lattice: give --nats too');
-    return { read: async () => (await askHost({ op: 'display-snapshot', ...(options.panel ? { panel: options.panel } : {}) })) as DisplaySnapshot, close: async () => {} };
+    return { read: () => askHost({ op: 'display-snapshot', ...(options.panel ? { panel: options.panel } : {}) }), close: async () => {} };
   }
   if (!options.provider) throw new CliError('CLI_BAD_ARGUMENT', '--nats: name the display provider with --provider (its id, as links name it)');
   const lattice = checkLatticeName(options.lattice);

@@ -1,13 +1,7 @@
-import { BadgerError, remoteError, type ActorSummary, type Link, type ProviderHealth } from '../host/index.ts';
-import { allEventsSubject, discoverHosts, discoverProviders, remoteDisplaySnapshot, requestLattice, type HostSummary, type LatticeBus } from '../host/lattice/index.ts';
+import { BadgerError, type HostInventory } from '../host/index.ts';
+import { allEventsSubject, discoverHosts, discoverProviders, latticeControlClient, remoteDisplaySnapshot, requestLattice, type HostSummary, type LatticeBus } from '../host/lattice/index.ts';
 import { OLED_PROVIDER_NAME } from '../providers/oled-display/index.ts';
 import type { DashboardSource, DashboardView, HostView } from './view.ts';
-
-interface Inventory {
-  readonly actors: readonly (ActorSummary & { claims?: { iss?: string } })[];
-  readonly providers: readonly { id: string; name: string; health?: ProviderHealth }[];
-  readonly links: readonly (Link & { health?: ProviderHealth })[];
-}
 
 /**
  * The dashboard's picture of a lattice: the hosts that answer a ping, each one's inventory (for
@@ -28,12 +22,10 @@ export function latticeSource(bus: LatticeBus, waitMs = 500): DashboardSource {
       for (const listener of listeners) listener(event);
     },
   });
-  const inventoryOf = async (host: HostSummary): Promise<HostView & { links?: Inventory['links'] }> => {
+  const inventoryOf = async (host: HostSummary): Promise<HostView & { links?: HostInventory['links'] }> => {
     const base = { id: host.id, labels: host.labels, version: host.version, uptimeSeconds: host.uptimeSeconds };
     try {
-      const response = await requestLattice(bus, { op: 'get-inventory' }, { hostId: host.id, timeoutMs: 3000 });
-      if (!response.ok) throw remoteError(response);
-      const inventory = response.data as Inventory;
+      const inventory = await latticeControlClient(bus, { hostId: host.id, timeoutMs: 3000 }).request({ op: 'get-inventory' });
       return {
         ...base,
         healthy: true,

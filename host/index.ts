@@ -25,6 +25,27 @@ export type { ActorRpcRequest, HeldLinks, LatticeAccess, RemoteHttpRequest, Remo
 export type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 export { startDaemon, type Daemon, type DaemonApplications, type DaemonContext, type DaemonLattice, type DaemonOptions } from './daemon.ts';
 export { actorIdOf, Host, type ActorSummary, type HostEventType, type HostOptions, type StartActorOptions } from './host.ts';
-export { defaultSocketPath, encodeControlJson, handleControlRequest, type ApplicationControl, requestLocalHost, serveLocalSocket, type ControlRequest, type ControlResponse, type HostIdentity } from './control/index.ts';
+export {
+  defaultSocketPath,
+  encodeControlJson,
+  handleControlRequest,
+  localControlClient,
+  replyOf,
+  requestLocalHost,
+  serveLocalSocket,
+  type ApplicationControl,
+  type ApplicationState,
+  type ApplicationStatus,
+  type CalledHttpResponse,
+  type ControlClient,
+  type ControlOp,
+  type ControlReplies,
+  type ControlRequest,
+  type ControlRequestOf,
+  type ControlResponse,
+  type HostIdentity,
+  type HostInventory,
+  type ProviderSummary,
+} from './control/index.ts';
 export { ambientImports, callIncomingHandler, HTTP_INCOMING_HANDLER, wasiHttpImports, type HandledResponse, type IncomingHandlerExport, type IncomingRequestParts } from './wasi/index.ts';
 export type { ListenSpec } from './http-ingress/index.ts';

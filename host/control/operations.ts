@@ -1,8 +1,16 @@
 import type { IncomingRequestParts } from '../wasi/index.ts';
 import { HostError } from '../errors.ts';
 import { isRefusal, parseRequest } from './control-schema.ts';
-import type { Host } from '../host.ts';
-import type { Provider } from '../provider.ts';
+import type { ComponentClaims } from '../../claims/index.ts';
+import type { ActorSummary, Host } from '../host.ts';
+import type { Link } from '../links.ts';
+import type { DisplaySnapshot, Provider, ProviderHealth } from '../provider.ts';
+
+/** A provider as a host lists it. */
+export interface ProviderSummary {
+  readonly id: string;
+  readonly name: string;
+}
 
 /** The host's control operations: one typed request, one typed response, whatever the transport. */
 export type ControlRequest =
@@ -33,12 +41,70 @@ export type ControlRequest =
   | { readonly op: 'app-list' }
   | { readonly op: 'app-status'; readonly name: string };
 
+export type ApplicationState = 'deployed' | 'reconciling' | 'failed' | 'undeploying';
+
+/** What `badger app` shows of one application; the reconciler (outside `host/`) keeps it. */
+export interface ApplicationStatus {
+  readonly name: string;
+  readonly version: string;
+  readonly state: ApplicationState;
+  /** Why it is not deployed yet, or failed: one line each. */
+  readonly reasons: readonly string[];
+  readonly updatedAt: string;
+}
+
 /** Declarative applications, as the host offers them (the reconciler and its store live outside `host/`). */
 export interface ApplicationControl {
-  deploy(manifest: string): Promise<unknown>;
-  undeploy(name: string): Promise<unknown>;
-  list(): Promise<unknown>;
-  status(name: string): Promise<unknown>;
+  deploy(manifest: string): Promise<ApplicationStatus>;
+  undeploy(name: string): Promise<ApplicationStatus>;
+  list(): Promise<ApplicationStatus[]>;
+  status(name: string): Promise<ApplicationStatus>;
+}
+
+export type ControlOp = ControlRequest['op'];
+export type ControlRequestOf<Op extends ControlOp> = Extract<ControlRequest, { readonly op: Op }>;
+
+/** What a host answered `badger call … wasi:http/incoming-handler.handle` with. */
+export interface CalledHttpResponse {
+  readonly status: number;
+  readonly headers: [string, string][];
+  readonly body: string;
+}
+
+/** The inventory of one host: what runs, with each provider's and link's health. */
+export interface HostInventory {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly startedAt: string;
+  readonly actors: ActorSummary[];
+  readonly providers: (ProviderSummary & { readonly health: ProviderHealth | undefined })[];
+  readonly links: (Link & { readonly health: ProviderHealth })[];
+}
+
+/** The answer to each operation, by op: what a ControlClient's `request` resolves to. */
+export interface ControlReplies {
+  /**
+   * Who the host is. Both transports give its labels; the local socket adds its start, its
+   * readiness and how many actors it runs, the lattice answers with the host's summary instead.
+   */
+  ping: { readonly labels: Readonly<Record<string, string>>; readonly startedAt?: string; readonly ready?: boolean; readonly actors?: number | readonly unknown[] };
+  'start-actor': ActorSummary;
+  'stop-actor': { readonly stopped: string };
+  'scale-actor': ActorSummary;
+  'put-link': Link;
+  'del-link': Link;
+  'query-links': Link[];
+  'start-provider': ProviderSummary;
+  'stop-provider': { readonly stopped: string };
+  'get-inventory': HostInventory;
+  'get-claims': ComponentClaims[];
+  'display-snapshot': DisplaySnapshot;
+  /** The function's value (for a WIT result, `{ ok }` or `{ err }`), or an HTTP response. */
+  call: unknown;
+  shutdown: { readonly stopping: true };
+  'app-deploy': ApplicationStatus;
+  'app-undeploy': ApplicationStatus;
+  'app-list': ApplicationStatus[];
+  'app-status': ApplicationStatus;
 }
 
 export type ControlResponse = { readonly ok: true; readonly data: unknown } | { readonly ok: false; readonly code: string; readonly message: string };
@@ -69,85 +135,84 @@ export async function handleControlRequest(host: Host, identity: HostIdentity, g
   }
 }
 
-async function perform(host: Host, identity: HostIdentity, request: ControlRequest): Promise<unknown> {
-  switch (request.op) {
-    case 'ping':
-      return { labels: identity.labels, startedAt: identity.startedAt, ready: identity.ready(), actors: host.inventory().actors.length };
-    case 'start-actor':
-      return host.startActor(request.location, {
-        ...(request.maxInstances === undefined ? {} : { maxInstances: request.maxInstances }),
-        ...(request.deadlineMs === undefined ? {} : { deadlineMs: request.deadlineMs }),
-        ...(request.queueLimit === undefined ? {} : { queueLimit: request.queueLimit }),
-        ...(request.memoryLimitMb === undefined ? {} : { memoryLimitMb: request.memoryLimitMb }),
-        ...(request.config === undefined ? {} : { config: request.config }),
-      });
-    case 'stop-actor':
-      await host.stopActor(request.actor);
-      return { stopped: request.actor };
-    case 'scale-actor':
-      return host.scaleActor(request.actor, request.maxInstances);
-    case 'put-link':
-      return host.putLink({
-        source: host.actorId(request.source),
-        target: request.target,
-        interface: request.interface,
-        ...(request.name === undefined ? {} : { name: request.name }),
-        ...(request.config === undefined ? {} : { config: request.config }),
-      });
-    case 'del-link':
-      // A link outlives its actor: one whose actor has stopped is named by the actor's id.
-      return host.deleteLink(runningActorId(host, request.source) ?? request.source, request.interface, request.name);
-    case 'query-links':
-      return host.links.query();
-    case 'start-provider': {
-      const make = identity.providerKinds[request.kind];
-      if (!make) throw new HostError('PROVIDER_NOT_FOUND', `no provider of kind ${request.kind}; this host knows ${Object.keys(identity.providerKinds).join(', ') || 'none'}`);
-      const provider = make(request.id);
-      await host.startProvider(provider);
-      return { id: provider.id, name: provider.name };
-    }
-    case 'stop-provider':
-      await host.stopProvider(request.id);
-      return { stopped: request.id };
-    case 'get-inventory': {
-      const inventory = host.inventory();
-      const health = await host.providerHealth();
-      return {
-        labels: identity.labels,
-        startedAt: identity.startedAt,
-        ...inventory,
-        providers: inventory.providers.map((provider) => ({ ...provider, health: health[provider.id] })),
-        links: await host.linksWithHealth(),
-      };
-    }
-    case 'get-claims':
-      return host.inventory().actors.flatMap((actor) => (actor.claims ? [actor.claims] : []));
-    case 'display-snapshot':
-      return host.displaySnapshot(request.panel);
-    case 'call': {
-      const actor = host.actorId(request.actor);
-      if (HTTP_HANDLER.test(request.function)) {
-        const result = await host.invoke(actor, { kind: 'http', request: httpRequestFrom(request.args[0]) });
-        if (!result.ok) throw new HostError(result.code, result.message);
-        const response = result.value as { status: number; headers: [string, string][]; body: Uint8Array };
-        return { status: response.status, headers: response.headers, body: new TextDecoder().decode(response.body) };
-      }
-      const result = await host.invoke(actor, { kind: 'call', name: request.function, args: request.args });
+type Operations = { readonly [Op in ControlOp]: (host: Host, identity: HostIdentity, request: ControlRequestOf<Op>) => ControlReplies[Op] | Promise<ControlReplies[Op]> };
+
+// One handler an operation, each typed by the reply its clients expect.
+const OPERATIONS: Operations = {
+  ping: (host, identity) => ({ labels: identity.labels, startedAt: identity.startedAt, ready: identity.ready(), actors: host.inventory().actors.length }),
+  'start-actor': (host, _identity, request) =>
+    host.startActor(request.location, {
+      ...(request.maxInstances === undefined ? {} : { maxInstances: request.maxInstances }),
+      ...(request.deadlineMs === undefined ? {} : { deadlineMs: request.deadlineMs }),
+      ...(request.queueLimit === undefined ? {} : { queueLimit: request.queueLimit }),
+      ...(request.memoryLimitMb === undefined ? {} : { memoryLimitMb: request.memoryLimitMb }),
+      ...(request.config === undefined ? {} : { config: request.config }),
+    }),
+  'stop-actor': async (host, _identity, request) => {
+    await host.stopActor(request.actor);
+    return { stopped: request.actor };
+  },
+  'scale-actor': (host, _identity, request) => host.scaleActor(request.actor, request.maxInstances),
+  'put-link': (host, _identity, request) =>
+    host.putLink({
+      source: host.actorId(request.source),
+      target: request.target,
+      interface: request.interface,
+      ...(request.name === undefined ? {} : { name: request.name }),
+      ...(request.config === undefined ? {} : { config: request.config }),
+    }),
+  // A link outlives its actor: one whose actor has stopped is named by the actor's id.
+  'del-link': (host, _identity, request) => host.deleteLink(runningActorId(host, request.source) ?? request.source, request.interface, request.name),
+  'query-links': (host) => host.links.query(),
+  'start-provider': async (host, identity, request) => {
+    const make = identity.providerKinds[request.kind];
+    if (!make) throw new HostError('PROVIDER_NOT_FOUND', `no provider of kind ${request.kind}; this host knows ${Object.keys(identity.providerKinds).join(', ') || 'none'}`);
+    const provider = make(request.id);
+    await host.startProvider(provider);
+    return { id: provider.id, name: provider.name };
+  },
+  'stop-provider': async (host, _identity, request) => {
+    await host.stopProvider(request.id);
+    return { stopped: request.id };
+  },
+  'get-inventory': async (host, identity) => {
+    const inventory = host.inventory();
+    const health = await host.providerHealth();
+    return {
+      labels: identity.labels,
+      startedAt: identity.startedAt,
+      ...inventory,
+      providers: inventory.providers.map((provider) => ({ ...provider, health: health[provider.id] })),
+      links: await host.linksWithHealth(),
+    };
+  },
+  'get-claims': (host) => host.inventory().actors.flatMap((actor) => (actor.claims ? [actor.claims] : [])),
+  'display-snapshot': (host, _identity, request) => host.displaySnapshot(request.panel),
+  call: async (host, _identity, request) => {
+    const actor = host.actorId(request.actor);
+    if (HTTP_HANDLER.test(request.function)) {
+      const result = await host.invoke(actor, { kind: 'http', request: httpRequestFrom(request.args[0]) });
       if (!result.ok) throw new HostError(result.code, result.message);
-      return result.value;
+      const response = result.value as { status: number; headers: [string, string][]; body: Uint8Array };
+      return { status: response.status, headers: response.headers, body: new TextDecoder().decode(response.body) } satisfies CalledHttpResponse;
     }
-    case 'shutdown':
-      setImmediate(identity.onShutdown);
-      return { stopping: true };
-    case 'app-deploy':
-      return applications(identity).deploy(request.manifest);
-    case 'app-undeploy':
-      return applications(identity).undeploy(request.name);
-    case 'app-list':
-      return applications(identity).list();
-    case 'app-status':
-      return applications(identity).status(request.name);
-  }
+    const result = await host.invoke(actor, { kind: 'call', name: request.function, args: request.args });
+    if (!result.ok) throw new HostError(result.code, result.message);
+    return result.value;
+  },
+  shutdown: (_host, identity) => {
+    setImmediate(identity.onShutdown);
+    return { stopping: true };
+  },
+  'app-deploy': (_host, identity, request) => applications(identity).deploy(request.manifest),
+  'app-undeploy': (_host, identity, request) => applications(identity).undeploy(request.name),
+  'app-list': (_host, identity) => applications(identity).list(),
+  'app-status': (_host, identity, request) => applications(identity).status(request.name),
+};
+
+function perform<Op extends ControlOp>(host: Host, identity: HostIdentity, request: ControlRequestOf<Op>): Promise<ControlReplies[Op]> {
+  const handler = OPERATIONS[request.op as Op] as Operations[Op];
+  return Promise.resolve(handler(host, identity, request));
 }
 
 function runningActorId(host: Host, idOrName: string): string | undefined {

@@ -1,5 +1,5 @@
 import { connect, credsAuthenticator, ErrorCode, nkeyAuthenticator, type ConnectionOptions, type NatsConnection, type NatsError } from 'nats';
-import type { ControlRequest, ControlResponse } from '../control/index.ts';
+import { replyOf, type ControlClient, type ControlRequest, type ControlResponse } from '../control/index.ts';
 import { LatticeError } from '../errors.ts';
 import { followConnectionState } from './connection-state.ts';
 import { CONTROL_WIRE_VERSION, controlReplyFrom, type ControlEnvelope, type HostSummary, type LatticeRequest, type ProviderSummary } from './control-wire.ts';
@@ -49,6 +49,13 @@ export async function requestLattice(bus: LatticeBus, request: ControlRequest, o
     if (code === ErrorCode.Disconnect || code === ErrorCode.ConnectionClosed) throw new LatticeError('LATTICE_UNAVAILABLE', `the lattice ${lattice} is unreachable: ${(error as Error).message}`);
     throw error;
   }
+}
+
+/** The control interface of one host on the lattice (`hostId`), or of whichever host answers first. */
+export function latticeControlClient(bus: LatticeBus, options: { hostId?: string; timeoutMs?: number } = {}): ControlClient {
+  return {
+    request: async (request) => replyOf(await requestLattice(bus, request, options)),
+  };
 }
 
 /** Every host of the lattice that answers a ping within `waitMs`. */

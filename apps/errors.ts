@@ -1,4 +1,4 @@
-import { BadgerError, type ErrorFamily } from '../host/index.ts';
+import { BadgerError, type ErrorFamily } from '../host/errors.ts';
 
 /** What goes wrong with an application. */
 export type AppErrorCode = ErrorFamily<'APP'>;

@@ -1,4 +1,4 @@
-import { BadgerError, type ErrorFamily } from '../host/index.ts';
+import { BadgerError, type ErrorFamily } from '../host/errors.ts';
 
 /** What goes wrong with a command line. */
 export type CliErrorCode = ErrorFamily<'CLI'>;

@@ -86,7 +86,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     lattice = await options.joinLattice?.(context);
     applications = options.applications?.(context, lattice);
   } catch (error) {
+    // A reconciler that cannot start leaves nothing behind: the lattice is left as well.
     server.close();
+    await lattice?.leave();
     await host.shutdown();
     throw error;
   }

@@ -40,4 +40,23 @@ describe('a daemon started without the CLI', () => {
     expect(left).toBe(true);
     await expect(requestLocalHost(socketPath, { op: 'ping' })).rejects.toMatchObject({ code: 'HOST_NOT_RUNNING' });
   });
+
+  it('leaves its lattice and frees its socket when the reconciler cannot start', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'badger-daemon-'));
+    const socketPath = join(home, 'host.sock');
+    let left = false;
+    const starting = startDaemon({
+      home,
+      socketPath,
+      policy: defaultPolicy([]),
+      logger: pino({ level: 'silent' }),
+      joinLattice: async () => ({ publish: () => {}, leave: async () => void (left = true) }),
+      applications: () => {
+        throw new Error('no application store');
+      },
+    });
+    await expect(starting).rejects.toThrow('no application store');
+    expect(left).toBe(true);
+    await expect(requestLocalHost(socketPath, { op: 'ping' })).rejects.toMatchObject({ code: 'HOST_NOT_RUNNING' });
+  });
 });

@@ -53,9 +53,19 @@ export class RemoteError extends BadgerError<string> {
   }
 }
 
-/** The error a `{ ok: false, code, message }` answer from elsewhere stands for. */
+/** How much of a reason from elsewhere is kept: enough for any real one, not a flood. */
+const MAX_REMOTE_REASON = 2048;
+
+/**
+ * The error a `{ ok: false, code, message }` answer from elsewhere stands for. Its reason ends up
+ * on someone's terminal, so it is made one bounded line of printable text: control characters (an
+ * escape sequence could rewrite the screen, a newline could forge a second `error[…]` line) and
+ * bidirectional overrides (they reorder what is shown) become a space.
+ */
 export function remoteError(answer: { readonly code?: unknown; readonly message?: unknown; readonly reason?: unknown }, context?: string): RemoteError {
   const code = typeof answer.code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(answer.code) ? answer.code : 'HOST_INTERNAL';
-  const text = typeof answer.message === 'string' ? answer.message : typeof answer.reason === 'string' ? answer.reason : 'no reason given';
+  const given = typeof answer.message === 'string' ? answer.message : typeof answer.reason === 'string' ? answer.reason : 'no reason given';
+  const printable = given.slice(0, MAX_REMOTE_REASON * 2).replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim();
+  const text = printable.length > MAX_REMOTE_REASON ? `${printable.slice(0, MAX_REMOTE_REASON)}…` : printable || 'no reason given';
   return new RemoteError(code, context ? `${context}: ${text}` : text);
 }

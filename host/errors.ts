@@ -62,10 +62,10 @@ const MAX_REMOTE_REASON = 2048;
  * escape sequence could rewrite the screen, a newline could forge a second `error[…]` line) and
  * bidirectional overrides (they reorder what is shown) become a space.
  */
-export function remoteError(answer: { readonly code?: unknown; readonly message?: unknown; readonly reason?: unknown }, context?: string): RemoteError {
+export function remoteError(answer: { readonly code?: unknown; readonly message?: unknown; readonly reason?: unknown }): RemoteError {
   const code = typeof answer.code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(answer.code) ? answer.code : 'HOST_INTERNAL';
   const given = typeof answer.message === 'string' ? answer.message : typeof answer.reason === 'string' ? answer.reason : 'no reason given';
   const printable = given.slice(0, MAX_REMOTE_REASON * 2).replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim();
   const text = printable.length > MAX_REMOTE_REASON ? `${printable.slice(0, MAX_REMOTE_REASON)}…` : printable || 'no reason given';
-  return new RemoteError(code, context ? `${context}: ${text}` : text);
+  return new RemoteError(code, text);
 }

@@ -45,7 +45,7 @@ export {
   type ControlResponse,
   type HostIdentity,
   type HostInventory,
-  type ProviderSummary,
+  type ProviderRef,
 } from './control/index.ts';
 export { ambientImports, callIncomingHandler, HTTP_INCOMING_HANDLER, wasiHttpImports, type HandledResponse, type IncomingHandlerExport, type IncomingRequestParts } from './wasi/index.ts';
 export type { ListenSpec } from './http-ingress/index.ts';

@@ -35,10 +35,9 @@ export async function routeImportCall(
 ): Promise<CallOutcome> {
   const carrier = contractFor(iface);
   const link: Link | undefined = links.resolve(source, iface, linkName);
-  const named = linkName === DEFAULT_LINK_NAME ? '' : ` named "${linkName}"`;
   if (!carrier) {
     // Actor to actor: the interface is the target's export, and has no error of its own to give.
-    if (!link) return { err: undefined, reason: `no link${named} for ${iface} from ${source}; add one with badger link put` };
+    if (!link) return { err: undefined, reason: `no link for ${iface} from ${source} (link name "${linkName}"); add one with badger link put` };
     return (
       targets.callActor(link.target, iface, operation, args) ??
       targets.remoteActor?.(link, operation, args) ?? { err: undefined, reason: `the link for ${iface} points at ${link.target}, which is not running` }

@@ -12,8 +12,8 @@ export interface ControlClient {
 }
 
 /** The data of an answer, typed by its operation, or the coded error it carries. */
-export function replyOf<Op extends ControlOp>(response: ControlResponse, context?: string): ControlReplies[Op] {
-  if (!response.ok) throw remoteError(response, context);
+export function replyOf<Op extends ControlOp>(response: ControlResponse): ControlReplies[Op] {
+  if (!response.ok) throw remoteError(response);
   // The host built it from the same table of replies (operations.ts).
   return response.data as ControlReplies[Op];
 }

@@ -6,8 +6,8 @@ import type { ActorSummary, Host } from '../host.ts';
 import type { Link } from '../links.ts';
 import type { DisplaySnapshot, Provider, ProviderHealth } from '../provider.ts';
 
-/** A provider as a host lists it. */
-export interface ProviderSummary {
+/** A provider as one host lists it: its id and name (the lattice's ProviderSummary says more). */
+export interface ProviderRef {
   readonly id: string;
   readonly name: string;
 }
@@ -76,7 +76,7 @@ export interface HostInventory {
   readonly labels: Readonly<Record<string, string>>;
   readonly startedAt: string;
   readonly actors: ActorSummary[];
-  readonly providers: (ProviderSummary & { readonly health: ProviderHealth | undefined })[];
+  readonly providers: (ProviderRef & { readonly health: ProviderHealth | undefined })[];
   readonly links: (Link & { readonly health: ProviderHealth })[];
 }
 
@@ -93,7 +93,7 @@ export interface ControlReplies {
   'put-link': Link;
   'del-link': Link;
   'query-links': Link[];
-  'start-provider': ProviderSummary;
+  'start-provider': ProviderRef;
   'stop-provider': { readonly stopped: string };
   'get-inventory': HostInventory;
   'get-claims': ComponentClaims[];

@@ -129,7 +129,6 @@ export function serveProviderRpc(bus: LatticeBus, provider: Provider, linkOf: He
   return stoppable(subscriptions);
 }
 
-
 /** The link the provider holds for this call, waiting a moment for one whose link event is still on its way. */
 async function heldLink(linkOf: HeldLinks, wanted: LinkName, providerId: string): Promise<Link | undefined> {
   for (let waited = 0; ; waited += 10) {

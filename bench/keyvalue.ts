@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { decodeClaimsToken, readTopLevelToken } from '../claims/index.ts';
-import { ambientImports, defaultPolicy, Host, keyValueContract, transpileCached, wasiHttpImports } from '../host/index.ts';
-import { fileBackend, keyValueProvider, memoryBackend, natsBackend, type Backend } from '../providers/keyvalue/index.ts';
+import { ambientImports, defaultPolicy, Host, transpileCached, wasiHttpImports } from '../host/index.ts';
+import { openLatticeBuckets } from '../host/lattice/index.ts';
+import { fileBackend, keyValueContract, keyValueProvider, memoryBackend, natsBackend, type Backend } from '../providers/keyvalue/index.ts';
 import { startNatsServer } from '../test/fixtures/nats-server.ts';
 import { report } from './report.ts';
 
@@ -39,13 +40,13 @@ export async function keyValueScenario(): Promise<void> {
   const nats = await startNatsServer();
   const issuer = decodeClaimsToken(readTopLevelToken(await readFile(KV_TOOL))!).iss;
   const host = new Host({ cacheDir: join(work, 'cache'), policy: defaultPolicy([issuer]), logger: pino({ level: 'silent' }) });
-  const store = keyValueProvider();
+  const store = keyValueProvider({ latticeBuckets: openLatticeBuckets });
   await host.startProvider(store);
   const tool = await host.startActor(KV_TOOL);
   const backends: [string, () => Promise<Backend>, Record<string, string>, number][] = [
     ['memory', async () => memoryBackend(), { backend: 'memory', bucket: 'bench' }, 0.5],
     ['file', () => fileBackend(join(work, 'direct-files')), { backend: 'file', path: join(work, 'actor-files'), bucket: 'bench' }, 0.5],
-    ['nats', () => natsBackend(nats.url), { backend: 'nats', url: nats.url, bucket: 'bench' }, 0.5],
+    ['nats', async () => natsBackend(await openLatticeBuckets(nats.url)), { backend: 'nats', url: nats.url, bucket: 'bench' }, 0.5],
   ];
   try {
     for (const [name, open, config, goal] of backends) {

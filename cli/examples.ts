@@ -26,6 +26,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'oled watch': ['badger oled watch', 'badger oled watch --nats nats://hub.local:4222 --provider display'],
   'nats hub': ['badger nats hub > hub.conf', 'badger nats hub --start', 'badger nats hub --member-user UD… --operator-user UB… --lattice home > hub.conf'],
   events: ['badger events --nats nats://hub.local:4222 --no-heartbeats'],
+  'provider kinds': ['badger provider kinds', 'badger provider kinds --json'],
   'provider run': ['badger provider run oled-display --nats nats://127.0.0.1:4222 --id display', 'badger provider run http-server --nats nats://hub.local:4222 --id edge', 'badger provider run oled-display --nats nats://hub.local:4222 --id display --cluster-seed ~/.badger/keys/CC….nk'],
   'app validate': ['badger app validate examples/oled-app.yaml'],
   'app deploy': ['badger app deploy examples/oled-app.yaml --wait', 'badger app deploy app.yaml --nats nats://hub.local:4222'],

@@ -1,5 +1,5 @@
 import { requestLocalHost, defaultSocketPath, type ControlRequest, type HostInventory } from '../host/index.ts';
-import { OLED_PROVIDER_NAME } from '../providers/oled-display/index.ts';
+import { displaySnapshotFrom, OLED_PROVIDER_NAME, type DisplaySnapshot } from '../providers/oled-display/index.ts';
 import type { DashboardSource, DashboardView } from '../dashboard/index.ts';
 import { askHost } from './host-client.ts';
 
@@ -12,6 +12,10 @@ const INVENTORY_POLL_MS = 1000;
  * (`npm start`): no events travel on a socket, so it looks every so often and tells the page what
  * changed, as the events a lattice would have sent.
  */
+async function askSnapshot(provider: string): Promise<DisplaySnapshot> {
+  return displaySnapshotFrom(await askHost({ op: 'provider-service', service: 'snapshot', provider, request: {} }));
+}
+
 export function localHostSource(): DashboardSource {
   const listeners = new Set<(event: unknown) => void>();
   const emit = (type: string, data: unknown) => {
@@ -21,7 +25,7 @@ export function localHostSource(): DashboardSource {
   const inventory = (): Promise<HostInventory> => askHost({ op: 'get-inventory' });
   const displays = (current: HostInventory) => current.providers.filter((provider) => provider.name === OLED_PROVIDER_NAME).map((provider) => provider.id);
   let lastInventory = '';
-  // The host's display-snapshot answers for its first display provider: that is the one mirrored.
+  // The first display provider is the one mirrored.
   let display: string | undefined;
   let lastPanel: string | undefined;
   const lookAtInventory = async () => {
@@ -34,7 +38,7 @@ export function localHostSource(): DashboardSource {
   };
   const lookAtPanel = async () => {
     if (!display) return;
-    const snapshot = await askHost({ op: 'display-snapshot' }).catch(() => undefined);
+    const snapshot = await askSnapshot(display).catch(() => undefined);
     if (!snapshot || snapshot.bits === lastPanel) return;
     lastPanel = snapshot.bits;
     emit('oled_snapshot', { provider: display, ...snapshot });
@@ -67,7 +71,7 @@ export function localHostSource(): DashboardSource {
       return () => listeners.delete(listener);
     },
     act: (_host: string, request: ControlRequest) => requestLocalHost(defaultSocketPath(), request),
-    snapshot: () => askHost({ op: 'display-snapshot' }),
+    snapshot: askSnapshot,
     async close() {
       for (const timer of timers) clearInterval(timer);
       listeners.clear();

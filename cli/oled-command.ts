@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import type { DisplaySnapshot } from '../host/index.ts';
-import { renderHalfBlocks, renderPng, snapshotPixels } from '../providers/oled-display/index.ts';
-import { checkLatticeName, connectLattice, remoteDisplaySnapshot } from '../host/lattice/index.ts';
+import { displaySnapshotFrom, renderHalfBlocks, renderPng, snapshotPixels, type DisplaySnapshot } from '../providers/oled-display/index.ts';
+import { callRemoteService, checkLatticeName, connectLattice } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
 import { connectionAuth, operatorBus, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
@@ -21,14 +20,14 @@ interface WhereOptions extends CredentialOptions {
 async function snapshotSource(options: WhereOptions): Promise<{ read(): Promise<DisplaySnapshot>; close(): Promise<void> }> {
   if (!options.nats) {
     if (options.provider) throw new CliError('CLI_BAD_ARGUMENT', '--provider names a display provider on a lattice: give --nats too');
-    return { read: () => askHost({ op: 'display-snapshot', ...(options.panel ? { panel: options.panel } : {}) }), close: async () => {} };
+    return { read: async () => displaySnapshotFrom(await askHost({ op: 'provider-service', service: 'snapshot', request: options.panel ? { panel: options.panel } : {} })), close: async () => {} };
   }
   if (!options.provider) throw new CliError('CLI_BAD_ARGUMENT', '--nats: name the display provider with --provider (its id, as links name it)');
   const lattice = checkLatticeName(options.lattice);
   const provider = options.provider;
   const connection = await connectLattice(options.nats, { reconnect: false, ...(await connectionAuth(options)) });
   const bus = await operatorBus(connection, lattice);
-  return { read: () => remoteDisplaySnapshot(bus, provider, options.panel, 5000), close: () => connection.close() };
+  return { read: async () => displaySnapshotFrom(await callRemoteService(bus, provider, 'snapshot', options.panel ? { panel: options.panel } : {}, 5000)), close: () => connection.close() };
 }
 
 /** Where the panel is: this host, or a display provider on a lattice. */

@@ -1,48 +1,39 @@
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { generateKeyPair } from '../claims/index.ts';
-import type { Provider } from '../host/index.ts';
-import { checkLatticeName, connectLattice, isLocked, LatticeBus, latticeHttpHost, serveStandaloneProvider } from '../host/lattice/index.ts';
-import { httpServerProvider } from '../providers/http-server/index.ts';
-import { keyValueProvider } from '../providers/keyvalue/index.ts';
-import { frameAsJson, oledDisplayProvider } from '../providers/oled-display/index.ts';
+import { badgerHome } from '../host/index.ts';
+import { checkLatticeName, connectLattice, isLocked, LatticeBus, latticeHttpHost, openLatticeBuckets, serveStandaloneProvider } from '../host/lattice/index.ts';
+import { BUILT_IN_PROVIDERS } from './provider-kinds.ts';
 import { CliError } from './errors.ts';
+import { askHost } from './host-client.ts';
+import { emit } from './output.ts';
+import { table } from './table.ts';
+import type { ProviderKind } from '../host/index.ts';
 import { connectionAuth, isLoopbackUrl, membershipFrom, unlockedWarning, withCredentialOptions, withTrustOptions, type CredentialOptions, type TrustOptions } from './lattice-options.ts';
 import { note } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
 
-/** A provider to serve, and the events of its own it publishes once it is on the lattice. */
-interface StandaloneKind {
-  readonly provider: Provider;
-  readonly publishing?: (publish: (type: string, data: unknown) => void) => void;
-}
-
-/** Providers that can serve a lattice from a process of their own. */
-const STANDALONE: Record<string, (id: string, bus: LatticeBus) => StandaloneKind> = {
-  keyvalue: (id) => ({ provider: keyValueProvider({ id }) }),
-  // Its actors run on hosts elsewhere: it listens here and forwards each request to them.
-  'http-server': (id, bus) => {
-    const server = httpServerProvider({ id });
-    server.attach?.(latticeHttpHost(bus, (actor, reason) => note(`a request to ${actor} failed: ${reason}`)));
-    return { provider: server };
-  },
-  'oled-display': (id) => {
-    const display = oledDisplayProvider({ id });
-    return { provider: display, publishing: (publish) => display.onFrame((frame) => publish('oled_frame', frameAsJson(display.id, frame))) };
-  },
-};
 
 export function providerCommand(): Command {
-  const provider = new Command('provider').description('capability providers outside a host');
+  const provider = new Command('provider').description('provider kinds, and providers outside a host');
+  provider
+    .command('kinds')
+    .description('the provider kinds the host on this machine can start: what each serves, its link config and its services')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const kinds = await askHost({ op: 'provider-kinds' });
+      emit(options.json, kinds, kinds.map(describeKind).join('\n\n'));
+    });
   withTrustOptions(withCredentialOptions(provider.command('run')))
     .description('serve a built-in provider to a lattice from this process, until Ctrl-C (how the OLED provider runs on a Pi)')
-    .argument('<kind>', `one of: ${Object.keys(STANDALONE).join(', ')}`)
+    .argument('<kind>', `one of: ${BUILT_IN_PROVIDERS.map((kind) => kind.name).join(', ')}`)
     .requiredOption('--nats <url>', 'a NATS server of the lattice (nats://host:4222); default: nats in ~/.badger/config.yaml', defaultNats())
     .option('--lattice <name>', 'the lattice', defaultLattice())
     .option('--id <id>', 'the id links name as their target (default: the kind)')
     .option('--json', 'print a JSON line once it serves: its id, key and lattice')
     .action(async (kind: string, options: { nats: string; lattice: string; id?: string; json?: boolean } & CredentialOptions & TrustOptions) => {
-      const make = STANDALONE[kind];
-      if (!make) throw new CliError('CLI_BAD_ARGUMENT', `no provider of kind ${kind}; one of: ${Object.keys(STANDALONE).join(', ')}`);
+      const descriptor = BUILT_IN_PROVIDERS.find((known) => known.name === kind);
+      if (!descriptor) throw new CliError('CLI_BAD_ARGUMENT', `no provider of kind ${kind}; one of: ${BUILT_IN_PROVIDERS.map((known) => known.name).join(', ')}`);
       checkLatticeName(options.lattice);
       const id = options.id ?? kind;
       // Its own V… key: the source of its events, and its name in inventory.
@@ -59,14 +50,18 @@ export function providerCommand(): Command {
         trust,
         onRefused: (subject, reason) => note(`refused a message on ${subject}: ${reason}`),
       });
-      const { provider: served, publishing } = make(id, bus);
+      // Its events (a display's frames) go out once it is on the lattice.
+      let publish: ((type: string, data: unknown) => void) | undefined;
+      const served = descriptor.create({ id, dataDir: join(badgerHome(), kind), publish: (type, data) => publish?.(type, data), latticeBuckets: openLatticeBuckets });
+      // The actors of a provider that serves exports (the HTTP server) run on hosts elsewhere: it forwards each request to them.
+      served.attach?.(latticeHttpHost(bus, (actor, reason) => note(`a request to ${actor} failed: ${reason}`)));
       const standalone = await serveStandaloneProvider({
         bus,
         provider: served,
         key,
         onLinkRefused: (link, reason) => note(`cannot take the link from ${link.source} (${link.interface}): ${reason}`),
       });
-      publishing?.(standalone.publish);
+      publish = standalone.publish;
       note(`serving provider ${served.id} (${served.name}) on lattice ${options.lattice} at ${options.nats} as ${key}; Ctrl-C stops it`);
       if (options.json) process.stdout.write(`${JSON.stringify({ id: served.id, name: served.name, key, lattice: options.lattice, nats: options.nats })}\n`);
       await new Promise<void>((resolve) => {
@@ -80,4 +75,16 @@ export function providerCommand(): Command {
       process.exit(0);
     });
   return provider;
+}
+
+/** Pure: one provider kind as `badger provider kinds` prints it. */
+function describeKind(kind: ProviderKind): string {
+  const interfaces = [...kind.interfaces.map((served) => `${served.name}@${served.versions}`), ...kind.drives.map((driven) => `${driven.name}@${driven.versions} (calls actors' export)`)];
+  const services = Object.entries(kind.services).map(([name, meaning]) => `  service ${name}: ${meaning}`);
+  return [
+    `${kind.name}: ${kind.summary}`,
+    `  serves ${interfaces.join(', ') || 'nothing to actors'}`,
+    ...services,
+    ...(kind.linkConfig.length > 0 ? ['  link config:', ...table(['key', 'default', 'meaning'], kind.linkConfig.map((key) => [key.key, key.default ?? '', key.meaning])).split('\n').map((line) => `    ${line}`)] : []),
+  ].join('\n');
 }

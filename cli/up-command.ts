@@ -5,12 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { generateKeyPair, publicKeyType, type KeyPair, type PublicKey } from '../claims/index.ts';
-import { badgerHome, defaultPolicy, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type DaemonOptions, type Policy } from '../host/index.ts';
-import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
-import { httpServerProvider } from '../providers/http-server/index.ts';
+import { badgerHome, defaultPolicy, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
+import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, openLatticeBuckets, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
 import { packageRoot } from '../toolchain/index.ts';
-import { keyValueProvider } from '../providers/keyvalue/index.ts';
-import { frameAsJson, oledDisplayProvider } from '../providers/oled-display/index.ts';
+import { BUILT_IN_PROVIDERS, providerModules } from './provider-kinds.ts';
 import { CliError } from './errors.ts';
 import { credentialsFrom, isLoopbackUrl, membershipFrom, unlockedWarning, withCredentialOptions, withTrustOptions, type TrustOptions } from './lattice-options.ts';
 import { collect, keyValuePairs, portNumber } from './options.ts';
@@ -26,6 +24,7 @@ interface UpOptions extends TrustOptions {
   policy?: string;
   trust: string[];
   label: string[];
+  providerModule: string[];
   detached?: boolean;
   demo?: boolean;
   nats?: string;
@@ -43,6 +42,7 @@ export function upCommand(): Command {
     .option('--policy <file>', 'a YAML or JSON policy (default: signed only, by the keys under ~/.badger/keys and --trust)')
     .option('--trust <account-key>', 'also trust components signed by this account (repeatable)', collect, [])
     .option('--label <key=value>', 'a label for this host (repeatable)', collect, [])
+    .option('--provider-module <path>', 'also register the provider kind this module exports as `descriptor` (a provider of your own: docs/providers.md; repeatable)', collect, [])
     .option('--detached', 'run in the background; logs go to ~/.badger/host.log')
     .option('--demo', 'also start the example actors with built-in providers, and print what to try')
     .option('--nats <url>', 'join a lattice on this NATS server (nats://host:4222): other hosts and `badger get hosts` see this one; default: nats in ~/.badger/config.yaml', defaultNats())
@@ -51,6 +51,8 @@ export function upCommand(): Command {
     .option('--lattice <name>', 'the lattice to join', defaultLattice())
     .option('--json', 'print JSON once the host is up: its control socket (with --detached, its pid and log too)')
     .action(async (options: UpOptions) => {
+      // Checked here too, so that a bad module is named on the terminal rather than in a detached host's log.
+      await providerModules(options.providerModule);
       if (options.detached) return startDetached(options.json);
       await runHost(options);
     });
@@ -93,7 +95,8 @@ async function runHost(options: UpOptions): Promise<void> {
     home,
     policy,
     labels,
-    providerKinds: builtInProviders(home),
+    providers: [...BUILT_IN_PROVIDERS, ...(await providerModules(options.providerModule))],
+    latticeBuckets: openLatticeBuckets,
     ...(servers
       ? {
           joinLattice: async (context: DaemonContext) => {
@@ -131,19 +134,6 @@ async function runHost(options: UpOptions): Promise<void> {
   await daemon.stop();
   await leaf?.stop();
   process.exit(0);
-}
-
-/** The providers this build of badger can start by kind (`badger start provider <kind>`). */
-function builtInProviders(home: string): NonNullable<DaemonOptions['providerKinds']> {
-  return {
-    keyvalue: (id) => keyValueProvider({ ...(id ? { id } : {}), fileRoot: join(home, 'keyvalue') }),
-    'http-server': (id) => httpServerProvider(id ? { id } : {}),
-    'oled-display': (id, publish) => {
-      const display = oledDisplayProvider(id ? { id } : {});
-      display.onFrame((frame) => publish('oled_frame', frameAsJson(display.id, frame)));
-      return display;
-    },
-  };
 }
 
 async function startLeaf(remoteUrl: string, portText: string, hubCreds: string | undefined): Promise<NatsProcess> {

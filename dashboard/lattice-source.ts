@@ -1,6 +1,6 @@
 import { BadgerError, type HostInventory } from '../host/index.ts';
-import { allEventsSubject, discoverHosts, discoverProviders, latticeControlClient, remoteDisplaySnapshot, requestLattice, type HostSummary, type LatticeBus } from '../host/lattice/index.ts';
-import { OLED_PROVIDER_NAME } from '../providers/oled-display/index.ts';
+import { allEventsSubject, callRemoteService, discoverHosts, discoverProviders, latticeControlClient, requestLattice, type HostSummary, type LatticeBus } from '../host/lattice/index.ts';
+import { displaySnapshotFrom, OLED_PROVIDER_NAME } from '../providers/oled-display/index.ts';
 import type { DashboardSource, DashboardView, HostView } from './view.ts';
 
 /**
@@ -63,7 +63,7 @@ export function latticeSource(bus: LatticeBus, waitMs = 500): DashboardSource {
       return () => listeners.delete(listener);
     },
     act: (host, request) => requestLattice(bus, request, { hostId: host, timeoutMs: 60_000 }),
-    snapshot: (provider) => remoteDisplaySnapshot(bus, provider, undefined, 3000),
+    snapshot: async (provider) => displaySnapshotFrom(await callRemoteService(bus, provider, 'snapshot', {}, 3000)),
     async close() {
       events.unsubscribe();
       listeners.clear();

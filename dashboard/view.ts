@@ -1,5 +1,5 @@
-import type { ControlRequest, ControlResponse, DisplaySnapshot } from '../host/index.ts';
-import type { DashboardView } from './web/view-types.ts';
+import type { ControlRequest, ControlResponse } from '../host/index.ts';
+import type { DashboardView, PanelSnapshot } from './web/view-types.ts';
 
 export { PAGE_ACTIONS, type ActorView, type DashboardView, type Health, type HostView, type LinkView, type PanelSnapshot, type ProviderView } from './web/view-types.ts';
 
@@ -9,6 +9,6 @@ export interface DashboardSource {
   /** Every lifecycle event, heartbeat and OLED frame, as CloudEvents; returns how to stop. */
   onEvent(listener: (event: unknown) => void): () => void;
   act(host: string, request: ControlRequest): Promise<ControlResponse>;
-  snapshot(provider: string): Promise<DisplaySnapshot>;
+  snapshot(provider: string): Promise<PanelSnapshot>;
   close(): Promise<void>;
 }

@@ -8,6 +8,8 @@ export interface WorkerSetup {
   readonly actorId: string;
   readonly componentDir: string;
   readonly routed: readonly string[];
+  /** The modules of the contracts that carry its routed imports: the worker loads their guest side. */
+  readonly contractModules: readonly string[];
   /** Routed interfaces served by other actors, with their function names (as jco spells them). */
   readonly actorImports: Readonly<Record<string, readonly string[]>>;
   /** The component's core modules, compiled once with the memory limit written in, shared by every worker. */

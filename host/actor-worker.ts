@@ -25,7 +25,7 @@ import {
   type ToWorker,
   type WorkerData,
 } from './actor-protocol.ts';
-import { contractFor, type RoutedCall } from './contracts/index.ts';
+import type { Contract, RoutedCall } from './contract.ts';
 import { WorkerChannel } from './invocation-channel.ts';
 import { busImports, LinkNameChoice } from './link-names.ts';
 import { DEFAULT_LINK_NAME } from './links.ts';
@@ -54,9 +54,10 @@ const call: RoutedCall = (iface, operation, args) => {
 };
 
 const routedImports: Record<string, Record<string, unknown>> = {};
-for (const iface of setup.routed) {
-  const carrier = contractFor(iface);
-  if (carrier) Object.assign(routedImports, carrier.contract.guestImports(call));
+for (const module of setup.contractModules) {
+  const { contract } = (await import(module)) as { contract?: Contract<never> };
+  if (typeof contract?.guestImports !== 'function') throw new Error(`${module} exports no contract: a contract module exports its Contract as \`contract\``);
+  Object.assign(routedImports, contract.guestImports(call));
 }
 for (const [iface, functions] of Object.entries(setup.actorImports)) {
   routedImports[iface] = Object.fromEntries(functions.map((fn) => [fn, (...args: unknown[]) => call(iface, fn, args)]));

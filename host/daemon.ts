@@ -9,7 +9,8 @@ import { defaultSocketPath, handleControlRequest, serveLocalSocket, type Applica
 import { HostError } from './errors.ts';
 import { Host } from './host.ts';
 import type { Policy } from './policy.ts';
-import type { Provider } from './provider.ts';
+import type { ProviderDescriptor } from './provider.ts';
+import type { LatticeBucketsOpener } from './remote-targets.ts';
 
 /** What a daemon hands the ports it is given, once its host and control interface exist. */
 export interface DaemonContext {
@@ -38,8 +39,13 @@ export interface DaemonOptions {
   readonly logger?: Logger;
   /** Default: the control socket under BADGER_HOME. */
   readonly socketPath?: string;
-  /** The providers `badger start provider <kind>` makes, by kind; each gets the daemon's event sink. */
-  readonly providerKinds?: Readonly<Record<string, (id: string | undefined, publish: (type: string, data: unknown) => void) => Provider>>;
+  /**
+   * The provider kinds the host routes and `badger start provider <name>` starts: each gets a data
+   * directory of its own under `home`, the daemon's event sink, and `latticeBuckets`.
+   */
+  readonly providers?: readonly ProviderDescriptor[];
+  /** How providers reach the lattice's shared buckets (a key-value store's `backend=nats`). */
+  readonly latticeBuckets?: LatticeBucketsOpener;
   /** Joins a lattice; none leaves the host alone on this machine. */
   readonly joinLattice?: (context: DaemonContext) => Promise<DaemonLattice>;
   /** Starts the application reconciler, after the lattice is joined. */
@@ -62,7 +68,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const logger = options.logger ?? pino({ name: 'badger-host' });
   let lattice: DaemonLattice | undefined;
   const publish = (type: string, data: unknown) => lattice?.publish(type, data);
-  const host = new Host({ cacheDir: join(options.home, 'cache', 'transpiled'), policy: options.policy, logger, onEvent: publish });
+  const host = new Host({ cacheDir: join(options.home, 'cache', 'transpiled'), policy: options.policy, logger, onEvent: publish, providers: options.providers ?? [] });
   let ready = false;
   let requestShutdown!: () => void;
   const shutdownRequested = new Promise<void>((resolve) => (requestShutdown = resolve));
@@ -77,7 +83,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     labels: options.labels ?? {},
     startedAt: new Date().toISOString(),
     onShutdown: () => requestShutdown(),
-    providerKinds: Object.fromEntries(Object.entries(options.providerKinds ?? {}).map(([kind, make]) => [kind, (id?: string) => make(id, publish)])),
+    providerContext: (kind, id) => ({
+      ...(id === undefined ? {} : { id }),
+      dataDir: join(options.home, kind.name),
+      publish,
+      ...(options.latticeBuckets ? { latticeBuckets: options.latticeBuckets } : {}),
+    }),
   };
   const context: DaemonContext = { host, identity, logger, perform: (request) => handleControlRequest(host, identity, request) };
   const socketPath = options.socketPath ?? defaultSocketPath();

@@ -41,8 +41,9 @@ export const ERROR_CODES = {
   ACTOR_CALL_FAILED: 'the call failed in the guest without a trap (an exception, an error result)',
 
   // Providers and links
-  PROVIDER_NOT_FOUND: 'no provider with that id runs here',
+  PROVIDER_NOT_FOUND: 'no provider with that id (or kind) runs here, or none answers the named service',
   PROVIDER_ALREADY_RUNNING: 'a provider with that id runs already',
+  PROVIDER_CONFLICT: 'two provider kinds share a name, or two contracts carry one interface',
   LINK_NOT_FOUND: 'no such link',
   HTTP_BAD_LINK_CONFIG: "an HTTP server link's config is not valid",
   HTTP_ADDRESS_IN_USE: 'the address an HTTP link asks for is taken',
@@ -50,6 +51,8 @@ export const ERROR_CODES = {
   HTTP_NO_RESPONSE: 'the actor returned from its HTTP handler without a response',
   OLED_BAD_LINK_CONFIG: "a display link's config is not valid",
   OLED_DEVICE: 'the display did not answer on its bus',
+  OLED_BAD_REQUEST: 'a display service request is not valid',
+  OLED_BAD_SNAPSHOT: 'an answer said to be a display snapshot is not one',
   KV_STORE_LOCKED: 'another process holds the file store',
   KV_STORE_DAMAGED: "a bucket's files cannot be read back",
   KV_STORE_UNWRITABLE: 'a bucket can no longer be written (its disk failed or filled)',
@@ -57,6 +60,7 @@ export const ERROR_CODES = {
   KV_NOT_A_COUNTER: 'an increment met a value that is not a u64',
   KV_COUNTER_OVERFLOW: 'an increment would take the counter out of the u64 range',
   KV_CONTENDED: 'an increment lost to other writers too many times in a row',
+  KV_NO_LATTICE: 'a backend=nats link reached a key-value provider that has no way to the lattice',
 
   // Artifacts and policy
   ARTIFACT_UNREADABLE: 'the artifact cannot be read or fetched',

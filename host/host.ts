@@ -7,12 +7,12 @@ import { HostError } from './errors.ts';
 import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { exportDenial, offeredExports, planGrants } from './grants.ts';
 import { DEFAULT_LINK_NAME, linkKey, LinkTable, type Link } from './links.ts';
-import { contractFor } from './contracts/index.ts';
+import { Capabilities } from './capabilities.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
-import { reportedHealth, type DisplaySnapshot, type Provider, type ProviderHealth, type ProviderHost } from './provider.ts';
+import { reportedHealth, type Provider, type ProviderDescriptor, type ProviderHealth, type ProviderHost } from './provider.ts';
 import type { ActorRpcRequest, LatticeAccess, RemoteTargets, Serving } from './remote-targets.ts';
 import { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
-import { BASE_ASYNC_EXPORTS, BASE_ASYNC_IMPORTS, planSuspension } from './suspension.ts';
+import { BASE_ASYNC_EXPORTS, baseAsyncImports, planSuspension } from './suspension.ts';
 import { compileCoreModules, REUSABLE_INSTANCES_TAG, transpileCached } from './transpile-cache.ts';
 
 export interface HostOptions {
@@ -26,6 +26,12 @@ export interface HostOptions {
   readonly onEvent?: (type: HostEventType, data: Record<string, unknown>) => void;
   /** The lattice, for a host that starts on one (else `attachLattice` once it has joined). */
   readonly remote?: RemoteTargets;
+  /**
+   * The provider kinds whose interfaces this host routes, started here or not (a store on another
+   * host of the lattice). A provider started here adds its own contracts too, but only for actors
+   * started after it: an actor's imports are planned once, at its start.
+   */
+  readonly providers?: readonly ProviderDescriptor[];
 }
 
 export type HostEventType =
@@ -91,6 +97,7 @@ export class Host {
   readonly #starting = new Set<string>();
   readonly #options: HostOptions;
   readonly #log: Logger;
+  readonly #capabilities: Capabilities;
 
   /** The lattice, when this host is on one. */
   #remote: RemoteTargets | undefined;
@@ -100,6 +107,7 @@ export class Host {
   readonly #servedOnLattice = new Map<string, Serving>();
 
   readonly #targets: RouteTargets = {
+    contractFor: (iface) => this.#capabilities.contractFor(iface),
     provider: (id) => this.#providers.get(id),
     remoteProvider: (link, operation, args) => this.#remote?.callProvider(link, operation, args, this.#deadlineOf(link.source)),
     callActor: (id, iface, fn, args) => (this.#actors.has(id) ? this.#callExport(id, iface, fn, args) : undefined),
@@ -124,6 +132,12 @@ export class Host {
     this.#options = options;
     this.#log = options.logger ?? pino({ name: 'badger-host' });
     this.#remote = options.remote;
+    this.#capabilities = new Capabilities(options.providers);
+  }
+
+  /** The provider kinds this host was given, for `badger start provider <name>`. */
+  get providerKinds(): readonly ProviderDescriptor[] {
+    return this.#capabilities.descriptors;
   }
 
   /**
@@ -185,10 +199,10 @@ export class Host {
   }
 
   async #admit(id: string, bytes: Uint8Array, verification: ClaimsVerification, capabilities: readonly string[], options: StartActorOptions): Promise<ActorSummary> {
-    let component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: BASE_ASYNC_IMPORTS, asyncExports: BASE_ASYNC_EXPORTS });
+    let component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: baseAsyncImports(this.#capabilities), asyncExports: BASE_ASYNC_EXPORTS });
     const plan = planGrants(component.imports, capabilities);
     if (!plan.allowed) throw new HostError('POLICY_CAPABILITY_DENIED', plan.denials.map((denial) => denial.reason).join('; '));
-    const suspension = planSuspension(component, plan.routed);
+    const suspension = planSuspension(component, plan.routed, this.#capabilities);
     if (suspension.needsOwnTranspile) {
       component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: suspension.asyncImports, asyncExports: suspension.asyncExports });
     }
@@ -206,6 +220,7 @@ export class Host {
         actorId: id,
         componentDir: component.dir,
         routed: plan.routed,
+        contractModules: [...new Set(plan.routed.flatMap((iface) => this.#capabilities.contractFor(iface)?.module ?? []))],
         actorImports: suspension.actorImports,
         singleRequestInstances: component.singleRequestInstances && !verification.claims?.wascap.tags?.includes(REUSABLE_INSTANCES_TAG),
         modules: await compileCoreModules(component.dir, Math.floor(((options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 1024 * 1024) / WASM_PAGE_BYTES)),
@@ -278,6 +293,7 @@ export class Host {
 
   async startProvider(provider: Provider): Promise<void> {
     if (this.#providers.has(provider.id)) throw new HostError('PROVIDER_ALREADY_RUNNING', `provider ${provider.id} is already running`);
+    this.#capabilities.addProvider(provider);
     this.#providers.set(provider.id, provider);
     provider.attach?.(this.#providerHost);
     for (const link of this.links.query({ target: provider.id })) await provider.linkPut?.(link);
@@ -393,18 +409,26 @@ export class Host {
       if (local[link.target]) return local[link.target]!;
       if (this.#actors.has(link.target)) return { healthy: true };
       if (!remote) return { healthy: false, message: `${link.target} is not running on this host` };
-      return remote.probe(contractFor(link.interface) ? 'provider' : 'actor', link.target, probeTimeoutMs);
+      return remote.probe(this.#capabilities.contractFor(link.interface) ? 'provider' : 'actor', link.target, probeTimeoutMs);
     };
     return Promise.all(this.links.query().map(async (link) => ({ ...link, health: await healthOf(link) })));
   }
 
-  /** What a display shows: panel `panel` of the first display provider that has it. */
-  displaySnapshot(panel?: string): DisplaySnapshot {
-    for (const provider of this.#providers.values()) {
-      const snapshot = provider.snapshot?.(panel);
-      if (snapshot) return snapshot;
+  /**
+   * Asks a provider's named service (a display's `snapshot`): the named provider, or else the first
+   * one whose service has an answer for the request.
+   */
+  async callService(service: string, request: unknown, providerId?: string): Promise<unknown> {
+    const asked = providerId === undefined ? [...this.#providers.values()] : [this.#providers.get(providerId) ?? []].flat();
+    if (providerId !== undefined && asked.length === 0) throw new HostError('PROVIDER_NOT_FOUND', `no provider ${providerId} is running`);
+    for (const provider of asked) {
+      const answer = Object.hasOwn(provider.services ?? {}, service) ? await provider.services![service]!(request) : undefined;
+      if (answer !== undefined) return answer;
     }
-    throw new HostError('PROVIDER_NOT_FOUND', panel ? `no display provider has a panel ${panel}` : 'no display provider with an open panel is running; start one with badger start provider oled-display and link an actor to it');
+    const kinds = this.#capabilities.descriptors.filter((kind) => kind.services && Object.hasOwn(kind.services, service)).map((kind) => kind.name);
+    const hint = kinds.length > 0 ? `; start one with badger start provider ${kinds.join(' or ')}, and link an actor to it` : '';
+    const asking = `${service} ${JSON.stringify(request ?? {})}`;
+    throw new HostError('PROVIDER_NOT_FOUND', `${providerId === undefined ? `no running provider answers ${asking}` : `${providerId} has no answer to ${asking}`}${hint}`);
   }
 
   async shutdown(): Promise<void> {

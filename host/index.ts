@@ -13,15 +13,16 @@ export {
   type PolicyDenial,
 } from './policy.ts';
 export { loadPolicyFile } from './policy-file.ts';
-export { planSuspension, witFunctionName, type SuspensionPlan } from './suspension.ts';
+export { baseAsyncImports, planSuspension, witFunctionName, type KnownContracts, type SuspensionPlan } from './suspension.ts';
 export { BINDINGS_EDITS_DIGEST, cacheKey, compileCoreModules, generatorVersions, loadTranspiled, REUSABLE_INSTANCES_TAG, patchGeneratedBindings, transpileCached, type BindingsEditReport, type ComponentMetadata, type LoadedComponent, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';
 export { exportDenial, isAmbientInterface, isClaimedExport, offeredExports, planGrants, type GrantPlan } from './grants.ts';
 export { DEFAULT_FETCH_TIMEOUTS, DEFAULT_MAX_ARTIFACT_BYTES, readArtifact, type FetchTimeouts } from './artifact-source.ts';
-export { CONTRACTS, contractFor, displayContract, keyValueContract, WitError, type DisplayColor, type DisplayError, type DisplayHandler, type Contract, type ContractName, type KeyValueError, type KeyValueHandler, type RoutedCall } from './contracts/index.ts';
+export { serving, WitError, type Contract, type RoutedCall, type Served } from './contract.ts';
+export { Capabilities } from './capabilities.ts';
 export { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
-export type { DisplaySnapshot, HttpServing, Provider, ProviderHealth, ProviderHost } from './provider.ts';
-export { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
-export type { ActorRpcRequest, HeldLinks, LatticeAccess, RemoteHttpRequest, RemoteHttpResponse, RemoteTargets, Serving } from './remote-targets.ts';
+export type { HttpServing, LinkConfigKey, Provider, ProviderContext, ProviderDescriptor, ProviderHealth, ProviderHost, ProviderService, WitInterface } from './provider.ts';
+export { routeImportCall, type CallOutcome, type RemoteCallOutcome, type RouteTargets } from './router.ts';
+export type { ActorRpcRequest, HeldLinks, LatticeAccess, LatticeBucket, LatticeBuckets, LatticeBucketsOpener, RemoteHttpRequest, RemoteHttpResponse, RemoteTargets, Serving } from './remote-targets.ts';
 export type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 export { startDaemon, type Daemon, type DaemonApplications, type DaemonContext, type DaemonLattice, type DaemonOptions } from './daemon.ts';
 export { actorIdOf, Host, type ActorSummary, type HostEventType, type HostOptions, type StartActorOptions } from './host.ts';
@@ -45,6 +46,7 @@ export {
   type ControlResponse,
   type HostIdentity,
   type HostInventory,
+  type ProviderKind,
   type ProviderRef,
 } from './control/index.ts';
 export { ambientImports, callIncomingHandler, HTTP_INCOMING_HANDLER, wasiHttpImports, type HandledResponse, type IncomingHandlerExport, type IncomingRequestParts } from './wasi/index.ts';

@@ -1,6 +1,7 @@
 import type { ListenSpec } from './http-ingress/index.ts';
-import type { DisplayHandler, KeyValueHandler } from './contracts/index.ts';
+import type { Contract, Served } from './contract.ts';
 import type { Link } from './links.ts';
+import type { LatticeBucketsOpener } from './remote-targets.ts';
 
 export interface ProviderHealth {
   readonly healthy: boolean;
@@ -10,15 +11,6 @@ export interface ProviderHealth {
 /** An address an actor's own threads listen on; closing it drains the requests in flight. */
 export interface HttpServing {
   close(): Promise<void>;
-}
-
-/** What a display shows now, for `badger oled snapshot` and `watch`. */
-export interface DisplaySnapshot {
-  readonly panel: string;
-  readonly width: number;
-  readonly height: number;
-  /** Rows top to bottom, `ceil(width / 8)` bytes each, most significant bit leftmost, base64. */
-  readonly bits: string;
 }
 
 /** What the host offers a provider that serves actors' exports rather than their imports. */
@@ -31,24 +23,76 @@ export interface ProviderHost {
 }
 
 /**
- * A capability provider: the host side of one or more WIT interfaces. It serves each contract it
- * fills in, hears about links to it, and reports its health. Every method may be async: the actor
- * waits while the provider works.
+ * A named service a provider answers beside its interfaces, for tools rather than actors: a
+ * display's `snapshot`, say. The request arrives from another process (the control socket, the
+ * lattice), so the service checks it. Undefined means "nothing here for that request".
+ */
+export type ProviderService = (request: unknown) => unknown;
+
+/**
+ * A running capability provider: the host side of one or more WIT interfaces. It serves each
+ * contract it lists, hears about links to it, and reports its health. Every method may be async:
+ * the actor waits while the provider works.
  */
 export interface Provider {
   /** The instance id that links name as their target. */
   readonly id: string;
   readonly name: string;
-  readonly keyvalue?: KeyValueHandler;
-  readonly display?: DisplayHandler;
+  /** The contracts it serves actors' imports by, each with its handler. */
+  readonly serves?: readonly Served[];
+  /** Its named services, by name (`[a-z][a-z0-9-]*`; `health` is the host's). */
+  readonly services?: Readonly<Record<string, ProviderService>>;
   /** Called once, when the host starts the provider, before any link reaches it. */
   attach?(host: ProviderHost): void;
   linkPut?(link: Link): void | Promise<void>;
   linkDel?(link: Link): void | Promise<void>;
   health?(): ProviderHealth | Promise<ProviderHealth>;
-  /** For a display provider: what panel `panel` (or its first) shows; undefined when it has none. */
-  snapshot?(panel?: string): DisplaySnapshot | undefined;
   shutdown?(): void | Promise<void>;
+}
+
+/** A WIT interface by name and the versions of it a provider fits, such as `wasi:http/incoming-handler` `^0.2.0`. */
+export interface WitInterface {
+  readonly name: string;
+  readonly versions: string;
+}
+
+/** One key of a provider's link config, for `badger provider kinds` and the docs. */
+export interface LinkConfigKey {
+  /** The key, or its pattern (`bucket.<identifier>`). */
+  readonly key: string;
+  readonly meaning: string;
+  readonly default?: string;
+}
+
+/** What a host hands a provider it starts by kind. */
+export interface ProviderContext {
+  /** The instance id links will name; the provider picks its own when absent. */
+  readonly id?: string;
+  /** A directory of its own, for what it keeps between runs. */
+  readonly dataDir: string;
+  /** Publishes an event of its own (a display's frames), beside the host's. */
+  publish(type: string, data: unknown): void;
+  /** Opens the lattice's shared buckets at a NATS URL, where the host was built with a lattice. */
+  readonly latticeBuckets?: LatticeBucketsOpener;
+}
+
+/**
+ * What a provider module exports so that a host can route to it and start it by name, as
+ * wasmCloud's host takes plugins: the host core names no capability, it registers descriptors.
+ */
+export interface ProviderDescriptor {
+  /** Its kind: `badger start provider <name>`, and the default instance id. */
+  readonly name: string;
+  /** One line on what it does. */
+  readonly summary: string;
+  /** How each family of interfaces it serves to actors' imports crosses. */
+  readonly contracts: readonly Contract<never>[];
+  /** Actors' exports it calls (an HTTP server calls `wasi:http/incoming-handler`). */
+  readonly drives?: readonly WitInterface[];
+  readonly linkConfig: readonly LinkConfigKey[];
+  /** Its named services, with what each answers. */
+  readonly services?: Readonly<Record<string, string>>;
+  create(context: ProviderContext): Provider;
 }
 
 /** A provider's own health report; one that cannot answer is unhealthy, with why. */

@@ -5,7 +5,7 @@
  */
 import type { Link } from './links.ts';
 import type { Provider, ProviderHealth } from './provider.ts';
-import type { CallOutcome } from './router.ts';
+import type { CallOutcome, RemoteCallOutcome } from './router.ts';
 
 /** An HTTP request with its whole body, as it crosses to another host. */
 export interface RemoteHttpRequest {
@@ -36,8 +36,8 @@ export interface Serving {
 }
 
 export interface RemoteTargets {
-  /** Runs an import call on the link's provider elsewhere; undefined when no contract carries the interface. */
-  callProvider(link: Link, operation: string, args: unknown[], timeoutMs: number): Promise<CallOutcome | undefined>;
+  /** Runs an import call on the link's provider elsewhere; whatever goes wrong is `failed`, with why. */
+  callProvider(link: Link, operation: string, args: unknown[], timeoutMs: number): Promise<RemoteCallOutcome>;
   /** Runs `fn` of the interface an actor elsewhere exports, over the link; a failure is an `err` with its reason. */
   callActor(link: Link, fn: string, args: unknown[], timeoutMs: number): Promise<CallOutcome>;
   /** How a link target elsewhere is; one that does not answer is unhealthy, with why. */
@@ -52,3 +52,29 @@ export interface RemoteTargets {
 export interface LatticeAccess {
   readonly remoteTargets: RemoteTargets;
 }
+
+/**
+ * A JetStream-style key-value bucket of the lattice, shared by hosts on different machines: what a
+ * provider's NATS backend is built on, without importing NATS. Keys are NATS keys (the caller
+ * encodes them).
+ */
+export interface LatticeBucket {
+  /** The key's live value (none once deleted) and its revision (0 for a key never written). */
+  get(key: string): Promise<{ readonly value?: Uint8Array; readonly revision: number }>;
+  put(key: string, value: Uint8Array): Promise<void>;
+  delete(key: string): Promise<void>;
+  keys(): AsyncIterable<string>;
+  /**
+   * Writes only if the key is still at `revision` (the one `get` saw; 0 for a key never written).
+   * False when another writer got there first.
+   */
+  putIfRevision(key: string, value: Uint8Array, revision: number): Promise<boolean>;
+}
+
+export interface LatticeBuckets {
+  bucket(name: string): Promise<LatticeBucket>;
+  close(): Promise<void>;
+}
+
+/** Connects to the lattice's buckets at a NATS URL. */
+export type LatticeBucketsOpener = (url: string) => Promise<LatticeBuckets>;

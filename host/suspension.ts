@@ -1,4 +1,4 @@
-import { CONTRACTS, contractFor } from './contracts/index.ts';
+import type { Contract } from './contract.ts';
 import type { ComponentMetadata } from './transpile-cache.ts';
 
 /** Exports the host drives, which always may suspend (JSPI). */
@@ -16,8 +16,17 @@ const WAITING_IO_IMPORTS: readonly string[] = [
   'wasi:io/streams#[method]output-stream.blocking-splice',
 ];
 
+/** The contracts a host routes: what `planSuspension` needs of its capabilities. */
+export interface KnownContracts {
+  contractFor(iface: string): Contract<never> | undefined;
+  /** Every contract function, sorted. */
+  readonly asyncImports: readonly string[];
+}
+
 /** Every contract function (providers may answer later, so the guest waits), and the waiting wasi:io functions. */
-export const BASE_ASYNC_IMPORTS: readonly string[] = [...Object.values(CONTRACTS).flatMap((contract) => contract.asyncImports), ...WAITING_IO_IMPORTS];
+export function baseAsyncImports(contracts: KnownContracts): readonly string[] {
+  return [...contracts.asyncImports, ...WAITING_IO_IMPORTS];
+}
 
 export interface SuspensionPlan {
   /** Routed interfaces no contract carries, served by linked actors, with their functions. */
@@ -35,16 +44,17 @@ export interface SuspensionPlan {
  * few microseconds cheaper. Known only after a first transpile has listed the component's
  * functions.
  */
-export function planSuspension(component: ComponentMetadata, routed: readonly string[]): SuspensionPlan {
-  if (!component.coreImports.some((name) => BASE_ASYNC_IMPORTS.includes(name))) {
-    return { actorImports: actorImportsOf(component, routed), asyncImports: [], asyncExports: [], needsOwnTranspile: true };
+export function planSuspension(component: ComponentMetadata, routed: readonly string[], contracts: KnownContracts): SuspensionPlan {
+  const base = baseAsyncImports(contracts);
+  if (!component.coreImports.some((name) => base.includes(name))) {
+    return { actorImports: actorImportsOf(component, routed, contracts), asyncImports: [], asyncExports: [], needsOwnTranspile: true };
   }
   const names = (iface: string) => (component.interfaceFunctions[iface] ?? []).map((fn) => `${iface}#${witFunctionName(fn)}`);
-  const actorImports = actorImportsOf(component, routed);
+  const actorImports = actorImportsOf(component, routed, contracts);
   // Imports served by other actors return synchronously (the worker sleeps while the host runs
   // them), and must not be wrapped for JSPI: a failure is thrown into the guest, which a
   // suspending import cannot do safely.
-  const asyncImports = [...BASE_ASYNC_IMPORTS];
+  const asyncImports = [...base];
   const asyncExports = [
     ...BASE_ASYNC_EXPORTS,
     ...component.exportedFunctions.map(witFunctionName),
@@ -54,12 +64,12 @@ export function planSuspension(component: ComponentMetadata, routed: readonly st
     actorImports,
     asyncImports,
     asyncExports,
-    needsOwnTranspile: asyncImports.length > BASE_ASYNC_IMPORTS.length || asyncExports.length > BASE_ASYNC_EXPORTS.length,
+    needsOwnTranspile: asyncImports.length > base.length || asyncExports.length > BASE_ASYNC_EXPORTS.length,
   };
 }
 
-function actorImportsOf(component: ComponentMetadata, routed: readonly string[]): Record<string, readonly string[]> {
-  return Object.fromEntries(routed.filter((iface) => !contractFor(iface)).map((iface) => [iface, component.interfaceFunctions[iface] ?? []]));
+function actorImportsOf(component: ComponentMetadata, routed: readonly string[], contracts: KnownContracts): Record<string, readonly string[]> {
+  return Object.fromEntries(routed.filter((iface) => !contracts.contractFor(iface)).map((iface) => [iface, component.interfaceFunctions[iface] ?? []]));
 }
 
 /** jco's camelCase name of a WIT function, back in WIT's kebab-case. */

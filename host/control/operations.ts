@@ -4,7 +4,7 @@ import { isRefusal, parseRequest } from './control-schema.ts';
 import type { ComponentClaims } from '../../claims/index.ts';
 import type { ActorSummary, Host } from '../host.ts';
 import type { Link } from '../links.ts';
-import type { DisplaySnapshot, Provider, ProviderHealth } from '../provider.ts';
+import type { LinkConfigKey, ProviderContext, ProviderDescriptor, ProviderHealth, WitInterface } from '../provider.ts';
 
 /** A provider as one host lists it: its id and name (the lattice's ProviderSummary says more). */
 export interface ProviderRef {
@@ -33,7 +33,8 @@ export type ControlRequest =
   | { readonly op: 'stop-provider'; readonly id: string }
   | { readonly op: 'get-inventory' }
   | { readonly op: 'get-claims' }
-  | { readonly op: 'display-snapshot'; readonly panel?: string }
+  | { readonly op: 'provider-kinds' }
+  | { readonly op: 'provider-service'; readonly service: string; readonly provider?: string; readonly request?: unknown }
   | { readonly op: 'call'; readonly actor: string; readonly function: string; readonly args: unknown[] }
   | { readonly op: 'shutdown' }
   | { readonly op: 'app-deploy'; readonly manifest: string }
@@ -71,6 +72,18 @@ export interface CalledHttpResponse {
   readonly body: string;
 }
 
+/** A provider kind a host can start, as its descriptor declares it. */
+export interface ProviderKind {
+  readonly name: string;
+  readonly summary: string;
+  /** The interfaces it serves to actors' imports, with the versions it fits. */
+  readonly interfaces: readonly WitInterface[];
+  /** Actors' exports it calls. */
+  readonly drives: readonly WitInterface[];
+  readonly linkConfig: readonly LinkConfigKey[];
+  readonly services: Readonly<Record<string, string>>;
+}
+
 /** The inventory of one host: what runs, with each provider's and link's health. */
 export interface HostInventory {
   readonly labels: Readonly<Record<string, string>>;
@@ -97,7 +110,9 @@ export interface ControlReplies {
   'stop-provider': { readonly stopped: string };
   'get-inventory': HostInventory;
   'get-claims': ComponentClaims[];
-  'display-snapshot': DisplaySnapshot;
+  'provider-kinds': ProviderKind[];
+  /** The service's own answer (a display's snapshot): the caller checks its shape. */
+  'provider-service': unknown;
   /** The function's value (for a WIT result, `{ ok }` or `{ err }`), or an HTTP response. */
   call: unknown;
   shutdown: { readonly stopping: true };
@@ -114,8 +129,8 @@ export interface HostIdentity {
   readonly startedAt: string;
   /** Called by the shutdown operation, after its answer is sent. */
   readonly onShutdown: () => void;
-  /** The providers this host can start by kind, such as `keyvalue`. */
-  readonly providerKinds: Readonly<Record<string, (id?: string) => Provider>>;
+  /** What a provider this host starts by kind (`badger start provider keyvalue`) is handed; none: it starts none. */
+  readonly providerContext?: (kind: ProviderDescriptor, id: string | undefined) => ProviderContext;
   /** False while the host is still setting itself up (the demo's actors, say). */
   readonly ready: () => boolean;
   readonly apps?: ApplicationControl;
@@ -165,9 +180,10 @@ const OPERATIONS: Operations = {
   'del-link': (host, _identity, request) => host.deleteLink(runningActorId(host, request.source) ?? request.source, request.interface, request.name),
   'query-links': (host) => host.links.query(),
   'start-provider': async (host, identity, request) => {
-    const make = identity.providerKinds[request.kind];
-    if (!make) throw new HostError('PROVIDER_NOT_FOUND', `no provider of kind ${request.kind}; this host knows ${Object.keys(identity.providerKinds).join(', ') || 'none'}`);
-    const provider = make(request.id);
+    const kinds = identity.providerContext ? host.providerKinds : [];
+    const kind = kinds.find((known) => known.name === request.kind);
+    if (!kind || !identity.providerContext) throw new HostError('PROVIDER_NOT_FOUND', `no provider of kind ${request.kind}; this host knows ${kinds.map((known) => known.name).join(', ') || 'none'}`);
+    const provider = kind.create(identity.providerContext(kind, request.id));
     await host.startProvider(provider);
     return { id: provider.id, name: provider.name };
   },
@@ -187,7 +203,16 @@ const OPERATIONS: Operations = {
     };
   },
   'get-claims': (host) => host.inventory().actors.flatMap((actor) => (actor.claims ? [actor.claims] : [])),
-  'display-snapshot': (host, _identity, request) => host.displaySnapshot(request.panel),
+  'provider-kinds': (host) =>
+    host.providerKinds.map((kind) => ({
+      name: kind.name,
+      summary: kind.summary,
+      interfaces: kind.contracts.flatMap((contract) => contract.interfaces.map((name) => ({ name, versions: contract.versions }))),
+      drives: kind.drives ?? [],
+      linkConfig: kind.linkConfig,
+      services: kind.services ?? {},
+    })),
+  'provider-service': (host, _identity, request) => host.callService(request.service, request.request, request.provider),
   call: async (host, _identity, request) => {
     const actor = host.actorId(request.actor);
     if (HTTP_HANDLER.test(request.function)) {

@@ -6,11 +6,11 @@ export { allEventsSubject, checkLatticeName, CONTROL_VERSION, controlSubject, co
 export { auction, authenticatorFor, connectLattice, discoverHosts, discoverProviders, latticeControlClient, pickHost, requestLattice, type LatticeCredentials } from './lattice-client.ts';
 export { CONTROL_WIRE_VERSION, controlReplyFrom, satisfies, type AuctionRequest, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type LatticeRequest, type ProviderPingRequest, type ProviderSummary } from './control-wire.ts';
 export { DEFAULT_HEARTBEAT_MS, eventPublisher, followLinks, joinLattice, summarizeHost, type LatticeHostOptions, type LatticeMembership } from './lattice-host.ts';
-export { callRemoteActor, callRemoteProvider, natsRemoteTargets, probeTarget, remoteDisplaySnapshot, serveActorRpc, serveProviderRpc } from './rpc.ts';
+export { callRemoteActor, callRemoteProvider, natsRemoteTargets, callRemoteService, probeTarget, serveActorRpc, serveProviderRpc } from './rpc.ts';
 export type { ActorRpcRequest, HeldLinks, RemoteHttpRequest, RemoteHttpResponse } from '../remote-targets.ts';
 export { serveStandaloneProvider, type StandaloneProvider, type StandaloneProviderOptions } from './standalone-provider.ts';
 export { FORWARD_TIMEOUT_MS, forwardFailureStatus, latticeHttpHost } from './http-forwarder.ts';
-export { latticeKv, NoJetStreamError } from './jetstream.ts';
+export { latticeKv, NoJetStreamError, openLatticeBuckets } from './jetstream.ts';
 export { LatticeBus, type Inbound, type LatticeBusOptions, type LatticeIdentity } from './lattice-bus.ts';
 export { isLocked, issueVoucher, memberRefusal, type LatticeTrust } from './trust.ts';
 export { isDown } from './connection-state.ts';

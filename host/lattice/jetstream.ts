@@ -1,5 +1,6 @@
-import { ErrorCode, type KV, type KvOptions, type NatsConnection, type NatsError } from 'nats';
+import { connect, ErrorCode, type KV, type KvOptions, type NatsConnection, type NatsError } from 'nats';
 import { LatticeError } from '../errors.ts';
+import type { LatticeBucket, LatticeBuckets } from '../remote-targets.ts';
 import { HUB_JETSTREAM_DOMAIN } from './nats-config.ts';
 
 // No responders on the JetStream API: this server has no JetStream, or cannot reach the hub's.
@@ -40,4 +41,57 @@ export function latticeKv(connection: NatsConnection, bucket: string, options: P
       opened = undefined;
       throw error;
     }));
+}
+
+// JetStream's "wrong last sequence" (JSStreamWrongLastSequenceErrF): another writer got there first.
+const WRONG_LAST_SEQUENCE = 10071;
+const lostTheRace = (error: unknown) => (error as NatsError | undefined)?.api_error?.err_code === WRONG_LAST_SEQUENCE;
+
+/**
+ * The lattice's buckets at a NATS URL, on a connection of their own: the port a provider's NATS
+ * backend is built on (`LatticeBuckets`), so that providers never import nats.
+ */
+export async function openLatticeBuckets(url: string): Promise<LatticeBuckets> {
+  const connection = await connect({ servers: url, name: 'badger-keyvalue' });
+  const views = new Map<string, () => Promise<KV>>();
+  return {
+    async bucket(name) {
+      let view = views.get(name);
+      if (!view) {
+        // A host on a laptop's leaf node reaches the hub's buckets through the hub's domain.
+        view = latticeKv(connection, name);
+        views.set(name, view);
+      }
+      return kvBucket(await view());
+    },
+    async close() {
+      await connection.drain();
+    },
+  };
+}
+
+function kvBucket(kv: KV): LatticeBucket {
+  return {
+    async get(key) {
+      const entry = await kv.get(key);
+      if (!entry) return { revision: 0 };
+      return entry.operation === 'PUT' ? { value: entry.value, revision: entry.revision } : { revision: entry.revision };
+    },
+    put: async (key, value) => void (await kv.put(key, value)),
+    delete: async (key) => void (await kv.delete(key)),
+    keys: async function* () {
+      yield* await kv.keys();
+    },
+    async putIfRevision(key, value, revision) {
+      try {
+        // A deleted key still has a revision: update against it rather than create.
+        if (revision > 0) await kv.update(key, value, revision);
+        else await kv.create(key, value);
+        return true;
+      } catch (error) {
+        if (lostTheRace(error)) return false;
+        throw error;
+      }
+    },
+  };
 }

@@ -1,10 +1,9 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { ErrorCode, type NatsError, type Subscription } from 'nats';
-import { contractFor, CONTRACTS, WitError, type Contract } from '../contracts/index.ts';
 import type { Link } from '../links.ts';
-import { reportedHealth, type DisplaySnapshot, type Provider, type ProviderHealth } from '../provider.ts';
+import { reportedHealth, type Provider, type ProviderHealth } from '../provider.ts';
 import { LatticeError } from '../errors.ts';
-import type { CallOutcome } from '../router.ts';
+import { runContract, type CallOutcome, type RemoteCallOutcome } from '../router.ts';
 import type { ActorRpcRequest, HeldLinks, RemoteHttpRequest, RemoteTargets } from '../remote-targets.ts';
 import type { Inbound, LatticeBus } from './lattice-bus.ts';
 import { rpcSubject, serviceSubject } from './subjects.ts';
@@ -52,6 +51,9 @@ function restoreUndefined(value: unknown): unknown {
   return record;
 }
 
+/** What a provider's named service may be called: a subject token that no interface (with ':' and '/') can be. */
+const SERVICE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
 /** A call whose link is not known here yet may have crossed its link event: it is looked for again for this long. */
 const LINK_GRACE_MS = 250;
 
@@ -82,27 +84,28 @@ export function serveProviderRpc(bus: LatticeBus, provider: Provider, linkOf: He
       message.respond(JSON.stringify(await reportedHealth(provider)));
     }),
   ];
-  if (provider.snapshot) {
-    const snapshot = provider.snapshot.bind(provider);
+  for (const [name, service] of Object.entries(provider.services ?? {})) {
+    if (!SERVICE_NAME.test(name) || name === 'health') continue;
     subscriptions.push(
-      bus.subscribe(serviceSubject(lattice, provider.id, 'snapshot'), { queue: provider.id, target, refusal: (reason) => JSON.stringify({ failed: `refused: ${reason}` }) }, (message) => {
-        let panel: string | undefined;
+      bus.subscribe(serviceSubject(lattice, provider.id, name), { queue: provider.id, target, refusal: (reason) => JSON.stringify({ failed: `refused: ${reason}` }) }, async (message) => {
+        let request: unknown;
         try {
-          panel = message.data.length > 0 ? (JSON.parse(message.string()) as { panel?: string }).panel : undefined;
+          request = message.data.length > 0 ? JSON.parse(message.string()) : undefined;
         } catch {
           // Some other program's message: answered, never thrown into the provider's process.
-          return message.respond(JSON.stringify({ failed: 'a snapshot request is empty or {"panel": "NAME"}' }));
+          return message.respond(JSON.stringify({ failed: `a ${name} request is JSON, or empty` }));
         }
-        if (panel !== undefined && typeof panel !== 'string') return message.respond(JSON.stringify({ failed: 'a snapshot request is empty or {"panel": "NAME"}' }));
-        const shown = snapshot(panel);
-        message.respond(JSON.stringify(shown ? { ok: shown } : { failed: panel ? `${provider.id} has no panel ${panel}` : `${provider.id} has no open panel yet: link an actor to it` }));
+        try {
+          const answer = await service(request);
+          message.respond(JSON.stringify(answer === undefined ? { failed: `${provider.id} has no answer to ${name} ${JSON.stringify(request ?? {})}` } : { ok: answer }));
+        } catch (failure) {
+          message.respond(JSON.stringify({ failed: (failure as Error)?.message ?? String(failure) }));
+        }
       }),
     );
   }
   const refusal = (reason: string) => encodeWit({ failed: `refused: ${reason}`, code: 'LATTICE_UNTRUSTED' } satisfies RpcReply);
-  for (const [name, contract] of Object.entries(CONTRACTS) as [keyof typeof CONTRACTS, Contract<unknown>][]) {
-    const handler = provider[name];
-    if (!handler) continue;
+  for (const { contract, handler } of provider.serves ?? []) {
     for (const iface of contract.interfaces) {
       const serve = async (message: Inbound): Promise<RpcReply> => {
         const request = rpcRequestFrom(decodeWit(message.data));
@@ -111,11 +114,7 @@ export function serveProviderRpc(bus: LatticeBus, provider: Provider, linkOf: He
         const link = await heldLink(linkOf, request.link, provider.id);
         if (!link) return { err: contract.notLinked(`${provider.id} holds no link ${request.link.name} for ${iface} from ${request.link.source}`) };
         if (bus.now() - message.receivedAt > request.budgetMs) return { failed: 'the call waited here past its budget' };
-        try {
-          return { ok: await contract.dispatch(handler, iface, request.operation, request.args, link) };
-        } catch (failure) {
-          return failure instanceof WitError ? { err: failure.value } : { failed: (failure as Error)?.message ?? String(failure) };
-        }
+        return runContract(contract, handler, iface, request.operation, request.args, link);
       };
       subscriptions.push(
         bus.subscribe(rpcSubject(lattice, provider.id, iface), { queue: provider.id, target, refusal, membersOnly: true }, (message) =>
@@ -142,20 +141,18 @@ async function heldLink(linkOf: HeldLinks, wanted: LinkName, providerId: string)
 
 /**
  * Runs one routed import on a provider elsewhere on the lattice. Whatever goes wrong (no such
- * provider, the lattice down, the deadline, a refusal) comes back as the interface's own error value.
+ * provider, the lattice down, the deadline, a refusal) is `failed`, with why, for the calling
+ * host's contract to put in the interface's own error value.
  */
-export async function callRemoteProvider(bus: LatticeBus, link: Link, operation: string, args: unknown[], timeoutMs: number): Promise<CallOutcome | undefined> {
-  const carrier = contractFor(link.interface);
-  if (!carrier) return undefined;
-  const { contract } = carrier;
+export async function callRemoteProvider(bus: LatticeBus, link: Link, operation: string, args: unknown[], timeoutMs: number): Promise<RemoteCallOutcome> {
   const request: RpcRequest = { operation, args, link: { source: link.source, interface: link.interface, name: link.name }, budgetMs: timeoutMs };
   try {
     const message = await bus.request(rpcSubject(bus.lattice, link.target, link.interface), encodeWit(request), { target: link.target, timeoutMs });
     const reply = decodeWit(message.data) as RpcReply;
-    if ('failed' in reply) return { err: contract.failed(`${link.target}: ${reply.failed}`) };
+    if ('failed' in reply) return { failed: `${link.target}: ${reply.failed}` };
     return reply;
   } catch (error) {
-    return { err: contract.failed(whyUnanswered(error, 'provider', link.target, bus.lattice, timeoutMs)) };
+    return { failed: whyUnanswered(error, 'provider', link.target, bus.lattice, timeoutMs) };
   }
 }
 
@@ -202,14 +199,23 @@ export async function probeTarget(bus: LatticeBus, kind: 'provider' | 'actor', t
   }
 }
 
-/** What a display provider elsewhere on the lattice shows (`badger oled snapshot --nats`). */
-export async function remoteDisplaySnapshot(bus: LatticeBus, providerId: string, panel: string | undefined, timeoutMs: number): Promise<DisplaySnapshot> {
-  let reply: { ok: DisplaySnapshot } | { failed: string };
+/** A provider's named service elsewhere on the lattice (`badger oled snapshot --nats` asks a display's `snapshot`). */
+export async function callRemoteService(bus: LatticeBus, providerId: string, service: string, request: unknown, timeoutMs: number): Promise<unknown> {
+  if (!SERVICE_NAME.test(service)) throw new LatticeError('LATTICE_NOT_FOUND', `"${service}" is not a service name: lowercase letters, digits and -`);
+  let answer: string;
   try {
-    const message = await bus.request(serviceSubject(bus.lattice, providerId, 'snapshot'), JSON.stringify(panel ? { panel } : {}), { target: providerId, timeoutMs });
-    reply = JSON.parse(message.string()) as typeof reply;
+    answer = (await bus.request(serviceSubject(bus.lattice, providerId, service), JSON.stringify(request ?? {}), { target: providerId, timeoutMs })).string();
   } catch (error) {
     throw new LatticeError(unanswered(error) === 'not-running' ? 'LATTICE_NOT_FOUND' : 'LATTICE_UNAVAILABLE', whyUnanswered(error, 'provider', providerId, bus.lattice, timeoutMs));
+  }
+  let reply: { ok: unknown } | { failed: string } | undefined;
+  try {
+    reply = JSON.parse(answer) as typeof reply;
+  } catch {
+    reply = undefined;
+  }
+  if (typeof reply !== 'object' || reply === null || !('ok' in reply || typeof (reply as { failed?: unknown }).failed === 'string')) {
+    throw new LatticeError('LATTICE_UNAVAILABLE', `${providerId} answered ${service} with something else`);
   }
   if ('failed' in reply) throw new LatticeError('LATTICE_NOT_FOUND', reply.failed);
   return reply.ok;

@@ -49,9 +49,9 @@ export function rpcSubject(lattice: string, providerId: string, iface: string): 
 }
 
 /**
- * A service every link target answers beside its interfaces: its health, and a display's snapshot.
- * Interfaces hold ':' and '/', so no interface is named like one.
+ * A service a link target answers beside its interfaces: its health, and a provider's named
+ * services (a display's snapshot). Interfaces hold ':' and '/', so no interface is named like one.
  */
-export function serviceSubject(lattice: string, targetId: string, service: 'health' | 'snapshot'): string {
-  return `${SUBJECT_PREFIX}.rpc.${checkLatticeName(lattice)}.${token(targetId, 'link target')}.${service}`;
+export function serviceSubject(lattice: string, targetId: string, service: string): string {
+  return `${SUBJECT_PREFIX}.rpc.${checkLatticeName(lattice)}.${token(targetId, 'link target')}.${token(service, 'service')}`;
 }

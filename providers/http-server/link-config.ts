@@ -3,7 +3,7 @@ import { HttpServerError, type ListenSpec } from '../../host/index.ts';
 
 export const DEFAULT_ADDRESS = '127.0.0.1:8000';
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
-const DEFAULTS = { maxHeaderBytes: 16 * 1024, headersTimeoutMs: 10_000, requestTimeoutMs: 300_000, keepAliveTimeoutMs: 5_000 };
+export const HTTP_LINK_DEFAULTS = { maxHeaderBytes: 16 * 1024, headersTimeoutMs: 10_000, requestTimeoutMs: 300_000, keepAliveTimeoutMs: 5_000 };
 
 const KNOWN_KEYS = new Set(['address', 'max-body-bytes', 'max-header-bytes', 'headers-timeout-ms', 'request-timeout-ms', 'keep-alive-timeout-ms']);
 
@@ -22,10 +22,10 @@ export function parseHttpLinkConfig(config: Readonly<Record<string, string>>): L
     host,
     port,
     maxBodyBytes: positiveInteger(config, 'max-body-bytes', DEFAULT_MAX_BODY_BYTES),
-    maxHeaderBytes: positiveInteger(config, 'max-header-bytes', DEFAULTS.maxHeaderBytes),
-    headersTimeoutMs: positiveInteger(config, 'headers-timeout-ms', DEFAULTS.headersTimeoutMs),
-    requestTimeoutMs: positiveInteger(config, 'request-timeout-ms', DEFAULTS.requestTimeoutMs),
-    keepAliveTimeoutMs: positiveInteger(config, 'keep-alive-timeout-ms', DEFAULTS.keepAliveTimeoutMs),
+    maxHeaderBytes: positiveInteger(config, 'max-header-bytes', HTTP_LINK_DEFAULTS.maxHeaderBytes),
+    headersTimeoutMs: positiveInteger(config, 'headers-timeout-ms', HTTP_LINK_DEFAULTS.headersTimeoutMs),
+    requestTimeoutMs: positiveInteger(config, 'request-timeout-ms', HTTP_LINK_DEFAULTS.requestTimeoutMs),
+    keepAliveTimeoutMs: positiveInteger(config, 'keep-alive-timeout-ms', HTTP_LINK_DEFAULTS.keepAliveTimeoutMs),
   };
 }
 

@@ -1,4 +1,6 @@
 export type { Backend, Bucket } from './backend.ts';
+export { contract as keyValueContract, type KeyValueError, type KeyValueHandler } from './contract.ts';
+export { keyValueDescriptor } from './descriptor.ts';
 export { fileBackend } from './file-backend.ts';
 export { StoreError, StoreLockedError, type StoreErrorCode } from './errors.ts';
 export { keyValueProvider, type KeyValueProviderOptions } from './keyvalue-provider.ts';

@@ -1,5 +1,6 @@
-import { WitError, type KeyValueHandler, type Link, type Provider } from '../../host/index.ts';
+import { serving, WitError, type LatticeBucketsOpener, type Link, type Provider } from '../../host/index.ts';
 import type { Backend, Bucket } from './backend.ts';
+import { contract, type KeyValueHandler } from './contract.ts';
 import { StoreError } from './errors.ts';
 import { fileBackend } from './file-backend.ts';
 import { checkKey, checkValue, parseStoreLinkConfig, physicalBucket, type StoreLinkConfig } from './link-config.ts';
@@ -12,6 +13,8 @@ export interface KeyValueProviderOptions {
   readonly id?: string;
   /** Where `backend=file` links without a `path` keep their data. */
   readonly fileRoot?: string;
+  /** How `backend=nats` links reach the lattice's buckets; without it they fail with why. */
+  readonly latticeBuckets?: LatticeBucketsOpener;
 }
 
 /**
@@ -19,15 +22,20 @@ export interface KeyValueProviderOptions {
  * lives, and which buckets the actor may open; backends are opened on first use and shared by
  * every link that names the same place.
  */
-export function keyValueProvider(options: KeyValueProviderOptions = {}): Provider & { readonly memory: ReturnType<typeof memoryBackend> } {
+export function keyValueProvider(options: KeyValueProviderOptions = {}): Provider & { readonly memory: ReturnType<typeof memoryBackend>; readonly keyvalue: KeyValueHandler } {
   const memory = memoryBackend();
   const backends = new Map<string, Promise<Backend>>([['memory:', Promise.resolve(memory)]]);
+
+  const openNats = async (url: string): Promise<Backend> => {
+    if (!options.latticeBuckets) throw new StoreError('KV_NO_LATTICE', 'this key-value provider was started without a way to reach a lattice: start it from badger up, or give it latticeBuckets');
+    return natsBackend(await options.latticeBuckets(url));
+  };
 
   const backendFor = (config: StoreLinkConfig): Promise<Backend> => {
     const key = `${config.backend}:${config.location ?? ''}`;
     let backend = backends.get(key);
     if (!backend) {
-      backend = config.backend === 'file' ? fileBackend(config.location!) : natsBackend(config.location!);
+      backend = config.backend === 'file' ? fileBackend(config.location!) : openNats(config.location!);
       // A failed open (a locked directory, an unreachable server) is retried by the next call.
       backend.catch(() => backends.delete(key));
       backends.set(key, backend);
@@ -109,6 +117,7 @@ export function keyValueProvider(options: KeyValueProviderOptions = {}): Provide
     name: 'key-value store (memory, file, nats)',
     memory,
     keyvalue,
+    serves: [serving(contract, keyvalue)],
     health: () => ({ healthy: true, message: `${backends.size} store(s) open` }),
     async shutdown() {
       for (const backend of backends.values()) await (await backend.catch(() => undefined))?.close();

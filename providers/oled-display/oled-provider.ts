@@ -1,10 +1,11 @@
-import { WitError, type DisplayError, type DisplayHandler, type Link, type Provider } from '../../host/index.ts';
+import { serving, WitError, type Link, type Provider } from '../../host/index.ts';
+import { contract, type DisplayError, type DisplayHandler } from './contract.ts';
 import { OledError } from './errors.ts';
 import { Framebuffer, measureText } from './framebuffer.ts';
 import { parsePanelConfig, type PanelConfig } from './link-config.ts';
 import { Ssd1306, type I2cTransport } from './ssd1306.ts';
 import { Ssd1306Emulator } from './ssd1306-emulator.ts';
-import { packSnapshot } from './renderers.ts';
+import { packSnapshot, type DisplaySnapshot } from './renderers.ts';
 import { emulatorTransport, i2cTransport } from './transports.ts';
 
 export const OLED_DISPLAY = 'badger:oled/display';
@@ -118,6 +119,9 @@ export class Panel {
 }
 
 export interface OledDisplayProvider extends Provider {
+  readonly display: DisplayHandler;
+  /** What panel `name` (or the first open one) shows; undefined when there is none. */
+  snapshot(name?: string): DisplaySnapshot | undefined;
   /** The open panels, by id. */
   panels(): ReadonlyMap<string, Panel>;
   /** Hears every flushed frame; returns how to stop. */
@@ -183,10 +187,30 @@ export function oledDisplayProvider(options: { readonly id?: string } = {}): Ole
     flush: (link) => onDevice(link, (panel) => panel.flush()),
   };
 
+  function snapshot(name?: string): DisplaySnapshot | undefined {
+    const panel = name === undefined ? panels.values().next().value : panels.get(name);
+    if (!panel) return undefined;
+    // An emulated panel shows what its chip shows; a real one, the frame last drawn (its mirror).
+    const chip = panel.emulator;
+    const pixel = chip ? (x: number, y: number) => chip.pixel(x, y) : (x: number, y: number) => panel.frame.getPixel(x, y);
+    return packSnapshot(panel.config.id, panel.frame.width, panel.frame.height, pixel);
+  }
+
   return {
     id: options.id ?? 'oled-display',
     name: OLED_PROVIDER_NAME,
     display,
+    serves: [serving(contract, display)],
+    services: {
+      // Asked by tools in other processes: the request is checked here.
+      snapshot(request) {
+        const panel = (request as { panel?: unknown } | undefined)?.panel;
+        if (request !== undefined && (typeof request !== 'object' || request === null || (panel !== undefined && typeof panel !== 'string'))) {
+          throw new OledError('OLED_BAD_REQUEST', 'a snapshot request is empty or {"panel": "NAME"}');
+        }
+        return snapshot(panel as string | undefined);
+      },
+    },
     async linkPut(link) {
       if (link.interface !== OLED_DISPLAY) throw new OledError('OLED_BAD_LINK_CONFIG', `the display provider serves ${OLED_DISPLAY}, not ${link.interface}`);
       const config = parsePanelConfig(link.config);
@@ -219,14 +243,7 @@ export function oledDisplayProvider(options: { readonly id?: string } = {}): Ole
       await Promise.all([...panels.values()].map((panel) => panel.close()));
       panels.clear();
     },
-    snapshot(name) {
-      const panel = name === undefined ? panels.values().next().value : panels.get(name);
-      if (!panel) return undefined;
-      // An emulated panel shows what its chip shows; a real one, the frame last drawn (its mirror).
-      const chip = panel.emulator;
-      const pixel = chip ? (x: number, y: number) => chip.pixel(x, y) : (x: number, y: number) => panel.frame.getPixel(x, y);
-      return packSnapshot(panel.config.id, panel.frame.width, panel.frame.height, pixel);
-    },
+    snapshot,
     panels: () => panels,
     onFrame(listener) {
       listeners.add(listener);

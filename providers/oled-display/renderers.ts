@@ -1,5 +1,27 @@
+import { OledError } from './errors.ts';
 import { PNG } from 'pngjs';
-import type { DisplaySnapshot } from '../../host/index.ts';
+
+/** What a display shows now, for `badger oled snapshot` and `watch`: the `snapshot` service's answer. */
+export interface DisplaySnapshot {
+  readonly panel: string;
+  readonly width: number;
+  readonly height: number;
+  /** Rows top to bottom, `ceil(width / 8)` bytes each, most significant bit leftmost, base64. */
+  readonly bits: string;
+}
+
+/** A snapshot as it arrives from another process, checked: a rogue host's answer draws nothing wrong. */
+export function displaySnapshotFrom(answer: unknown): DisplaySnapshot {
+  const snapshot = answer as Partial<DisplaySnapshot> | undefined;
+  const fits =
+    typeof snapshot === 'object' && snapshot !== null &&
+    typeof snapshot.panel === 'string' && snapshot.panel.length <= 256 &&
+    Number.isInteger(snapshot.width) && snapshot.width! > 0 && snapshot.width! <= 1024 &&
+    Number.isInteger(snapshot.height) && snapshot.height! > 0 && snapshot.height! <= 1024 &&
+    typeof snapshot.bits === 'string' && Buffer.from(snapshot.bits, 'base64').length === Math.ceil(snapshot.width! / 8) * snapshot.height!;
+  if (!fits) throw new OledError('OLED_BAD_SNAPSHOT', 'the answer is not a display snapshot: {panel, width, height, bits} with width × height pixels');
+  return snapshot as DisplaySnapshot;
+}
 
 /** A snapshot's pixels as rows of booleans. */
 export function snapshotPixels(snapshot: DisplaySnapshot): boolean[][] {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy, requestLocalHost, startDaemon, type DaemonLattice } from '../../host/index.ts';
-import { keyValueProvider } from '../../providers/keyvalue/index.ts';
+import { keyValueDescriptor } from '../../providers/keyvalue/index.ts';
 
 describe('a daemon started without the CLI', () => {
   it('answers on its socket, starts providers by kind, hands its events to its lattice port, and stops when asked', async () => {
@@ -19,7 +19,7 @@ describe('a daemon started without the CLI', () => {
       policy: defaultPolicy([]),
       labels: { room: 'lab' },
       logger: pino({ level: 'silent' }),
-      providerKinds: { keyvalue: (id) => keyValueProvider({ ...(id ? { id } : {}), fileRoot: join(home, 'keyvalue') }) },
+      providers: [keyValueDescriptor],
       joinLattice: async () => lattice,
     });
     expect(daemon.lattice).toBe(lattice);

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, generateKeyPair, readTopLevelToken, signArtifact, type KeyPair, type PublicKey } from '../../claims/index.ts';
 import { defaultPolicy, type HandledResponse, Host, type InvocationResult } from '../../host/index.ts';
-import { keyValueProvider } from '../../providers/keyvalue/index.ts';
+import { keyValueDescriptor, keyValueProvider } from '../../providers/keyvalue/index.ts';
 import { builtActor } from '../actors/built-actors.ts';
 import {
   filesystemComponent,
@@ -56,6 +56,8 @@ beforeAll(async () => {
     cacheDir: join(work, 'cache'),
     policy: defaultPolicy([await examplesIssuer(), ours.publicKey]),
     logger: pino({ level: 'silent' }),
+    // The counter actor starts before any store does: the host must know wasi:keyvalue from the start.
+    providers: [keyValueDescriptor],
   });
 });
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { planSuspension, witFunctionName, type ComponentMetadata } from '../../host/index.ts';
+import { Capabilities, planSuspension, witFunctionName, type ComponentMetadata } from '../../host/index.ts';
+import { keyValueDescriptor } from '../../providers/keyvalue/index.ts';
+
+// The host routes wasi:keyvalue once it is given the key-value provider's descriptor.
+const contracts = new Capabilities([keyValueDescriptor]);
 
 const base: ComponentMetadata = {
   imports: [],
@@ -13,7 +17,7 @@ const base: ComponentMetadata = {
 
 describe('suspension plan', () => {
   it('needs nothing of its own for an HTTP actor using only contracts', () => {
-    const plan = planSuspension({ ...base, exportedInterfaces: ['wasi:http/incoming-handler'] }, ['wasi:keyvalue/store']);
+    const plan = planSuspension({ ...base, exportedInterfaces: ['wasi:http/incoming-handler'] }, ['wasi:keyvalue/store'], contracts);
     expect(plan.needsOwnTranspile).toBe(false);
     expect(plan.actorImports).toEqual({});
     expect(plan.asyncImports).toContain('wasi:keyvalue/store#[method]bucket.get');
@@ -28,6 +32,7 @@ describe('suspension plan', () => {
         exportedFunctions: ['runAll'],
       },
       ['example:greeter/greet'],
+      contracts,
     );
     expect(plan.needsOwnTranspile).toBe(true);
     expect(plan.actorImports).toEqual({ 'example:greeter/greet': ['twice', 'shoutLength'] });
@@ -36,7 +41,7 @@ describe('suspension plan', () => {
   });
 
   it('leaves out JSPI entirely for a component that calls nothing that can suspend', () => {
-    const plan = planSuspension({ ...base, coreImports: ['wasi:http/types#[constructor]fields', 'wasi:io/streams#[method]output-stream.blocking-write-and-flush'] }, []);
+    const plan = planSuspension({ ...base, coreImports: ['wasi:http/types#[constructor]fields', 'wasi:io/streams#[method]output-stream.blocking-write-and-flush'] }, [], contracts);
     expect(plan).toEqual({ actorImports: {}, asyncImports: [], asyncExports: [], needsOwnTranspile: true });
   });
 

@@ -6,11 +6,11 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, generateKeyPair, readTopLevelToken, signArtifact, type PublicKey } from '../../../claims/index.ts';
 import { defaultPolicy, Host, type ActorSummary } from '../../../host/index.ts';
-import { connectLattice, discoverProviders, eventPublisher, followLinks, hubConfig, leafConfig, remoteDisplaySnapshot, runNatsServer, serveStandaloneProvider, type LatticeBus, type NatsProcess } from '../../../host/lattice/index.ts';
+import { connectLattice, discoverProviders, eventPublisher, followLinks, hubConfig, leafConfig, callRemoteService, runNatsServer, serveStandaloneProvider, type LatticeBus, type NatsProcess } from '../../../host/lattice/index.ts';
 import { memberBus, operatorBus } from '../../fixtures/lattice-members.ts';
 import { HTTP_INCOMING_HANDLER, httpServerProvider } from '../../../providers/http-server/index.ts';
-import { keyValueProvider } from '../../../providers/keyvalue/index.ts';
-import { OLED_DISPLAY, oledDisplayProvider, snapshotPixels } from '../../../providers/oled-display/index.ts';
+import { keyValueDescriptor, keyValueProvider } from '../../../providers/keyvalue/index.ts';
+import { displaySnapshotFrom, OLED_DISPLAY, oledDisplayDescriptor, oledDisplayProvider, snapshotPixels } from '../../../providers/oled-display/index.ts';
 import { greeterCallerComponent, greeterComponent } from '../../fixtures/wat-components.ts';
 import { tickerFrame } from '../../fixtures/oled-ticker-frame.ts';
 import { builtActor } from '../../actors/built-actors.ts';
@@ -80,7 +80,8 @@ beforeAll(async () => {
 /** A host on the lattice as `badger up` makes one: its link events published, others' links followed. */
 async function hostOnLattice(bus: LatticeBus, cacheDir: string, issuers: PublicKey[]): Promise<Host> {
   const publish = eventPublisher(bus, bus.self!);
-  const made = new Host({ cacheDir, policy: defaultPolicy(issuers), logger: pino({ level: 'silent' }), onEvent: (type, data) => publish(type, data) });
+  // It routes the store's and the display's interfaces to wherever on the lattice they run, as `badger up` registers its built-in providers.
+  const made = new Host({ cacheDir, policy: defaultPolicy(issuers), logger: pino({ level: 'silent' }), onEvent: (type, data) => publish(type, data), providers: [keyValueDescriptor, oledDisplayDescriptor] });
   made.attachLattice(bus);
   await followLinks(bus, bus.self!, { adopt: (link) => made.adoptLink(link), drop: (source, iface, name) => made.dropLink(source, iface, name) });
   return made;
@@ -118,7 +119,7 @@ describe('providers on another host of the lattice', () => {
     const chip = oled.panels().get('default')!.emulator!;
     for (let y = 0; y < 64; y++) for (let x = 0; x < 128; x++) if (chip.pixel(x, y) !== expected.getPixel(x, y)) throw new Error(`pixel (${x}, ${y}) differs`);
     // The same glass, as the laptop reads it over the lattice.
-    const seen = snapshotPixels(await remoteDisplaySnapshot(laptop, oled.id, undefined, 5000));
+    const seen = snapshotPixels(displaySnapshotFrom(await callRemoteService(laptop, oled.id, 'snapshot', {}, 5000)));
     for (let y = 0; y < 64; y++) for (let x = 0; x < 128; x++) if (seen[y]![x] !== chip.pixel(x, y)) throw new Error(`snapshot pixel (${x}, ${y}) differs`);
   });
 

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLatticeBuckets } from '../../../host/lattice/index.ts';
 import { fileBackend, memoryBackend, natsBackend, StoreLockedError, type Backend } from '../../../providers/keyvalue/index.ts';
 import { decodeRecords, encodeRecord } from '../../../providers/keyvalue/write-ahead-log.ts';
 import { startNatsServer, type RunningNats } from '../../fixtures/nats-server.ts';
@@ -18,7 +19,7 @@ afterAll(() => nats.stop());
 const backends: [string, () => Promise<Backend>][] = [
   ['memory', async () => memoryBackend()],
   ['file', async () => fileBackend(await mkdtemp(join(tmpdir(), 'badger-kv-file-')))],
-  ['nats', async () => natsBackend(nats.url)],
+  ['nats', async () => natsBackend(await openLatticeBuckets(nats.url))],
 ];
 
 describe.each(backends)('the %s backend', (_name, make) => {

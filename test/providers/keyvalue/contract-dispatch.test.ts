@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keyValueContract, WitError, type Link } from '../../../host/index.ts';
-import { keyValueProvider } from '../../../providers/keyvalue/index.ts';
+import { WitError, type Link } from '../../../host/index.ts';
+import { keyValueContract, keyValueProvider } from '../../../providers/keyvalue/index.ts';
 
 const link: Link = { source: 'MACTOR', interface: 'wasi:keyvalue/store', name: 'default', target: 'keyvalue', config: { bucket: 'notes' } };
 const bytes = (text: string) => new TextEncoder().encode(text);

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, readTopLevelToken, type PublicKey } from '../../../claims/index.ts';
 import { defaultPolicy, type HandledResponse, Host, type InvocationResult } from '../../../host/index.ts';
+import { openLatticeBuckets } from '../../../host/lattice/index.ts';
 import { keyValueProvider } from '../../../providers/keyvalue/index.ts';
 import { builtActor } from '../../actors/built-actors.ts';
 import { startNatsServer, type RunningNats } from '../../fixtures/nats-server.ts';
@@ -28,7 +29,7 @@ afterAll(async () => {
 async function newHost(): Promise<{ host: Host; store: ReturnType<typeof keyValueProvider> }> {
   const host = new Host({ cacheDir: join(work, 'cache'), policy: defaultPolicy([issuer]), logger: pino({ level: 'silent' }) });
   hosts.push(host);
-  const store = keyValueProvider({ fileRoot: join(work, 'default-files') });
+  const store = keyValueProvider({ fileRoot: join(work, 'default-files'), latticeBuckets: openLatticeBuckets });
   await host.startProvider(store);
   return { host, store };
 }

@@ -1,5 +1,5 @@
-import type { Link } from '../links.ts';
-import { WitError, type Contract, type RoutedCall } from './contract.ts';
+// The guest side runs in every actor thread that imports the display: types only from the host.
+import type { Contract, Link, RoutedCall } from '../../host/index.ts';
 
 const DISPLAY = 'badger:oled/display';
 
@@ -40,7 +40,10 @@ const FUNCTIONS = {
 
 type WitFunction = keyof typeof FUNCTIONS;
 
-export const displayContract: Contract<DisplayHandler> = {
+export const contract: Contract<DisplayHandler> = {
+  module: import.meta.url,
+  package: 'badger:oled',
+  versions: '0.1.0',
   interfaces: [DISPLAY],
   asyncImports: Object.keys(FUNCTIONS).map((fn) => `${DISPLAY}#${fn}`),
 
@@ -50,12 +53,13 @@ export const displayContract: Contract<DisplayHandler> = {
     };
   },
 
-  async dispatch(handler, iface, operation, args, link) {
-    const method = FUNCTIONS[operation as WitFunction];
-    if (iface !== DISPLAY || !method) throw new WitError({ tag: 'invalid-argument', val: `${iface} has no function ${operation}` } satisfies DisplayError);
+  dispatch(handler, iface, operation, args, link) {
+    const method = Object.hasOwn(FUNCTIONS, operation) ? FUNCTIONS[operation as WitFunction] : undefined;
+    if (iface !== DISPLAY || !method) return undefined;
     return (handler[method] as (...rest: unknown[]) => Promise<unknown>)(...args, link);
   },
 
   notLinked: () => ({ tag: 'not-linked' }) satisfies DisplayError,
   failed: (message) => ({ tag: 'device', val: message }) satisfies DisplayError,
+  noSuchFunction: (message) => ({ tag: 'invalid-argument', val: message }) satisfies DisplayError,
 };

@@ -1,5 +1,5 @@
-import type { Link } from '../links.ts';
-import { WitError, type Contract, type RoutedCall } from './contract.ts';
+// The guest side runs in every actor thread that imports wasi:keyvalue: types only from the host.
+import type { Contract, Link, RoutedCall } from '../../host/index.ts';
 
 /** What a key-value provider implements; `bucket` is the identifier the actor passed to `open`. */
 export interface KeyValueHandler {
@@ -18,7 +18,10 @@ const STORE = 'wasi:keyvalue/store';
 const ATOMICS = 'wasi:keyvalue/atomics';
 const BATCH = 'wasi:keyvalue/batch';
 
-export const keyValueContract: Contract<KeyValueHandler> = {
+export const contract: Contract<KeyValueHandler> = {
+  module: import.meta.url,
+  package: 'wasi:keyvalue',
+  versions: '0.2.0-draft',
   interfaces: [STORE, ATOMICS, BATCH],
   asyncImports: [
     `${STORE}#open`,
@@ -61,7 +64,7 @@ export const keyValueContract: Contract<KeyValueHandler> = {
     };
   },
 
-  async dispatch(handler, iface, operation, args, link) {
+  dispatch(handler, iface, operation, args, link) {
     const [bucket, ...rest] = args as [string, ...unknown[]];
     switch (`${iface}#${operation}`) {
       case `${STORE}#open`: return handler.open(bucket, link);
@@ -69,30 +72,28 @@ export const keyValueContract: Contract<KeyValueHandler> = {
       case `${STORE}#set`: return handler.set(bucket, rest[0] as string, rest[1] as Uint8Array, link);
       case `${STORE}#delete`: return handler.delete(bucket, rest[0] as string, link);
       case `${STORE}#exists`: return handler.exists(bucket, rest[0] as string, link);
-      case `${STORE}#list-keys`: {
-        const page = await handler.listKeys(bucket, rest[0] as bigint | undefined, link);
-        return { keys: page.keys, cursor: page.cursor };
-      }
+      case `${STORE}#list-keys`:
+        return handler.listKeys(bucket, rest[0] as bigint | undefined, link).then((page) => ({ keys: page.keys, cursor: page.cursor }));
       case `${ATOMICS}#increment`: return handler.increment(bucket, rest[0] as string, rest[1] as bigint, link);
       // Batches are not atomic as a whole (the WIT says so), so they are the single operations in turn.
       case `${BATCH}#get-many`: {
         const keys = rest[0] as string[];
-        const values = await Promise.all(keys.map((key) => handler.get(bucket, key, link)));
-        return keys.map((key, i) => (values[i] === undefined ? undefined : [key, values[i]]));
+        return Promise.all(keys.map((key) => handler.get(bucket, key, link))).then((values) => keys.map((key, i) => (values[i] === undefined ? undefined : [key, values[i]])));
       }
-      case `${BATCH}#set-many`: {
-        for (const [key, value] of rest[0] as [string, Uint8Array][]) await handler.set(bucket, key, value, link);
-        return undefined;
-      }
-      case `${BATCH}#delete-many`: {
-        for (const key of rest[0] as string[]) await handler.delete(bucket, key, link);
-        return undefined;
-      }
+      case `${BATCH}#set-many`:
+        return inTurn(rest[0] as [string, Uint8Array][], ([key, value]) => handler.set(bucket, key, value, link));
+      case `${BATCH}#delete-many`:
+        return inTurn(rest[0] as string[], (key) => handler.delete(bucket, key, link));
       default:
-        throw new WitError({ tag: 'other', val: `${iface} has no operation ${operation}` } satisfies KeyValueError);
+        return undefined;
     }
   },
 
   notLinked: (message) => ({ tag: 'other', val: message }) satisfies KeyValueError,
   failed: (message) => ({ tag: 'other', val: message }) satisfies KeyValueError,
 };
+
+async function inTurn<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<undefined> {
+  for (const item of items) await work(item);
+  return undefined;
+}

@@ -6,6 +6,7 @@ import { publicKeyType } from '../claims/index.ts';
 import { checkLatticeName, hubConfig, runNatsServer } from '../host/lattice/index.ts';
 import { defaultLattice } from './config-file.ts';
 import { CliError } from './errors.ts';
+import { BUILT_IN_PROVIDERS } from './provider-kinds.ts';
 import { collect, portNumber } from './options.ts';
 import { emit, note } from './output.ts';
 
@@ -29,7 +30,7 @@ export function natsCommand(): Command {
       for (const [option, keys] of [['--member-user', options.memberUser], ['--operator-user', options.operatorUser]] as const) {
         for (const key of keys) if (publicKeyType(key) !== 'user') throw new CliError('CLI_BAD_ARGUMENT', `${option}: ${key} is not a user public key (U…); make one with badger keys gen user`);
       }
-      const users = options.memberUser.length + options.operatorUser.length > 0 ? { lattice: checkLatticeName(options.lattice), members: options.memberUser, operators: options.operatorUser } : undefined;
+      const users = options.memberUser.length + options.operatorUser.length > 0 ? { lattice: checkLatticeName(options.lattice), members: options.memberUser, operators: options.operatorUser, operatorServices: operatorServices() } : undefined;
       const config = hubConfig({ host: options.host, port, leafPort, storeDir, ...(users ? { users } : {}) });
       const described = { host: options.host, port, leafPort, storeDir, config };
       if (!options.start) return options.json ? emit(true, described, '') : void process.stdout.write(config);
@@ -45,4 +46,9 @@ export function natsCommand(): Command {
       await hub.stop();
     });
   return nats;
+}
+
+/** The named services of the built-in providers (a display's snapshot): operators may ask them. */
+function operatorServices(): string[] {
+  return [...new Set(BUILT_IN_PROVIDERS.flatMap((kind) => Object.keys(kind.services ?? {})))];
 }

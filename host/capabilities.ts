@@ -1,6 +1,6 @@
 import type { Contract } from './contract.ts';
 import { HostError } from './errors.ts';
-import type { Provider, ProviderDescriptor } from './provider.ts';
+import { isServiceName, type Provider, type ProviderDescriptor } from './provider.ts';
 
 /**
  * The capabilities a host can route: the contracts of the descriptors it was given and of the
@@ -19,6 +19,7 @@ export class Capabilities {
     const known = this.#descriptors.get(descriptor.name);
     if (known === descriptor) return;
     if (known) throw new HostError('PROVIDER_CONFLICT', `two provider kinds are named ${descriptor.name}`);
+    checkServiceNames(descriptor.name, Object.keys(descriptor.services ?? {}));
     for (const contract of descriptor.contracts) this.#checkFree(contract);
     for (const contract of descriptor.contracts) this.addContract(contract);
     this.#descriptors.set(descriptor.name, descriptor);
@@ -26,6 +27,7 @@ export class Capabilities {
 
   /** The contracts a started provider serves, for a host that was not given its descriptor. */
   addProvider(provider: Provider): void {
+    checkServiceNames(provider.id, Object.keys(provider.services ?? {}));
     for (const { contract } of provider.serves ?? []) this.#checkFree(contract);
     for (const { contract } of provider.serves ?? []) this.addContract(contract);
   }
@@ -61,4 +63,9 @@ export class Capabilities {
   get descriptors(): readonly ProviderDescriptor[] {
     return [...this.#descriptors.values()];
   }
+}
+
+function checkServiceNames(owner: string, names: readonly string[]): void {
+  const odd = names.filter((name) => !isServiceName(name));
+  if (odd.length > 0) throw new HostError('PROVIDER_CONFLICT', `${owner} names services ${odd.join(', ')}: a service is a lowercase letter then up to 31 lowercase letters, digits or -, and health is the host's`);
 }

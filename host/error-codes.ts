@@ -43,7 +43,7 @@ export const ERROR_CODES = {
   // Providers and links
   PROVIDER_NOT_FOUND: 'no provider with that id (or kind) runs here, or none answers the named service',
   PROVIDER_ALREADY_RUNNING: 'a provider with that id runs already',
-  PROVIDER_CONFLICT: 'two provider kinds share a name, or two contracts carry one interface',
+  PROVIDER_CONFLICT: 'two provider kinds share a name, two contracts carry one interface, or a service is named so no subject can carry it',
   LINK_NOT_FOUND: 'no such link',
   HTTP_BAD_LINK_CONFIG: "an HTTP server link's config is not valid",
   HTTP_ADDRESS_IN_USE: 'the address an HTTP link asks for is taken',

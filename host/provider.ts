@@ -29,6 +29,14 @@ export interface ProviderHost {
  */
 export type ProviderService = (request: unknown) => unknown;
 
+// One subject token that no interface (with ':' and '/') can be.
+const SERVICE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** Whether a provider may call a named service so: `health` is the host's own. */
+export function isServiceName(name: string): boolean {
+  return SERVICE_NAME.test(name) && name !== 'health';
+}
+
 /**
  * A running capability provider: the host side of one or more WIT interfaces. It serves each
  * contract it lists, hears about links to it, and reports its health. Every method may be async:

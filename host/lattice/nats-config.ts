@@ -24,18 +24,21 @@ export interface LatticeUsers {
   readonly lattice: string;
   readonly members: readonly string[];
   readonly operators: readonly string[];
+  /** The providers' named services operators may ask, beside health (a display's `snapshot`). */
+  readonly operatorServices?: readonly string[];
 }
 
 /** Pure: the subjects each kind of user may publish and subscribe to on lattice `lattice`. */
-export function latticePermissions(lattice: string): { member: Permissions; operator: Permissions } {
+export function latticePermissions(lattice: string, operatorServices: readonly string[] = []): { member: Permissions; operator: Permissions } {
+  for (const service of operatorServices) checkServiceName(service);
   const ours = [`${SUBJECT_PREFIX}.ctl.${CONTROL_VERSION}.${lattice}.>`, `${SUBJECT_PREFIX}.evt.${lattice}.>`, `${SUBJECT_PREFIX}.rpc.${lattice}.>`, `${SUBJECT_PREFIX}.auth.${lattice}.>`];
   // JetStream's API, the hub's domain and KV subjects: the application store and the key-value provider's nats backend.
   const jetStream = ['$JS.API.>', `$JS.${HUB_JETSTREAM_DOMAIN}.API.>`, '$JS.ACK.>', '$KV.>'];
   return {
     member: { publish: [...ours, ...jetStream, '_INBOX.>'], subscribe: [...ours, '$KV.>', '_INBOX.>'] },
     operator: {
-      // Control requests, display snapshots and health checks; never RPC calls, events or handshakes.
-      publish: [`${SUBJECT_PREFIX}.ctl.${CONTROL_VERSION}.${lattice}.>`, `${SUBJECT_PREFIX}.rpc.${lattice}.*.snapshot`, `${SUBJECT_PREFIX}.rpc.${lattice}.*.health`],
+      // Control requests, health checks and the named services; never RPC calls, events or handshakes.
+      publish: [`${SUBJECT_PREFIX}.ctl.${CONTROL_VERSION}.${lattice}.>`, ...['health', ...operatorServices].map((service) => `${SUBJECT_PREFIX}.rpc.${lattice}.*.${service}`)],
       subscribe: [`${SUBJECT_PREFIX}.evt.${lattice}.>`, '_INBOX.>'],
     },
   };
@@ -55,7 +58,7 @@ export interface LeafConfig {
   readonly credentials?: string;
 }
 
-import { CONTROL_VERSION, SUBJECT_PREFIX } from './subjects.ts';
+import { checkServiceName, CONTROL_VERSION, SUBJECT_PREFIX } from './subjects.ts';
 
 const quoted = (text: string) => JSON.stringify(text);
 
@@ -67,7 +70,7 @@ const quoted = (text: string) => JSON.stringify(text);
 export const HUB_JETSTREAM_DOMAIN = 'badger-hub';
 
 function authorization(users: LatticeUsers): string[] {
-  const permissions = latticePermissions(users.lattice);
+  const permissions = latticePermissions(users.lattice, users.operatorServices);
   const user = (nkey: string, allowed: Permissions) =>
     `    { nkey: ${quoted(nkey)}, permissions: { publish: { allow: ${JSON.stringify(allowed.publish)} }, subscribe: { allow: ${JSON.stringify(allowed.subscribe)} } } }`;
   return ['authorization {', '  users: [', ...users.members.map((nkey) => user(nkey, permissions.member)), ...users.operators.map((nkey) => user(nkey, permissions.operator)), '  ]', '}'];

@@ -1,7 +1,7 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { ErrorCode, type NatsError, type Subscription } from 'nats';
 import type { Link } from '../links.ts';
-import { reportedHealth, type Provider, type ProviderHealth } from '../provider.ts';
+import { isServiceName, reportedHealth, type Provider, type ProviderHealth } from '../provider.ts';
 import { LatticeError } from '../errors.ts';
 import { runContract, type CallOutcome, type RemoteCallOutcome } from '../router.ts';
 import type { ActorRpcRequest, HeldLinks, RemoteHttpRequest, RemoteTargets } from '../remote-targets.ts';
@@ -51,9 +51,6 @@ function restoreUndefined(value: unknown): unknown {
   return record;
 }
 
-/** What a provider's named service may be called: a subject token that no interface (with ':' and '/') can be. */
-const SERVICE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
-
 /** A call whose link is not known here yet may have crossed its link event: it is looked for again for this long. */
 const LINK_GRACE_MS = 250;
 
@@ -85,7 +82,8 @@ export function serveProviderRpc(bus: LatticeBus, provider: Provider, linkOf: He
     }),
   ];
   for (const [name, service] of Object.entries(provider.services ?? {})) {
-    if (!SERVICE_NAME.test(name) || name === 'health') continue;
+    // The host refuses such a provider at its start; a standalone one's odd name is not served.
+    if (!isServiceName(name)) continue;
     subscriptions.push(
       bus.subscribe(serviceSubject(lattice, provider.id, name), { queue: provider.id, target, refusal: (reason) => JSON.stringify({ failed: `refused: ${reason}` }) }, async (message) => {
         let request: unknown;
@@ -201,7 +199,6 @@ export async function probeTarget(bus: LatticeBus, kind: 'provider' | 'actor', t
 
 /** A provider's named service elsewhere on the lattice (`badger oled snapshot --nats` asks a display's `snapshot`). */
 export async function callRemoteService(bus: LatticeBus, providerId: string, service: string, request: unknown, timeoutMs: number): Promise<unknown> {
-  if (!SERVICE_NAME.test(service)) throw new LatticeError('LATTICE_NOT_FOUND', `"${service}" is not a service name: lowercase letters, digits and -`);
   let answer: string;
   try {
     answer = (await bus.request(serviceSubject(bus.lattice, providerId, service), JSON.stringify(request ?? {}), { target: providerId, timeoutMs })).string();

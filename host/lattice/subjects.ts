@@ -3,6 +3,7 @@
  * prefix, since wire compatibility with wash is not a goal yet. Pure.
  */
 import { LatticeError } from '../errors.ts';
+import { isServiceName } from '../provider.ts';
 
 export const SUBJECT_PREFIX = 'badger';
 export const CONTROL_VERSION = 'v1';
@@ -48,10 +49,15 @@ export function rpcSubject(lattice: string, providerId: string, iface: string): 
   return `${SUBJECT_PREFIX}.rpc.${checkLatticeName(lattice)}.${token(providerId, 'provider id')}.${token(iface, 'interface')}`;
 }
 
+export function checkServiceName(service: string): string {
+  if (service !== 'health' && !isServiceName(service)) throw new LatticeError('LATTICE_BAD_NAME', `"${service}" is not a service name: a lowercase letter, then up to 31 lowercase letters, digits or -`);
+  return service;
+}
+
 /**
  * A service a link target answers beside its interfaces: its health, and a provider's named
  * services (a display's snapshot). Interfaces hold ':' and '/', so no interface is named like one.
  */
 export function serviceSubject(lattice: string, targetId: string, service: string): string {
-  return `${SUBJECT_PREFIX}.rpc.${checkLatticeName(lattice)}.${token(targetId, 'link target')}.${token(service, 'service')}`;
+  return `${SUBJECT_PREFIX}.rpc.${checkLatticeName(lattice)}.${token(targetId, 'link target')}.${checkServiceName(service)}`;
 }

@@ -1,18 +1,15 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { generateKeyPair } from '../claims/index.ts';
-import { badgerHome } from '../host/index.ts';
+import { badgerHome, type ProviderKind } from '../host/index.ts';
 import { checkLatticeName, connectLattice, isLocked, LatticeBus, latticeHttpHost, openLatticeBuckets, serveStandaloneProvider } from '../host/lattice/index.ts';
 import { BUILT_IN_PROVIDERS } from './provider-kinds.ts';
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
-import { emit } from './output.ts';
 import { table } from './table.ts';
-import type { ProviderKind } from '../host/index.ts';
 import { connectionAuth, isLoopbackUrl, membershipFrom, unlockedWarning, withCredentialOptions, withTrustOptions, type CredentialOptions, type TrustOptions } from './lattice-options.ts';
-import { note } from './output.ts';
+import { emit, note } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
-
 
 export function providerCommand(): Command {
   const provider = new Command('provider').description('provider kinds, and providers outside a host');

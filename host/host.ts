@@ -427,7 +427,8 @@ export class Host {
     }
     const kinds = this.#capabilities.descriptors.filter((kind) => kind.services && Object.hasOwn(kind.services, service)).map((kind) => kind.name);
     const hint = kinds.length > 0 ? `; start one with badger start provider ${kinds.join(' or ')}, and link an actor to it` : '';
-    const asking = `${service} ${JSON.stringify(request ?? {})}`;
+    // The request came from another process: shown, but never at any length.
+    const asking = `${service} ${JSON.stringify(request ?? {}).slice(0, 200)}`;
     throw new HostError('PROVIDER_NOT_FOUND', `${providerId === undefined ? `no running provider answers ${asking}` : `${providerId} has no answer to ${asking}`}${hint}`);
   }
 

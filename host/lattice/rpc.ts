@@ -95,7 +95,7 @@ export function serveProviderRpc(bus: LatticeBus, provider: Provider, linkOf: He
         }
         try {
           const answer = await service(request);
-          message.respond(JSON.stringify(answer === undefined ? { failed: `${provider.id} has no answer to ${name} ${JSON.stringify(request ?? {})}` } : { ok: answer }));
+          message.respond(JSON.stringify(answer === undefined ? { failed: `${provider.id} has no answer to this ${name} request` } : { ok: answer }));
         } catch (failure) {
           message.respond(JSON.stringify({ failed: (failure as Error)?.message ?? String(failure) }));
         }

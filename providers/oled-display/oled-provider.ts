@@ -205,7 +205,7 @@ export function oledDisplayProvider(options: { readonly id?: string } = {}): Ole
       // Asked by tools in other processes: the request is checked here.
       snapshot(request) {
         const panel = (request as { panel?: unknown } | undefined)?.panel;
-        if (request !== undefined && (typeof request !== 'object' || request === null || (panel !== undefined && typeof panel !== 'string'))) {
+        if (request !== undefined && (typeof request !== 'object' || request === null || Array.isArray(request) || (panel !== undefined && typeof panel !== 'string'))) {
           throw new OledError('OLED_BAD_REQUEST', 'a snapshot request is empty or {"panel": "NAME"}');
         }
         return snapshot(panel as string | undefined);

@@ -1,6 +1,9 @@
 import type { PublicKey } from './nkeys.ts';
 
-/** The claims revision wascap writes today; hashes are checked from this revision on. */
+/**
+ * The claims revision wascap writes today. wascap checks hashes from this revision on; badger checks
+ * every revision, trying the layouts older revisions hashed (verify.ts).
+ */
 export const WASCAP_REVISION = 3;
 
 /**

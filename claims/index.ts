@@ -18,5 +18,5 @@ export {
 } from './nkeys.ts';
 export { signArtifact, type ClaimsRequest, type SignedArtifact, type SignRequest } from './sign.ts';
 export { verifyArtifact, verifyToken, type ClaimsVerification } from './verify.ts';
-export { readTopLevelToken, stripTokenSections, wasmKind } from './wasm-sections.ts';
+export { HASH_LAYOUTS, readTopLevelToken, stripTokenSections, wasmKind, type HashLayout } from './wasm-sections.ts';
 export { concatBytes, encodeU32, MODULE_HEADER, readHeader, readSections, readU32, sectionHeader, type Section, type WasmKind } from './wasm-binary.ts';

@@ -1,9 +1,9 @@
-import type { ComponentClaims } from './claims.ts';
+import { WASCAP_REVISION, type ComponentClaims } from './claims.ts';
 import { ClaimsError } from './errors.ts';
 import { decodeClaimsToken, tokenSignedByIssuer } from './jwt.ts';
 import { computeModuleHash } from './module-hash.ts';
 import { publicKeyType } from './nkeys.ts';
-import { readTopLevelToken } from './wasm-sections.ts';
+import { HASH_LAYOUTS, readTopLevelToken, type HashLayout } from './wasm-sections.ts';
 
 /**
  * The outcome of verification. A failure still carries whatever could be read, so that
@@ -35,18 +35,32 @@ export async function verifyArtifact(bytes: Uint8Array, nowSeconds: number): Pro
   const integrity = await checkIntegrity(token);
   if (!integrity.ok) return { ...integrity, hash };
   const { claims } = integrity;
-  if (claims.wascap.hash !== hash) {
-    return {
-      ok: false,
-      token,
-      claims,
-      hash,
-      error: new ClaimsError('CLAIMS_HASH_MISMATCH', `the code changed after signing: it hashes to ${hash}, the claims say ${claims.wascap.hash}`),
-    };
-  }
+  const mismatch = hashMismatch(bytes, claims, hash);
+  if (mismatch) return { ok: false, token, claims, hash, error: mismatch };
   // Time comes last: an expired result always means "authentic, but out of date", which a policy may accept.
   const window = checkValidityWindow(claims, nowSeconds);
   return window ? { ok: false, token, claims, hash, error: window } : { ok: true, token, claims, hash };
+}
+
+/**
+ * Whether the code is the code that was signed. wascap checks the hash only from revision 3 on; we
+ * check every revision. Below 3, the hash may have been taken in a layout wascap used then (section
+ * sizes as written, the draft component header): each of those is tried, and one must match.
+ */
+function hashMismatch(bytes: Uint8Array, claims: ComponentClaims, canonical: string): ClaimsError | undefined {
+  const signed = claims.wascap.hash;
+  if (signed === canonical) return undefined;
+  const revision = claims.wascap_revision;
+  if (revision !== undefined && revision >= WASCAP_REVISION) {
+    return new ClaimsError('CLAIMS_HASH_MISMATCH', `the code changed after signing: it hashes to ${canonical}, the claims say ${signed}`);
+  }
+  const legacy = (Object.keys(HASH_LAYOUTS) as HashLayout[]).filter((layout) => layout !== 'canonical');
+  if (legacy.some((layout) => computeModuleHash(bytes, layout) === signed)) return undefined;
+  const tried = ['canonical' as const, ...legacy].map((layout) => HASH_LAYOUTS[layout]).join(', ');
+  return new ClaimsError(
+    'CLAIMS_HASH_MISMATCH',
+    `the code changed after signing: the claims (revision ${revision ?? 'unnamed'}) say ${signed}, and no way of hashing that revision gives it (tried ${tried}; canonically it hashes to ${canonical})`,
+  );
 }
 
 /** Everything but the module hash: format, key types, signature and validity window. */

@@ -10,9 +10,13 @@ export type WasmKind = 'module' | 'component';
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 export const MODULE_HEADER = Uint8Array.of(...MAGIC, 0x01, 0x00, 0x00, 0x00);
 export const COMPONENT_HEADER = Uint8Array.of(...MAGIC, 0x0d, 0x00, 0x01, 0x00);
+/** The component header as encoders wrote it before the component model's version 0x0d. */
+export const DRAFT_COMPONENT_HEADER = Uint8Array.of(...MAGIC, 0x0c, 0x00, 0x01, 0x00);
 
 export interface Section {
   readonly id: number;
+  /** Offset of the section's id byte: its header (id and size, as written) runs from here to `start`. */
+  readonly offset: number;
   /** Offsets of the section's payload (after the id and size). */
   readonly start: number;
   readonly end: number;
@@ -60,7 +64,7 @@ export function* readSections(bytes: Uint8Array, start: number, end: number): Ge
         `section ${id} at offset ${offset} runs ${payloadEnd - end} bytes past the end (is the file truncated?)`,
       );
     }
-    yield { id, start: payloadStart, end: payloadEnd };
+    yield { id, offset, start: payloadStart, end: payloadEnd };
     offset = payloadEnd;
   }
 }

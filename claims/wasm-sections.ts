@@ -2,6 +2,7 @@ import { ClaimsError } from './errors.ts';
 import {
   COMPONENT_HEADER,
   concatBytes,
+  DRAFT_COMPONENT_HEADER,
   encodeU32,
   MODULE_HEADER,
   readHeader,
@@ -29,11 +30,24 @@ export function wasmKind(bytes: Uint8Array): WasmKind {
 }
 
 /**
- * The artifact with every claims section removed at every nesting depth, re-encoded the way wascap
- * does it (standard headers, minimal LEB128 sizes), so that hashing it gives wascap's module hash.
+ * How the bytes that wascap hashes were laid out. Today (claims revision 3) it re-encodes them:
+ * standard headers, minimal LEB128 sizes. At revision 2, artifacts were hashed with each section's
+ * size bytes as written (LLVM pads them to 5 bytes), or, for components, with the draft header 0x0c.
  */
-export function stripTokenSections(bytes: Uint8Array): Uint8Array {
-  return concatBytes(rebuildWithoutTokens(bytes, 0, bytes.length, 0));
+export type HashLayout = 'canonical' | 'sizes-as-written' | 'draft-component-header';
+
+export const HASH_LAYOUTS: Readonly<Record<HashLayout, string>> = {
+  canonical: 'the canonical re-encoding',
+  'sizes-as-written': 'section sizes as written',
+  'draft-component-header': 'the 0x0c component header',
+};
+
+/**
+ * The artifact with every claims section removed at every nesting depth, laid out as wascap lays it
+ * out before hashing (by default the way it does today), so that hashing it gives wascap's module hash.
+ */
+export function stripTokenSections(bytes: Uint8Array, layout: HashLayout = 'canonical'): Uint8Array {
+  return concatBytes(rebuildWithoutTokens(bytes, 0, bytes.length, 0, layout));
 }
 
 /** Real components nest a few levels (a component, its modules, perhaps a component in it); far more is an attack on the stack. */
@@ -62,12 +76,17 @@ export function appendCustomSection(bytes: Uint8Array, name: string, data: Uint8
 }
 
 // Chunks, not one growing array: components are 12 MB and spreading them overflows the stack.
-function rebuildWithoutTokens(bytes: Uint8Array, start: number, end: number, depth: number): Uint8Array[] {
+function rebuildWithoutTokens(bytes: Uint8Array, start: number, end: number, depth: number, layout: HashLayout): Uint8Array[] {
   if (depth > MAX_NESTING_DEPTH) {
     throw new ClaimsError('WASM_MALFORMED', `the artifact nests components ${depth} deep (at byte ${start}); at most ${MAX_NESTING_DEPTH} levels are taken`);
   }
   const kind = readHeader(bytes, start, end);
-  const out: Uint8Array[] = [kind === 'component' ? COMPONENT_HEADER : MODULE_HEADER];
+  const header =
+    layout === 'sizes-as-written' ? bytes.subarray(start, start + 8) : kind === 'module' ? MODULE_HEADER : layout === 'draft-component-header' ? DRAFT_COMPONENT_HEADER : COMPONENT_HEADER;
+  const out: Uint8Array[] = [header];
+  // A section kept whole keeps its size bytes as written; one whose payload changed gets a minimal size.
+  const sizeOf = (section: Section, payloadLength: number) =>
+    layout === 'sizes-as-written' && payloadLength === section.end - section.start ? bytes.subarray(section.offset, section.start) : sectionHeader(section.id, payloadLength);
   for (const section of readSections(bytes, start + 8, end)) {
     if (section.id === CUSTOM_SECTION_ID && TOKEN_SECTIONS.has(readCustomSectionName(bytes, section).name)) {
       continue;
@@ -75,13 +94,14 @@ function rebuildWithoutTokens(bytes: Uint8Array, start: number, end: number, dep
     const nests = kind === 'component' &&
       (section.id === NESTED_MODULE_SECTION_ID || section.id === NESTED_COMPONENT_SECTION_ID);
     if (!nests) {
-      out.push(sectionHeader(section.id, section.end - section.start), bytes.subarray(section.start, section.end));
+      out.push(sizeOf(section, section.end - section.start), bytes.subarray(section.start, section.end));
       continue;
     }
-    const nested = rebuildWithoutTokens(bytes, section.start, section.end, depth + 1);
+    const nested = rebuildWithoutTokens(bytes, section.start, section.end, depth + 1, layout);
     // wascap files a nested artifact by its own header, whatever section id held it.
-    const id = nested[0] === COMPONENT_HEADER ? NESTED_COMPONENT_SECTION_ID : NESTED_MODULE_SECTION_ID;
-    out.push(sectionHeader(id, totalLength(nested)), ...nested);
+    const id = readHeader(bytes, section.start, section.end) === 'component' ? NESTED_COMPONENT_SECTION_ID : NESTED_MODULE_SECTION_ID;
+    const length = totalLength(nested);
+    out.push(id === section.id ? sizeOf(section, length) : sectionHeader(id, length), ...nested);
   }
   return out;
 }

@@ -26,6 +26,7 @@ import {
   type WorkerData,
 } from './actor-protocol.ts';
 import type { Contract, RoutedCall } from './contract.ts';
+import { exportPath } from './export-names.ts';
 import { WorkerChannel } from './invocation-channel.ts';
 import { busImports, LinkNameChoice } from './link-names.ts';
 import { DEFAULT_LINK_NAME } from './links.ts';
@@ -138,11 +139,7 @@ async function invoke(invocation: Invocation): Promise<InvocationResult> {
       if (!handler) return { ok: false, code: 'ACTOR_NO_SUCH_EXPORT', message: 'the actor does not export wasi:http/incoming-handler' };
       return { ok: true, value: await callIncomingHandler(handler, invocation.request) };
     }
-    // `tool.list-keys` (as WIT spells it) or `tool.listKeys` (as jco does) both name the export.
-    const target = invocation.name
-      .split('.')
-      .map((segment) => segment.replace(/-([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase()))
-      .reduce<unknown>((scope, name) => (scope as Record<string, unknown> | undefined)?.[name], current);
+    const target = exportPath(invocation.name).reduce<unknown>((scope, name) => (scope as Record<string, unknown> | undefined)?.[name], current);
     if (typeof target !== 'function') return { ok: false, code: 'ACTOR_NO_SUCH_EXPORT', message: `the actor exports no function ${invocation.name}` };
     try {
       return { ok: true, value: { ok: await target(...invocation.args) } };

@@ -120,7 +120,7 @@ export function callCommand(): Command {
   return new Command('call')
     .description('call an actor export; for HTTP actors, wasi:http/incoming-handler.handle with {"method","path","headers","body"}')
     .argument('<actor>', 'id or name')
-    .argument('<function>', 'an export such as run, or wasi:http/incoming-handler.handle')
+    .argument('<function>', 'an export: run, greet.twice, or fully qualified as example:greeter/greet@0.1.0.twice; wasi:http/incoming-handler.handle sends an HTTP request')
     .argument('[args]', 'the arguments as a JSON array (or one JSON value)', '[]')
     .option('--json', 'print JSON')
     .action(async (actor: string, fn: string, rawArgs: string, options: { json?: boolean }) => {

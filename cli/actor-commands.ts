@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { encodeControlJson, type ActorSummary, type ControlRequestOf } from '../host/index.ts';
+import { encodeControlJson, LOG_LEVELS, type ActorSummary, type ControlRequestOf } from '../host/index.ts';
 import { auction, checkLatticeName, LatticeError, latticeControlClient, pickHost } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
 import { onceOnLattice, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
-import { collect, integerOption, keyValuePairs, positive } from './options.ts';
+import { collect, integerOption, keyValuePairs, logLevel, positive } from './options.ts';
 import { emit } from './output.ts';
 import { defaultLattice } from './config-file.ts';
 import { withProgress } from './progress.ts';
@@ -19,6 +19,7 @@ export function startCommand(): Command {
     .option('--queue-limit <n>', 'calls (or HTTP requests, per instance) that may wait for a busy instance; more get ACTOR_BUSY or 503', '64')
     .option('--memory-limit-mb <mb>', 'memory each instance may use', '512')
     .option('--config <key=value>', 'what wasi:config answers this actor (repeatable)', collect, [])
+    .option('--log-level <level>', `the least severe of its own log lines kept: ${LOG_LEVELS.join(', ')} (default: the host's)`)
     .option('--json', 'print JSON')
     .option('--nats <url>', 'start it on a host of this lattice instead of the local one (the location must then be an http(s) URL or a path on that host)')
     .option('--lattice <name>', 'with --nats: the lattice', defaultLattice())
@@ -33,6 +34,7 @@ export function startCommand(): Command {
           queueLimit: string;
           memoryLimitMb: string;
           config: string[];
+          logLevel?: string;
           json?: boolean;
           nats?: string;
           lattice: string;
@@ -48,6 +50,7 @@ export function startCommand(): Command {
           queueLimit: integerOption(options.queueLimit, '--queue-limit', 0),
           memoryLimitMb: positive(options.memoryLimitMb, '--memory-limit-mb'),
           config: keyValuePairs(options.config, '--config'),
+          ...(options.logLevel === undefined ? {} : { logLevel: logLevel(options.logLevel, '--log-level') }),
         };
         const constraints = keyValuePairs(options.constraint, '--constraint');
         const summary: ActorSummary & { host?: string } = await withProgress(`starting ${location}`, () =>

@@ -1,3 +1,4 @@
+import { LOG_LEVELS, type LogLevel } from '../host/log-levels.ts';
 import { CliError } from './errors.ts';
 
 /** For repeatable options: each use adds its value to the list. */
@@ -24,3 +25,9 @@ export function integerOption(text: string, option: string, min: number, max = N
 
 export const positive = (text: string, option: string): number => integerOption(text, option, 1);
 export const portNumber = (text: string, option: string): number => integerOption(text, option, 1, 65535);
+
+/** A log level given to `option`, or a CLI_BAD_ARGUMENT naming the levels there are. */
+export function logLevel(text: string, option: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(text)) throw new CliError('CLI_BAD_ARGUMENT', `${option}: "${text}" is not a log level; one of ${LOG_LEVELS.join(', ')}`);
+  return text as LogLevel;
+}

@@ -4,14 +4,15 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { pino } from 'pino';
 import { generateKeyPair, publicKeyType, type KeyPair, type PublicKey } from '../claims/index.ts';
-import { badgerHome, defaultPolicy, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
+import { badgerHome, defaultPolicy, LOG_LEVELS, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
 import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, openLatticeBuckets, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
 import { packageRoot } from '../toolchain/index.ts';
 import { BUILT_IN_PROVIDERS, providerModules } from './provider-kinds.ts';
 import { CliError } from './errors.ts';
 import { credentialsFrom, isLoopbackUrl, membershipFrom, unlockedWarning, withCredentialOptions, withTrustOptions, type TrustOptions } from './lattice-options.ts';
-import { collect, keyValuePairs, portNumber } from './options.ts';
+import { collect, keyValuePairs, logLevel, portNumber } from './options.ts';
 import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
 import { runDemo } from './demo-actors.ts';
 import { describeSelf, startAppReconciler, type HostSelf } from './app-reconciler.ts';
@@ -25,6 +26,7 @@ interface UpOptions extends TrustOptions {
   trust: string[];
   label: string[];
   providerModule: string[];
+  logLevel: string;
   detached?: boolean;
   demo?: boolean;
   nats?: string;
@@ -43,6 +45,7 @@ export function upCommand(): Command {
     .option('--trust <account-key>', 'also trust components signed by this account (repeatable)', collect, [])
     .option('--label <key=value>', 'a label for this host (repeatable)', collect, [])
     .option('--provider-module <path>', 'also register the provider kind this module exports as `descriptor` (a provider of your own: docs/providers.md; repeatable)', collect, [])
+    .option('--log-level <level>', `the least severe log line kept, the host's and its actors': ${LOG_LEVELS.join(', ')}`, 'info')
     .option('--detached', 'run in the background; logs go to ~/.badger/host.log')
     .option('--demo', 'also start the example actors with built-in providers, and print what to try')
     .option('--nats <url>', 'join a lattice on this NATS server (nats://host:4222): other hosts and `badger get hosts` see this one; default: nats in ~/.badger/config.yaml', defaultNats())
@@ -53,6 +56,7 @@ export function upCommand(): Command {
     .action(async (options: UpOptions) => {
       // Checked here too, so that a bad module is named on the terminal rather than in a detached host's log.
       await providerModules(options.providerModule);
+      logLevel(options.logLevel, '--log-level');
       if (options.detached) return startDetached(options.json);
       await runHost(options);
     });
@@ -95,6 +99,7 @@ async function runHost(options: UpOptions): Promise<void> {
     home,
     policy,
     labels,
+    logger: pino({ name: 'badger-host', level: logLevel(options.logLevel, '--log-level') }),
     providers: [...BUILT_IN_PROVIDERS, ...(await providerModules(options.providerModule))],
     latticeBuckets: openLatticeBuckets,
     ...(servers

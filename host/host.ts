@@ -4,6 +4,7 @@ import type { Invocation, InvocationErrorCode, InvocationResult } from './actor-
 import { ActorPool, type PoolLimits } from './actor-pool.ts';
 import { readArtifact } from './artifact-source.ts';
 import { HostError } from './errors.ts';
+import type { LogLevel } from './log-levels.ts';
 import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { exportDenial, offeredExports, planGrants } from './grants.ts';
 import { DEFAULT_LINK_NAME, linkKey, LinkTable, type Link } from './links.ts';
@@ -49,7 +50,10 @@ export interface StartActorOptions extends Partial<PoolLimits> {
   readonly config?: Readonly<Record<string, string>>;
   /** The most memory each instance may use (default 512 MiB). */
   readonly memoryLimitMb?: number;
+  /** The least severe of the actor's own log lines kept (default: the host's level). */
+  readonly logLevel?: LogLevel;
 }
+
 
 export interface ActorSummary {
   readonly id: string;
@@ -208,7 +212,7 @@ export class Host {
     }
 
     const name = verification.claims?.wascap.name ?? id;
-    const log = this.#log.child({ actor: id, name });
+    const log = this.#log.child({ actor: id, name }, options.logLevel ? { level: options.logLevel } : {});
     if (component.transpiled) {
       for (const edit of (component.bindingsEdits ?? []).filter((report) => !report.applied)) {
         log.warn({ edit: edit.name, reason: edit.reason }, "a repair to jco's generated bindings did not fit this jco's code; those calls take jco's own, slower path");

@@ -3,6 +3,7 @@
  * from other processes, so every field is checked for type and range before anything acts on it.
  */
 import type { z as Zod } from 'zod';
+import { LOG_LEVELS } from '../log-levels.ts';
 import type { ControlRequest } from './operations.ts';
 
 /** The zod namespace, for schemas made once it is loaded. */
@@ -28,6 +29,7 @@ function operationSchemas(z: SchemaKit) {
       deadlineMs: count(3_600_000).optional(),
       queueLimit: z.number().int().min(0).max(100_000).optional(),
       memoryLimitMb: count(65_536).optional(),
+      logLevel: z.enum(LOG_LEVELS).optional(),
       config: config.optional(),
     }),
     'stop-actor': z.strictObject({ op: z.literal('stop-actor'), actor: id }),

@@ -3,6 +3,7 @@ import { HostError } from '../errors.ts';
 import { isRefusal, parseRequest } from './control-schema.ts';
 import type { ComponentClaims } from '../../claims/index.ts';
 import type { ActorSummary, Host } from '../host.ts';
+import type { LogLevel } from '../log-levels.ts';
 import type { Link } from '../links.ts';
 import type { LinkConfigKey, ProviderContext, ProviderDescriptor, ProviderHealth, WitInterface } from '../provider.ts';
 
@@ -22,6 +23,7 @@ export type ControlRequest =
       readonly deadlineMs?: number;
       readonly queueLimit?: number;
       readonly memoryLimitMb?: number;
+      readonly logLevel?: LogLevel;
       readonly config?: Record<string, string>;
     }
   | { readonly op: 'stop-actor'; readonly actor: string }
@@ -161,6 +163,7 @@ const OPERATIONS: Operations = {
       ...(request.deadlineMs === undefined ? {} : { deadlineMs: request.deadlineMs }),
       ...(request.queueLimit === undefined ? {} : { queueLimit: request.queueLimit }),
       ...(request.memoryLimitMb === undefined ? {} : { memoryLimitMb: request.memoryLimitMb }),
+      ...(request.logLevel === undefined ? {} : { logLevel: request.logLevel }),
       ...(request.config === undefined ? {} : { config: request.config }),
     }),
   'stop-actor': async (host, _identity, request) => {

@@ -15,7 +15,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'stop actor': ['badger stop actor counter'],
   'stop provider': ['badger stop provider keyvalue'],
   'scale actor': ['badger scale actor counter 8'],
-  'link put': ['badger link put counter keyvalue wasi:keyvalue/store --config bucket=visits', 'badger link put hello http-server wasi:http/incoming-handler --config address=127.0.0.1:8080'],
+  'link put': ['badger link put counter keyvalue wasi:keyvalue --config bucket=visits', 'badger link put hello http-server wasi:http/incoming-handler --config address=127.0.0.1:8080'],
   'link del': ['badger link del counter wasi:keyvalue/store'],
   'link query': ['badger link query --json'],
   'get inventory': ['badger get inventory', 'badger get inventory --nats nats://hub.local:4222'],

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { checkLatticeName, discoverHosts, discoverProviders, type HostSummary, type ProviderSummary } from '../host/lattice/index.ts';
+import type { Link } from '../host/index.ts';
+import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
 import { onceOnLattice, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
 import { collect, keyValuePairs, positive } from './options.ts';
@@ -15,13 +17,26 @@ export function linkCommand(): Command {
     .description('add or replace the link for (source, interface, link name)')
     .argument('<source>', 'the actor (id or name)')
     .argument('<target>', 'a provider id, or an actor (id or name)')
-    .argument('<wit-interface>', 'such as wasi:keyvalue/store')
+    .argument('<wit-interface>', 'such as wasi:keyvalue/store, or a package (wasi:keyvalue) for each of its interfaces the actor imports')
     .option('--link-name <name>', 'for several links on one interface', 'default')
     .option('--config <key=value>', 'given to the target with each call (repeatable)', collect, [])
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON (for a package, a list)')
     .action(async (source: string, target: string, iface: string, options: { linkName: string; config: string[]; json?: boolean }) => {
-      const put = await askHost({ op: 'put-link', source, target, interface: iface, name: options.linkName, config: keyValuePairs(options.config, '--config') });
-      emit(options.json, put, `linked ${put.source} ${put.interface} (${put.name}) → ${put.target}`);
+      const config = keyValuePairs(options.config, '--config');
+      const put = (one: string) => askHost({ op: 'put-link', source, target, interface: one, name: options.linkName, config });
+      const said = (made: Link) => `linked ${made.source} ${made.interface} (${made.name}) → ${made.target}`;
+      if (iface.includes('/')) {
+        const made = await put(iface);
+        return emit(options.json, made, said(made));
+      }
+      // A package, as wasmCloud links one: every interface of it that the actor imports.
+      const actor = (await askHost({ op: 'get-inventory' })).actors.find((running) => running.id === source || running.name === source);
+      if (!actor) throw new CliError('CLI_BAD_ARGUMENT', `no actor ${source} is running here: a package is linked for the interfaces a running actor imports`);
+      const interfaces = interfacesOfPackage(actor.capabilities, iface);
+      if (interfaces.length === 0) throw new CliError('CLI_BAD_ARGUMENT', `${actor.name} imports nothing of ${iface}; it imports ${actor.capabilities.join(', ') || 'nothing that is linked'}`);
+      const made: Link[] = [];
+      for (const one of interfaces) made.push(await put(one));
+      emit(options.json, made, made.map(said).join('\n'));
     });
   link
     .command('del')
@@ -111,4 +126,10 @@ async function latticeInventory(servers: string, lattice: string, waitMs: number
     section('providers', ['provider', 'name', 'run by', 'health'], providers.map((provider: ProviderSummary) => [provider.id, provider.name, `${provider.standalone ? 'standalone' : 'host'} ${provider.runBy}`, healthText(provider.health)])),
   ];
   emit(json, { lattice, hosts, providers }, sections.join('\n\n'));
+}
+
+/** Pure: the interfaces of a package (`wasi:keyvalue`, or `wasi:keyvalue@0.2.0-draft`) among an actor's imports. */
+export function interfacesOfPackage(imports: readonly string[], pkg: string): string[] {
+  const name = pkg.replace(/@.*$/, '');
+  return imports.filter((iface) => iface.startsWith(`${name}/`));
 }

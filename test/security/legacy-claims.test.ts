@@ -1,3 +1,8 @@
+/**
+ * Claims of revision 2 are taken in the hash layouts wascap used then, which wascap itself never
+ * checks. The attack: change the code of an artifact signed that way (or pass a padded module off as
+ * revision 3) and have it start. Every such copy must be CLAIMS_HASH_MISMATCH.
+ */
 import { describe, expect, it } from 'vitest';
 import { computeModuleHash, generateKeyPair, readSections, verifyArtifact, type ComponentClaims } from '../../claims/index.ts';
 import { encodeClaimsToken } from '../../claims/jwt.ts';

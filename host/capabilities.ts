@@ -20,30 +20,27 @@ export class Capabilities {
     if (known === descriptor) return;
     if (known) throw new HostError('PROVIDER_CONFLICT', `two provider kinds are named ${descriptor.name}`);
     checkServiceNames(descriptor.name, Object.keys(descriptor.services ?? {}));
-    for (const contract of descriptor.contracts) this.#checkFree(contract);
-    for (const contract of descriptor.contracts) this.addContract(contract);
+    this.#addContracts(descriptor.contracts);
     this.#descriptors.set(descriptor.name, descriptor);
   }
 
   /** The contracts a started provider serves, for a host that was not given its descriptor. */
   addProvider(provider: Provider): void {
     checkServiceNames(provider.id, Object.keys(provider.services ?? {}));
-    for (const { contract } of provider.serves ?? []) this.#checkFree(contract);
-    for (const { contract } of provider.serves ?? []) this.addContract(contract);
+    this.#addContracts((provider.serves ?? []).map((served) => served.contract));
   }
 
-  addContract(contract: Contract<never>): void {
-    this.#checkFree(contract);
-    for (const iface of contract.interfaces) this.#contracts.set(iface, contract);
+  /** All or none: every interface is checked before any is taken. */
+  #addContracts(contracts: readonly Contract<never>[]): void {
+    for (const contract of contracts) {
+      for (const iface of contract.interfaces) {
+        const known = this.#contracts.get(iface);
+        if (known && known !== contract) throw new HostError('PROVIDER_CONFLICT', `${iface} is carried already, by the contract in ${known.module}; ${contract.module} cannot carry it too`);
+      }
+    }
+    for (const contract of contracts) for (const iface of contract.interfaces) this.#contracts.set(iface, contract);
     // Sorted, so that the same contracts make the same transpile options (and cache key) in any order.
     this.#asyncImports = [...new Set([...this.#contracts.values()].flatMap((known) => known.asyncImports))].sort();
-  }
-
-  #checkFree(contract: Contract<never>): void {
-    for (const iface of contract.interfaces) {
-      const known = this.#contracts.get(iface);
-      if (known && known !== contract) throw new HostError('PROVIDER_CONFLICT', `${iface} is carried already, by the contract in ${known.module}; ${contract.module} cannot carry it too`);
-    }
   }
 
   /** The contract that carries an (unversioned) interface, if any does. */
@@ -54,10 +51,6 @@ export class Capabilities {
   /** Every contract function: the guest may wait in any of them. */
   get asyncImports(): readonly string[] {
     return this.#asyncImports;
-  }
-
-  descriptor(name: string): ProviderDescriptor | undefined {
-    return this.#descriptors.get(name);
   }
 
   get descriptors(): readonly ProviderDescriptor[] {

@@ -15,7 +15,7 @@ export {
 export { loadPolicyFile } from './policy-file.ts';
 export { exportPath } from './export-names.ts';
 export { LOG_LEVELS, type LogLevel } from './log-levels.ts';
-export { baseAsyncImports, planSuspension, witFunctionName, type KnownContracts, type SuspensionPlan } from './suspension.ts';
+export { planSuspension, witFunctionName, type KnownContracts, type SuspensionPlan } from './suspension.ts';
 export { BINDINGS_EDITS_DIGEST, cacheKey, compileCoreModules, generatorVersions, loadTranspiled, REUSABLE_INSTANCES_TAG, patchGeneratedBindings, transpileCached, type BindingsEditReport, type ComponentMetadata, type LoadedComponent, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';
 export { exportDenial, isAmbientInterface, isClaimedExport, offeredExports, planGrants, type GrantPlan } from './grants.ts';
 export { DEFAULT_FETCH_TIMEOUTS, DEFAULT_MAX_ARTIFACT_BYTES, readArtifact, type FetchTimeouts } from './artifact-source.ts';

@@ -62,7 +62,7 @@ export async function routeImportCall(
 }
 
 /** The handler a provider serves a contract with, if it serves it. */
-export function handlerOf(provider: Provider | undefined, contract: Contract<never>): unknown {
+function handlerOf(provider: Provider | undefined, contract: Contract<never>): unknown {
   const served = provider?.serves;
   if (!served) return undefined;
   for (const entry of served) if (entry.contract === contract) return entry.handler;

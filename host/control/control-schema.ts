@@ -4,6 +4,7 @@
  */
 import type { z as Zod } from 'zod';
 import { LOG_LEVELS } from '../log-levels.ts';
+import { isServiceName } from '../provider.ts';
 import type { ControlRequest } from './operations.ts';
 
 /** The zod namespace, for schemas made once it is loaded. */
@@ -42,7 +43,7 @@ function operationSchemas(z: SchemaKit) {
     'get-inventory': z.strictObject({ op: z.literal('get-inventory') }),
     'get-claims': z.strictObject({ op: z.literal('get-claims') }),
     'provider-kinds': z.strictObject({ op: z.literal('provider-kinds') }),
-    'provider-service': z.strictObject({ op: z.literal('provider-service'), service: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), provider: name.optional(), request: z.unknown().optional() }),
+    'provider-service': z.strictObject({ op: z.literal('provider-service'), service: z.string().refine(isServiceName, 'a service name is a lowercase letter, then up to 31 lowercase letters, digits or -'), provider: name.optional(), request: z.unknown().optional() }),
     call: z.strictObject({ op: z.literal('call'), actor: id, function: z.string().min(1).max(512), args: z.array(z.unknown()).max(64) }),
     shutdown: z.strictObject({ op: z.literal('shutdown') }),
     'app-deploy': z.strictObject({ op: z.literal('app-deploy'), manifest: z.string().min(1).max(1024 * 1024) }),

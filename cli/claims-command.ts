@@ -1,15 +1,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join, dirname } from 'node:path';
 import { Command } from 'commander';
-import { signArtifact, verifyArtifact, type KeyPair } from '../claims/index.ts';
-import { evaluatePolicy, loadPolicyFile } from '../host/index.ts';
+import { capabilityInterface, signArtifact, verifyArtifact, type KeyPair } from '../claims/index.ts';
+import { badgerHome, Capabilities, evaluatePolicy, importRefusal, importReport, loadPolicyFile } from '../host/index.ts';
 import { fileStem } from '../toolchain/index.ts';
-import { claimsView, renderClaimsTable } from './claims-view.ts';
+import { claimsView, renderClaimsTable, renderImportReport } from './claims-view.ts';
 import { parseDuration } from './duration.ts';
 import { CliError } from './errors.ts';
 import { defaultKeyDirectory, keyFromArgument, storedOrNewKey } from './key-store.ts';
 import { collect } from './options.ts';
 import { emit, note } from './output.ts';
+import { BUILT_IN_PROVIDERS } from './provider-kinds.ts';
 
 interface SignOptions {
   output?: string;
@@ -100,9 +101,20 @@ export function claimsCommand(): Command {
     .argument('<file>', 'a signed .wasm file')
     .option('--json', 'print JSON')
     .option('--jwt', 'print only the raw token')
-    .action(async (file: string, options: { json?: boolean; jwt?: boolean }) => {
+    .option('--imports', 'check each import as start actor does (served by the host, a provider, a link, or nothing), without starting it; exit 1 when a start would be refused')
+    .action(async (file: string, options: { json?: boolean; jwt?: boolean; imports?: boolean }) => {
       const now = Math.floor(Date.now() / 1000);
-      const verification = await verifyArtifact(await readArtifact(file), now);
+      const bytes = await readArtifact(file);
+      const verification = await verifyArtifact(bytes, now);
+      if (options.imports) {
+        // An unsigned file has no claims, so nothing beyond the ambient interfaces is granted to it.
+        const allowed = (verification.claims?.wascap.caps ?? []).map(capabilityInterface);
+        const resolutions = await importReport(bytes, { cacheDir: join(badgerHome(), 'cache', 'transpiled'), capabilities: new Capabilities(BUILT_IN_PROVIDERS), allowed });
+        const refusal = importRefusal(resolutions);
+        emit(options.json, { imports: resolutions, ...(refusal ? { refusal } : {}) }, renderImportReport(resolutions, refusal));
+        if (refusal) process.exitCode = 1;
+        return;
+      }
       // With no readable claims there is nothing to show: an unsigned or unreadable file is an error.
       if (!verification.ok && !verification.claims) throw verification.error;
       if (options.jwt) {

@@ -1,4 +1,5 @@
 import { capabilityDisplayName, capabilityInterface, type ClaimsVerification, type ComponentClaims } from '../claims/index.ts';
+import type { ImportResolution } from '../host/index.ts';
 
 /** What `badger claims inspect` shows: wash's fields, plus the hash and whether the claims verify. */
 export interface ClaimsView {
@@ -65,6 +66,29 @@ export function renderClaimsTable(view: ClaimsView): string {
   lines.push('Tags');
   lines.push(...(view.tags.length ? view.tags.map((tag) => `  ${tag}`) : ['  None']));
   lines.push(view.verified.ok ? 'Verified: yes' : `Verified: NO - ${view.verified.code}: ${view.verified.reason}`);
+  return lines.join('\n');
+}
+
+/** `claims inspect --imports`: each import and what serves it, then whether a start would be refused. */
+export function renderImportReport(resolutions: readonly ImportResolution[], refusal: { readonly code: string } | undefined): string {
+  const servedBy = (resolution: ImportResolution): string => {
+    switch (resolution.servedBy) {
+      case 'host':
+        return 'the host';
+      case 'provider':
+        return `provider ${resolution.providers.join(' or ')} (claimed)`;
+      case 'link':
+        return "a link to an actor that exports it (claimed)";
+      case 'denied':
+        return `DENIED: ${resolution.reason}`;
+      case 'nothing':
+        return `NOTHING: ${resolution.reason}`;
+    }
+  };
+  const width = Math.max(6, ...resolutions.map((resolution) => resolution.import.length));
+  const lines = [`${'IMPORT'.padEnd(width)}  SERVED BY`, ...resolutions.map((resolution) => `${resolution.import.padEnd(width)}  ${servedBy(resolution)}`)];
+  if (resolutions.length === 0) lines.push('(it imports nothing)');
+  lines.push(refusal ? `start actor would refuse it: ${refusal.code}` : 'start actor would serve every import');
   return lines.join('\n');
 }
 

@@ -5,7 +5,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   '': ['badger doctor', 'badger up --demo', 'badger app deploy examples/oled-app.yaml --wait', 'badger get inventory'],
   'keys gen': ['badger keys gen account', 'badger keys gen user --out ~/.badger/keys'],
   'claims sign': ['badger claims sign app.wasm -o app_s.wasm --name app --cap wasi:keyvalue/store --expires-in 30d'],
-  'claims inspect': ['badger claims inspect actors-src/counter/build/counter_s.wasm', 'badger claims inspect app_s.wasm --jwt'],
+  'claims inspect': ['badger claims inspect actors-src/counter/build/counter_s.wasm', 'badger claims inspect app_s.wasm --jwt', 'badger claims inspect app_s.wasm --imports'],
   'claims verify': ['badger claims verify app_s.wasm --policy policy.yaml'],
   build: ['badger build actors-src/counter', 'badger build --force'],
   up: ['badger up --demo', 'badger up --detached --label device=pi --nats nats://hub.local:4222', 'badger up --leaf-remote nats-leaf://raspberrypi.local:7422 --label role=laptop', 'badger up --nats nats://hub.local:4222 --cluster-seed ~/.badger/keys/CC….nk --ctl-allow UA…'],

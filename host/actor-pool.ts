@@ -203,7 +203,15 @@ export class ActorPool {
     );
     const busy = new SharedArrayBuffer(8);
     const workerData: WorkerData = { ...this.#setup, channel: channel.workerEnd, deadlineMs: this.#limits.deadlineMs, queueLimit: this.#limits.queueLimit, busy };
-    const worker = new Worker(WORKER, { workerData, transferList: [channel.workerEnd.invocations, channel.workerEnd.imports] });
+    // Whatever the thread writes to its own stdout or stderr (jco's generated code does, on some
+    // failures) becomes the actor's structured log lines, never raw lines in the host's output.
+    const worker = new Worker(WORKER, { workerData, transferList: [channel.workerEnd.invocations, channel.workerEnd.imports], stdout: true, stderr: true });
+    for (const stream of ['stdout', 'stderr'] as const) {
+      worker[stream].setEncoding('utf8');
+      worker[stream].on('data', (text: string) => {
+        for (const line of text.split('\n')) if (line.trim() !== '') this.#hooks.log(stream, 'worker', line.trimEnd());
+      });
+    }
     let markReady!: () => void;
     const slot: Slot = {
       worker,

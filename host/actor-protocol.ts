@@ -54,6 +54,7 @@ export type Invocation =
 
 export type InvocationErrorCode =
   | 'ACTOR_TRAPPED'
+  | 'ACTOR_EXITED'
   | 'ACTOR_DEADLINE'
   | 'ACTOR_BUSY'
   | 'ACTOR_STOPPING'

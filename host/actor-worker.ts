@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { WorkerListener, type AccessEntry, type RunOutcome } from './http-ingress/index.ts';
 import {
+  ActorExited,
   ambientImports,
   callIncomingHandler,
   dispatchIncoming,
@@ -125,6 +126,7 @@ const busy = new Int32Array(setup.busy);
 function failureOf(error: unknown): Extract<InvocationResult, { ok: false }> {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof ActorImportFailed) return { ok: false, code: 'ACTOR_CALL_FAILED', message };
+  if (error instanceof ActorExited) return { ok: false, code: 'ACTOR_EXITED', message };
   const trapped = error instanceof Error && error.constructor.name === 'RuntimeError';
   return { ok: false, code: trapped ? 'ACTOR_TRAPPED' : 'ACTOR_CALL_FAILED', message };
 }

@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   ACTOR_ALREADY_RUNNING: 'an actor with that id runs already',
   ACTOR_MEMORY_LIMIT: 'the actor needs more memory than its limit allows',
   ACTOR_TRAPPED: 'the actor trapped (a panic, an unreachable, a failed assertion in the guest)',
+  ACTOR_EXITED: 'the actor called wasi:cli/exit, which ends the invocation; the message has its exit code',
+  ACTOR_IMPORT_UNSATISFIED: 'the component imports an interface (or a version of one) that nothing on this host serves; the message names each, and what would serve it',
   ACTOR_DEADLINE: 'the invocation ran past its deadline and its instance was ended',
   ACTOR_BUSY: 'every instance is busy and the queue is full',
   ACTOR_STOPPING: 'the actor is stopping and takes no new calls',

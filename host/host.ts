@@ -6,7 +6,8 @@ import { readArtifact } from './artifact-source.ts';
 import { HostError } from './errors.ts';
 import type { LogLevel } from './log-levels.ts';
 import { WASM_PAGE_BYTES } from './memory-limit.ts';
-import { exportDenial, offeredExports, planGrants } from './grants.ts';
+import { exportDenial, offeredExports } from './grants.ts';
+import { importRefusal, resolveImports, routedInterfaces } from './import-resolution.ts';
 import { DEFAULT_LINK_NAME, linkKey, LinkTable, type Link } from './links.ts';
 import { Capabilities } from './capabilities.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
@@ -204,9 +205,11 @@ export class Host {
 
   async #admit(id: string, bytes: Uint8Array, verification: ClaimsVerification, capabilities: readonly string[], options: StartActorOptions): Promise<ActorSummary> {
     let component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: baseAsyncImports(this.#capabilities), asyncExports: BASE_ASYNC_EXPORTS });
-    const plan = planGrants(component.imports, capabilities);
-    if (!plan.allowed) throw new HostError('POLICY_CAPABILITY_DENIED', plan.denials.map((denial) => denial.reason).join('; '));
-    const suspension = planSuspension(component, plan.routed, this.#capabilities);
+    const resolutions = resolveImports(component, this.#capabilities.served(), capabilities);
+    const refusal = importRefusal(resolutions);
+    if (refusal) throw new HostError(refusal.code, refusal.message);
+    const routed = routedInterfaces(resolutions);
+    const suspension = planSuspension(component, routed, this.#capabilities);
     if (suspension.needsOwnTranspile) {
       component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: suspension.asyncImports, asyncExports: suspension.asyncExports });
     }
@@ -223,8 +226,8 @@ export class Host {
       {
         actorId: id,
         componentDir: component.dir,
-        routed: plan.routed,
-        contractModules: [...new Set(plan.routed.flatMap((iface) => this.#capabilities.contractFor(iface)?.module ?? []))],
+        routed,
+        contractModules: [...new Set(routed.flatMap((iface) => this.#capabilities.contractFor(iface)?.module ?? []))],
         actorImports: suspension.actorImports,
         singleRequestInstances: component.singleRequestInstances && !verification.claims?.wascap.tags?.includes(REUSABLE_INSTANCES_TAG),
         modules: await compileCoreModules(component.dir, Math.floor(((options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 1024 * 1024) / WASM_PAGE_BYTES)),
@@ -247,12 +250,12 @@ export class Host {
         },
       },
     );
-    const summary = { id, name, ...(verification.claims ? { claims: verification.claims } : {}), capabilities: plan.routed, transpiled: component.transpiled };
+    const summary = { id, name, ...(verification.claims ? { claims: verification.claims } : {}), capabilities: routed, transpiled: component.transpiled };
     this.#actors.set(id, { summary, pool, failures, exportedInterfaces: component.exportedInterfaces, offeredInterfaces: offeredExports(component.exportedInterfaces, capabilities) });
     this.#serveActorOnLattice(id);
     await this.#relink(id, log);
-    log.info({ capabilities: plan.routed, transpiled: component.transpiled }, 'actor started');
-    this.#event('actor_started', { actor: id, name, capabilities: plan.routed });
+    log.info({ capabilities: routed, transpiled: component.transpiled }, 'actor started');
+    this.#event('actor_started', { actor: id, name, capabilities: routed });
     return this.#describe(this.#actors.get(id)!);
   }
 

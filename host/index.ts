@@ -17,7 +17,19 @@ export { exportPath } from './export-names.ts';
 export { LOG_LEVELS, type LogLevel } from './log-levels.ts';
 export { planSuspension, witFunctionName, type KnownContracts, type SuspensionPlan } from './suspension.ts';
 export { BINDINGS_EDITS_DIGEST, cacheKey, compileCoreModules, generatorVersions, loadTranspiled, REUSABLE_INSTANCES_TAG, patchGeneratedBindings, transpileCached, type BindingsEditReport, type ComponentMetadata, type LoadedComponent, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';
-export { exportDenial, isAmbientInterface, isClaimedExport, offeredExports, planGrants, type GrantPlan } from './grants.ts';
+export { exportDenial, isClaimedExport, offeredExports } from './grants.ts';
+export {
+  AMBIENT_PACKAGES,
+  importRefusal,
+  isAmbientInterface,
+  resolveImports,
+  splitImport,
+  versionFits,
+  type AmbientPackage,
+  type ImportResolution,
+  type ServedInterfaces,
+} from './import-resolution.ts';
+export { importReport, type ImportReportOptions } from './import-report.ts';
 export { DEFAULT_FETCH_TIMEOUTS, DEFAULT_MAX_ARTIFACT_BYTES, readArtifact, type FetchTimeouts } from './artifact-source.ts';
 export { serving, WitError, type Contract, type RoutedCall, type Served } from './contract.ts';
 export { Capabilities } from './capabilities.ts';

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { metadataShow, transpile } from '@bytecodealliance/jco';
+import { componentWit, metadataShow, transpile } from '@bytecodealliance/jco';
 import { limitMemory } from './memory-limit.ts';
 
 export interface TranspileOptions {
@@ -18,6 +18,13 @@ export interface TranspileOptions {
 export interface ComponentMetadata {
   /** Imports as jco keys them: unversioned interface names. */
   readonly imports: readonly string[];
+  /** The same imports as the component names them, with their versions (`wasi:io/streams@0.2.1`). */
+  readonly importedInterfaces: readonly string[];
+  /**
+   * What the bindings take from each imported interface (unversioned) when they instantiate:
+   * its functions and resource classes, as jco spells them. One missing fails the instantiation.
+   */
+  readonly importMembers: Readonly<Record<string, readonly string[]>>;
   readonly exports: readonly string[];
   /** Made by componentize-js: its fetch event serves one request per instance (StarlingMonkey#247). */
   readonly singleRequestInstances: boolean;
@@ -55,7 +62,7 @@ export const REUSABLE_INSTANCES_TAG = 'badger/reusable-instances';
 const ENTRY = 'component.js';
 // Bump when the metadata's shape changes. The code generator's versions and the edits' digest are
 // in the key as well, so that a new jco or a changed edit never reads an old entry.
-const CACHE_FORMAT = 8;
+const CACHE_FORMAT = 9;
 const METADATA = 'badger-transpile.json';
 
 /**
@@ -174,6 +181,8 @@ async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileO
   const producers = JSON.stringify(await metadataShow(bytes));
   const metadata: ComponentMetadata = {
     imports: output.imports,
+    importedInterfaces: witImports(await componentWit(bytes)),
+    importMembers: importMembersOf(Buffer.from(output.files[ENTRY]!).toString('utf8')),
     exports: output.exports.map(([name]) => name),
     singleRequestInstances: producers.includes('ComponentizeJS'),
     interfaceFunctions: interfaceFunctionsOf(output.files),
@@ -217,7 +226,16 @@ const LOWER_IMPORT = 'function _lowerImportBackwardsCompat(args) {\n    const pa
 const WITH_TASK_META = 'function _withGlobalCurrentTaskMeta(args) {\n';
 const HANDLE_FLAG = 'const T_FLAG = 1 << 30;';
 
+const CONSOLE_BEFORE_THROW = /\n[ \t]*console\.error\("ERROR:", err\.toString\(\)\);/g;
+
 const EDITS: readonly BindingsEdit[] = [
+  {
+    // An instantiation that fails prints the error to stderr as well as throwing it: the host
+    // logs the thrown error as one JSON line, and the raw copy would be a second, unstructured one.
+    name: 'no-console-before-throw',
+    anchors: [CONSOLE_BEFORE_THROW],
+    apply: (generated) => generated.replace(CONSOLE_BEFORE_THROW, ''),
+  },
   {
     // `_debugLog` reads `process.env.JCO_DEBUG` on every call into the guest; a no-op halves call latency (DESIGN.md).
     name: 'no-debug-log',
@@ -309,6 +327,22 @@ async function coreImportsOf(files: Record<string, Uint8Array>): Promise<string[
     }
   }
   return [...names].sort();
+}
+
+/** The versioned `import ns:pkg/iface@v;` names of the world that jco prints for a component. */
+export function witImports(witText: string): string[] {
+  // A bare function import (`import name: func(...)`) is kept by its name: nothing serves one, and the check says so.
+  return [...new Set([...witText.matchAll(/^\s*import\s+(?:([a-z0-9-]+:[a-z0-9-]+\/[a-z0-9-]+(?:@[^;\s]+)?)\s*;|([a-z0-9-]+)\s*:)/gm)].map((match) => match[1] ?? match[2]!))];
+}
+
+/** What the generated bindings destructure from each imported interface: `const { A, b: b$1 } = imports['x'];`. */
+export function importMembersOf(bindings: string): Record<string, string[]> {
+  const members: Record<string, string[]> = {};
+  for (const [, names, iface] of bindings.matchAll(/const \{([^}]*)\} = imports\['([^']+)'\];/g)) {
+    const taken = names!.split(',').map((name) => name.split(':')[0]!.trim()).filter(Boolean);
+    members[iface!] = [...new Set([...(members[iface!] ?? []), ...taken])];
+  }
+  return members;
 }
 
 /** Reads the function names of each interface from the declarations jco generates. */

@@ -3,8 +3,8 @@ import { InputStream, IoError, OutputStream, Pollable, type ByteSink, type ByteS
 /**
  * Host side of wasi:http/types 0.2 for jco-transpiled components, for the incoming direction: the
  * host builds an IncomingRequest, the guest answers through a ResponseOutparam. The outgoing-request
- * classes exist because every declared import must be present; no actor can send with them, since
- * wasi:http/outgoing-handler is never granted without a claim.
+ * classes exist because every declared import must be present; no actor can send with them: the
+ * ambient wasi:http/outgoing-handler answers every request with HTTP-request-denied.
  */
 
 export type Method =
@@ -349,7 +349,7 @@ export function httpImports(): Record<string, Record<string, unknown>> {
       IncomingResponse,
       httpErrorCode,
     },
-    // No outgoing HTTP provider exists yet: sending is refused, as the WIT's error-code allows.
+    // Without a link to an outgoing HTTP provider, sending is refused, as the WIT's error-code allows.
     'wasi:http/outgoing-handler': {
       handle: () => {
         throw { payload: { tag: 'HTTP-request-denied' } };

@@ -113,7 +113,7 @@ describe('host: running actors', () => {
 
   it('refuses an actor that imports another actor\'s interface without claiming it', async () => {
     await expect(host.startActor(await signedFile('caller-unclaimed', await greeterCallerComponent()))).rejects.toMatchObject({
-      code: 'POLICY_CAPABILITY_DENIED',
+      code: 'ACTOR_IMPORT_UNSATISFIED',
       message: expect.stringMatching(/example:greeter\/greet/),
     });
   });
@@ -175,7 +175,7 @@ describe('host: refusals', () => {
     }, 'CLAIMS_HASH_MISMATCH'],
     ['expired', async () => signedFile('expired', await trappingComponent(), [], { expiresAt: Math.floor(Date.now() / 1000) - 10 }), 'CLAIMS_EXPIRED'],
     ['signed by an untrusted issuer', async () => signedFile('stranger', await trappingComponent(), [], { issuer: generateKeyPair('account') }), 'POLICY_ISSUER_DENIED'],
-    ['importing wasi:filesystem without a claim', async () => signedFile('fs-reader', await filesystemComponent()), 'POLICY_CAPABILITY_DENIED'],
+    ['importing a shape of wasi:filesystem that the standard does not have', async () => signedFile('fs-reader', await filesystemComponent()), 'ACTOR_IMPORT_UNSATISFIED'],
   ])('refuses a component %s, with its code, and keeps serving', async (_label, make, code) => {
     await expect(host.startActor(await make())).rejects.toMatchObject({ code });
     expect(text(await host.invoke('hello-wat', get('/')))).toBe('Hello from awesome-badger!\n');

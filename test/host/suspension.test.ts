@@ -7,6 +7,8 @@ const contracts = new Capabilities([keyValueDescriptor]);
 
 const base: ComponentMetadata = {
   imports: [],
+  importedInterfaces: [],
+  importMembers: {},
   exports: [],
   singleRequestInstances: false,
   interfaceFunctions: {},

@@ -144,7 +144,18 @@ function resolveImport(imported: string, importMembers: ImportingComponent['impo
     }
     return { import: imported, servedBy: 'provider', providers: contract.providers };
   }
-  if (allowed.has(name)) return { import: imported, servedBy: 'link' };
+  if (allowed.has(name)) {
+    // The link's proxy forwards function calls; jco spells resource classes with a capital.
+    const resources = (importMembers[name] ?? []).filter((member) => /^[A-Z]/.test(member));
+    if (resources.length > 0) {
+      return {
+        import: imported,
+        servedBy: 'nothing',
+        reason: `it has resources (${resources.join(', ')}), which a link to another actor cannot carry, and no provider kind on this host serves it`,
+      };
+    }
+    return { import: imported, servedBy: 'link' };
+  }
   return {
     import: imported,
     servedBy: 'nothing',

@@ -230,13 +230,6 @@ const CONSOLE_BEFORE_THROW = /\n[ \t]*console\.error\("ERROR:", err\.toString\(\
 
 const EDITS: readonly BindingsEdit[] = [
   {
-    // An instantiation that fails prints the error to stderr as well as throwing it: the host
-    // logs the thrown error as one JSON line, and the raw copy would be a second, unstructured one.
-    name: 'no-console-before-throw',
-    anchors: [CONSOLE_BEFORE_THROW],
-    apply: (generated) => generated.replace(CONSOLE_BEFORE_THROW, ''),
-  },
-  {
     // `_debugLog` reads `process.env.JCO_DEBUG` on every call into the guest; a no-op halves call latency (DESIGN.md).
     name: 'no-debug-log',
     anchors: [DEBUG_LOG],
@@ -254,6 +247,13 @@ const EDITS: readonly BindingsEdit[] = [
     },
   },
   { name: 'direct-sync-host-calls', anchors: [TRAMPOLINE, SYNC_TASK_SETUP, LOWER_IMPORT, WITH_TASK_META, HANDLE_FLAG], apply: withDirectSyncHostCalls },
+  {
+    // An instantiation that fails prints the error to stderr as well as throwing it: the host
+    // logs the thrown error as one JSON line, and the raw copy would be a second, unstructured one.
+    name: 'no-console-before-throw',
+    anchors: [CONSOLE_BEFORE_THROW],
+    apply: (generated) => generated.replace(CONSOLE_BEFORE_THROW, ''),
+  },
 ];
 
 /** A digest of the edits (their anchors and their code): a changed edit makes a new cache entry. */

@@ -4,6 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { ERROR_CODES } from '../host/error-codes.ts';
+import { withSection, type ReadmeSection } from './readme-section.ts';
 
 export const SECTION_START = '<!-- error-codes: made by npm run docs:error-codes from host/error-codes.ts -->';
 export const SECTION_END = '<!-- /error-codes -->';
@@ -13,12 +14,11 @@ export function errorCodesSection(): string {
   return [SECTION_START, '| code | meaning |', '|---|---|', ...rows, SECTION_END].join('\n');
 }
 
+const ERROR_CODES_SECTION: ReadmeSection = { start: SECTION_START, end: SECTION_END, make: errorCodesSection };
+
 /** The README with its section replaced, or an error naming the missing markers. */
 export function withErrorCodesSection(readme: string): string {
-  const start = readme.indexOf(SECTION_START);
-  const end = readme.indexOf(SECTION_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no error-code section: put the lines\n${SECTION_START}\n${SECTION_END}\nwhere it belongs`);
-  return readme.slice(0, start) + errorCodesSection() + readme.slice(end + SECTION_END.length);
+  return withSection(readme, ERROR_CODES_SECTION);
 }
 
 if (import.meta.main) {

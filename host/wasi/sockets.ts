@@ -9,7 +9,7 @@ const denied = () => {
   throw { payload: 'access-denied' };
 };
 
-/** The one network an actor is given: nothing can be bound or connected on it. */
+/** The network an actor is given: nothing can be bound or connected on it. */
 class Network {}
 // No socket or lookup stream can be made (their constructors answer access-denied), so no method
 // is ever reached: the classes are there because jco checks, at instantiation, that each imported
@@ -31,10 +31,10 @@ class ResolveAddressStream {
 }
 
 export function socketsImports(): Record<string, Record<string, unknown>> {
-  const network = new Network();
   return {
     'wasi:sockets/network': { Network, networkErrorCode: () => undefined },
-    'wasi:sockets/instance-network': { instanceNetwork: () => network },
+    // A new object each time: the guest owns (and drops) what it is given.
+    'wasi:sockets/instance-network': { instanceNetwork: () => new Network() },
     'wasi:sockets/tcp': { TcpSocket },
     'wasi:sockets/tcp-create-socket': { createTcpSocket: denied },
     'wasi:sockets/udp': { UdpSocket, IncomingDatagramStream, OutgoingDatagramStream },

@@ -14,8 +14,11 @@ const applied = (edits: readonly { name: string; applied: boolean }[]) => Object
 describe("the repairs to jco's generated bindings", () => {
   it('all fit the code this jco generates, and the repaired bindings serve requests', async () => {
     const component = await transpileCached(new Uint8Array(await readFile(builtActor('hello-wat'))), await mkdtemp(join(tmpdir(), 'badger-edits-')));
-    expect(applied(component.bindingsEdits!)).toEqual({ 'no-debug-log': true, 'no-record-of-every-resource': true, 'direct-sync-host-calls': true });
+    expect(applied(component.bindingsEdits!)).toEqual({ 'no-debug-log': true, 'no-record-of-every-resource': true, 'direct-sync-host-calls': true, 'no-console-before-throw': true });
     const generated = await readFile(join(component.dir, 'component.js'), 'utf8');
+    // A failed instantiation throws; it does not also print a raw line.
+    expect(generated).toContain("unexpectedly undefined instance import");
+    expect(generated).not.toContain('console.error("ERROR:"');
     // Synchronous host imports are marked and called straight from the guest.
     expect(generated).toMatch(/_trampoline\d+\.badgerSyncHost = true;/);
     expect(generated).toContain('if (args.importFn.badgerSyncHost');
@@ -31,6 +34,7 @@ describe("the repairs to jco's generated bindings", () => {
       { name: 'no-debug-log', applied: false, reason: 'no _debugLog of the known shape' },
       { name: 'no-record-of-every-resource', applied: false, reason: 'no table._createdReps.add(rep);' },
       { name: 'direct-sync-host-calls', applied: false, reason: expect.stringMatching(/^no "function _lowerImportBackwardsCompat/) },
+      { name: 'no-console-before-throw', applied: true },
     ]);
   });
 

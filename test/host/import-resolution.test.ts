@@ -46,6 +46,11 @@ describe('import resolution', () => {
     expect(refusal?.message).toMatch(/^wasi:foo\/bar@0\.1\.0: no provider or host interface serves it: .*--cap wasi:foo\/bar and link it to that actor; wasi:keyvalue\/store@0\.2\.0-draft: its claims do not name it/);
   });
 
+  it('refuses a claimed interface with resources that no provider serves: a link to an actor carries only functions', () => {
+    const refusal = importRefusal(resolve(['wasi:blobstore/container@0.2.0-draft'], ['wasi:blobstore/container'], { 'wasi:blobstore/container': ['Container'] }));
+    expect(refusal).toEqual({ code: 'ACTOR_IMPORT_UNSATISFIED', message: expect.stringContaining('it has resources (Container), which a link to another actor cannot carry') });
+  });
+
   it('matches versions by semver ranges', () => {
     expect(versionFits('0.2.4', '^0.2.0')).toBe(true);
     expect(versionFits('0.3.0', '^0.2.0')).toBe(false);

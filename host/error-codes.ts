@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   PROVIDER_NOT_FOUND: 'no provider with that id (or kind) runs here, or none answers the named service',
   PROVIDER_ALREADY_RUNNING: 'a provider with that id runs already',
   PROVIDER_CONFLICT: 'two provider kinds share a name, two contracts carry one interface, or a service is named so no subject can carry it',
+  LINK_TARGET_NOT_FOUND: 'a link on a host with no lattice names a target that is neither a provider nor an actor running there',
   LINK_NOT_FOUND: 'no such link',
   HTTP_BAD_LINK_CONFIG: "an HTTP server link's config is not valid",
   HTTP_ADDRESS_IN_USE: 'the address an HTTP link asks for is taken',

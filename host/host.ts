@@ -357,6 +357,20 @@ export class Host {
     return complete;
   }
 
+  /**
+   * A link's target as a person names it: a provider here by its id, or an actor here by its id or
+   * name. On a lattice, anything else is kept as given: links are the lattice's, and their target
+   * may run on another host or start later (its health in `link query` says whether it answers).
+   * A host on no lattice refuses it now, rather than at the first call through the link.
+   */
+  linkTarget(named: string): string {
+    if (this.#providers.has(named)) return named;
+    const actor = this.#actors.get(named) ?? [...this.#actors.values()].find((candidate) => candidate.summary.name === named);
+    if (actor) return actor.summary.id;
+    if (this.#remote) return named;
+    throw new HostError('LINK_TARGET_NOT_FOUND', `no provider or actor named ${named} runs here: start it first, or name it as badger get inventory shows it`);
+  }
+
   async deleteLink(source: string, iface: string, name = DEFAULT_LINK_NAME): Promise<Link> {
     const removed = this.links.delete(source, iface, name);
     if (!removed) throw new HostError('LINK_NOT_FOUND', `no link ${name} for ${iface} from ${source}`);

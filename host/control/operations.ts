@@ -174,7 +174,7 @@ const OPERATIONS: Operations = {
   'put-link': (host, _identity, request) =>
     host.putLink({
       source: host.actorId(request.source),
-      target: linkTarget(host, request.target),
+      target: host.linkTarget(request.target),
       interface: request.interface,
       ...(request.name === undefined ? {} : { name: request.name }),
       ...(request.config === undefined ? {} : { config: request.config }),
@@ -241,15 +241,6 @@ const OPERATIONS: Operations = {
 function perform<Op extends ControlOp>(host: Host, identity: HostIdentity, request: ControlRequestOf<Op>): Promise<ControlReplies[Op]> {
   const handler = OPERATIONS[request.op as Op] as Operations[Op];
   return Promise.resolve(handler(host, identity, request));
-}
-
-/**
- * A link's target as a request names it: a provider here by its id, an actor here by its id or its
- * name, or else as given (a target elsewhere on the lattice, or one not started yet).
- */
-function linkTarget(host: Host, named: string): string {
-  if (host.inventory().providers.some((provider) => provider.id === named)) return named;
-  return runningActorId(host, named) ?? named;
 }
 
 function runningActorId(host: Host, idOrName: string): string | undefined {

@@ -25,6 +25,7 @@ import {
   unservedImportComponent,
   wasmCloudComponent,
 } from '../fixtures/compat-components.ts';
+import { exitingComponent } from '../fixtures/wat-components.ts';
 
 const run = promisify(execFile);
 const issuer = generateKeyPair('account');
@@ -150,6 +151,15 @@ describe('imports nothing serves', () => {
     expect(outcome.stdout).toMatch(/^wasi:foo\/bar@0\.1\.0 +NOTHING: no provider or host interface serves it/m);
     expect(outcome.stdout).toMatch(/^wasi:cli\/stdout@0\.2\.0 +the host$/m);
     expect(outcome.stdout).toContain('start actor would refuse it: ACTOR_IMPORT_UNSATISFIED');
+  });
+});
+
+describe('a guest that calls wasi:cli/exit', () => {
+  it('ends the invocation with ACTOR_EXITED and its code, logged, and the next call gets a fresh instance', async () => {
+    const actor = await host.startActor(await signed('exiter', await exitingComponent(), []));
+    expect(await host.invoke(actor.id, { kind: 'call', name: 'run', args: [0] })).toEqual({ ok: false, code: 'ACTOR_EXITED', message: 'the actor called exit with code 1' });
+    expect(await host.invoke(actor.id, { kind: 'call', name: 'run', args: [5] })).toEqual({ ok: false, code: 'ACTOR_EXITED', message: 'the actor called exit with code 0' });
+    expect(linesOf(actor)).toContainEqual(expect.objectContaining({ code: 'ACTOR_EXITED', msg: 'the actor called exit with code 1' }));
   });
 });
 

@@ -52,6 +52,10 @@ describe('the target of a link', () => {
       const put = await handleControlRequest(host, identity, { op: 'put-link', source: 'caller', target: 'greeter', interface: 'example:greeter/greet' });
       expect(put).toMatchObject({ ok: true, data: { source: caller.id, target: greeter.id } });
       expect(await host.invoke(caller.id, { kind: 'call', name: 'run', args: [21] })).toEqual({ ok: true, value: { ok: 42 } });
+      // A target that names nothing here (and this host is on no lattice) is refused now, not at the first call.
+      const refused = await handleControlRequest(host, identity, { op: 'put-link', source: 'caller', target: 'middleware', interface: 'example:greeter/greet' });
+      expect(refused).toMatchObject({ ok: false, code: 'LINK_TARGET_NOT_FOUND', message: expect.stringContaining('no provider or actor named middleware runs here') });
+      expect(host.links.query({ source: caller.id })).toMatchObject([{ target: greeter.id }]);
     } finally {
       await host.shutdown();
     }

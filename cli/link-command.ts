@@ -16,7 +16,7 @@ export function linkCommand(): Command {
     .command('put')
     .description('add or replace the link for (source, interface, link name)')
     .argument('<source>', 'the actor (id or name)')
-    .argument('<target>', 'a provider id, or an actor (id or name)')
+    .argument('<target>', 'a provider id, or an actor (id or name); on a host with no lattice it must be running')
     .argument('<wit-interface>', 'such as wasi:keyvalue/store, or a package (wasi:keyvalue) for each of its interfaces the actor imports')
     .option('--link-name <name>', 'for several links on one interface', 'default')
     .option('--config <key=value>', 'given to the target with each call (repeatable)', collect, [])

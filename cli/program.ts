@@ -23,10 +23,9 @@ export function buildProgram(): Command {
     .description('awesome-badger: run signed WebAssembly actors and link them to capability providers')
     .version((JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version)
     .option('--verbose', 'print stack traces with errors')
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 done; 1 failed, with error[CODE]: reason on stderr (with --json: {"ok": false, "code", "reason"} on stdout).\nEvery command takes --help; those that print take --json. Defaults for --nats and --lattice: ~/.badger/config.yaml.',
+      '\nExit codes: 0 done; 1 failed, with error[CODE]: reason on stderr (with --json: {"ok": false, "code", "reason"} on stdout); 2 the command line does not parse (CLI_USAGE).\nEvery command takes --help; those that print take --json. Defaults for --nats and --lattice: ~/.badger/config.yaml.',
     )
     .addCommand(keysCommand())
     .addCommand(claimsCommand())

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { generateKeyPair, publicKeyType, type KeyPair, type PublicKey } from '../claims/index.ts';
-import { badgerHome, defaultPolicy, LOG_LEVELS, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
+import { defaultPolicy, ensureBadgerHome, LOG_LEVELS, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
 import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, openLatticeBuckets, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
 import { packageRoot } from '../toolchain/index.ts';
 import { BUILT_IN_PROVIDERS, providerModules } from './provider-kinds.ts';
@@ -73,7 +73,7 @@ async function runHost(options: UpOptions): Promise<void> {
   // The demo signs the examples with the local issuer key, so it must exist before the policy is read.
   if (options.demo) await storedOrNewKey(defaultKeyDirectory(), 'issuer_account.nk', 'account');
   const policy = await hostPolicy(options);
-  const home = badgerHome();
+  const home = ensureBadgerHome();
   // The laptop-and-Pi topology: a local leaf server keeps this host's lattice traffic on the machine
   // and carries the rest to the hub. With a local leaf, the credentials are the leaf's to the hub;
   // otherwise the host's own.
@@ -211,7 +211,7 @@ async function startDetached(json: boolean | undefined): Promise<void> {
   const bin = fileURLToPath(new URL('../bin/badger.js', import.meta.url));
   // The background host's own JSON line would go to its log: this process prints the answer.
   const args = process.argv.slice(2).filter((arg) => arg !== '--detached' && arg !== '--json');
-  const logPath = join(badgerHome(), 'host.log');
+  const logPath = join(ensureBadgerHome(), 'host.log');
   const log = openSync(logPath, 'a');
   const child = spawn(process.execPath, [bin, ...args], { detached: true, stdio: ['ignore', log, log] });
   child.unref();

@@ -28,8 +28,11 @@ async function readArtifactFile(path: string, maxBytes: number): Promise<Uint8Ar
     throw new HostError('ARTIFACT_UNREADABLE', `cannot read ${path}: ${reason}`);
   }
   try {
-    const { size } = await file.stat();
-    if (size > maxBytes) throw tooLarge(path, maxBytes);
+    const stats = await file.stat();
+    if (stats.isDirectory()) {
+      throw new HostError('ARTIFACT_IS_DIRECTORY', `${path} is a directory, not a component: if it is an actor project, run badger build ${path} and start the signed file it writes (build/<name>_s.wasm)`);
+    }
+    if (stats.size > maxBytes) throw tooLarge(path, maxBytes);
     return new Uint8Array(await file.readFile());
   } finally {
     await file.close();

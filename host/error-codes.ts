@@ -67,6 +67,7 @@ export const ERROR_CODES = {
 
   // Artifacts and policy
   ARTIFACT_UNREADABLE: 'the artifact cannot be read or fetched',
+  ARTIFACT_IS_DIRECTORY: 'a directory was given where a component file belongs (an actor project is built first)',
   ARTIFACT_TOO_LARGE: 'the artifact is larger than the host takes',
   ARTIFACT_FETCH_TIMEOUT: 'fetching the artifact took too long',
   ARTIFACT_NOT_A_COMPONENT: 'the artifact is a core module, not a component',
@@ -101,6 +102,7 @@ export const ERROR_CODES = {
   BUILD_FAILED: 'the toolchain failed',
 
   // The CLI
+  CLI_USAGE: 'the command line does not parse: an unknown command or option, or a missing argument (exit code 2)',
   CLI_BAD_ARGUMENT: 'an argument or option is not valid',
   CLI_FILE_UNREADABLE: 'a file the command needs cannot be read',
   CLI_FILE_UNWRITABLE: 'a file the command writes cannot be written',

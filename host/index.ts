@@ -1,4 +1,4 @@
-export { badgerHome } from './badger-home.ts';
+export { badgerHome, ensureBadgerHome } from './badger-home.ts';
 export { BadgerError, ERROR_CODES, HostError, HttpServerError, isErrorCode, LatticeError, RemoteError, remoteError, type ErrorCode, type ErrorFamily, type HostErrorCode, type HttpServerErrorCode, type LatticeErrorCode } from './errors.ts';
 export {
   allows,

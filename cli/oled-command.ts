@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { displaySnapshotFrom, renderHalfBlocks, renderPng, snapshotPixels, type DisplaySnapshot } from '../providers/oled-display/index.ts';
+import { displaySnapshotFrom, renderHalfBlocks, renderPng, renderQuadrants, snapshotPixels, terminalLayout, type DisplaySnapshot } from '../providers/oled-display/index.ts';
 import { callRemoteService, checkLatticeName, connectLattice } from '../host/lattice/index.ts';
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
@@ -39,6 +39,16 @@ function withWhereOptions(command: Command): Command {
     .option('--provider <id>', 'with --nats, the display provider, by the id links name');
 }
 
+/** The panel as the terminal can show it: full size, half size on a narrow one (COLUMNS when not a terminal), or why not. */
+function terminalFrame(snapshot: DisplaySnapshot): string {
+  const columns = process.stdout.columns ?? (Number(process.env.COLUMNS) || undefined);
+  const layout = terminalLayout(snapshot.width, columns);
+  if ('tooNarrow' in layout) return `${snapshot.panel} ${snapshot.width}×${snapshot.height}: ${layout.tooNarrow}; widen it, or use oled snapshot for a PNG`;
+  const pixels = snapshotPixels(snapshot);
+  const rows = layout.size === 'full' ? renderHalfBlocks(pixels) : renderQuadrants(pixels);
+  return [`${snapshot.panel} ${snapshot.width}×${snapshot.height}${layout.size === 'half' ? ' (half size: the terminal is narrow)' : ''}`, ...rows.map((line) => `│${line}│`)].join('\n');
+}
+
 export function oledCommand(): Command {
   const oled = new Command('oled').description('see what an OLED display shows (emulated, or the mirror of a real one)');
   withWhereOptions(oled.command('snapshot'))
@@ -53,7 +63,7 @@ export function oledCommand(): Command {
       emit(options.json, { panel: snapshot.panel, width: snapshot.width, height: snapshot.height, file: options.out }, `wrote ${options.out} (${snapshot.panel}, ${snapshot.width}×${snapshot.height})`);
     });
   withWhereOptions(oled.command('watch'))
-    .description('show the panel live in this terminal, two pixels to a character; Ctrl-C stops')
+    .description('show the panel live in this terminal, two pixels to a character (2×2 on a terminal under 130 columns; COLUMNS when piped); Ctrl-C stops')
     .option('--interval-ms <ms>', 'how often to look', '100')
     .option('--once', 'draw once and exit')
     .option('--json', 'print each new frame as a line of JSON (the snapshot) instead of drawing it')
@@ -66,7 +76,7 @@ export function oledCommand(): Command {
           await source.close();
           throw error;
         });
-        const frame = [`${snapshot.panel} ${snapshot.width}×${snapshot.height}`, ...renderHalfBlocks(snapshotPixels(snapshot)).map((line) => `│${line}│`)].join('\n');
+        const frame = terminalFrame(snapshot);
         // Redraw in place, and only when something changed.
         if (frame !== last) process.stdout.write(options.json ? `${JSON.stringify(snapshot)}\n` : options.once ? `${frame}\n` : `\x1b[H\x1b[2J${frame}\n`);
         last = frame;

@@ -6,6 +6,6 @@ export { OledError, type OledErrorCode } from './errors.ts';
 export { parsePanelConfig, type PanelConfig } from './link-config.ts';
 export { frameAsJson, OLED_DISPLAY, OLED_PROVIDER_NAME, oledDisplayProvider, type FrameJson, Panel, type FrameEvent, type OledDisplayProvider } from './oled-provider.ts';
 export { emulatorTransport, I2C_CLOCKS_PER_BYTE, I2C_CLOCKS_PER_WRITE, i2cTransport, timedBus } from './transports.ts';
-export { displaySnapshotFrom, packSnapshot, renderHalfBlocks, renderPng, snapshotPixels, type DisplaySnapshot } from './renderers.ts';
+export { displaySnapshotFrom, packSnapshot, renderHalfBlocks, renderPng, renderQuadrants, snapshotPixels, terminalLayout, type DisplaySnapshot } from './renderers.ts';
 export { contract as displayContract, type DisplayColor, type DisplayError, type DisplayHandler } from './contract.ts';
 export { oledDisplayDescriptor } from './descriptor.ts';

@@ -56,6 +56,31 @@ export function renderHalfBlocks(pixels: readonly (readonly boolean[])[]): strin
   return lines;
 }
 
+// A 2×2 block of pixels as one character: bit 1 top left, 2 top right, 4 bottom left, 8 bottom right.
+const QUADRANTS = ' ▘▝▀▖▌▞▛▗▚▐▜▄▙▟█';
+
+/** The panel at half the size of `renderHalfBlocks`: each character is two by two pixels (Unicode quadrant blocks). */
+export function renderQuadrants(pixels: readonly (readonly boolean[])[]): string[] {
+  const lines: string[] = [];
+  const lit = (x: number, y: number) => (pixels[y]?.[x] ? 1 : 0);
+  for (let y = 0; y < pixels.length; y += 2) {
+    let line = '';
+    for (let x = 0; x < (pixels[0]?.length ?? 0); x += 2) line += QUADRANTS[lit(x, y) | (lit(x + 1, y) << 1) | (lit(x, y + 1) << 2) | (lit(x + 1, y + 1) << 3)];
+    lines.push(line);
+  }
+  return lines;
+}
+
+/**
+ * How `oled watch` draws a panel `width` pixels wide in a terminal `columns` wide (with a border
+ * each side): full size, half size, or not at all, saying how wide it must be.
+ */
+export function terminalLayout(width: number, columns: number | undefined): { readonly size: 'full' | 'half' } | { readonly tooNarrow: string } {
+  if (columns === undefined || columns >= width + 2) return { size: 'full' };
+  if (columns >= width / 2 + 2) return { size: 'half' };
+  return { tooNarrow: `the terminal is ${columns} columns wide: the panel needs ${width / 2 + 2} at half size (${width + 2} at full size)` };
+}
+
 /** Lit pixels in the pale blue of a typical SSD1306, on black. */
 const LIT = [0xb0, 0xe0, 0xff] as const;
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderHalfBlocks } from '../../providers/oled-display/index.ts';
+import { renderHalfBlocks, renderQuadrants } from '../../providers/oled-display/index.ts';
 import { tickerFrame } from '../fixtures/oled-ticker-frame.ts';
 import { runCli } from './run-cli.ts';
 
@@ -15,6 +15,8 @@ const BIN = fileURLToPath(new URL('../../bin/badger.js', import.meta.url));
 describe('badger up --demo (the README\'s main job)', () => {
   let home: string;
   const cli = (...args: string[]) => runCli(args, { BADGER_HOME: home });
+  /** What the panel shows once the first test has posted to oled-ticker. */
+  let shown: boolean[][] | undefined;
 
   afterAll(async () => {
     await cli('down');
@@ -45,6 +47,7 @@ describe('badger up --demo (the README\'s main job)', () => {
     const tickerUrl = new RegExp(`${tickerId} on (http://127\\.0\\.0\\.1:\\d+)`).exec(http.health.message)![1];
     const { scale } = (await (await fetch(`${tickerUrl}/`, { method: 'POST', body: 'Hello, Pi' })).json()) as { scale: number };
     const expected = tickerFrame('Hello, Pi', scale);
+    shown = Array.from({ length: 64 }, (_, y) => Array.from({ length: 128 }, (_, x) => expected.getPixel(x, y)));
 
     const file = join(home, 'frame.png');
     expect(JSON.parse((await cli('oled', 'snapshot', '-o', file, '--scale', '2', '--json')).stdout)).toMatchObject({ panel: 'default', width: 128, height: 64 });
@@ -74,4 +77,26 @@ describe('badger up --demo (the README\'s main job)', () => {
       await tmux('kill-session', '-t', session);
     }
   }, 180_000);
+
+  it('fits oled watch into an 80-column terminal at half size, two by two pixels to a character', async () => {
+    expect(shown, 'the first test posts to oled-ticker').toBeDefined();
+    const session = `badger-narrow-${process.pid}`;
+    const tmux = (...args: string[]) =>
+      promisify(execFile)('tmux', args).catch((error: Error) => {
+        throw new Error(`tmux failed (${error.message}); install it with: sudo apt-get install -y tmux`);
+      });
+    await tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '40', '-e', `BADGER_HOME=${home}`, `${process.execPath} ${BIN} oled watch`);
+    try {
+      const wanted = renderQuadrants(shown!).map((line) => `│${line}│`);
+      let screen = '';
+      for (let attempt = 0; attempt < 100 && !wanted.every((line) => screen.includes(line)); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        screen = (await tmux('capture-pane', '-p', '-t', session)).stdout;
+      }
+      expect(screen).toContain('default 128×64 (half size: the terminal is narrow)');
+      for (const line of wanted) expect(screen).toContain(line);
+    } finally {
+      await tmux('kill-session', '-t', session);
+    }
+  }, 60_000);
 });

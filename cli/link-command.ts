@@ -55,7 +55,7 @@ export function linkCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const links = await askHost({ op: 'query-links' });
-      emit(options.json, links, section('links', ['source', 'interface', 'link', 'target'], links.map((l) => [l.source, l.interface, l.name, l.target])));
+      emit(options.json, links, section('links', ['source', 'interface', 'link', 'target', 'config'], links.map((l) => [l.source, l.interface, l.name, l.target, configText(l)])));
     });
   return link;
 }
@@ -69,6 +69,13 @@ const section = (title: string, header: readonly string[], rows: readonly (reado
 const healthText = (health: Health | undefined) => (health?.healthy === false ? `unhealthy: ${health.message ?? ''}` : 'healthy');
 const labelText = (labels: Readonly<Record<string, string>>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') || '-';
 
+/** Pure: a link's config as it took effect (the address an HTTP link bound, not the port 0 it asked for). */
+const configText = (link: { readonly config: Readonly<Record<string, string>>; readonly inEffect?: Readonly<Record<string, string>> }) =>
+  Object.entries({ ...link.config, ...link.inEffect }).map(([key, value]) => `${key}=${value}`).join(' ') || '-';
+
+/** Pure: an actor's name, where the host runs it, else the id (or provider id) as given. */
+const nameIn = (actors: readonly { readonly id: string; readonly name: string }[]) => (id: string) => actors.find((actor) => actor.id === id)?.name ?? id;
+
 export function getCommand(): Command {
   const get = new Command('get').description('read the running host, or the whole lattice with --nats');
   withCredentialOptions(get.command('inventory'))
@@ -80,11 +87,13 @@ export function getCommand(): Command {
     .action(async (options: { nats?: string; lattice: string; waitMs: string; json?: boolean } & CredentialOptions) => {
       if (options.nats) return latticeInventory(options.nats, checkLatticeName(options.lattice), positive(options.waitMs, '--wait-ms'), options, options.json);
       const inventory = await askHost({ op: 'get-inventory' });
+      const name = nameIn(inventory.actors);
       const sections = [
         `labels: ${labelText(inventory.labels)}`,
-        section('actors', ['actor', 'id', 'max', 'capabilities'], inventory.actors.map((a) => [a.name, a.id, String(a.limits.maxInstances), a.capabilities.join(', ')])),
+        // What its claims grant: the interfaces it imports through links and the exports providers drive (an HTTP handler).
+        section('actors', ['actor', 'id', 'max', 'capabilities'], inventory.actors.map((a) => [a.name, a.id, String(a.limits.maxInstances), (a.claims?.wascap.caps ?? a.capabilities).join(', ')])),
         section('providers', ['provider', 'name', 'health'], inventory.providers.map((p) => [p.id, p.name, healthText(p.health)])),
-        section('links', ['source', 'interface', 'link', 'target', 'health'], inventory.links.map((l) => [l.source, l.interface, l.name, l.target, healthText(l.health)])),
+        section('links', ['source', 'interface', 'link', 'target', 'config', 'health'], inventory.links.map((l) => [name(l.source), l.interface, l.name, name(l.target), configText(l), healthText(l.health)])),
       ];
       emit(options.json, inventory, sections.join('\n\n'));
     });

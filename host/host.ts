@@ -421,7 +421,15 @@ export class Host {
    * Whether each link's target can take calls: a provider here reports its own health, an actor
    * here is healthy, and a target elsewhere on the lattice is asked (no answer: unhealthy, with why).
    */
-  async linksWithHealth(probeTimeoutMs = 1000): Promise<(Link & { readonly health: ProviderHealth })[]> {
+  /** Every link, each with its config as its provider here says it took effect (`inEffect`), where it says so. */
+  linksInEffect(): (Link & { readonly inEffect?: Readonly<Record<string, string>> })[] {
+    return this.links.query().map((link) => {
+      const inEffect = this.#providers.get(link.target)?.linkInEffect?.(link);
+      return inEffect ? { ...link, inEffect } : link;
+    });
+  }
+
+  async linksWithHealth(probeTimeoutMs = 1000): Promise<(Link & { readonly inEffect?: Readonly<Record<string, string>>; readonly health: ProviderHealth })[]> {
     const local = await this.providerHealth();
     const remote = this.#remote;
     const healthOf = async (link: Link): Promise<ProviderHealth> => {
@@ -432,7 +440,7 @@ export class Host {
       if (!remote) return { healthy: false, message: `${link.target} is not running on this host` };
       return remote.probe(this.#capabilities.contractFor(link.interface) ? 'provider' : 'actor', link.target, probeTimeoutMs);
     };
-    return Promise.all(this.links.query().map(async (link) => ({ ...link, health: await healthOf(link) })));
+    return Promise.all(this.linksInEffect().map(async (link) => ({ ...link, health: await healthOf(link) })));
   }
 
   /**

@@ -54,6 +54,11 @@ export interface Provider {
   attach?(host: ProviderHost): void;
   linkPut?(link: Link): void | Promise<void>;
   linkDel?(link: Link): void | Promise<void>;
+  /**
+   * The config of a link it holds as it took effect, where that differs from what was asked: the
+   * address an HTTP link bound when it asked for port 0. Listings show it beside the link's config.
+   */
+  linkInEffect?(link: Link): Readonly<Record<string, string>> | undefined;
   health?(): ProviderHealth | Promise<ProviderHealth>;
   shutdown?(): void | Promise<void>;
 }

@@ -181,7 +181,7 @@ const OPERATIONS: Operations = {
     }),
   // A link outlives its actor: one whose actor has stopped is named by the actor's id.
   'del-link': (host, _identity, request) => host.deleteLink(runningActorId(host, request.source) ?? request.source, request.interface, request.name),
-  'query-links': (host) => host.links.query(),
+  'query-links': (host) => host.linksInEffect(),
   'start-provider': async (host, identity, request) => {
     const kinds = identity.providerContext ? host.providerKinds : [];
     const kind = kinds.find((known) => known.name === request.kind);

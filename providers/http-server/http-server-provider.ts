@@ -58,6 +58,10 @@ export function httpServerProvider(options: HttpServerProviderOptions = {}): Pro
       served.set(keyOf(link), { link, address: `${spec.host}:${spec.port}`, serving });
     },
     linkDel: stop,
+    linkInEffect(link) {
+      const entry = served.get(keyOf(link));
+      return entry ? { address: entry.address } : undefined;
+    },
     health() {
       return { healthy: true, message: [...served.values()].map((entry) => `${entry.link.source} on http://${entry.address}`).join('; ') || 'no links' };
     },

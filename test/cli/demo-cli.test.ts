@@ -78,6 +78,23 @@ describe('badger up --demo (the README\'s main job)', () => {
     }
   }, 180_000);
 
+  it('lists links by actor name, each with its config as it took effect, and the HTTP actors\' capabilities', async () => {
+    const inventory = JSON.parse((await cli('get', 'inventory', '--json')).stdout) as {
+      actors: { id: string; name: string }[];
+      links: { source: string; interface: string; config: Record<string, string>; inEffect?: Record<string, string> }[];
+    };
+    const hello = inventory.actors.find((actor) => actor.name === 'hello')!;
+    const bound = inventory.links.find((link) => link.source === hello.id && link.interface === 'wasi:http/incoming-handler')!.inEffect!.address!;
+    expect(bound).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect((await fetch(`http://${bound}/`)).status).toBe(200);
+    const table = (await cli('get', 'inventory')).stdout;
+    const helloLink = table.split('\n').find((line) => /^hello +wasi:http\/incoming-handler/.test(line));
+    expect(helloLink, table).toContain(`address=${bound}`);
+    expect(table).not.toContain(hello.id.slice(0, 20) + ' ');
+    expect(table.split('\n').find((line) => line.startsWith('hello-wat '))).toContain('wasi:http/incoming-handler');
+    expect((await cli('link', 'query')).stdout).toContain(`address=${bound}`);
+  });
+
   it('fits oled watch into an 80-column terminal at half size, two by two pixels to a character', async () => {
     expect(shown, 'the first test posts to oled-ticker').toBeDefined();
     const session = `badger-narrow-${process.pid}`;

@@ -1,10 +1,19 @@
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadActor } from './fixtures/instantiate-actor.ts';
 import { request } from './actors/http-request.ts';
 import { runCli } from './cli/run-cli.ts';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 describe('the README', () => {
   it('"Write your first actor" works as written: config, source, build, inspect, and the actor answers', async () => {
@@ -29,5 +38,24 @@ describe('the README', () => {
 
     const actor = await loadActor(join(dir, 'build', 'greeter_s.wasm'));
     expect((await request(actor, 'GET', '/?name=Ada')).text).toBe('Hello, Ada!\n');
-  });
+
+    // Step 5, its commands run as written, in the folder above greeter/, on a free port instead of 8090.
+    const steps = blocks.find((block) => block.language === 'sh')!.body.split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+    const port = String(await freePort());
+    try {
+      for (const step of steps) {
+        const line = step.replaceAll('8090', port);
+        if (line.startsWith('curl ')) {
+          const url = /'([^']+)'/.exec(line)![1]!;
+          expect(await (await fetch(url)).text()).toBe('Hello, Ada!\n');
+          continue;
+        }
+        expect(line.startsWith('npx badger '), line).toBe(true);
+        const run = await runCli(line.slice('npx badger '.length).split(/\s+/).map((arg) => (arg.startsWith('greeter/') ? join(work, arg) : arg)), env);
+        expect(run.code, `${line}: ${run.stderr}`).toBe(0);
+      }
+    } finally {
+      await runCli(['down'], env);
+    }
+  }, 120_000);
 });

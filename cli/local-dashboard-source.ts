@@ -1,3 +1,4 @@
+import { packageVersion } from '../toolchain/index.ts';
 import { requestLocalHost, defaultSocketPath, type ControlRequest, type HostInventory } from '../host/index.ts';
 import { displaySnapshotFrom, OLED_PROVIDER_NAME, type DisplaySnapshot } from '../providers/oled-display/index.ts';
 import type { DashboardSource, DashboardView } from '../dashboard/index.ts';
@@ -49,12 +50,13 @@ export function localHostSource(): DashboardSource {
     async view(): Promise<DashboardView> {
       const current = await inventory();
       return {
-        lattice: 'this host (no lattice)',
+        lattice: null,
         hosts: [
           {
             id: 'local',
             labels: current.labels,
-            version: '',
+            // The host on this machine runs from this same install.
+            version: packageVersion(),
             uptimeSeconds: Math.floor((Date.now() - Date.parse(current.startedAt)) / 1000),
             healthy: true,
             actors: current.actors.map((actor) => ({ id: actor.id, name: actor.name, maxInstances: actor.limits.maxInstances, capabilities: actor.capabilities, ...(actor.claims?.iss ? { issuer: actor.claims.iss } : {}) })),

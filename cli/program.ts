@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../toolchain/index.ts';
+import { packageVersion } from '../toolchain/index.ts';
 import { Command } from 'commander';
 import { callCommand, scaleCommand, startCommand, stopCommand } from './actor-commands.ts';
 import { appCommand } from './app-command.ts';
@@ -21,7 +19,7 @@ import { uiCommand } from './ui-command.ts';
 export function buildProgram(): Command {
   const program = new Command('badger')
     .description('awesome-badger: run signed WebAssembly actors and link them to capability providers')
-    .version((JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version)
+    .version(packageVersion())
     .option('--verbose', 'print stack traces with errors')
     .addHelpText(
       'after',

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { generateKeyPair, publicKeyType, type KeyPair, type PublicKey } from '../claims/index.ts';
 import { defaultPolicy, ensureBadgerHome, LOG_LEVELS, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
 import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, openLatticeBuckets, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
-import { packageRoot } from '../toolchain/index.ts';
+import { packageVersion } from '../toolchain/index.ts';
 import { BUILT_IN_PROVIDERS, providerModules } from './provider-kinds.ts';
 import { CliError } from './errors.ts';
 import { credentialsFrom, isLoopbackUrl, membershipFrom, unlockedWarning, withCredentialOptions, withTrustOptions, type TrustOptions } from './lattice-options.ts';
@@ -90,7 +90,7 @@ async function runHost(options: UpOptions): Promise<void> {
   const self: HostSelf = {
     id: hostKey.publicKey,
     labels,
-    version: (JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version,
+    version: packageVersion(),
     startedAt: new Date(),
   };
   const lattice = checkLatticeName(options.lattice);

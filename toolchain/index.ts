@@ -3,4 +3,4 @@ export { buildActor, fileStem, loadActorProject, type ActorProject, type BuildRe
 export { BuildError, type BuildErrorCode } from './errors.ts';
 export { assembleWitTree, engineWasiVersion, PROJECT_WIT_DIR, retargetWasiVersion } from './wit-tree.ts';
 export { capabilitiesOf, featuresToDisable, jsWorldMismatch, worldShapeFromWit, type WorldShape } from './world-shape.ts';
-export { packageRoot } from './package-root.ts';
+export { packageRoot, packageVersion } from './package-root.ts';

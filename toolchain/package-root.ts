@@ -12,6 +12,11 @@ export function packageRoot(): string {
   throw new Error('cannot find the awesome-badger package.json above toolchain/');
 }
 
+/** This package's version, as its package.json says. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string }).version;
+}
+
 /** A sibling module's path, whether this code runs as TypeScript source or compiled JavaScript. */
 export function siblingModule(name: string, from: string): URL {
   return new URL(`./${name}${from.endsWith('.ts') ? '.ts' : '.js'}`, from);

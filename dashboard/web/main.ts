@@ -79,7 +79,7 @@ function hostCard(host: HostView): HTMLElement {
     'article',
     { class: 'host', 'data-host': host.id },
     el('h3', { title: host.id }, host.id),
-    el('div', {}, ...Object.entries(host.labels).map(([key, value]) => el('span', { class: 'label' }, `${key}=${value}`)), ` up ${host.uptimeSeconds}s · v${host.version} · `, host.healthy ? el('span', { class: 'good' }, 'healthy') : el('span', { class: 'bad' }, `unhealthy: ${host.problem ?? ''}`)),
+    el('div', {}, ...Object.entries(host.labels).map(([key, value]) => el('span', { class: 'label' }, `${key}=${value}`)), ` up ${host.uptimeSeconds}s · ${host.version ? `v${host.version} · ` : ''}`, host.healthy ? el('span', { class: 'good' }, 'healthy') : el('span', { class: 'bad' }, `unhealthy: ${host.problem ?? ''}`)),
     host.actors.length
       ? el('table', {}, el('thead', {}, el('tr', {}, ...['actor', 'subject', 'instances', 'capabilities', ''].map((title) => el('th', {}, title)))), el('tbody', {}, ...actorRows))
       : el('p', {}, 'no actors'),
@@ -130,11 +130,15 @@ function canvasFor(provider: string, panel: string): HTMLCanvasElement {
 
 async function refresh(): Promise<void> {
   const response = await fetch('/api/view');
-  if (!response.ok) return showError(`the dashboard cannot read the lattice: ${response.status}`);
+  if (!response.ok) {
+    // The server's answer names the problem and its fix (a stopped host, a lattice out of reach).
+    const answer = (await response.json().catch(() => undefined)) as { message?: string } | undefined;
+    return showError(`the dashboard cannot read the lattice: ${answer?.message ?? `HTTP ${response.status}`}`);
+  }
   const current = (await response.json()) as DashboardView;
   const firstTime = view === undefined;
   view = current;
-  byId('lattice').textContent = `· lattice ${current.lattice}`;
+  byId('lattice').textContent = current.lattice === null ? '· this host, on no lattice' : `· lattice ${current.lattice}`;
   byId('hosts').replaceChildren(...(current.hosts.length ? current.hosts.map(hostCard) : [el('p', {}, 'no hosts answer')]));
   byId('standalone').replaceChildren(
     ...(current.standaloneProviders.length

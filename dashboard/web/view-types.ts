@@ -6,7 +6,8 @@ export interface Health {
 }
 
 export interface DashboardView {
-  readonly lattice: string;
+  /** The lattice's name; null for the one host of this machine when it is on no lattice. */
+  readonly lattice: string | null;
   readonly hosts: readonly HostView[];
   /** Providers that run in a process of their own. */
   readonly standaloneProviders: readonly ProviderView[];

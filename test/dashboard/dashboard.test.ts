@@ -166,6 +166,37 @@ describe('the dashboard in a browser', () => {
     }
   }, 60_000);
 
+  it('says plainly that a host is on no lattice, shows its version, asks for no favicon, and shows the server\'s reason when the host stops', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'badger-ui-plain-'));
+    const plain = (...args: string[]) => runCli(args, { BADGER_HOME: home });
+    let ui: ChildProcess | undefined;
+    try {
+      expect((await plain('up', '--detached', '--label', 'plain=yes')).code).toBe(0);
+      const started = await startUi(['--port', '0'], { BADGER_HOME: home });
+      ui = started.child;
+      const page = await browser!.newPage();
+      const missing: string[] = [];
+      page.on('response', (response) => {
+        if (response.status() === 404) missing.push(response.url());
+      });
+      await page.goto(started.url);
+      const card = page.locator('[data-host]', { hasText: 'plain=yes' });
+      await card.waitFor();
+      expect(await page.locator('#lattice').textContent()).toBe('· this host, on no lattice');
+      const version = (JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+      expect(await card.textContent()).toContain(`v${version} ·`);
+      expect(missing).toEqual([]);
+      expect((await plain('down')).code).toBe(0);
+      const banner = page.locator('#error');
+      await banner.filter({ hasText: 'no host is running' }).waitFor({ timeout: 10_000 });
+      expect(await banner.textContent()).toMatch(/^the dashboard cannot read the lattice: no host is running at .*: start one with "badger up"/);
+      await page.close();
+    } finally {
+      await stop(ui);
+      await plain('down');
+    }
+  }, 60_000);
+
   it('bound to an address beyond loopback, refuses anyone without its token', async () => {
     const open = await startUi(['--nats', nats.url, '--port', '0', '--bind', '0.0.0.0'], { BADGER_HOME: homes.laptop });
     try {

@@ -54,6 +54,18 @@ function describeWatError(error: unknown): string {
   return position ? `${Number(position[1]) + 1}:${Number(position[2]) + 1}: ${reason}` : reason;
 }
 
+/**
+ * Node's type stripper puts the position in its stack, not its message: `:LINE`, source lines,
+ * then a caret under the column. Answers `LINE:COLUMN: message`, one line as every build error is.
+ */
+function describeTypeScriptError(error: unknown): string {
+  const lines = ((error as Error).stack ?? '').split('\n');
+  const line = /^:(\d+)$/.exec(lines[0] ?? '')?.[1];
+  const caretAt = lines.findIndex((text) => /^\s*\^+\s*$/.test(text));
+  if (!line || caretAt < 1) return ` ${firstLines(error)}`;
+  return `${line}:${lines[caretAt]!.indexOf('^') + 1}: ${(error as Error).message}`;
+}
+
 async function compileWat(request: CompileRequest): Promise<Uint8Array> {
   let core: Uint8Array;
   try {
@@ -79,7 +91,7 @@ async function stripTypes(request: CompileRequest): Promise<string> {
     try {
       code = stripTypeScriptTypes(await readFile(from, 'utf8'), { mode: 'strip' });
     } catch (error) {
-      throw new BuildError('BUILD_SOURCE_INVALID', `${from}: ${firstLines(error)}`);
+      throw new BuildError('BUILD_SOURCE_INVALID', `${from}:${describeTypeScriptError(error)}`);
     }
     const to = join(request.scratchDir, relative(sourceRoot, from)).replace(/\.ts$/, '.js');
     await mkdir(dirname(to), { recursive: true });

@@ -108,6 +108,9 @@ describe('badger build: bad input gets one clear line', () => {
     ['a WASI world on the QuickJS backend', {
       'badger.toml': 'name = "x"\nlanguage = "javascript"\nworld = "http-actor"\nbackend = "quickjs"\n', 'src/index.js': 'export const incomingHandler = { handle() {} };\n',
     }, 'BUILD_WORLD_MISMATCH', /QuickJS backend cannot call/],
+    ['a TypeScript syntax error, at its line and column', {
+      'badger.toml': 'name = "x"\nlanguage = "typescript"\nworld = "http-actor"\n', 'src/index.ts': '// a comment\nconst x: number = ;\n',
+    }, 'BUILD_SOURCE_INVALID', /src\/index\.ts:2:19: Expression expected$/],
   ])('%s', async (label, files, code, reason) => {
     const dir = await project(label.replaceAll(' ', '-'), files as Record<string, string>);
     const run = await build(dir);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import type { KeyPair } from '../claims/index.ts';
-import { buildActor, fileStem, loadActorProject, type BuildSummary } from '../toolchain/index.ts';
+import { buildActor, fileStem, loadActorProject, type ActorProject, type BuildSummary } from '../toolchain/index.ts';
 import { CliError } from './errors.ts';
 import { defaultKeyDirectory, keyFromArgument, storedOrNewKey } from './key-store.ts';
 import { emit, note } from './output.ts';
@@ -31,8 +31,7 @@ export function buildCommand(): Command {
         const { config } = project;
         const progress = process.stderr.isTTY ? (step: string) => process.stderr.write(`\r\x1b[K${config.name}: ${step}…`) : undefined;
         const summary = await buildActor(project, {
-          issuer: await resolveKey(options.issuer, config.issuerKey && join(project.dir, config.issuerKey), 'issuer_account.nk', 'account', '--issuer'),
-          subject: await resolveKey(options.subject, config.subjectKey && join(project.dir, config.subjectKey), `${fileStem(config.name)}_component.nk`, 'component', '--subject'),
+          ...(await projectKeys(project, options)),
           ...(options.force ? { force: true } : {}),
           ...(progress ? { onProgress: progress } : {}),
         });
@@ -42,6 +41,15 @@ export function buildCommand(): Command {
       }
       if (options.json) emit(true, summaries, '');
     });
+}
+
+/** The keys a project is signed with: the flags', else its config's, else the stored ones (made on first use). */
+export async function projectKeys(project: ActorProject, flags: { issuer?: string; subject?: string } = {}): Promise<{ issuer: KeyPair; subject: KeyPair }> {
+  const { config } = project;
+  return {
+    issuer: await resolveKey(flags.issuer, config.issuerKey && join(project.dir, config.issuerKey), 'issuer_account.nk', 'account', '--issuer'),
+    subject: await resolveKey(flags.subject, config.subjectKey && join(project.dir, config.subjectKey), `${fileStem(config.name)}_component.nk`, 'component', '--subject'),
+  };
 }
 
 async function resolveKey(flag: string | undefined, configured: string | undefined, storedName: string, type: 'account' | 'component', option: string): Promise<KeyPair> {

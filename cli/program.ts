@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { callCommand, scaleCommand, startCommand, stopCommand } from './actor-commands.ts';
 import { appCommand } from './app-command.ts';
 import { completionCommand } from './completion-command.ts';
+import { devCommand } from './dev-command.ts';
 import { doctorCommand } from './doctor-command.ts';
 import { buildCommand } from './build-command.ts';
 import { claimsCommand } from './claims-command.ts';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
     .addCommand(keysCommand())
     .addCommand(claimsCommand())
     .addCommand(buildCommand())
+    .addCommand(devCommand())
     .addCommand(upCommand())
     .addCommand(downCommand())
     .addCommand(startCommand())

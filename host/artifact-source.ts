@@ -30,7 +30,7 @@ async function readArtifactFile(path: string, maxBytes: number): Promise<Uint8Ar
   try {
     const stats = await file.stat();
     if (stats.isDirectory()) {
-      throw new HostError('ARTIFACT_IS_DIRECTORY', `${path} is a directory, not a component: if it is an actor project, run badger build ${path} and start the signed file it writes (build/<name>_s.wasm)`);
+      throw new HostError('ARTIFACT_IS_DIRECTORY', `${path} is a directory, not a component: if it is an actor project, run badger build ${path} and start the signed file it writes (build/<name>_s.wasm), or run badger dev ${path}`);
     }
     if (stats.size > maxBytes) throw tooLarge(path, maxBytes);
     return new Uint8Array(await file.readFile());

@@ -1,4 +1,5 @@
 import { cp, readdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { badgerHome, type Host } from '../host/index.ts';
 import { HTTP_INCOMING_HANDLER, httpServerProvider } from '../providers/http-server/index.ts';
@@ -14,7 +15,7 @@ const DEMO_ACTORS: Record<string, number> = { hello: 8000, 'hello-wat': 8001, co
  * `badger up --demo`: builds the example actors if needed (cached), starts them with an in-memory
  * key-value store linked to the counter, serves each over HTTP, and returns what to try.
  */
-export async function runDemo(host: Host): Promise<string> {
+export async function runDemo(host: Host, report: (line: string) => void = () => {}): Promise<string> {
   const examples = join(packageRoot(), 'actors-src');
   const available = new Set(await readdir(examples).catch(() => [] as string[]));
   const store = keyValueProvider({ id: 'keyvalue' });
@@ -25,15 +26,23 @@ export async function runDemo(host: Host): Promise<string> {
   await host.startProvider(oled);
   const keys = defaultKeyDirectory();
   const issuer = (await storedOrNewKey(keys, 'issuer_account.nk', 'account')).pair;
-  const started: string[] = [];
-  for (const [name, port] of Object.entries(DEMO_ACTORS).filter(([actor]) => available.has(actor))) {
+  const names = Object.keys(DEMO_ACTORS).filter((actor) => available.has(actor));
+  // The builds run side by side, up to the cores: a first start builds five actors.
+  const builds = await inParallel(names, availableParallelism(), async (name) => {
     // Built under BADGER_HOME, so the demo's keys never overwrite the checkout's own builds.
     const copy = join(badgerHome(), 'demo-actors', name);
     await cp(join(examples, name), copy, { recursive: true, filter: (path) => !path.includes(`${name}/build`) });
     const project = await loadActorProject(copy);
     const subject = (await storedOrNewKey(keys, `${fileStem(project.config.name)}_component.nk`, 'component')).pair;
+    const began = performance.now();
+    report(`demo: building ${name}…`);
     const built = await buildActor(project, { issuer, subject });
-    const actor = await host.startActor(built.output);
+    report(`demo: built ${name} in ${((performance.now() - began) / 1000).toFixed(1)} s${built.cached ? ' (unchanged)' : ''}`);
+    return built;
+  });
+  const started: string[] = [];
+  for (const [index, name] of names.entries()) {
+    const actor = await host.startActor(builds[index]!.output);
     started.push(actor.name);
     if (name === 'counter') {
       for (const iface of ['wasi:keyvalue/store', 'wasi:keyvalue/atomics', 'wasi:keyvalue/batch']) {
@@ -42,7 +51,8 @@ export async function runDemo(host: Host): Promise<string> {
     }
     // On the emulated panel: `badger oled watch` shows it.
     if (name === 'oled-ticker') await host.putLink({ source: actor.id, interface: OLED_DISPLAY, target: oled.id });
-    await serveOnFreePort(host, http.id, actor.id, port);
+    await serveOnFreePort(host, http.id, actor.id, DEMO_ACTORS[name]!);
+    report(`demo: ${name} serves http://${http.addresses().find((served) => served.actor === actor.id)?.address}/`);
   }
   const url = (name: string) => `http://${http.addresses().find((served) => served.actor === host.actorId(name))?.address}`;
   return [
@@ -56,6 +66,20 @@ export async function runDemo(host: Host): Promise<string> {
     '  npx badger ui   # the dashboard, on http://127.0.0.1:3000',
     '  npx badger down',
   ].join('\n');
+}
+
+/** `work` on each item, at most `limit` at a time; the answers in the items' order. */
+async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const answers: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      answers[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return answers;
 }
 
 /** Links the actor to the HTTP server on 127.0.0.1:`port`, or on any free port when that one is taken. */

@@ -3,13 +3,13 @@ import { watch } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { defaultPolicy, ensureBadgerHome, Host, type ActorSummary } from '../host/index.ts';
 import { buildActor, loadActorProject, type ActorProject, type BuildRequest, type BuildSummary } from '../toolchain/index.ts';
 import { projectKeys } from './build-command.ts';
 import { devPlan, kindsToStart } from './dev-plan.ts';
+import { humanLogStream } from './log-lines.ts';
 import { positive } from './options.ts';
 import { BUILT_IN_PROVIDERS } from './provider-kinds.ts';
 
@@ -36,7 +36,8 @@ async function runDev(dir: string, port: number | undefined): Promise<void> {
   const host = new Host({
     cacheDir: join(ensureBadgerHome(), 'cache', 'transpiled'),
     policy: defaultPolicy([keys.issuer.publicKey]),
-    logger: pino({ level: 'info' }, actorLines()),
+    // What actors log, and warnings, as lines for a person; not every request.
+    logger: pino({ level: 'info' }, humanLogStream(process.stderr, false)),
     providers: BUILT_IN_PROVIDERS,
   });
   const providerIds = new Map<string, string>();
@@ -121,23 +122,6 @@ async function timedBuild(project: ActorProject, keys: Pick<BuildRequest, 'issue
   const summary = await buildActor(project, keys);
   say(`built ${project.config.name} in ${((performance.now() - began) / 1000).toFixed(1)} s${summary.cached ? ' (unchanged)' : ''}`);
   return summary;
-}
-
-const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
-
-/** The host's log as lines for a person: what actors log, and warnings; not every request. */
-function actorLines(): Writable {
-  return new Writable({
-    write(chunk, _encoding, next) {
-      for (const text of String(chunk).split('\n').filter(Boolean)) {
-        const line = JSON.parse(text) as { level: number; msg: string; name?: string; actor?: string; stream?: string; reason?: string };
-        if (line.msg === 'http request' && line.level < 40) continue;
-        const level = line.stream ?? LEVEL_NAMES[line.level] ?? String(line.level);
-        process.stderr.write(`${line.name ? `[${line.name}] ` : ''}${level}: ${line.msg}${line.reason ? ` (${line.reason})` : ''}\n`);
-      }
-      next();
-    },
-  });
 }
 
 async function freePort(): Promise<number> {

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { fstatSync, openSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { pino } from 'pino';
 import { generateKeyPair, publicKeyType, type KeyPair, type PublicKey } from '../claims/index.ts';
 import { defaultPolicy, ensureBadgerHome, LOG_LEVELS, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
 import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, openLatticeBuckets, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
@@ -15,10 +14,10 @@ import { credentialsFrom, isLoopbackUrl, membershipFrom, unlockedWarning, withCr
 import { collect, keyValuePairs, logLevel, portNumber } from './options.ts';
 import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
 import { runDemo } from './demo-actors.ts';
+import { hostLogger } from './log-lines.ts';
 import { describeSelf, startAppReconciler, type HostSelf } from './app-reconciler.ts';
 import { emit, note } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
-import { withProgress } from './progress.ts';
 import { askHost } from './host-client.ts';
 
 interface UpOptions extends TrustOptions {
@@ -99,7 +98,7 @@ async function runHost(options: UpOptions): Promise<void> {
     home,
     policy,
     labels,
-    logger: pino({ name: 'badger-host', level: logLevel(options.logLevel, '--log-level') }),
+    logger: hostLogger({ name: 'badger-host', level: logLevel(options.logLevel, '--log-level'), logFile: join(home, 'host.log'), verbose: process.argv.includes('--verbose') }),
     providers: [...BUILT_IN_PROVIDERS, ...(await providerModules(options.providerModule))],
     latticeBuckets: openLatticeBuckets,
     ...(servers
@@ -125,7 +124,7 @@ async function runHost(options: UpOptions): Promise<void> {
   });
   if (options.demo) {
     try {
-      note(await runDemo(daemon.host));
+      note(await runDemo(daemon.host, note));
     } catch (error) {
       await daemon.stop();
       await leaf?.stop();
@@ -206,26 +205,55 @@ async function hostPolicy(options: UpOptions): Promise<Policy> {
   return defaultPolicy([...trusted]);
 }
 
-/** Starts `badger up` without --detached in the background and waits until it answers. */
+/** How long `up --detached` waits for a host that is still starting (building, say). */
+const DETACHED_START_LIMIT_MS = 20 * 60_000;
+
+/** The complete lines a file gains after `offset`, a read at a time. */
+class LogFollower {
+  #offset: number;
+  #partial = '';
+  readonly #path: string;
+
+  constructor(path: string, offset: number) {
+    this.#path = path;
+    this.#offset = offset;
+  }
+
+  async newLines(): Promise<string[]> {
+    const bytes = await readFile(this.#path).catch(() => Buffer.alloc(0));
+    const text = this.#partial + bytes.subarray(this.#offset).toString('utf8');
+    this.#offset = bytes.length;
+    const lines = text.split('\n');
+    this.#partial = lines.pop() ?? '';
+    return lines.filter((line) => line.trim() !== '');
+  }
+}
+
+/**
+ * Starts `badger up` without --detached in the background and waits until it answers, showing the
+ * lines it writes for people (a demo's builds and URLs) as they come. It waits as long as the host
+ * lives: a first demo start builds five actors.
+ */
 async function startDetached(json: boolean | undefined): Promise<void> {
   const bin = fileURLToPath(new URL('../bin/badger.js', import.meta.url));
   // The background host's own JSON line would go to its log: this process prints the answer.
   const args = process.argv.slice(2).filter((arg) => arg !== '--detached' && arg !== '--json');
   const logPath = join(ensureBadgerHome(), 'host.log');
   const log = openSync(logPath, 'a');
+  const seen = fstatSync(log).size;
   const child = spawn(process.execPath, [bin, ...args], { detached: true, stdio: ['ignore', log, log] });
   child.unref();
-  const started = await withProgress('starting the host', async () => {
-    // Bounded: the demo may build actors first, which takes about half a minute the first time.
-    for (let attempt = 0; attempt < 600; attempt++) {
-      const ping = await requestLocalHost(defaultSocketPath(), { op: 'ping' }).catch(() => undefined);
-      if (ping?.ok && (ping.data as { ready?: boolean }).ready) return true;
-      if (child.exitCode !== null) return false;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    return false;
-  });
-  if (!started) throw new Error(`the host did not start; see ${logPath}`);
+  const progress = new LogFollower(logPath, seen);
+  for (let waited = 0; waited < DETACHED_START_LIMIT_MS; waited += 200) {
+    if (!json) for (const line of await progress.newLines()) if (!line.startsWith('{')) note(line);
+    const ping = await requestLocalHost(defaultSocketPath(), { op: 'ping' }).catch(() => undefined);
+    if (ping?.ok && (ping.data as { ready?: boolean }).ready) break;
+    if (child.exitCode !== null) throw new Error(`the host did not start; see ${logPath}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  if (!json) for (const line of await progress.newLines()) if (!line.startsWith('{')) note(line);
+  const ping = await requestLocalHost(defaultSocketPath(), { op: 'ping' }).catch(() => undefined);
+  if (!(ping?.ok && (ping.data as { ready?: boolean }).ready)) throw new Error(`the host did not start within ${DETACHED_START_LIMIT_MS / 60_000} minutes; see ${logPath}`);
   note(`badger host running in the background (pid ${child.pid}); logs: ${logPath}; stop it with "badger down"`);
   if (json) emit(true, { pid: child.pid, log: logPath, socket: defaultSocketPath() }, '');
 }

@@ -1,6 +1,7 @@
 // npm run bench [-- <scenario>]: each scenario prints one BENCH line per figure, measured against
 // a baseline taken in the same run.
 import { buildCacheScenario } from './build-cache.ts';
+import { firstStartScenario } from './first-start.ts';
 import { httpScenario } from './http.ts';
 import { invokeScenario } from './invoke.ts';
 import { keyValueScenario } from './keyvalue.ts';
@@ -9,6 +10,7 @@ import { oledScenario } from './oled.ts';
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
   'build-cache': buildCacheScenario,
+  'first-start': firstStartScenario,
   http: httpScenario,
   invoke: invokeScenario,
   keyvalue: keyValueScenario,

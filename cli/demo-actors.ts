@@ -27,8 +27,10 @@ export async function runDemo(host: Host, report: (line: string) => void = () =>
   const keys = defaultKeyDirectory();
   const issuer = (await storedOrNewKey(keys, 'issuer_account.nk', 'account')).pair;
   const names = Object.keys(DEMO_ACTORS).filter((actor) => available.has(actor));
-  // The builds run side by side, up to the cores: a first start builds five actors.
-  const builds = await inParallel(names, availableParallelism(), async (name) => {
+  const started: string[] = [];
+  // The builds run side by side, up to the cores (a first start builds five actors), and each actor
+  // starts as soon as it is built, while the others still build.
+  await inParallel(names, availableParallelism(), async (name) => {
     // Built under BADGER_HOME, so the demo's keys never overwrite the checkout's own builds.
     const copy = join(badgerHome(), 'demo-actors', name);
     await cp(join(examples, name), copy, { recursive: true, filter: (path) => !path.includes(`${name}/build`) });
@@ -38,11 +40,7 @@ export async function runDemo(host: Host, report: (line: string) => void = () =>
     report(`demo: building ${name}…`);
     const built = await buildActor(project, { issuer, subject });
     report(`demo: built ${name} in ${((performance.now() - began) / 1000).toFixed(1)} s${built.cached ? ' (unchanged)' : ''}`);
-    return built;
-  });
-  const started: string[] = [];
-  for (const [index, name] of names.entries()) {
-    const actor = await host.startActor(builds[index]!.output);
+    const actor = await host.startActor(built.output);
     started.push(actor.name);
     if (name === 'counter') {
       for (const iface of ['wasi:keyvalue/store', 'wasi:keyvalue/atomics', 'wasi:keyvalue/batch']) {
@@ -53,7 +51,7 @@ export async function runDemo(host: Host, report: (line: string) => void = () =>
     if (name === 'oled-ticker') await host.putLink({ source: actor.id, interface: OLED_DISPLAY, target: oled.id });
     await serveOnFreePort(host, http.id, actor.id, DEMO_ACTORS[name]!);
     report(`demo: ${name} serves http://${http.addresses().find((served) => served.actor === actor.id)?.address}/`);
-  }
+  });
   const url = (name: string) => `http://${http.addresses().find((served) => served.actor === host.actorId(name))?.address}`;
   return [
     `demo: started ${started.join(', ')}, the HTTP server (each actor on its own port), the keyvalue provider (memory backend, linked to counter) and an emulated OLED display (linked to oled-ticker). Try, in another terminal:`,

@@ -29,10 +29,10 @@ export function humanLogStream(out: NodeJS.WritableStream, verbose: boolean): Wr
 
 /**
  * The host's logger: on a terminal, lines for a person (no access lines unless `verbose`), and
- * every JSON line to `logFile` too; piped, the JSON lines themselves, as before.
+ * every JSON line to `logFile` too; piped, or with `json`, the JSON lines themselves.
  */
-export function hostLogger(options: { readonly name: string; readonly level: string; readonly logFile: string; readonly verbose: boolean }): Logger {
-  if (!process.stdout.isTTY) return pino({ name: options.name, level: options.level });
+export function hostLogger(options: { readonly name: string; readonly level: string; readonly logFile: string; readonly verbose: boolean; readonly json: boolean }): Logger {
+  if (!process.stdout.isTTY || options.json) return pino({ name: options.name, level: options.level });
   return pino(
     { name: options.name, level: options.level },
     multistream([

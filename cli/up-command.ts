@@ -98,7 +98,7 @@ async function runHost(options: UpOptions): Promise<void> {
     home,
     policy,
     labels,
-    logger: hostLogger({ name: 'badger-host', level: logLevel(options.logLevel, '--log-level'), logFile: join(home, 'host.log'), verbose: process.argv.includes('--verbose') }),
+    logger: hostLogger({ name: 'badger-host', level: logLevel(options.logLevel, '--log-level'), logFile: join(home, 'host.log'), verbose: process.argv.includes('--verbose'), json: options.json === true }),
     providers: [...BUILT_IN_PROVIDERS, ...(await providerModules(options.providerModule))],
     latticeBuckets: openLatticeBuckets,
     ...(servers

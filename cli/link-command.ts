@@ -93,7 +93,7 @@ export function getCommand(): Command {
         // What its claims grant: the interfaces it imports through links and the exports providers drive (an HTTP handler).
         section('actors', ['actor', 'id', 'max', 'capabilities'], inventory.actors.map((a) => [a.name, a.id, String(a.limits.maxInstances), (a.claims?.wascap.caps ?? a.capabilities).join(', ')])),
         section('providers', ['provider', 'name', 'health'], inventory.providers.map((p) => [p.id, p.name, healthText(p.health)])),
-        section('links', ['source', 'interface', 'link', 'target', 'config', 'health'], inventory.links.map((l) => [name(l.source), l.interface, l.name, name(l.target), configText(l), healthText(l.health)])),
+        section('links', ['source', 'interface', 'link', 'target', 'health', 'config'], inventory.links.map((l) => [name(l.source), l.interface, l.name, name(l.target), healthText(l.health), configText(l)])),
       ];
       emit(options.json, inventory, sections.join('\n\n'));
     });

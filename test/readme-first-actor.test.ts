@@ -1,19 +1,11 @@
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadActor } from './fixtures/instantiate-actor.ts';
 import { request } from './actors/http-request.ts';
 import { runCli } from './cli/run-cli.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from './fixtures/nats-server.ts';
 
 describe('the README', () => {
   it('"Write your first actor" works as written: config, source, build, inspect, and the actor answers', async () => {

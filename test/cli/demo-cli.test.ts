@@ -12,6 +12,26 @@ import { runCli } from './run-cli.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/badger.js', import.meta.url));
 
+/** A real terminal `columns` wide: tmux runs `badger oled watch`, and its screen is read back once it shows every wanted line (bounded). */
+async function watchScreen(home: string, columns: number, wanted: readonly string[]): Promise<string> {
+  const session = `badger-watch-${columns}-${process.pid}`;
+  const tmux = (...args: string[]) =>
+    promisify(execFile)('tmux', args).catch((error: Error) => {
+      throw new Error(`tmux failed (${error.message}); install it with: sudo apt-get install -y tmux`);
+    });
+  await tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', '40', '-e', `BADGER_HOME=${home}`, `${process.execPath} ${BIN} oled watch`);
+  try {
+    let screen = '';
+    for (let attempt = 0; attempt < 100 && !wanted.every((line) => screen.includes(line)); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      screen = (await tmux('capture-pane', '-p', '-t', session)).stdout;
+    }
+    return screen;
+  } finally {
+    await tmux('kill-session', '-t', session);
+  }
+}
+
 describe('badger up --demo (the README\'s main job)', () => {
   let home: string;
   const cli = (...args: string[]) => runCli(args, { BADGER_HOME: home });
@@ -57,25 +77,11 @@ describe('badger up --demo (the README\'s main job)', () => {
     for (let y = 0; y < 64; y++) for (let x = 0; x < 128; x++) if (litInPng(x, y) !== expected.getPixel(x, y)) throw new Error(`PNG pixel (${x}, ${y}) differs`);
 
     // A real terminal: tmux runs `badger oled watch`, and its screen is read back.
-    const session = `badger-watch-${process.pid}`;
-    const tmux = (...args: string[]) =>
-      promisify(execFile)('tmux', args).catch((error: Error) => {
-        throw new Error(`tmux failed (${error.message}); install it with: sudo apt-get install -y tmux`);
-      });
-    await tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '40', '-e', `BADGER_HOME=${home}`, `${process.execPath} ${BIN} oled watch`);
-    try {
-      const rows = Array.from({ length: 64 }, (_, y) => Array.from({ length: 128 }, (_, x) => expected.getPixel(x, y)));
-      const wanted = renderHalfBlocks(rows).map((line) => `│${line}│`);
-      let screen = '';
-      for (let attempt = 0; attempt < 100 && !wanted.every((line) => screen.includes(line)); attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        screen = (await tmux('capture-pane', '-p', '-t', session)).stdout;
-      }
-      expect(screen).toContain('default 128×64');
-      for (const line of wanted) expect(screen).toContain(line);
-    } finally {
-      await tmux('kill-session', '-t', session);
-    }
+    const rows = Array.from({ length: 64 }, (_, y) => Array.from({ length: 128 }, (_, x) => expected.getPixel(x, y)));
+    const wanted = renderHalfBlocks(rows).map((line) => `│${line}│`);
+    const screen = await watchScreen(home, 140, wanted);
+    expect(screen).toContain('default 128×64');
+    for (const line of wanted) expect(screen).toContain(line);
   }, 180_000);
 
   it('lists links by actor name, each with its config as it took effect, and the HTTP actors\' capabilities', async () => {
@@ -97,23 +103,9 @@ describe('badger up --demo (the README\'s main job)', () => {
 
   it('fits oled watch into an 80-column terminal at half size, two by two pixels to a character', async () => {
     expect(shown, 'the first test posts to oled-ticker').toBeDefined();
-    const session = `badger-narrow-${process.pid}`;
-    const tmux = (...args: string[]) =>
-      promisify(execFile)('tmux', args).catch((error: Error) => {
-        throw new Error(`tmux failed (${error.message}); install it with: sudo apt-get install -y tmux`);
-      });
-    await tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '40', '-e', `BADGER_HOME=${home}`, `${process.execPath} ${BIN} oled watch`);
-    try {
-      const wanted = renderQuadrants(shown!).map((line) => `│${line}│`);
-      let screen = '';
-      for (let attempt = 0; attempt < 100 && !wanted.every((line) => screen.includes(line)); attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        screen = (await tmux('capture-pane', '-p', '-t', session)).stdout;
-      }
-      expect(screen).toContain('default 128×64 (half size: the terminal is narrow)');
-      for (const line of wanted) expect(screen).toContain(line);
-    } finally {
-      await tmux('kill-session', '-t', session);
-    }
+    const wanted = renderQuadrants(shown!).map((line) => `│${line}│`);
+    const screen = await watchScreen(home, 80, wanted);
+    expect(screen).toContain('default 128×64 (half size: the terminal is narrow)');
+    for (const line of wanted) expect(screen).toContain(line);
   }, 60_000);
 });

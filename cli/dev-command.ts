@@ -29,7 +29,7 @@ const say = (line: string) => process.stderr.write(`dev: ${line}\n`);
 async function runDev(dir: string, port: number | undefined): Promise<void> {
   const project = await loadActorProject(dir);
   const keys = await projectKeys(project);
-  let built = await timedBuild(project, keys);
+  const built = await timedBuild(project, keys);
   const scratch = await mkdtemp(join(tmpdir(), 'badger-dev-'));
   // The last version that started, so that a version that builds but does not start can be undone.
   const lastGood = join(scratch, 'last-good.wasm');
@@ -87,7 +87,6 @@ async function runDev(dir: string, port: number | undefined): Promise<void> {
       try {
         actor = await host.startActor(next.output);
         await copyFile(next.output, lastGood);
-        built = next;
         await linkUp(next);
         say(`reloaded ${actor.name}`);
       } catch (error) {

@@ -9,7 +9,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'claims verify': ['badger claims verify app_s.wasm --policy policy.yaml'],
   build: ['badger build actors-src/counter', 'badger build --force'],
   dev: ['badger dev actors-src/counter', 'badger dev my-actor --port 8080'],
-  up: ['badger up --demo', 'badger up --detached --label device=pi --nats nats://hub.local:4222', 'badger up --leaf-remote nats-leaf://raspberrypi.local:7422 --label role=laptop', 'badger up --nats nats://hub.local:4222 --cluster-seed ~/.badger/keys/CC….nk --ctl-allow UA…'],
+  up: ['badger up --demo', 'badger up --detached --label device=pi --nats nats://hub.local:4222 --log-max-size 1M', 'badger up --leaf-remote nats-leaf://raspberrypi.local:7422 --label role=laptop', 'badger up --nats nats://hub.local:4222 --cluster-seed ~/.badger/keys/CC….nk --ctl-allow UA…'],
   down: ['badger down'],
   'start actor': ['badger start actor actors-src/counter/build/counter_s.wasm --max-instances 4', 'badger start actor app_s.wasm --nats nats://hub.local:4222 --constraint device=pi'],
   'start provider': ['badger start provider keyvalue', 'badger start provider oled-display --id display'],

@@ -31,3 +31,9 @@ export function logLevel(text: string, option: string): LogLevel {
   if (!(LOG_LEVELS as readonly string[]).includes(text)) throw new CliError('CLI_BAD_ARGUMENT', `${option}: "${text}" is not a log level; one of ${LOG_LEVELS.join(', ')}`);
   return text as LogLevel;
 }
+
+/** A file size given to `option`, such as 500K, 10M or 1G (what rotating-file-stream takes), or a CLI_BAD_ARGUMENT. */
+export function logSize(text: string, option: string): string {
+  if (!/^[1-9]\d*[KMG]$/.test(text)) throw new CliError('CLI_BAD_ARGUMENT', `${option}: "${text}" is not a size such as 500K, 10M or 1G`);
+  return text;
+}

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { fstatSync, openSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { openSync } from 'node:fs';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { generateKeyPair, publicKeyType, type KeyPair, type PublicKey } from '../claims/index.ts';
 import { defaultPolicy, ensureBadgerHome, LOG_LEVELS, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
 import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, openLatticeBuckets, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
@@ -11,10 +11,10 @@ import { packageVersion } from '../toolchain/index.ts';
 import { BUILT_IN_PROVIDERS, providerModules } from './provider-kinds.ts';
 import { CliError } from './errors.ts';
 import { credentialsFrom, isLoopbackUrl, membershipFrom, unlockedWarning, withCredentialOptions, withTrustOptions, type TrustOptions } from './lattice-options.ts';
-import { collect, keyValuePairs, logLevel, portNumber } from './options.ts';
+import { collect, keyValuePairs, logLevel, logSize, portNumber } from './options.ts';
 import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
 import { runDemo } from './demo-actors.ts';
-import { hostLogger } from './log-lines.ts';
+import { DEFAULT_LOG_MAX_SIZE, hostLog, humanLogLine, KEPT_LOG_FILES, logDestination, type HostLog } from './log-lines.ts';
 import { describeSelf, startAppReconciler, type HostSelf } from './app-reconciler.ts';
 import { emit, note } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
@@ -26,7 +26,9 @@ interface UpOptions extends TrustOptions {
   label: string[];
   providerModule: string[];
   logLevel: string;
+  logMaxSize: string;
   detached?: boolean;
+  detachedChild?: boolean;
   demo?: boolean;
   nats?: string;
   leafRemote?: string;
@@ -45,7 +47,10 @@ export function upCommand(): Command {
     .option('--label <key=value>', 'a label for this host (repeatable)', collect, [])
     .option('--provider-module <path>', 'also register the provider kind this module exports as `descriptor` (a provider of your own: docs/providers.md; repeatable)', collect, [])
     .option('--log-level <level>', `the least severe log line kept, the host's and its actors': ${LOG_LEVELS.join(', ')}`, 'info')
+    .option('--log-max-size <size>', `rotate ~/.badger/host.log when it reaches this size (such as 500K, 10M, 1G), keeping ${KEPT_LOG_FILES} older files`, DEFAULT_LOG_MAX_SIZE)
     .option('--detached', 'run in the background; logs go to ~/.badger/host.log')
+    // What `up --detached` starts: no terminal, so its log and its notes go to host.log only.
+    .addOption(new Option('--detached-child').hideHelp())
     .option('--demo', 'also start the example actors with built-in providers, and print what to try')
     .option('--nats <url>', 'join a lattice on this NATS server (nats://host:4222): other hosts and `badger get hosts` see this one; default: nats in ~/.badger/config.yaml', defaultNats())
     .option('--leaf-remote <url>', "start a local nats-server as a leaf node of this hub (nats-leaf://hub:7422) and join the lattice through it")
@@ -56,6 +61,7 @@ export function upCommand(): Command {
       // Checked here too, so that a bad module is named on the terminal rather than in a detached host's log.
       await providerModules(options.providerModule);
       logLevel(options.logLevel, '--log-level');
+      logSize(options.logMaxSize, '--log-max-size');
       if (options.detached) return startDetached(options.json);
       await runHost(options);
     });
@@ -68,15 +74,33 @@ export function downCommand(): Command {
 }
 
 async function runHost(options: UpOptions): Promise<void> {
+  const home = ensureBadgerHome();
+  const log = hostLog({
+    name: 'badger-host',
+    level: logLevel(options.logLevel, '--log-level'),
+    logFile: join(home, 'host.log'),
+    maxSize: logSize(options.logMaxSize, '--log-max-size'),
+    verbose: process.argv.includes('--verbose'),
+    destination: logDestination({ detached: options.detachedChild === true, json: options.json === true, terminal: process.stdout.isTTY === true }),
+    note,
+  });
+  try {
+    await runHostWith(options, home, log);
+  } finally {
+    await log.close();
+  }
+}
+
+async function runHostWith(options: UpOptions, home: string, log: HostLog): Promise<void> {
+  const { note } = log;
   const labels = keyValuePairs(options.label, '--label');
   // The demo signs the examples with the local issuer key, so it must exist before the policy is read.
   if (options.demo) await storedOrNewKey(defaultKeyDirectory(), 'issuer_account.nk', 'account');
   const policy = await hostPolicy(options);
-  const home = ensureBadgerHome();
   // The laptop-and-Pi topology: a local leaf server keeps this host's lattice traffic on the machine
   // and carries the rest to the hub. With a local leaf, the credentials are the leaf's to the hub;
   // otherwise the host's own.
-  const leaf = options.leafRemote ? await startLeaf(options.leafRemote, options.leafPort ?? '4222', options.creds) : undefined;
+  const leaf = options.leafRemote ? await startLeaf(options.leafRemote, options.leafPort ?? '4222', options.creds, note) : undefined;
   const credentials = leaf ? undefined : await credentialsFrom(options);
   const servers = leaf?.url ?? options.nats;
   // A clusterSeed from the config file waits for a lattice; these flags make no sense without one.
@@ -98,13 +122,13 @@ async function runHost(options: UpOptions): Promise<void> {
     home,
     policy,
     labels,
-    logger: hostLogger({ name: 'badger-host', level: logLevel(options.logLevel, '--log-level'), logFile: join(home, 'host.log'), verbose: process.argv.includes('--verbose'), json: options.json === true }),
+    logger: log.logger,
     providers: [...BUILT_IN_PROVIDERS, ...(await providerModules(options.providerModule))],
     latticeBuckets: openLatticeBuckets,
     ...(servers
       ? {
           joinLattice: async (context: DaemonContext) => {
-            membership = await joinAs(context, self, hostKey, servers, lattice, options, credentials);
+            membership = await joinAs(context, self, hostKey, servers, lattice, options, credentials, note);
             return membership;
           },
         }
@@ -137,10 +161,11 @@ async function runHost(options: UpOptions): Promise<void> {
   note('badger host stopping: draining actors');
   await daemon.stop();
   await leaf?.stop();
+  await log.close();
   process.exit(0);
 }
 
-async function startLeaf(remoteUrl: string, portText: string, hubCreds: string | undefined): Promise<NatsProcess> {
+async function startLeaf(remoteUrl: string, portText: string, hubCreds: string | undefined, note: (line: string) => void): Promise<NatsProcess> {
   const port = portNumber(portText, '--leaf-port');
   if (!/^nats-leaf:\/\/|^nats:\/\/|^tls:\/\//.test(remoteUrl)) throw new CliError('CLI_BAD_ARGUMENT', `--leaf-remote: "${remoteUrl}" is not a URL such as nats-leaf://hub.local:7422`);
   const leaf = await runNatsServer(leafConfig({ host: '127.0.0.1', port, remoteUrl, ...(hubCreds ? { credentials: hubCreds } : {}) }), '127.0.0.1', port);
@@ -157,6 +182,7 @@ async function joinAs(
   lattice: string,
   trustOptions: UpOptions,
   credentials: LatticeCredentials | undefined,
+  note: (line: string) => void,
 ): Promise<LatticeMembership> {
   const { id } = self;
   const { trust, voucher, notes } = await membershipFrom(trustOptions, hostKey, lattice);
@@ -220,40 +246,61 @@ class LogFollower {
   }
 
   async newLines(): Promise<string[]> {
-    const bytes = await readFile(this.#path).catch(() => Buffer.alloc(0));
-    const text = this.#partial + bytes.subarray(this.#offset).toString('utf8');
-    this.#offset = bytes.length;
-    const lines = text.split('\n');
-    this.#partial = lines.pop() ?? '';
-    return lines.filter((line) => line.trim() !== '');
+    const file = await open(this.#path).catch(() => undefined);
+    if (!file) return [];
+    try {
+      const { size } = await file.stat();
+      // Smaller than what was read: it rotated, and host.log is a new file.
+      if (size < this.#offset) [this.#offset, this.#partial] = [0, ''];
+      const bytes = Buffer.alloc(size - this.#offset);
+      await file.read(bytes, 0, bytes.length, this.#offset);
+      this.#offset = size;
+      const lines = (this.#partial + bytes.toString('utf8')).split('\n');
+      this.#partial = lines.pop() ?? '';
+      return lines.filter((line) => line.trim() !== '');
+    } finally {
+      await file.close();
+    }
   }
 }
 
 /**
- * Starts `badger up` without --detached in the background and waits until it answers, showing the
- * lines it writes for people (a demo's builds and URLs) as they come. It waits as long as the host
- * lives: a first demo start builds five actors.
+ * Starts `badger up` without --detached in the background and waits until it answers, showing what
+ * it says for people (a demo's builds and URLs) as it comes. It waits as long as the host lives: a
+ * first demo start builds five actors. The host writes its own log, so that the log can rotate; what
+ * it prints besides (a crash) goes to host.out.
  */
 async function startDetached(json: boolean | undefined): Promise<void> {
   const bin = fileURLToPath(new URL('../bin/badger.js', import.meta.url));
   // The background host's own JSON line would go to its log: this process prints the answer.
-  const args = process.argv.slice(2).filter((arg) => arg !== '--detached' && arg !== '--json');
-  const logPath = join(ensureBadgerHome(), 'host.log');
-  const log = openSync(logPath, 'a');
-  const seen = fstatSync(log).size;
-  const child = spawn(process.execPath, [bin, ...args], { detached: true, stdio: ['ignore', log, log] });
+  const args = [...process.argv.slice(2).filter((arg) => arg !== '--detached' && arg !== '--json'), '--detached-child'];
+  const home = ensureBadgerHome();
+  const logPath = join(home, 'host.log');
+  const outPath = join(home, 'host.out');
+  const out = openSync(outPath, 'w', 0o600);
+  const progress = new LogFollower(logPath, (await stat(logPath).catch(() => undefined))?.size ?? 0);
+  const child = spawn(process.execPath, [bin, ...args], { detached: true, stdio: ['ignore', out, out] });
   child.unref();
-  const progress = new LogFollower(logPath, seen);
-  for (let waited = 0; waited < DETACHED_START_LIMIT_MS; waited += 200) {
-    if (!json) for (const line of await progress.newLines()) if (!line.startsWith('{')) note(line);
+  const showProgress = async () => {
+    for (const line of await progress.newLines()) {
+      const human = json ? undefined : humanLogLine(line, false);
+      if (human !== undefined) note(human);
+    }
+  };
+  const ready = async () => {
     const ping = await requestLocalHost(defaultSocketPath(), { op: 'ping' }).catch(() => undefined);
-    if (ping?.ok && (ping.data as { ready?: boolean }).ready) break;
-    if (child.exitCode !== null) throw new Error(`the host did not start; see ${logPath}`);
+    return ping?.ok === true && (ping.data as { ready?: boolean }).ready === true;
+  };
+  for (let waited = 0; waited < DETACHED_START_LIMIT_MS && !(await ready()); waited += 200) {
+    await showProgress();
+    if (child.exitCode !== null) {
+      const said = (await readFile(outPath, 'utf8').catch(() => '')).trim();
+      throw new Error(`the host did not start${said ? `: ${said.split('\n').slice(-5).join('\n')}` : ''}; see ${logPath}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  if (!json) for (const line of await progress.newLines()) if (!line.startsWith('{')) note(line);
-  const ping = await requestLocalHost(defaultSocketPath(), { op: 'ping' }).catch(() => undefined);
-  if (!(ping?.ok && (ping.data as { ready?: boolean }).ready)) throw new Error(`the host did not start within ${DETACHED_START_LIMIT_MS / 60_000} minutes; see ${logPath}`);
+  await showProgress();
+  if (!(await ready())) throw new Error(`the host did not start within ${DETACHED_START_LIMIT_MS / 60_000} minutes; see ${logPath}`);
   note(`badger host running in the background (pid ${child.pid}); logs: ${logPath}; stop it with "badger down"`);
   if (json) emit(true, { pid: child.pid, log: logPath, socket: defaultSocketPath() }, '');
 }

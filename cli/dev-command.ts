@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { watch } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,8 +31,6 @@ async function runDev(dir: string, port: number | undefined): Promise<void> {
   const keys = await projectKeys(project);
   const built = await timedBuild(project, keys);
   const scratch = await mkdtemp(join(tmpdir(), 'badger-dev-'));
-  // The last version that started, so that a version that builds but does not start can be undone.
-  const lastGood = join(scratch, 'last-good.wasm');
   const host = new Host({
     cacheDir: join(ensureBadgerHome(), 'cache', 'transpiled'),
     policy: defaultPolicy([keys.issuer.publicKey]),
@@ -66,7 +64,6 @@ async function runDev(dir: string, port: number | undefined): Promise<void> {
   };
 
   actor = await host.startActor(built.output);
-  await copyFile(built.output, lastGood);
   await linkUp(built);
   say(`running ${actor.name}; watching ${project.dir} for changes (Ctrl-C stops)`);
 
@@ -82,16 +79,13 @@ async function runDev(dir: string, port: number | undefined): Promise<void> {
         return undefined;
       });
       if (!next || next.cached) return;
-      // In-flight requests finish on the old version; the links (and so the URL and the store) stay.
-      await host.stopActor(actor.id);
+      // The new version takes over the links (the URL, the store) without a gap; requests in flight finish on the old one.
       try {
-        actor = await host.startActor(next.output);
-        await copyFile(next.output, lastGood);
+        actor = await host.updateActor(next.output);
         await linkUp(next);
         say(`reloaded ${actor.name}`);
       } catch (error) {
-        say(`the new version does not start; the last good one serves again:\n  error[${(error as { code?: string }).code ?? 'HOST_INTERNAL'}]: ${(error as Error).message}`);
-        actor = await host.startActor(lastGood);
+        say(`the new version does not start; the last good one keeps serving:\n  error[${(error as { code?: string }).code ?? 'HOST_INTERNAL'}]: ${(error as Error).message}`);
       }
     } finally {
       building = false;

@@ -40,6 +40,7 @@ export type HostEventType =
   | 'actor_started'
   | 'actor_stopped'
   | 'actor_scaled'
+  | 'actor_updated'
   | 'provider_started'
   | 'provider_stopped'
   | 'link_put'
@@ -87,6 +88,8 @@ interface RunningActor {
   /** Of those, the ones it may offer: a driven export (an HTTP handler) only when its claims name it. */
   readonly offeredInterfaces: readonly string[];
   readonly pool: ActorPool;
+  /** Its log lines carry its id and name. */
+  readonly log: Logger;
   readonly failures: Partial<Record<InvocationErrorCode, number>>;
 }
 
@@ -182,6 +185,52 @@ export class Host {
 
   /** Loads, verifies, admits and starts an actor; refuses with the claims or policy code. */
   async startActor(location: string, options: StartActorOptions = {}): Promise<ActorSummary> {
+    const { id, bytes, verification, capabilities } = await this.#admissible(location);
+    if (this.#actors.has(id) || this.#starting.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already running; scale it instead`);
+    // Two starts of one component at once must not both pass the check above.
+    this.#starting.add(id);
+    try {
+      const actor = await this.#prepare(id, bytes, verification, capabilities, options);
+      this.#actors.set(id, actor);
+      this.#serveActorOnLattice(id);
+      await this.#relink(id, actor.log);
+      actor.log.info({ capabilities: actor.summary.capabilities, transpiled: actor.summary.transpiled }, 'actor started');
+      this.#event('actor_started', { actor: id, name: actor.summary.name, capabilities: actor.summary.capabilities });
+      return this.#describe(actor);
+    } finally {
+      this.#starting.delete(id);
+    }
+  }
+
+  /**
+   * Swaps a running actor for another version of it (the same component key) without a gap: the
+   * new version is made ready first, its links (and so its HTTP listeners, on the same addresses)
+   * move to it, and then the old one drains, its calls in flight finishing where they started. A
+   * version that does not start leaves the old one serving.
+   */
+  async updateActor(location: string, options: StartActorOptions = {}): Promise<ActorSummary> {
+    const { id, bytes, verification, capabilities } = await this.#admissible(location);
+    const previous = this.#actors.get(id);
+    if (!previous) throw new HostError('ACTOR_NOT_FOUND', `no actor ${id} is running: start it instead`);
+    if (this.#starting.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already being started or updated`);
+    this.#starting.add(id);
+    try {
+      const next = await this.#prepare(id, bytes, verification, capabilities, options);
+      this.#actors.set(id, next);
+      this.#stopServingOnLattice(`actor:${id}`);
+      this.#serveActorOnLattice(id);
+      await this.#relink(id, next.log);
+      await previous.pool.drain();
+      next.log.info({ capabilities: next.summary.capabilities }, 'actor updated');
+      this.#event('actor_updated', { actor: id, name: next.summary.name, capabilities: next.summary.capabilities });
+      return this.#describe(next);
+    } finally {
+      this.#starting.delete(id);
+    }
+  }
+
+  /** Reads and verifies an artifact against the policy: its actor id, and the capabilities it is granted. */
+  async #admissible(location: string): Promise<{ id: string; bytes: Uint8Array; verification: ClaimsVerification; capabilities: readonly string[] }> {
     const bytes = await readArtifact(location);
     if (wasmKind(bytes) === 'module') {
       throw new HostError('ARTIFACT_NOT_A_COMPONENT', `${location} is a core WebAssembly module, not a component: make one of it with wasm-tools component new (with a WASI adapter if it uses WASI preview 1), then sign it again`);
@@ -192,18 +241,11 @@ export class Host {
       const [first] = decision.denials;
       throw new HostError(first!.code, decision.denials.map((denial) => denial.reason).join('; '));
     }
-    const id = actorIdFrom(verification);
-    if (this.#actors.has(id) || this.#starting.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already running; scale it instead`);
-    // Two starts of one component at once must not both pass the check above.
-    this.#starting.add(id);
-    try {
-      return await this.#admit(id, bytes, verification, decision.capabilities, options);
-    } finally {
-      this.#starting.delete(id);
-    }
+    return { id: actorIdFrom(verification), bytes, verification, capabilities: decision.capabilities };
   }
 
-  async #admit(id: string, bytes: Uint8Array, verification: ClaimsVerification, capabilities: readonly string[], options: StartActorOptions): Promise<ActorSummary> {
+  /** An actor made ready to serve (transpiled, its imports resolved, its pool set up), not yet registered. */
+  async #prepare(id: string, bytes: Uint8Array, verification: ClaimsVerification, capabilities: readonly string[], options: StartActorOptions): Promise<RunningActor> {
     let component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: baseAsyncImports(this.#capabilities), asyncExports: BASE_ASYNC_EXPORTS });
     const resolutions = resolveImports(component, this.#capabilities.served(), capabilities);
     const refusal = importRefusal(resolutions);
@@ -251,12 +293,7 @@ export class Host {
       },
     );
     const summary = { id, name, ...(verification.claims ? { claims: verification.claims } : {}), capabilities: routed, transpiled: component.transpiled };
-    this.#actors.set(id, { summary, pool, failures, exportedInterfaces: component.exportedInterfaces, offeredInterfaces: offeredExports(component.exportedInterfaces, capabilities) });
-    this.#serveActorOnLattice(id);
-    await this.#relink(id, log);
-    log.info({ capabilities: routed, transpiled: component.transpiled }, 'actor started');
-    this.#event('actor_started', { actor: id, name, capabilities: routed });
-    return this.#describe(this.#actors.get(id)!);
+    return { summary, pool, failures, log, exportedInterfaces: component.exportedInterfaces, offeredInterfaces: offeredExports(component.exportedInterfaces, capabilities) };
   }
 
   async invoke(actorId: string, invocation: Invocation): Promise<InvocationResult> {

@@ -18,6 +18,8 @@ export interface ServedAddress {
 interface Served {
   readonly link: Link;
   readonly address: string;
+  /** What it listens on, its port bound (never 0). */
+  readonly spec: ListenSpec;
   readonly serving: HttpServing;
 }
 
@@ -49,13 +51,17 @@ export function httpServerProvider(options: HttpServerProviderOptions = {}): Pro
       }
       if (!host) throw new HttpServerError('HTTP_LISTEN_FAILED', 'the HTTP server provider was not started by a host');
       const requested = parseHttpLinkConfig(link.config);
-      // A new put for the same actor replaces the old listener, even on the same address.
-      await stop(link);
-      const taken = [...served.values()].find((entry) => entry.address === `${requested.host}:${requested.port}`);
+      const previous = served.get(keyOf(link));
+      const taken = [...served.values()].find((entry) => entry !== previous && entry.address === `${requested.host}:${requested.port}`);
       if (taken) throw new HttpServerError('HTTP_ADDRESS_IN_USE', `${taken.address} is already served to actor ${taken.link.source}`);
-      const spec = await claimAddress(requested);
+      // A new put for the same link (the actor's new version, say) replaces its listener without a
+      // gap: the new one listens beside the old (SO_REUSEPORT), then the old one drains. The address
+      // it holds, a random port included, is already this provider's to reuse.
+      const reusable = previous && previous.spec.host === requested.host && (requested.port === 0 || previous.spec.port === requested.port);
+      const spec = reusable ? { ...requested, port: previous.spec.port } : await claimAddress(requested);
       const serving = await host.serveHttp(link.source, spec);
-      served.set(keyOf(link), { link, address: `${spec.host}:${spec.port}`, serving });
+      served.set(keyOf(link), { link, address: `${spec.host}:${spec.port}`, spec, serving });
+      await previous?.serving.close();
     },
     linkDel: stop,
     linkInEffect(link) {

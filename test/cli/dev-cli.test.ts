@@ -1,6 +1,6 @@
 /**
  * `badger dev` as a developer uses it: in a terminal (tmux), on a copy of an example actor. A save
- * is served without restarting dev, the key-value store's data survives the swap, and a broken
+ * is served without restarting dev and without a moment's gap, the key-value store's data survives the swap, and a broken
  * source shows its file and line while the last good version goes on serving.
  */
 import { execFile } from 'node:child_process';
@@ -35,16 +35,17 @@ async function shown(pattern: RegExp, attempts = 600): Promise<RegExpExecArray> 
 }
 
 /**
- * Polls the URL (bounded) until its JSON answer has `version`, or returns the last answer. While
- * the actor is swapped its address is closed for a moment: a refused connection is tried again.
+ * Polls the URL (bounded) until its JSON answer has `version`, or returns the last answer. The
+ * address never closes while the actor is swapped: a refused connection fails the test.
  */
 async function answerWith(url: string, version: number | undefined): Promise<Record<string, unknown>> {
   let answer: Record<string, unknown> = {};
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const response = await fetch(url).catch(() => undefined);
-    if (response) answer = (await response.json()) as Record<string, unknown>;
-    if (response && answer.version === version) return answer;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  for (let attempt = 0; attempt < 1500; attempt++) {
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    answer = (await response.json()) as Record<string, unknown>;
+    if (answer.version === version) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return answer;
 }

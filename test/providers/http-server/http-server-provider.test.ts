@@ -22,6 +22,7 @@ let http: ReturnType<typeof httpServerProvider>;
 const logLines: Record<string, unknown>[] = [];
 const actors: Record<string, ActorSummary> = {};
 const urls: Record<string, string> = {};
+const fixtureKeys: { issuer: KeyPair; subject: KeyPair } = { issuer: generateKeyPair('account'), subject: generateKeyPair('component') };
 
 async function serve(name: string, path: string, options: Parameters<Host['startActor']>[1] = {}, config: Record<string, string> = {}): Promise<void> {
   const actor = await host.startActor(path, options);
@@ -75,7 +76,7 @@ function rawExchange(url: string, chunks: (string | Buffer)[], options: { waitMs
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'badger-http-'));
   const issuer = decodeClaimsToken(readTopLevelToken(await readFile(builtActor('hello')))!).iss;
-  const fixtureKeys: { issuer: KeyPair; subject: KeyPair } = { issuer: generateKeyPair('account'), subject: generateKeyPair('component') };
+
   const logs = new Writable({
     write(chunk, _encoding, next) {
       for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
@@ -268,5 +269,42 @@ describe('the HTTP server provider', () => {
     await host.deleteLink(actors.sleepy!.id, HTTP_INCOMING_HANDLER);
     expect((await inFlight).status).toBe(200);
     await expect(fetch(`${urls.sleepy}/`)).rejects.toThrow();
+  });
+
+  it('swaps an actor for its next version without a gap: a request in flight finishes on the old one, the address stays', async () => {
+    const keys = { ...fixtureKeys, subject: generateKeyPair('component') };
+    const first = await helloWatVariant(join(work, 'v1'), 'swapped', PROLOGUES.sleep(600), keys);
+    const second = await helloWatVariant(join(work, 'v2'), 'swapped', { imports: '', code: '' }, keys, 'http-actor', 'Hello from version two!!!!');
+    await serve('swapped', first);
+    const address = http.addresses().find((served) => served.actor === actors.swapped!.id)!.address;
+
+    const inFlight = fetch(`${urls.swapped}/`).then((response) => response.text());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    let swapping = true;
+    const updated = host.updateActor(second).finally(() => (swapping = false));
+    // Asked all through the swap, on fresh connections: each one is answered, by one version or the other.
+    const answers: string[] = [];
+    while (swapping && answers.length < 200) {
+      const response = await fetch(`${urls.swapped}/`, { headers: { connection: 'close' } });
+      expect(response.status).toBe(200);
+      answers.push(await response.text());
+    }
+    expect((await updated).id).toBe(actors.swapped!.id);
+    expect(await inFlight).toBe('Hello from awesome-badger!\n');
+    expect(answers.every((answer) => answer === 'Hello from awesome-badger!\n' || answer === 'Hello from version two!!!!\n')).toBe(true);
+    expect(await (await fetch(`${urls.swapped}/`)).text()).toBe('Hello from version two!!!!\n');
+    expect(http.addresses().filter((served) => served.actor === actors.swapped!.id).map((served) => served.address)).toEqual([address]);
+    expect(logLines).toContainEqual(expect.objectContaining({ msg: 'actor updated', actor: actors.swapped!.id }));
+  });
+
+  it('keeps the old version serving when the next one cannot start, and refuses to update what is not running', async () => {
+    const keys = { ...fixtureKeys, subject: generateKeyPair('component') };
+    await serve('kept', await helloWatVariant(join(work, 'kept'), 'kept', { imports: '', code: '' }, keys));
+    // The same component key, signed by an account the policy does not trust.
+    const untrusted = await helloWatVariant(join(work, 'kept-next'), 'kept', { imports: '', code: '' }, { ...keys, issuer: generateKeyPair('account') }, 'http-actor', 'Hello from version two!!!!');
+    await expect(host.updateActor(untrusted)).rejects.toMatchObject({ code: 'POLICY_ISSUER_DENIED' });
+    expect(await (await fetch(`${urls.kept}/`)).text()).toBe('Hello from awesome-badger!\n');
+    const stranger = await helloWatVariant(join(work, 'stranger'), 'stranger', { imports: '', code: '' }, { ...fixtureKeys, subject: generateKeyPair('component') });
+    await expect(host.updateActor(stranger)).rejects.toMatchObject({ code: 'ACTOR_NOT_FOUND' });
   });
 });

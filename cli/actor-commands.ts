@@ -108,6 +108,21 @@ export function stopCommand(): Command {
   return stop;
 }
 
+export function updateCommand(): Command {
+  const update = new Command('update').description('swap a running actor for its next version');
+  update
+    .command('actor')
+    .description('swap a running actor for another version of it (signed with the same component key) without a gap: its links and HTTP addresses move to the new one, calls in flight finish on the old one; a version that does not start leaves the old one running')
+    .argument('<path|url>', 'the new version: a signed component, a file or an http(s) URL')
+    .option('--json', 'print JSON')
+    .action(async (location: string, options: { json?: boolean }) => {
+      const resolved = /^https?:\/\//.test(location) ? location : (await import('node:path')).resolve(location);
+      const summary = await withProgress(`updating to ${location}`, () => askHost({ op: 'update-actor', location: resolved }));
+      emit(options.json, summary, `updated ${summary.name} (${summary.id})${summary.capabilities.length ? ` with ${summary.capabilities.join(', ')}` : ''}`);
+    });
+  return update;
+}
+
 export function scaleCommand(): Command {
   return new Command('scale')
     .description('change how many instances of an actor may run at once')

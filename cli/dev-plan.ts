@@ -1,4 +1,4 @@
-import type { ProviderDescriptor } from '../host/index.ts';
+import type { ProviderKind } from '../host/index.ts';
 
 /** What `badger dev` links an actor to, decided from the capabilities its claims name. Pure. */
 export interface DevPlan {
@@ -10,13 +10,13 @@ export interface DevPlan {
   readonly unserved: readonly string[];
 }
 
-export function devPlan(capabilities: readonly string[], kinds: readonly ProviderDescriptor[]): DevPlan {
+export function devPlan(capabilities: readonly string[], kinds: readonly ProviderKind[]): DevPlan {
   const links: { interface: string; kind: string }[] = [];
   const driven: { interface: string; kind: string }[] = [];
   const unserved: string[] = [];
   for (const capability of capabilities) {
-    const serving = kinds.find((kind) => kind.contracts.some((contract) => contract.interfaces.includes(capability)));
-    const driving = kinds.find((kind) => (kind.drives ?? []).some((export_) => export_.name === capability));
+    const serving = kinds.find((kind) => kind.interfaces.some((served) => served.name === capability));
+    const driving = kinds.find((kind) => kind.drives.some((driven) => driven.name === capability));
     if (serving) links.push({ interface: capability, kind: serving.name });
     else if (driving) driven.push({ interface: capability, kind: driving.name });
     else unserved.push(capability);

@@ -15,6 +15,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'start provider': ['badger start provider keyvalue', 'badger start provider oled-display --id display'],
   'stop actor': ['badger stop actor counter'],
   'stop provider': ['badger stop provider keyvalue'],
+  'update actor': ['badger update actor actors-src/counter/build/counter_s.wasm'],
   'scale actor': ['badger scale actor counter 8'],
   'link put': ['badger link put counter keyvalue wasi:keyvalue --config bucket=visits', 'badger link put hello http-server wasi:http/incoming-handler --config address=127.0.0.1:8080'],
   'link del': ['badger link del counter wasi:keyvalue/store'],

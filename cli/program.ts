@@ -1,6 +1,6 @@
 import { packageVersion } from '../toolchain/index.ts';
 import { Command } from 'commander';
-import { callCommand, scaleCommand, startCommand, stopCommand } from './actor-commands.ts';
+import { callCommand, scaleCommand, startCommand, stopCommand, updateCommand } from './actor-commands.ts';
 import { appCommand } from './app-command.ts';
 import { completionCommand } from './completion-command.ts';
 import { devCommand } from './dev-command.ts';
@@ -34,6 +34,7 @@ export function buildProgram(): Command {
     .addCommand(downCommand())
     .addCommand(startCommand())
     .addCommand(stopCommand())
+    .addCommand(updateCommand())
     .addCommand(scaleCommand())
     .addCommand(linkCommand())
     .addCommand(getCommand())

@@ -94,8 +94,9 @@ async function runHost(options: UpOptions): Promise<void> {
 async function runHostWith(options: UpOptions, home: string, log: HostLog): Promise<void> {
   const { note } = log;
   const labels = keyValuePairs(options.label, '--label');
-  // The demo signs the examples with the local issuer key, so it must exist before the policy is read.
-  if (options.demo) await storedOrNewKey(defaultKeyDirectory(), 'issuer_account.nk', 'account');
+  // badger build, dev and the demo sign with the local issuer key: made now, before the policy is
+  // read, the host trusts what they build even when it started first.
+  await storedOrNewKey(defaultKeyDirectory(), 'issuer_account.nk', 'account');
   const policy = await hostPolicy(options);
   // The laptop-and-Pi topology: a local leaf server keeps this host's lattice traffic on the machine
   // and carries the rest to the hub. With a local leaf, the credentials are the leaf's to the hub;

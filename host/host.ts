@@ -90,6 +90,8 @@ interface RunningActor {
   readonly pool: ActorPool;
   /** Its log lines carry its id and name. */
   readonly log: Logger;
+  /** What it was started with: its next version (updateActor) starts with the same. */
+  readonly options: StartActorOptions;
   readonly failures: Partial<Record<InvocationErrorCode, number>>;
 }
 
@@ -206,7 +208,8 @@ export class Host {
    * Swaps a running actor for another version of it (the same component key) without a gap: the
    * new version is made ready first, its links (and so its HTTP listeners, on the same addresses)
    * move to it, and then the old one drains, its calls in flight finishing where they started. A
-   * version that does not start leaves the old one serving.
+   * version that does not start leaves the old one serving. It keeps the old one's config and
+   * limits (as scaled), unless `options` says otherwise.
    */
   async updateActor(location: string, options: StartActorOptions = {}): Promise<ActorSummary> {
     const { id, bytes, verification, capabilities } = await this.#admissible(location);
@@ -215,7 +218,7 @@ export class Host {
     if (this.#starting.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already being started or updated`);
     this.#starting.add(id);
     try {
-      const next = await this.#prepare(id, bytes, verification, capabilities, options);
+      const next = await this.#prepare(id, bytes, verification, capabilities, { ...previous.options, maxInstances: previous.pool.limits.maxInstances, ...options });
       this.#actors.set(id, next);
       this.#stopServingOnLattice(`actor:${id}`);
       this.#serveActorOnLattice(id);
@@ -293,7 +296,7 @@ export class Host {
       },
     );
     const summary = { id, name, ...(verification.claims ? { claims: verification.claims } : {}), capabilities: routed, transpiled: component.transpiled };
-    return { summary, pool, failures, log, exportedInterfaces: component.exportedInterfaces, offeredInterfaces: offeredExports(component.exportedInterfaces, capabilities) };
+    return { summary, pool, failures, log, options, exportedInterfaces: component.exportedInterfaces, offeredInterfaces: offeredExports(component.exportedInterfaces, capabilities) };
   }
 
   async invoke(actorId: string, invocation: Invocation): Promise<InvocationResult> {

@@ -1,6 +1,7 @@
 import { remoteError } from '../errors.ts';
 import { defaultSocketPath, requestLocalHost } from './local-socket.ts';
-import type { ControlOp, ControlReplies, ControlRequestOf, ControlResponse } from './operations.ts';
+import type { Host } from '../host.ts';
+import { handleControlRequest, type ControlOp, type ControlReplies, type ControlRequestOf, type ControlResponse, type HostIdentity } from './operations.ts';
 
 /**
  * One way to reach a host's control interface, whatever the transport: the local socket, or the
@@ -22,5 +23,12 @@ export function replyOf<Op extends ControlOp>(response: ControlResponse): Contro
 export function localControlClient(socketPath = defaultSocketPath()): ControlClient {
   return {
     request: async (request) => replyOf(await requestLocalHost(socketPath, request)),
+  };
+}
+
+/** A host in this process, through the same operations (and the same checks) as its socket. */
+export function inProcessControlClient(host: Host, identity: HostIdentity): ControlClient {
+  return {
+    request: async (request) => replyOf(await handleControlRequest(host, identity, request)),
   };
 }

@@ -33,6 +33,7 @@ function operationSchemas(z: SchemaKit) {
       logLevel: z.enum(LOG_LEVELS).optional(),
       config: config.optional(),
     }),
+    'update-actor': z.strictObject({ op: z.literal('update-actor'), location: z.string().min(1).max(4096) }),
     'stop-actor': z.strictObject({ op: z.literal('stop-actor'), actor: id }),
     'scale-actor': z.strictObject({ op: z.literal('scale-actor'), actor: id, maxInstances: count(1024) }),
     'put-link': z.strictObject({ op: z.literal('put-link'), source: id, target: id, interface: id, name: name.optional(), config: config.optional() }),

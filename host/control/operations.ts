@@ -26,6 +26,7 @@ export type ControlRequest =
       readonly logLevel?: LogLevel;
       readonly config?: Record<string, string>;
     }
+  | { readonly op: 'update-actor'; readonly location: string }
   | { readonly op: 'stop-actor'; readonly actor: string }
   | { readonly op: 'scale-actor'; readonly actor: string; readonly maxInstances: number }
   | { readonly op: 'put-link'; readonly source: string; readonly target: string; readonly interface: string; readonly name?: string; readonly config?: Record<string, string> }
@@ -103,11 +104,13 @@ export interface ControlReplies {
    */
   ping: { readonly labels: Readonly<Record<string, string>>; readonly startedAt?: string; readonly ready?: boolean; readonly actors?: number | readonly unknown[] };
   'start-actor': ActorSummary;
+  'update-actor': ActorSummary;
   'stop-actor': { readonly stopped: string };
   'scale-actor': ActorSummary;
   'put-link': Link;
   'del-link': Link;
-  'query-links': Link[];
+  /** With what each link's provider actually does with it (the address bound, say). */
+  'query-links': (Link & { readonly inEffect?: Readonly<Record<string, string>> })[];
   'start-provider': ProviderRef;
   'stop-provider': { readonly stopped: string };
   'get-inventory': HostInventory;
@@ -166,6 +169,7 @@ const OPERATIONS: Operations = {
       ...(request.logLevel === undefined ? {} : { logLevel: request.logLevel }),
       ...(request.config === undefined ? {} : { config: request.config }),
     }),
+  'update-actor': (host, _identity, request) => host.updateActor(request.location),
   'stop-actor': async (host, _identity, request) => {
     await host.stopActor(request.actor);
     return { stopped: request.actor };
@@ -206,15 +210,7 @@ const OPERATIONS: Operations = {
     };
   },
   'get-claims': (host) => host.inventory().actors.flatMap((actor) => (actor.claims ? [actor.claims] : [])),
-  'provider-kinds': (host) =>
-    host.providerKinds.map((kind) => ({
-      name: kind.name,
-      summary: kind.summary,
-      interfaces: kind.contracts.flatMap((contract) => contract.interfaces.map((name) => ({ name, versions: contract.versions }))),
-      drives: kind.drives ?? [],
-      linkConfig: kind.linkConfig,
-      services: kind.services ?? {},
-    })),
+  'provider-kinds': (host) => host.providerKinds.map(providerKind),
   'provider-service': (host, _identity, request) => host.callService(request.service, request.request, request.provider),
   call: async (host, _identity, request) => {
     const actor = host.actorId(request.actor);
@@ -241,6 +237,18 @@ const OPERATIONS: Operations = {
 function perform<Op extends ControlOp>(host: Host, identity: HostIdentity, request: ControlRequestOf<Op>): Promise<ControlReplies[Op]> {
   const handler = OPERATIONS[request.op as Op] as Operations[Op];
   return Promise.resolve(handler(host, identity, request));
+}
+
+/** A provider kind as the control interface shows it. */
+export function providerKind(kind: ProviderDescriptor): ProviderKind {
+  return {
+    name: kind.name,
+    summary: kind.summary,
+    interfaces: kind.contracts.flatMap((contract) => contract.interfaces.map((name) => ({ name, versions: contract.versions }))),
+    drives: kind.drives ?? [],
+    linkConfig: kind.linkConfig,
+    services: kind.services ?? {},
+  };
 }
 
 function runningActorId(host: Host, idOrName: string): string | undefined {

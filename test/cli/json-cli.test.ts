@@ -89,6 +89,8 @@ describe('--json on every verb', () => {
     expect(await json('start actor', builtActor('oled-ticker'))).toMatchObject({ name: 'oled-ticker' });
     expect(await json('start actor', builtActor('hello-wat'))).toMatchObject({ name: 'hello-wat' });
     expect(await json('scale actor', 'hello-wat', '2')).toMatchObject({ limits: expect.objectContaining({ maxInstances: 2 }) });
+    // The next version keeps what the last one was scaled to.
+    expect(await json('update actor', builtActor('hello-wat'))).toMatchObject({ name: 'hello-wat', limits: expect.objectContaining({ maxInstances: 2 }) });
     expect(await json('call', 'hello-wat', 'wasi:http/incoming-handler.handle', '{"path": "/"}')).toMatchObject({ status: 200 });
     expect(await json('provider kinds')).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'oled-display', services: { snapshot: expect.any(String) } })]));
     expect(await json('start provider', 'oled-display', '--id', 'display')).toEqual({ id: 'display', name: expect.any(String) });

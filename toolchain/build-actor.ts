@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { REUSABLE_INSTANCES_TAG } from '../host/index.ts';
@@ -102,7 +102,6 @@ export async function buildActor(project: ActorProject, request: BuildRequest): 
       scratchDir: join(buildDir, 'js'),
       outputPath: unsignedPath,
     },
-    join(buildDir, 'compile-request.json'),
   );
   progress('signing');
   const capabilities = [...new Set([...capabilitiesOf(shape), ...config.extraCapabilities])];
@@ -120,7 +119,6 @@ export async function buildActor(project: ActorProject, request: BuildRequest): 
   });
   await writeFile(output, signed.bytes);
   await writeFile(keyFile, buildKey);
-  await rm(join(buildDir, 'compile-request.json'), { force: true });
   return summarize(config, output, signed.bytes, request, false);
 }
 

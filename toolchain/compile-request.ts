@@ -14,7 +14,7 @@ export interface CompileRequest {
   readonly outputPath: string;
 }
 
-/** The worker's one line of JSON on stdout. */
+/** The worker's answer to one request, over IPC. */
 export type CompileResult =
   | { readonly ok: true; readonly shape: WorldShape }
   | { readonly ok: false; readonly code: BuildErrorCode; readonly message: string };

@@ -1,5 +1,5 @@
-// Runs in its own process (see compile.ts): componentize-js holds a 12 MB engine and a wizer
-// child, and jco's WIT loader needs filesystem preopens that must never be set in a host.
+// Runs in its own process (see compile.ts), for build after build: componentize-js holds a 12 MB
+// engine and a wizer child, and jco's WIT loader needs filesystem preopens that must never be set in a host.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire, stripTypeScriptTypes } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -156,5 +156,9 @@ async function run(request: CompileRequest): Promise<CompileResult> {
   }
 }
 
-const request = JSON.parse(await readFile(process.argv[2]!, 'utf8')) as CompileRequest;
-process.stdout.write(`\n${JSON.stringify(await run(request))}\n`);
+// One request at a time over IPC (compile.ts sends the next only after an answer). After a failed
+// build the process ends, so that whatever state a failure left in the compilers is not reused.
+process.on('message', (request: CompileRequest) => {
+  void run(request).then((result) => process.send!(result, undefined, {}, () => (result.ok ? undefined : process.exit(0))));
+});
+process.on('disconnect', () => process.exit(0));

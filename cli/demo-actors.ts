@@ -28,8 +28,8 @@ export async function runDemo(host: Host, report: (line: string) => void = () =>
   const issuer = (await storedOrNewKey(keys, 'issuer_account.nk', 'account')).pair;
   const names = Object.keys(DEMO_ACTORS).filter((actor) => available.has(actor));
   const started: string[] = [];
-  // The builds run side by side, up to the cores (a first start builds five actors), and each actor
-  // starts as soon as it is built, while the others still build.
+  // Each actor starts as soon as it is built, while the next one builds: the builds share the
+  // compiler processes (toolchain/compile.ts), whose first build is the one that pays.
   await inParallel(names, availableParallelism(), async (name) => {
     // Built under BADGER_HOME, so the demo's keys never overwrite the checkout's own builds.
     const copy = join(badgerHome(), 'demo-actors', name);
@@ -66,18 +66,13 @@ export async function runDemo(host: Host, report: (line: string) => void = () =>
   ].join('\n');
 }
 
-/** `work` on each item, at most `limit` at a time; the answers in the items' order. */
-async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const answers: R[] = new Array(items.length);
+/** `work` on each item, at most `limit` at a time. */
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      answers[index] = await work(items[index]!);
-    }
+    while (next < items.length) await work(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return answers;
 }
 
 /** Links the actor to the HTTP server on 127.0.0.1:`port`, or on any free port when that one is taken. */

@@ -405,7 +405,7 @@ export class Host {
    */
   linkTarget(named: string): string {
     if (this.#providers.has(named)) return named;
-    const actor = this.#actors.get(named) ?? [...this.#actors.values()].find((candidate) => candidate.summary.name === named);
+    const actor = this.#findActor(named);
     if (actor) return actor.summary.id;
     if (this.#remote) return named;
     throw new HostError('LINK_TARGET_NOT_FOUND', `no provider or actor named ${named} runs here: start it first, or name it as badger get inventory shows it`);
@@ -520,9 +520,14 @@ export class Host {
   }
 
   #actor(actorId: string): RunningActor {
-    const actor = this.#actors.get(actorId) ?? [...this.#actors.values()].find((candidate) => candidate.summary.name === actorId);
+    const actor = this.#findActor(actorId);
     if (!actor) throw new HostError('ACTOR_NOT_FOUND', `no actor ${actorId} is running`);
     return actor;
+  }
+
+  /** A running actor, by its id or its claims name. */
+  #findActor(idOrName: string): RunningActor | undefined {
+    return this.#actors.get(idOrName) ?? [...this.#actors.values()].find((candidate) => candidate.summary.name === idOrName);
   }
 
   #describe(actor: RunningActor): ActorSummary {

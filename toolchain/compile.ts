@@ -51,6 +51,10 @@ class Compiler {
     return this.#job !== undefined;
   }
 
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
   get alive(): boolean {
     return !this.#child.killed && this.#child.exitCode === null && this.#child.signalCode === null;
   }
@@ -91,6 +95,10 @@ class CompilerPool {
   readonly #queue: Job[] = [];
   readonly #size = Math.max(1, availableParallelism() - 1);
 
+  get pids(): number[] {
+    return [...this.#compilers].filter((compiler) => compiler.alive).flatMap((compiler) => compiler.pid ?? []);
+  }
+
   compile(request: CompileRequest): Promise<WorldShape> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ request, resolve, reject });
@@ -120,4 +128,9 @@ const pool = new CompilerPool();
 /** Compiles in a compiler process and returns the shape of what was built. */
 export function compileInWorker(request: CompileRequest): Promise<WorldShape> {
   return pool.compile(request);
+}
+
+/** The compiler processes alive now: which builds share. */
+export function compilerPids(): readonly number[] {
+  return pool.pids;
 }

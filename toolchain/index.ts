@@ -1,5 +1,6 @@
 export { parseActorConfig, type ActorConfig, type ActorLanguage, type JsBackend } from './actor-config.ts';
 export { buildActor, fileStem, loadActorProject, type ActorProject, type BuildRequest, type BuildSummary } from './build-actor.ts';
+export { compilerPids } from './compile.ts';
 export { BuildError, type BuildErrorCode } from './errors.ts';
 export { assembleWitTree, engineWasiVersion, PROJECT_WIT_DIR, retargetWasiVersion } from './wit-tree.ts';
 export { capabilitiesOf, featuresToDisable, jsWorldMismatch, worldShapeFromWit, type WorldShape } from './world-shape.ts';

@@ -71,6 +71,8 @@ export class ActorPool {
   readonly #slots: Slot[] = [];
   readonly #queue: Waiting[] = [];
   #nextId = 0;
+  /** Listeners closing in their workers. */
+  readonly #unlistening = new Set<Promise<void>>();
   #stopping = false;
   #idle: (() => void) | undefined;
   /** Addresses every worker of this actor listens on, by listener id. */
@@ -114,6 +116,8 @@ export class ActorPool {
   async drain(): Promise<void> {
     this.#stopping = true;
     await Promise.all([...this.#listeners.keys()].map((id) => this.unlisten(id)));
+    // A listener handed over to a next version lets its connections go in its own time: not cut short.
+    await Promise.all(this.#unlistening);
     for (const waiting of this.#queue.splice(0)) waiting.settle(failure('ACTOR_STOPPING', 'the actor stopped before this call started'));
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
     await Promise.all([...this.#slots].map((slot) => this.#discard(slot)));
@@ -140,10 +144,15 @@ export class ActorPool {
     return id;
   }
 
-  /** Each worker stops accepting on the listener, lets its requests in flight finish, and closes it. */
-  async unlisten(id: number): Promise<void> {
+  /**
+   * Each worker stops accepting on the listener, lets its requests in flight finish, and closes it;
+   * with `handover` (another listener has the address now), its connections go as clients expect.
+   */
+  async unlisten(id: number, handover = false): Promise<void> {
     if (!this.#listeners.delete(id)) return;
-    await Promise.all(this.#slots.map((slot) => this.#ask(slot, { type: 'unlisten', id })));
+    const closing = Promise.all(this.#slots.map((slot) => this.#ask(slot, { type: 'unlisten', id, handover }))).then(() => {});
+    this.#unlistening.add(closing);
+    await closing.finally(() => this.#unlistening.delete(closing));
     if (this.#listeners.size === 0) {
       clearInterval(this.#watchdog);
       this.#watchdog = undefined;

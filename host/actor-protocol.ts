@@ -78,7 +78,7 @@ export interface ImportCall {
 /** On the worker's parent port, from the pool: what is neither an invocation nor an import reply. */
 export type ToWorker =
   | { readonly type: 'listen'; readonly id: number; readonly spec: ListenSpec }
-  | { readonly type: 'unlisten'; readonly id: number }
+  | { readonly type: 'unlisten'; readonly id: number; readonly handover: boolean }
   | { readonly type: 'stats'; readonly id: number };
 
 /** On the worker's parent port, to the pool. */

@@ -259,7 +259,7 @@ port.on('message', (message: ToWorker) => {
     case 'unlisten': {
       const listener = listeners.get(message.id);
       listeners.delete(message.id);
-      return void whileSettingUp(listener?.close() ?? Promise.resolve()).then(() => {
+      return void whileSettingUp(listener?.close(message.handover) ?? Promise.resolve()).then(() => {
         flushAccessLog();
         send({ type: 'unlistened', id: message.id });
       });

@@ -105,6 +105,8 @@ export class Host {
   readonly #providers = new Map<string, Provider>();
   readonly #actors = new Map<string, RunningActor>();
   readonly #starting = new Set<string>();
+  /** Versions an update replaced, still finishing their calls. */
+  readonly #draining = new Set<Promise<void>>();
   readonly #options: HostOptions;
   readonly #log: Logger;
   readonly #capabilities: Capabilities;
@@ -207,9 +209,9 @@ export class Host {
   /**
    * Swaps a running actor for another version of it (the same component key) without a gap: the
    * new version is made ready first, its links (and so its HTTP listeners, on the same addresses)
-   * move to it, and then the old one drains, its calls in flight finishing where they started. A
-   * version that does not start leaves the old one serving. It keeps the old one's config and
-   * limits (as scaled), unless `options` says otherwise.
+   * move to it, and then the old one drains, its calls in flight finishing where they started (this
+   * resolves before it has drained). A version that does not start leaves the old one serving. It
+   * keeps the old one's config and limits (as scaled), unless `options` says otherwise.
    */
   async updateActor(location: string, options: StartActorOptions = {}): Promise<ActorSummary> {
     const { id, bytes, verification, capabilities } = await this.#admissible(location);
@@ -223,7 +225,9 @@ export class Host {
       this.#stopServingOnLattice(`actor:${id}`);
       this.#serveActorOnLattice(id);
       await this.#relink(id, next.log);
-      await previous.pool.drain();
+      // The old version drains in its own time (its HTTP clients leave by their keep-alive timeout); shutdown waits for it.
+      const drained: Promise<void> = previous.pool.drain().finally(() => this.#draining.delete(drained));
+      this.#draining.add(drained);
       next.log.info({ capabilities: next.summary.capabilities }, 'actor updated');
       this.#event('actor_updated', { actor: id, name: next.summary.name, capabilities: next.summary.capabilities });
       return this.#describe(next);
@@ -334,7 +338,7 @@ export class Host {
     serveHttp: async (actorId, spec) => {
       const { pool } = this.#actor(actorId);
       const listener = await pool.listen(spec);
-      return { close: () => pool.unlisten(listener) };
+      return { close: (options) => pool.unlisten(listener, options?.handover) };
     },
   };
 
@@ -503,6 +507,7 @@ export class Host {
 
   async shutdown(): Promise<void> {
     await Promise.all([...this.#actors.keys()].map((id) => this.stopActor(id)));
+    await Promise.all(this.#draining);
     await Promise.all([...this.#providers.keys()].map((id) => this.stopProvider(id)));
   }
 

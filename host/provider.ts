@@ -10,7 +10,8 @@ export interface ProviderHealth {
 
 /** An address an actor's own threads listen on; closing it drains the requests in flight. */
 export interface HttpServing {
-  close(): Promise<void>;
+  /** `handover`: another listener serves the address now, so clients are let go gently (see WorkerListener#close). */
+  close(options?: { readonly handover?: boolean }): Promise<void>;
 }
 
 /** What the host offers a provider that serves actors' exports rather than their imports. */

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
 import { HttpServerError } from '../errors.ts';
 import type { ListenSpec } from './listen-spec.ts';
 import { requestBodySource, sendGuestResponse } from './node-bridge.ts';
@@ -53,6 +53,9 @@ export class WorkerListener {
   readonly #runner: RequestRunner;
   readonly #log: (entry: AccessEntry) => void;
   readonly #sockets = new Set<Socket>();
+  /** Responses not yet begun: a listener handing over tells their clients to reconnect. */
+  readonly #unanswered = new Set<ServerResponse>();
+  #handingOver = false;
   #inFlight = 0;
   #idle: (() => void) | undefined;
 
@@ -94,8 +97,16 @@ export class WorkerListener {
     return { openSockets: this.#sockets.size, inFlight: this.#inFlight };
   }
 
-  /** Stops accepting, lets the requests in flight finish, then closes every connection. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting, lets the requests in flight finish, then closes every connection. When another
+   * listener has taken the address over (`handover`: the actor's next version), the connections are
+   * let go as a client expects instead: node:http's close would also drop the idle keep-alive ones
+   * at once, racing a client's next request on them. So only the listening socket closes (after
+   * accepting what the kernel queued on it), each open connection ends after its next response
+   * (`connection: close`), and an idle one at its keep-alive timeout, which the client was told.
+   */
+  async close(handover = false): Promise<void> {
+    if (handover) return this.#handOver();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
     if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
@@ -103,9 +114,22 @@ export class WorkerListener {
     await closed;
   }
 
+  async #handOver(): Promise<void> {
+    this.#handingOver = true;
+    for (const response of this.#unanswered) response.shouldKeepAlive = false;
+    await new Promise((resolve) => setImmediate(resolve));
+    const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(this.#server, () => resolve()));
+    // Bounded: a client that keeps a connection open past its timeout is cut off.
+    const limit = setTimeout(() => this.#server.closeAllConnections(), this.#spec.keepAliveTimeoutMs + 1000);
+    await closed;
+    clearTimeout(limit);
+  }
+
   async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
     this.#inFlight++;
+    if (this.#handingOver) response.shouldKeepAlive = false;
+    this.#unanswered.add(response);
     let hostError: string | undefined;
     let bytesIn = 0;
     response.once('close', () => {
@@ -118,6 +142,7 @@ export class WorkerListener {
         remote: request.socket.remoteAddress ?? '',
         ...(hostError === undefined ? {} : { error: hostError }),
       });
+      this.#unanswered.delete(response);
       if (--this.#inFlight === 0) this.#idle?.();
     });
     const answer = (status: number, reason: string, closeConnection = false) => {

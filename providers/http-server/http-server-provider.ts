@@ -61,7 +61,8 @@ export function httpServerProvider(options: HttpServerProviderOptions = {}): Pro
       const spec = reusable ? { ...requested, port: previous.spec.port } : await claimAddress(requested);
       const serving = await host.serveHttp(link.source, spec);
       served.set(keyOf(link), { link, address: `${spec.host}:${spec.port}`, spec, serving });
-      await previous?.serving.close();
+      // Not waited for: the old listener's clients leave at their own pace (up to the keep-alive timeout).
+      void previous?.serving.close({ handover: true }).catch(() => {});
     },
     linkDel: stop,
     linkInEffect(link) {

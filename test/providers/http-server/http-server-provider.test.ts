@@ -35,6 +35,18 @@ async function listen(name: string, actor: ActorSummary, link: string, config: R
   urls[name] = `http://${http.addresses().find((served) => served.actor === actor.id && served.link === link)!.address}`;
 }
 
+/** A GET on a connection of its own (no keep-alive pool): the body. */
+function getOnNewConnection(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    httpRequest(url, { agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve(body));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
 /** Polls (bounded) until `check` holds, so a test waits for sockets to close without timing them. */
 async function eventually(check: () => Promise<boolean>, attempts = 100): Promise<void> {
   for (let i = 0; i < attempts; i++) {
@@ -282,17 +294,22 @@ describe('the HTTP server provider', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     let swapping = true;
     const updated = host.updateActor(second).finally(() => (swapping = false));
-    // Asked all through the swap, on fresh connections: each one is answered, by one version or the other.
+    // Asked all through the swap, reusing keep-alive connections as clients do: each request is
+    // answered, by one version or the other; none is refused or reset.
     const answers: string[] = [];
     while (swapping && answers.length < 200) {
-      const response = await fetch(`${urls.swapped}/`, { headers: { connection: 'close' } });
+      const response = await fetch(`${urls.swapped}/`);
       expect(response.status).toBe(200);
       answers.push(await response.text());
     }
     expect((await updated).id).toBe(actors.swapped!.id);
     expect(await inFlight).toBe('Hello from awesome-badger!\n');
     expect(answers.every((answer) => answer === 'Hello from awesome-badger!\n' || answer === 'Hello from version two!!!!\n')).toBe(true);
-    expect(await (await fetch(`${urls.swapped}/`)).text()).toBe('Hello from version two!!!!\n');
+    // A connection the old version still holds gets at most one more answer from it, which closes
+    // the connection; a new connection gets the new version.
+    const reused = await fetch(`${urls.swapped}/`);
+    if ((await reused.text()) !== 'Hello from version two!!!!\n') expect(reused.headers.get('connection')).toBe('close');
+    expect(await getOnNewConnection(`${urls.swapped}/`)).toBe('Hello from version two!!!!\n');
     expect(http.addresses().filter((served) => served.actor === actors.swapped!.id).map((served) => served.address)).toEqual([address]);
     expect(logLines).toContainEqual(expect.objectContaining({ msg: 'actor updated', actor: actors.swapped!.id }));
   });

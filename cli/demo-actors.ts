@@ -46,9 +46,13 @@ export async function runDemo(host: Host, report: (line: string) => void = () =>
       for (const iface of ['wasi:keyvalue/store', 'wasi:keyvalue/atomics', 'wasi:keyvalue/batch']) {
         await host.putLink({ source: actor.id, interface: iface, target: store.id });
       }
+      report(`demo: linked counter to the ${store.id} provider (wasi:keyvalue/store, atomics, batch; memory backend)`);
     }
     // On the emulated panel: `badger oled watch` shows it.
-    if (name === 'oled-ticker') await host.putLink({ source: actor.id, interface: OLED_DISPLAY, target: oled.id });
+    if (name === 'oled-ticker') {
+      await host.putLink({ source: actor.id, interface: OLED_DISPLAY, target: oled.id });
+      report(`demo: linked oled-ticker to the ${oled.id} provider (${OLED_DISPLAY}; emulated)`);
+    }
     await serveOnFreePort(host, http.id, actor.id, DEMO_ACTORS[name]!);
     report(`demo: ${name} serves http://${http.addresses().find((served) => served.actor === actor.id)?.address}/`);
   });

@@ -2,6 +2,7 @@ import { basename, dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { multistream, pino, type Logger, type StreamEntry } from 'pino';
 import { createStream } from 'rotating-file-stream';
+import { clearSpinnerLine } from './progress.ts';
 
 const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
@@ -30,7 +31,9 @@ export function humanLogStream(out: NodeJS.WritableStream, verbose: boolean): Wr
     write(chunk, _encoding, next) {
       for (const json of String(chunk).split('\n').filter(Boolean)) {
         const line = humanLogLine(json, verbose);
-        if (line !== undefined) out.write(`${line}\n`);
+        if (line === undefined) continue;
+        clearSpinnerLine();
+        out.write(`${line}\n`);
       }
       next();
     },

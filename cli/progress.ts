@@ -9,10 +9,9 @@ export const SPINNER_DELAY_MS = 1000;
 export async function withProgress<T>(label: string, task: () => Promise<T>, stream: NodeJS.WriteStream = process.stderr): Promise<T> {
   if (!stream.isTTY || process.argv.includes('--json')) return task();
   let frame = 0;
-  let shown = false;
   let ticker: NodeJS.Timeout | undefined;
   const delay = setTimeout(() => {
-    shown = true;
+    spinning = stream;
     ticker = setInterval(() => stream.write(`\r${FRAMES[frame++ % FRAMES.length]} ${label}`), 80);
   }, SPINNER_DELAY_MS);
   try {
@@ -20,6 +19,18 @@ export async function withProgress<T>(label: string, task: () => Promise<T>, str
   } finally {
     clearTimeout(delay);
     clearInterval(ticker);
-    if (shown) stream.write('\r\x1b[2K');
+    clearSpinnerLine();
+    spinning = undefined;
   }
+}
+
+/** The terminal a spinner is drawn on now, if one is. */
+let spinning: NodeJS.WriteStream | undefined;
+
+/**
+ * Clears the spinner's line, so that a line printed while a task runs (a demo's `built …`) is not
+ * written after it; the spinner draws itself again below on its next frame.
+ */
+export function clearSpinnerLine(): void {
+  spinning?.write('\r\x1b[2K');
 }

@@ -19,6 +19,7 @@ import { describeSelf, startAppReconciler, type HostSelf } from './app-reconcile
 import { emit, note } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
 import { askHost } from './host-client.ts';
+import { withProgress } from './progress.ts';
 
 interface UpOptions extends TrustOptions {
   policy?: string;
@@ -149,7 +150,7 @@ async function runHostWith(options: UpOptions, home: string, log: HostLog): Prom
   });
   if (options.demo) {
     try {
-      note(await runDemo(daemon.host, note));
+      note(await withProgress('the demo is building and starting its actors', () => runDemo(daemon.host, note)));
     } catch (error) {
       await daemon.stop();
       await leaf?.stop();

@@ -30,10 +30,14 @@ describe('a first badger up --demo in a terminal', () => {
     home = await mkdtemp(join(tmpdir(), 'badger-first-start-'));
     await tmux('new-session', '-d', '-s', session, '-x', '220', '-y', '60', '-e', `BADGER_HOME=${home}`, `${process.execPath} ${BIN} up --demo`);
     let text = '';
+    let spinnerShown = false;
     for (let attempt = 0; attempt < 3000 && !/demo: oled-ticker serves/.test(text); attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       text = await screen();
+      // While the builds run, a spinner is drawn below the lines already printed.
+      spinnerShown ||= /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] the demo is building and starting its actors$/m.test(text);
     }
+    expect(spinnerShown, 'a spinner while the demo builds').toBe(true);
     const lines = text.split('\n').map((line) => line.trimEnd()).filter(Boolean);
     const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
     expect(at(/^demo: oled-ticker serves/), text).toBeGreaterThan(0);
@@ -41,6 +45,10 @@ describe('a first badger up --demo in a terminal', () => {
       expect(at(new RegExp(`^demo: building ${name}…$`)), text).toBeGreaterThanOrEqual(0);
       expect(at(new RegExp(`^demo: built ${name} in \\d+\\.\\d s`))).toBeLessThan(at(new RegExp(`^demo: ${name} serves `)));
     }
+    // Each link is a step of its own, between its actor's build and its URL.
+    expect(at(/^demo: linked counter to the keyvalue provider/)).toBeGreaterThan(at(/^demo: built counter in/));
+    expect(at(/^demo: linked counter to the keyvalue provider/)).toBeLessThan(at(/^demo: counter serves /));
+    expect(at(/^demo: linked oled-ticker to the oled-display provider/)).toBeLessThan(at(/^demo: oled-ticker serves /));
     expect(lines.filter((line) => line.startsWith('{')), 'JSON log lines on the terminal').toEqual([]);
     for (const [, name, url] of text.matchAll(/^demo: (\S+) serves (http:\/\/127\.0\.0\.1:\d+\/)$/gm)) {
       const response = await fetch(name === 'oled-ticker' ? url! : `${url}`, name === 'oled-ticker' ? { method: 'POST', body: 'hi' } : {});

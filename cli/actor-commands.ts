@@ -112,7 +112,7 @@ export function updateCommand(): Command {
   const update = new Command('update').description('swap a running actor for its next version');
   update
     .command('actor')
-    .description('swap a running actor for another version of it (signed with the same component key) without a gap: its links and HTTP addresses move to the new one, calls in flight finish on the old one; a version that does not start leaves the old one running')
+    .description('swap a running actor for another version of it (the same component key, signed by the same account) without a gap: its links and HTTP addresses move to the new one, calls in flight finish on the old one; a version that does not start leaves the old one running')
     .argument('<path|url>', 'the new version: a signed component, a file or an http(s) URL')
     .option('--json', 'print JSON')
     .action(async (location: string, options: { json?: boolean }) => {

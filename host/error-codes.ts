@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   // Actors
   ACTOR_NOT_FOUND: 'no actor with that id or name runs here',
   ACTOR_ALREADY_RUNNING: 'an actor with that id runs already',
+  ACTOR_UPDATE_REFUSED: 'the next version is not signed by the account that signed the running one',
   ACTOR_MEMORY_LIMIT: 'the actor needs more memory than its limit allows',
   ACTOR_TRAPPED: 'the actor trapped (a panic, an unreachable, a failed assertion in the guest)',
   ACTOR_EXITED: 'the actor called wasi:cli/exit, which ends the invocation; the message has its exit code',

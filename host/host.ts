@@ -15,7 +15,7 @@ import { reportedHealth, type Provider, type ProviderDescriptor, type ProviderHe
 import type { ActorRpcRequest, LatticeAccess, RemoteTargets, Serving } from './remote-targets.ts';
 import { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
 import { BASE_ASYNC_EXPORTS, baseAsyncImports, planSuspension } from './suspension.ts';
-import { compileCoreModules, REUSABLE_INSTANCES_TAG, transpileCached } from './transpile-cache.ts';
+import { compileCoreModules, singleRequestInstances, transpileCached } from './transpile-cache.ts';
 
 export interface HostOptions {
   /** Where transpiled components are kept between runs. */
@@ -217,6 +217,9 @@ export class Host {
     const { id, bytes, verification, capabilities } = await this.#admissible(location);
     const previous = this.#actors.get(id);
     if (!previous) throw new HostError('ACTOR_NOT_FOUND', `no actor ${id} is running: start it instead`);
+    // A component key is public: whoever may start actors could claim it. Only its own account may replace it.
+    const [before, after] = [previous.summary.claims?.iss, verification.claims?.iss];
+    if (before !== after) throw new HostError('ACTOR_UPDATE_REFUSED', `actor ${id} runs code signed by ${before ?? 'no one'}; this version is signed by ${after ?? 'no one'}`);
     if (this.#starting.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already being started or updated`);
     this.#starting.add(id);
     try {
@@ -278,7 +281,7 @@ export class Host {
         routed,
         contractModules: [...new Set(routed.flatMap((iface) => this.#capabilities.contractFor(iface)?.module ?? []))],
         actorImports: suspension.actorImports,
-        singleRequestInstances: component.singleRequestInstances && !verification.claims?.wascap.tags?.includes(REUSABLE_INSTANCES_TAG),
+        singleRequestInstances: singleRequestInstances(component, verification.claims?.wascap.tags),
         modules: await compileCoreModules(component.dir, Math.floor(((options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 1024 * 1024) / WASM_PAGE_BYTES)),
       },
       { ...DEFAULT_LIMITS, ...definedLimits(options) },

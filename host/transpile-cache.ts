@@ -59,6 +59,14 @@ export interface TranspiledComponent extends LoadedComponent {
  */
 export const REUSABLE_INSTANCES_TAG = 'badger/reusable-instances';
 
+/**
+ * Whether each HTTP request gets an instance of its own: what the component's code asks for
+ * (a fetch-event handler), unless its claims carry the reusable-instances tag. Pure.
+ */
+export function singleRequestInstances(component: Pick<TranspiledComponent, 'singleRequestInstances'>, tags: readonly string[] = []): boolean {
+  return component.singleRequestInstances && !tags.includes(REUSABLE_INSTANCES_TAG);
+}
+
 const ENTRY = 'component.js';
 // Bump when the metadata's shape changes. The code generator's versions and the edits' digest are
 // in the key as well, so that a new jco or a changed edit never reads an old entry.

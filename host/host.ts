@@ -92,6 +92,8 @@ interface RunningActor {
   readonly log: Logger;
   /** What it was started with: its next version (updateActor) starts with the same. */
   readonly options: StartActorOptions;
+  /** Lets go of its compiled code, once its pool has drained. */
+  readonly release: () => void;
   readonly failures: Partial<Record<InvocationErrorCode, number>>;
 }
 
@@ -105,6 +107,8 @@ export class Host {
   readonly #providers = new Map<string, Provider>();
   readonly #actors = new Map<string, RunningActor>();
   readonly #starting = new Set<string>();
+  /** Compiled core modules by transpiled code and memory limit, with how many running actors use them. */
+  readonly #compiled = new Map<string, { readonly modules: Promise<Record<string, WebAssembly.Module>>; users: number }>();
   /** Versions an update replaced, still finishing their calls. */
   readonly #draining = new Set<Promise<void>>();
   readonly #options: HostOptions;
@@ -229,7 +233,10 @@ export class Host {
       this.#serveActorOnLattice(id);
       await this.#relink(id, next.log);
       // The old version drains in its own time (its HTTP clients leave by their keep-alive timeout); shutdown waits for it.
-      const drained: Promise<void> = previous.pool.drain().finally(() => this.#draining.delete(drained));
+      const drained: Promise<void> = previous.pool.drain().finally(() => {
+        previous.release();
+        this.#draining.delete(drained);
+      });
       this.#draining.add(drained);
       next.log.info({ capabilities: next.summary.capabilities }, 'actor updated');
       this.#event('actor_updated', { actor: id, name: next.summary.name, capabilities: next.summary.capabilities });
@@ -256,14 +263,15 @@ export class Host {
 
   /** An actor made ready to serve (transpiled, its imports resolved, its pool set up), not yet registered. */
   async #prepare(id: string, bytes: Uint8Array, verification: ClaimsVerification, capabilities: readonly string[], options: StartActorOptions): Promise<RunningActor> {
-    let component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: baseAsyncImports(this.#capabilities), asyncExports: BASE_ASYNC_EXPORTS });
+    const codeHash = verification.hash;
+    let component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: baseAsyncImports(this.#capabilities), asyncExports: BASE_ASYNC_EXPORTS, ...(codeHash ? { codeHash } : {}) });
     const resolutions = resolveImports(component, this.#capabilities.served(), capabilities);
     const refusal = importRefusal(resolutions);
     if (refusal) throw new HostError(refusal.code, refusal.message);
     const routed = routedInterfaces(resolutions);
     const suspension = planSuspension(component, routed, this.#capabilities);
     if (suspension.needsOwnTranspile) {
-      component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: suspension.asyncImports, asyncExports: suspension.asyncExports });
+      component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: suspension.asyncImports, asyncExports: suspension.asyncExports, ...(codeHash ? { codeHash } : {}) });
     }
 
     const name = verification.claims?.wascap.name ?? id;
@@ -274,6 +282,11 @@ export class Host {
       }
     }
     const failures: Partial<Record<InvocationErrorCode, number>> = {};
+    const code = this.#compiledCode(component.dir, Math.floor(((options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 1024 * 1024) / WASM_PAGE_BYTES));
+    const modules = await code.modules.catch((error: unknown) => {
+      code.release();
+      throw error;
+    });
     const pool = new ActorPool(
       {
         actorId: id,
@@ -282,7 +295,7 @@ export class Host {
         contractModules: [...new Set(routed.flatMap((iface) => this.#capabilities.contractFor(iface)?.module ?? []))],
         actorImports: suspension.actorImports,
         singleRequestInstances: singleRequestInstances(component, verification.claims?.wascap.tags),
-        modules: await compileCoreModules(component.dir, Math.floor(((options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 1024 * 1024) / WASM_PAGE_BYTES)),
+        modules,
       },
       { ...DEFAULT_LIMITS, ...definedLimits(options) },
       {
@@ -303,7 +316,7 @@ export class Host {
       },
     );
     const summary = { id, name, ...(verification.claims ? { claims: verification.claims } : {}), capabilities: routed, transpiled: component.transpiled };
-    return { summary, pool, failures, log, options, exportedInterfaces: component.exportedInterfaces, offeredInterfaces: offeredExports(component.exportedInterfaces, capabilities) };
+    return { summary, pool, failures, log, options, release: code.release, exportedInterfaces: component.exportedInterfaces, offeredInterfaces: offeredExports(component.exportedInterfaces, capabilities) };
   }
 
   async invoke(actorId: string, invocation: Invocation): Promise<InvocationResult> {
@@ -328,6 +341,7 @@ export class Host {
     this.#stopServingOnLattice(`actor:${actor.summary.id}`);
     // Stays listed while draining, so new calls hear ACTOR_STOPPING rather than "not found".
     await actor.pool.drain();
+    actor.release();
     this.#actors.delete(actor.summary.id);
     // Its links stay (links outlive actors); their providers let go of what served the actor, and take it again at its next start.
     for (const link of this.links.query({ source: actor.summary.id })) {
@@ -520,6 +534,32 @@ export class Host {
    */
   #configOf(id: string, started: Readonly<Record<string, string>>): Record<string, string> {
     return Object.assign({}, started, ...this.links.query({ target: id }).map((link) => link.config));
+  }
+
+  /**
+   * The code's compiled modules, compiled once for every actor running it (its workers get the
+   * same compiled code too); kept while one of them runs.
+   */
+  #compiledCode(dir: string, maxMemoryPages: number): { readonly modules: Promise<Record<string, WebAssembly.Module>>; readonly release: () => void } {
+    const key = `${dir}\u0000${maxMemoryPages}`;
+    let entry = this.#compiled.get(key);
+    if (!entry) this.#compiled.set(key, (entry = { modules: compileCoreModules(dir, maxMemoryPages), users: 0 }));
+    entry.users++;
+    let released = false;
+    const held = entry;
+    return {
+      modules: held.modules,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--held.users === 0 && this.#compiled.get(key) === held) this.#compiled.delete(key);
+      },
+    };
+  }
+
+  /** How many distinct codes this host holds compiled: actors that share code share one. */
+  get compiledCodes(): number {
+    return this.#compiled.size;
   }
 
   /** The id of a running actor named by its id or its claims name. */

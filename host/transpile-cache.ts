@@ -12,6 +12,11 @@ export interface TranspileOptions {
   readonly asyncImports?: readonly string[];
   /** Exports that may suspend, for the same reason. */
   readonly asyncExports?: readonly string[];
+  /**
+   * What identifies the code: wascap's module hash, the same for every signature of it, so that
+   * code signed again (another key, a later expiry) is transpiled once. Without it, the bytes do.
+   */
+  readonly codeHash?: string;
 }
 
 /** What a transpile learned about the component, kept beside the generated code. */
@@ -126,7 +131,8 @@ export async function loadTranspiled(dir: string, options: LoadOptions = {}): Pr
 /** The cache entry's name: the bytes, the options, the code generator's versions and the edits' digest. */
 export function cacheKey(bytes: Uint8Array, options: TranspileOptions, generator = generatorVersions(), editsDigest = BINDINGS_EDITS_DIGEST): string {
   return createHash('sha256')
-    .update(bytes)
+    // The claims live outside the core modules jco writes out: what they sign never changes the output.
+    .update(options.codeHash === undefined ? bytes : `code ${options.codeHash}`)
     .update(JSON.stringify({ format: CACHE_FORMAT, generator, edits: editsDigest, asyncImports: [...(options.asyncImports ?? [])].sort(), asyncExports: [...(options.asyncExports ?? [])].sort() }))
     .digest('hex');
 }

@@ -153,7 +153,8 @@ describe('host: running actors', () => {
   });
 
   it('does not transpile the same component again on a second start', async () => {
-    const path = await signedFile('trapper-twice', await trappingComponent());
+    // Code no other test here starts: the transpile cache is keyed by the code, not by its signature.
+    const path = await signedFile('spinner-twice', await spinningComponent());
     const first = await host.startActor(path);
     await host.stopActor(first.id);
     const second = await host.startActor(path);

@@ -1,6 +1,7 @@
 // npm run bench [-- <scenario>]: each scenario prints one BENCH line per figure, measured against
 // a baseline taken in the same run.
 import { buildCacheScenario } from './build-cache.ts';
+import { coldStartScenario } from './cold-start.ts';
 import { firstStartScenario } from './first-start.ts';
 import { httpScenario } from './http.ts';
 import { invokeScenario } from './invoke.ts';
@@ -10,6 +11,7 @@ import { oledScenario } from './oled.ts';
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
   'build-cache': buildCacheScenario,
+  'cold-start': coldStartScenario,
   'first-start': firstStartScenario,
   http: httpScenario,
   invoke: invokeScenario,

@@ -38,7 +38,7 @@ async function measure(calls: number, once: () => Promise<void>): Promise<Figure
  * The same component called in-process, as jco generates it: the baseline the host is held to. It
  * reuses its instance exactly when the host does (the reusable-instances tag in the claims counts).
  */
-async function direct(path: string, cacheDir: string, calls: number): Promise<Figures> {
+export async function direct(path: string, cacheDir: string, calls: number): Promise<Figures> {
   const bytes = new Uint8Array(await readFile(path));
   const component = await transpileCached(bytes, cacheDir);
   const freshEachCall = singleRequestInstances(component, decodeClaimsToken(readTopLevelToken(bytes)!).wascap.tags);

@@ -29,6 +29,7 @@ class Compiler {
   readonly #child: ChildProcess;
   #job: Job | undefined;
   #stderr = '';
+  #broken = false;
   #idle: NodeJS.Timeout | undefined;
   readonly #done: (compiler: Compiler) => void;
 
@@ -44,7 +45,14 @@ class Compiler {
       this.#done(this);
       job?.reject(new BuildError('BUILD_FAILED', `the compiler exited with code ${code}: ${this.#stderr.trim().split('\n').slice(-3).join(' / ') || 'no output'}`));
     });
-    this.#child.on('error', (error) => this.#job?.reject(error));
+    // It could not be started (or signalled): its job fails, and the next one gets another compiler.
+    this.#child.on('error', (error) => {
+      const job = this.#job;
+      this.#job = undefined;
+      this.#broken = true;
+      this.#done(this);
+      job?.reject(new BuildError('BUILD_FAILED', `the compiler could not run: ${error.message}`));
+    });
   }
 
   get busy(): boolean {
@@ -56,7 +64,7 @@ class Compiler {
   }
 
   get alive(): boolean {
-    return !this.#child.killed && this.#child.exitCode === null && this.#child.signalCode === null;
+    return !this.#broken && !this.#child.killed && this.#child.exitCode === null && this.#child.signalCode === null;
   }
 
   run(job: Job): void {

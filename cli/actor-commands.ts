@@ -14,7 +14,9 @@ export function startCommand(): Command {
   withCredentialOptions(start.command('actor'))
     .description('verify, admit and start an actor')
     .argument('<path|url>', 'a signed component: a file or an http(s) URL')
-    .option('--max-instances <n>', 'instances that may run at once', '1')
+    .option('--max-instances <n>', 'instances that may run at once (on shared threads, at most one per thread)', '1')
+    .option('--isolated', 'run on threads of its own rather than the shared ones: for a guest that waits long, or that must not share a thread')
+    .option('--idle-ms <ms>', "drop an instance unused this long; the next call makes a new one (default: the host's --idle-ms)")
     .option('--deadline-ms <ms>', 'end a call that runs longer than this', '10000')
     .option('--queue-limit <n>', 'calls (or HTTP requests, per instance) that may wait for a busy instance; more get ACTOR_BUSY or 503', '64')
     .option('--memory-limit-mb <mb>', 'memory each instance may use', '512')
@@ -35,6 +37,8 @@ export function startCommand(): Command {
           memoryLimitMb: string;
           config: string[];
           logLevel?: string;
+          isolated?: boolean;
+          idleMs?: string;
           json?: boolean;
           nats?: string;
           lattice: string;
@@ -51,6 +55,8 @@ export function startCommand(): Command {
           memoryLimitMb: positive(options.memoryLimitMb, '--memory-limit-mb'),
           config: keyValuePairs(options.config, '--config'),
           ...(options.logLevel === undefined ? {} : { logLevel: logLevel(options.logLevel, '--log-level') }),
+          ...(options.isolated ? { isolated: true } : {}),
+          ...(options.idleMs === undefined ? {} : { idleMs: positive(options.idleMs, '--idle-ms') }),
         };
         const constraints = keyValuePairs(options.constraint, '--constraint');
         const summary: ActorSummary & { host?: string } = await withProgress(`starting ${location}`, () =>

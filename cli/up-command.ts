@@ -11,7 +11,7 @@ import { packageVersion } from '../toolchain/index.ts';
 import { BUILT_IN_PROVIDERS, providerModules } from './provider-kinds.ts';
 import { CliError } from './errors.ts';
 import { credentialsFrom, isLoopbackUrl, membershipFrom, unlockedWarning, withCredentialOptions, withTrustOptions, type TrustOptions } from './lattice-options.ts';
-import { collect, keyValuePairs, logLevel, logSize, portNumber } from './options.ts';
+import { collect, keyValuePairs, logLevel, logSize, portNumber, positive } from './options.ts';
 import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
 import { runDemo } from './demo-actors.ts';
 import { DEFAULT_LOG_MAX_SIZE, hostLog, humanLogLine, KEPT_LOG_FILES, logDestination, type HostLog } from './log-lines.ts';
@@ -28,6 +28,8 @@ interface UpOptions extends TrustOptions {
   providerModule: string[];
   logLevel: string;
   logMaxSize: string;
+  actorThreads?: string;
+  idleMs: string;
   detached?: boolean;
   detachedChild?: boolean;
   demo?: boolean;
@@ -49,6 +51,8 @@ export function upCommand(): Command {
     .option('--provider-module <path>', 'also register the provider kind this module exports as `descriptor` (a provider of your own: docs/providers.md; repeatable)', collect, [])
     .option('--log-level <level>', `the least severe log line kept, the host's and its actors': ${LOG_LEVELS.join(', ')}`, 'info')
     .option('--log-max-size <size>', `rotate ~/.badger/host.log when it reaches this size (such as 500K, 10M, 1G), keeping ${KEPT_LOG_FILES} older files`, DEFAULT_LOG_MAX_SIZE)
+    .option('--actor-threads <n>', 'shared threads that run the actors, each many of them (default: one per core)')
+    .option('--idle-ms <ms>', "drop an actor's instance unused this long; the next call makes a new one (scale to zero)", '60000')
     .option('--detached', 'run in the background; logs go to ~/.badger/host.log')
     // What `up --detached` starts: no terminal, so its log and its notes go to host.log only.
     .addOption(new Option('--detached-child').hideHelp())
@@ -63,6 +67,7 @@ export function upCommand(): Command {
       await providerModules(options.providerModule);
       logLevel(options.logLevel, '--log-level');
       logSize(options.logMaxSize, '--log-max-size');
+      actorThreads(options);
       if (options.detached) return startDetached(options.json);
       await runHost(options);
     });
@@ -126,6 +131,7 @@ async function runHostWith(options: UpOptions, home: string, log: HostLog): Prom
     labels,
     logger: log.logger,
     providers: [...BUILT_IN_PROVIDERS, ...(await providerModules(options.providerModule))],
+    threads: actorThreads(options),
     latticeBuckets: openLatticeBuckets,
     ...(servers
       ? {
@@ -305,4 +311,11 @@ async function startDetached(json: boolean | undefined): Promise<void> {
   if (!(await ready())) throw new Error(`the host did not start within ${DETACHED_START_LIMIT_MS / 60_000} minutes; see ${logPath}`);
   note(`badger host running in the background (pid ${child.pid}); logs: ${logPath}; stop it with "badger down"`);
   if (json) emit(true, { pid: child.pid, log: logPath, socket: defaultSocketPath() }, '');
+}
+
+function actorThreads(options: UpOptions): { actorThreads?: number; idleMs: number } {
+  return {
+    ...(options.actorThreads === undefined ? {} : { actorThreads: positive(options.actorThreads, '--actor-threads') }),
+    idleMs: positive(options.idleMs, '--idle-ms'),
+  };
 }

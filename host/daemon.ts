@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { defaultSocketPath, handleControlRequest, serveLocalSocket, type ApplicationControl, type HostIdentity } from './control/index.ts';
 import { HostError } from './errors.ts';
-import { Host } from './host.ts';
+import { Host, type HostOptions } from './host.ts';
 import type { Policy } from './policy.ts';
 import type { ProviderDescriptor } from './provider.ts';
 import type { LatticeBucketsOpener } from './remote-targets.ts';
@@ -44,6 +44,8 @@ export interface DaemonOptions {
    * directory of its own under `home`, the daemon's event sink, and `latticeBuckets`.
    */
   readonly providers?: readonly ProviderDescriptor[];
+  /** Shared actor threads, and how long an idle instance is kept (the Host's options). */
+  readonly threads?: Pick<HostOptions, 'actorThreads' | 'idleMs'>;
   /** How providers reach the lattice's shared buckets (a key-value store's `backend=nats`). */
   readonly latticeBuckets?: LatticeBucketsOpener;
   /** Joins a lattice; none leaves the host alone on this machine. */
@@ -68,7 +70,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const logger = options.logger ?? pino({ name: 'badger-host' });
   let lattice: DaemonLattice | undefined;
   const publish = (type: string, data: unknown) => lattice?.publish(type, data);
-  const host = new Host({ cacheDir: join(options.home, 'cache', 'transpiled'), policy: options.policy, logger, onEvent: publish, providers: options.providers ?? [] });
+  const host = new Host({ cacheDir: join(options.home, 'cache', 'transpiled'), policy: options.policy, logger, onEvent: publish, providers: options.providers ?? [], ...options.threads });
   let ready = false;
   let requestShutdown!: () => void;
   const shutdownRequested = new Promise<void>((resolve) => (requestShutdown = resolve));

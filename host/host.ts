@@ -2,6 +2,7 @@ import { pino, type Logger } from 'pino';
 import { verifyArtifact, wasmKind, type ClaimsVerification, type ComponentClaims } from '../claims/index.ts';
 import type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 import { ActorPool, type PoolLimits } from './actor-pool.ts';
+import { defaultActorThreads, SharedThreads } from './shared-threads.ts';
 import { readArtifact } from './artifact-source.ts';
 import { HostError } from './errors.ts';
 import type { LogLevel } from './log-levels.ts';
@@ -34,6 +35,10 @@ export interface HostOptions {
    * started after it: an actor's imports are planned once, at its start.
    */
   readonly providers?: readonly ProviderDescriptor[];
+  /** Shared actor threads (default: one per core). */
+  readonly actorThreads?: number;
+  /** An actor instance unused this long is dropped, and made again by the next call (default 60 s). */
+  readonly idleMs?: number;
 }
 
 export type HostEventType =
@@ -45,7 +50,8 @@ export type HostEventType =
   | 'provider_stopped'
   | 'link_put'
   | 'link_deleted'
-  | 'invocation_failed';
+  | 'invocation_failed'
+  | 'actor_isolated';
 
 export interface StartActorOptions extends Partial<PoolLimits> {
   /** What `wasi:config/store` answers for this actor, with the config of links that target it on top. */
@@ -54,6 +60,10 @@ export interface StartActorOptions extends Partial<PoolLimits> {
   readonly memoryLimitMb?: number;
   /** The least severe of the actor's own log lines kept (default: the host's level). */
   readonly logLevel?: LogLevel;
+  /** Threads of its own rather than the host's shared ones. */
+  readonly isolated?: boolean;
+  /** Its instances' idle time before they are dropped (default: the host's). */
+  readonly idleMs?: number;
 }
 
 
@@ -63,6 +73,8 @@ export interface ActorSummary {
   readonly claims?: ComponentClaims;
   readonly capabilities: readonly string[];
   readonly limits: PoolLimits;
+  /** On threads of its own: started so, or since it overran its deadline on a shared thread. */
+  readonly isolated: boolean;
   /** False when the component came out of the transpile cache. */
   readonly transpiled: boolean;
   readonly failures: Readonly<Partial<Record<InvocationErrorCode, number>>>;
@@ -70,6 +82,7 @@ export interface ActorSummary {
 
 const DEFAULT_LIMITS: PoolLimits = { maxInstances: 1, queueLimit: 64, deadlineMs: 10_000 };
 const DEFAULT_MEMORY_LIMIT_MB = 512;
+const DEFAULT_IDLE_MS = 60_000;
 
 /** An actor's id: its claims' subject, or for an unsigned component a name from its hash. */
 function actorIdFrom(verification: ClaimsVerification): string {
@@ -82,7 +95,7 @@ export async function actorIdOf(location: string): Promise<string> {
 }
 
 interface RunningActor {
-  readonly summary: Omit<ActorSummary, 'limits' | 'failures'>;
+  readonly summary: Omit<ActorSummary, 'limits' | 'failures' | 'isolated'>;
   /** The WIT interfaces it exports, which links from actors on other hosts may target. */
   readonly exportedInterfaces: readonly string[];
   /** Of those, the ones it may offer: a driven export (an HTTP handler) only when its claims name it. */
@@ -114,6 +127,7 @@ export class Host {
   readonly #options: HostOptions;
   readonly #log: Logger;
   readonly #capabilities: Capabilities;
+  readonly #threads: SharedThreads;
 
   /** The lattice, when this host is on one. */
   #remote: RemoteTargets | undefined;
@@ -149,6 +163,14 @@ export class Host {
     this.#log = options.logger ?? pino({ name: 'badger-host' });
     this.#remote = options.remote;
     this.#capabilities = new Capabilities(options.providers);
+    this.#threads = new SharedThreads(options.actorThreads ?? defaultActorThreads(), (level, message) =>
+      this.#log[level === 'stderr' ? 'warn' : level === 'stdout' ? 'info' : level === 'critical' ? 'fatal' : level]({ context: 'actor-thread' }, message),
+    );
+  }
+
+  /** The shared actor threads started so far, and how many it may start. */
+  get actorThreads(): { readonly started: number; readonly size: number } {
+    return { started: this.#threads.threads.length, size: this.#threads.size };
   }
 
   /** The provider kinds this host was given, for `badger start provider <name>`. */
@@ -298,6 +320,8 @@ export class Host {
         modules,
       },
       { ...DEFAULT_LIMITS, ...definedLimits(options) },
+      { isolated: options.isolated ?? false, idleMs: options.idleMs ?? this.#options.idleMs ?? DEFAULT_IDLE_MS },
+      this.#threads,
       {
         routeImport: async ({ iface, operation, args, linkName }) =>
           iface === 'wasi:config/store' ? { ok: this.#configOf(id, options.config ?? {}) } : routeImportCall(this.links, this.#targets, id, iface, operation, args, linkName),
@@ -306,6 +330,10 @@ export class Host {
           failures[code] = (failures[code] ?? 0) + 1;
           log.warn({ code }, message);
           this.#event('invocation_failed', { actor: id, code, message });
+        },
+        isolated: (message) => {
+          log.warn({ reason: message }, 'actor isolated: it overran its deadline on a shared thread, and runs on threads of its own from now on');
+          this.#event('actor_isolated', { actor: id, name, reason: message });
         },
         access: (entries) => {
           for (const { error, ...entry } of entries) {
@@ -526,6 +554,7 @@ export class Host {
     await Promise.all([...this.#actors.keys()].map((id) => this.stopActor(id)));
     await Promise.all(this.#draining);
     await Promise.all([...this.#providers.keys()].map((id) => this.stopProvider(id)));
+    await this.#threads.end();
   }
 
   /**
@@ -579,7 +608,7 @@ export class Host {
   }
 
   #describe(actor: RunningActor): ActorSummary {
-    return { ...actor.summary, limits: actor.pool.limits, failures: { ...actor.failures } };
+    return { ...actor.summary, limits: actor.pool.limits, isolated: actor.pool.isolated, failures: { ...actor.failures } };
   }
 
   #event(type: HostEventType, data: Record<string, unknown>): void {

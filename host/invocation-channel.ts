@@ -41,6 +41,7 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
   readonly #imports: MessagePort;
   readonly #onImport: (call: ImportCall) => Promise<ImportReply>;
   #abandoned = false;
+  #importsRunning = 0;
   /** What to hand the worker (transfer both ports). */
   readonly workerEnd: WorkerChannelEnd;
 
@@ -67,9 +68,12 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
     Atomics.notify(this.#flags, REQUEST);
   }
 
-  /** Serves the worker's import calls until its result arrives; undefined when `timeoutMs` passes first. */
-  async receive(timeoutMs: number): Promise<Result | undefined> {
-    const deadline = performance.now() + timeoutMs;
+  /**
+   * Serves the worker's import calls until its result arrives; undefined when `timeoutMs` passes
+   * first, or when the channel is abandoned (the host ended the thread).
+   */
+  async receive(timeoutMs?: number): Promise<Result | undefined> {
+    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     let spinFrom = performance.now();
     for (;;) {
       if (Atomics.compareExchange(this.#flags, IMPORT, 1, 0) === 1) {
@@ -79,17 +83,27 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
       }
       if (Atomics.load(this.#flags, RESULT) === 1) return receiveMessageOnPort(this.#invocations)?.message as Result | undefined;
       const now = performance.now();
-      if (now >= deadline) return undefined;
-      if (now - spinFrom > MAIN_SPIN_MS) await this.#attention(deadline - now);
+      if (deadline !== undefined && now >= deadline) return undefined;
+      if (now - spinFrom > MAIN_SPIN_MS) await this.#attention(deadline === undefined ? undefined : deadline - now);
     }
+  }
+
+  /** True while the host runs an import for the worker: the worker's thread is blocked until it answers. */
+  get importing(): boolean {
+    return this.#importsRunning > 0;
   }
 
   /** Runs one import call; false when the deadline passed first. */
   async #runImport(deadline?: number): Promise<boolean> {
     const call = takeMessage<ImportCall>(this.#imports);
-    const reply = deadline === undefined ? { value: await this.#onImport(call) } : await raceDeadline(this.#onImport(call), deadline);
-    if (reply === undefined) return false;
-    this.#imports.postMessage(reply.value);
+    this.#importsRunning++;
+    try {
+      const reply = deadline === undefined ? { value: await this.#onImport(call) } : await raceDeadline(this.#onImport(call), deadline);
+      if (reply === undefined || this.#abandoned) return false;
+      this.#imports.postMessage(reply.value);
+    } finally {
+      this.#importsRunning--;
+    }
     Atomics.store(this.#flags, IMPORT_REPLY, 1);
     Atomics.notify(this.#flags, IMPORT_REPLY);
     return true;
@@ -109,7 +123,7 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
   }
 
   /** Waits until the worker raises a flag (or `timeoutMs` passes) without blocking this thread. */
-  async #attention(timeoutMs: number): Promise<void> {
+  async #attention(timeoutMs?: number): Promise<void> {
     const seen = Atomics.load(this.#flags, ATTENTION);
     if (Atomics.load(this.#flags, IMPORT) !== 0 || Atomics.load(this.#flags, RESULT) !== 0) return;
     const waiting = Atomics.waitAsync(this.#flags, ATTENTION, seen, timeoutMs);
@@ -155,22 +169,27 @@ export class WorkerChannel<Request, Result, ImportCall, ImportReply> {
 
   /**
    * Sleeps for real until the host sends an invocation or a port message: the fastest wake-up,
-   * for a worker that has nothing else to do (no listener of its own).
+   * for a worker that has nothing else to do (no listener of its own); at most `timeoutMs`.
    */
-  sleepForSignal(): WorkerSignal<Request> {
+  sleepForSignal(timeoutMs?: number): WorkerSignal<Request> {
     const started = performance.now();
     while (Atomics.load(this.#flags, REQUEST) === 0 && performance.now() - started < WORKER_SPIN_MS);
-    Atomics.wait(this.#flags, REQUEST, 0);
+    Atomics.wait(this.#flags, REQUEST, 0, timeoutMs);
     return this.#signal();
   }
 
   /** Waits without blocking this thread's event loop, for a worker that also serves requests of its own. */
   async awaitSignal(): Promise<WorkerSignal<Request>> {
-    while (Atomics.load(this.#flags, REQUEST) === 0) {
+    if (Atomics.load(this.#flags, REQUEST) === 0) {
       const waiting = Atomics.waitAsync(this.#flags, REQUEST, 0);
       if (waiting.async) await waiting.value;
     }
     return this.#signal();
+  }
+
+  /** Ends this thread's own `awaitSignal` with nothing: its work is done, and it may sleep for real now. */
+  nudge(): void {
+    Atomics.notify(this.#flags, REQUEST);
   }
 
   #signal(): WorkerSignal<Request> {

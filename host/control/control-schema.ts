@@ -32,6 +32,8 @@ function operationSchemas(z: SchemaKit) {
       memoryLimitMb: count(65_536).optional(),
       logLevel: z.enum(LOG_LEVELS).optional(),
       config: config.optional(),
+      isolated: z.boolean().optional(),
+      idleMs: count(86_400_000).optional(),
     }),
     'update-actor': z.strictObject({ op: z.literal('update-actor'), location: z.string().min(1).max(4096) }),
     'stop-actor': z.strictObject({ op: z.literal('stop-actor'), actor: id }),

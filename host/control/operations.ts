@@ -25,6 +25,8 @@ export type ControlRequest =
       readonly memoryLimitMb?: number;
       readonly logLevel?: LogLevel;
       readonly config?: Record<string, string>;
+      readonly isolated?: boolean;
+      readonly idleMs?: number;
     }
   | { readonly op: 'update-actor'; readonly location: string }
   | { readonly op: 'stop-actor'; readonly actor: string }
@@ -168,6 +170,8 @@ const OPERATIONS: Operations = {
       ...(request.memoryLimitMb === undefined ? {} : { memoryLimitMb: request.memoryLimitMb }),
       ...(request.logLevel === undefined ? {} : { logLevel: request.logLevel }),
       ...(request.config === undefined ? {} : { config: request.config }),
+      ...(request.isolated === undefined ? {} : { isolated: request.isolated }),
+      ...(request.idleMs === undefined ? {} : { idleMs: request.idleMs }),
     }),
   'update-actor': (host, _identity, request) => host.updateActor(request.location),
   'stop-actor': async (host, _identity, request) => {

@@ -1,0 +1,369 @@
+import { Worker } from 'node:worker_threads';
+import type { AccessEntry, ListenSpec } from './http-ingress/index.ts';
+import { HttpServerError, isErrorCode, type HttpServerErrorCode } from './errors.ts';
+import {
+  BUSY_BEGUN,
+  BUSY_HTTP,
+  BUSY_RUNNING,
+  BUSY_SLOTS,
+  BUSY_TENANT,
+  type FromWorker,
+  type ImportCall,
+  type Invocation,
+  type InvocationErrorCode,
+  type InvocationReply,
+  type InvocationRequest,
+  type InvocationResult,
+  type TenantSetup,
+  type ToWorker,
+  type WorkerData,
+  type WorkerStats,
+} from './actor-protocol.ts';
+import { InvocationChannel } from './invocation-channel.ts';
+import type { ActorLogLevel } from './wasi/index.ts';
+import type { CallOutcome } from './router.ts';
+
+/** What a thread tells the actor it runs (its tenant's owner). */
+export interface TenantHooks {
+  routeImport(call: ImportCall): Promise<CallOutcome>;
+  log(level: ActorLogLevel, context: string, message: string): void;
+  /** Requests the actor's own listeners served. */
+  access(entries: readonly AccessEntry[]): void;
+  /** A failure that no call of the actor's hears about: an HTTP request whose thread was ended. */
+  failed(code: InvocationErrorCode, message: string): void;
+  /** A shared thread was ended because this actor's guest held it past its deadline: the actor is no longer on it. */
+  overran(message: string): void;
+}
+
+interface Tenant {
+  readonly setup: TenantSetup;
+  readonly hooks: TenantHooks;
+  /** Loaded in the current thread: undefined, or why it could not be. */
+  added: Promise<string | undefined>;
+  /** Its listeners, by id: a new thread listens on them again. */
+  readonly listeners: Map<number, ListenSpec>;
+}
+
+interface Job {
+  readonly tenant: number;
+  readonly invocation: Invocation;
+  readonly settle: (result: InvocationResult) => void;
+}
+
+/** One running worker: replaced, with its tenants, when it must be ended. */
+interface Generation {
+  readonly worker: Worker;
+  readonly channel: InvocationChannel<InvocationRequest, InvocationReply, ImportCall, CallOutcome>;
+  readonly busy: Int32Array;
+  readonly ready: Promise<void>;
+  /** Answers to port messages, by message id. */
+  readonly replies: Map<number, (message: FromWorker) => void>;
+  watched?: { readonly begun: number; readonly since: number };
+}
+
+export interface ActorThreadOptions {
+  /** A shared thread gives up a tenant that overran its deadline; a thread of an actor's own keeps it. */
+  readonly shared: boolean;
+  /** Where the thread's own output goes when no actor's guest is running. */
+  readonly log: (level: ActorLogLevel, message: string) => void;
+}
+
+// Sources run as TypeScript in a checkout and as JavaScript once compiled.
+const WORKER = new URL(`./actor-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/** Tenant and listener ids are unique in the process, so a stale one never names another. Zero means none. */
+let nextTenant = 1;
+let nextListener = 1;
+
+/**
+ * An actor thread, from the host's side: one worker that runs the actors placed on it (its
+ * tenants), one guest at a time. Invocations wait here in arrival order and go to the worker one
+ * by one. When a guest holds the thread past its deadline without yielding, the worker is ended:
+ * that call fails, the other tenants get a fresh worker at once, their listeners open again, and
+ * work that had not begun runs there. On a shared thread the tenant that overran leaves.
+ */
+export class ActorThread {
+  readonly #options: ActorThreadOptions;
+  readonly #tenants = new Map<number, Tenant>();
+  readonly #queue: Job[] = [];
+  #current: Job | undefined;
+  #generation: Generation;
+  #nextMessage = 0;
+  #watchdog: NodeJS.Timeout | undefined;
+  #ended = false;
+
+  constructor(options: ActorThreadOptions) {
+    this.#options = options;
+    this.#generation = this.#start();
+  }
+
+  get shared(): boolean {
+    return this.#options.shared;
+  }
+
+  get tenants(): number {
+    return this.#tenants.size;
+  }
+
+  /** Invocations waiting for this thread or running on it. */
+  get load(): number {
+    return this.#queue.length + (this.#current ? 1 : 0);
+  }
+
+  /** True while the host runs an import for a guest here: nothing else runs on the thread until it returns. */
+  get importing(): boolean {
+    return this.#generation.channel.importing;
+  }
+
+  /** Places an actor on the thread; its calls may be sent at once (they wait for it to load). */
+  addTenant(setup: TenantSetup, hooks: TenantHooks): number {
+    const id = nextTenant++;
+    const tenant: Tenant = { setup, hooks, added: Promise.resolve(undefined), listeners: new Map() };
+    this.#tenants.set(id, tenant);
+    tenant.added = this.#load(this.#generation, id, tenant);
+    this.#watch();
+    return id;
+  }
+
+  /** Resolves once the tenant is loaded; rejects with why it could not be. */
+  async loaded(tenant: number): Promise<void> {
+    const problem = await this.#tenants.get(tenant)?.added;
+    if (problem !== undefined) throw new Error(problem);
+  }
+
+  /** The actor leaves the thread: its listeners close and its instance goes. Its calls must have finished. */
+  async removeTenant(tenant: number): Promise<void> {
+    const leaving = this.#tenants.get(tenant);
+    if (!leaving) return;
+    // Removed before it is loaded, the thread would load it after and keep it.
+    await leaving.added;
+    if (!this.#tenants.delete(tenant)) return;
+    for (const job of this.#queue.filter((queued) => queued.tenant === tenant)) {
+      this.#queue.splice(this.#queue.indexOf(job), 1);
+      job.settle(failure('ACTOR_STOPPING', 'the actor left its thread before this call started'));
+    }
+    await this.#ask(this.#generation, { type: 'remove-tenant', id: this.#nextMessage++, tenant });
+  }
+
+  run(tenant: number, invocation: Invocation): Promise<InvocationResult> {
+    if (this.#ended || !this.#tenants.has(tenant)) return Promise.resolve(failure('ACTOR_STOPPING', 'the actor is no longer on this thread'));
+    return new Promise((settle) => {
+      this.#queue.push({ tenant, invocation, settle });
+      this.#next();
+    });
+  }
+
+  /** The tenant listens on `spec` in this thread (SO_REUSEPORT); rejects, listening nowhere, when it cannot. */
+  async listen(tenant: number, spec: ListenSpec): Promise<number> {
+    const owner = this.#tenants.get(tenant);
+    if (!owner) throw new HttpServerError('HTTP_LISTEN_FAILED', 'the actor is no longer on this thread');
+    const listener = nextListener++;
+    let generation: Generation;
+    do {
+      generation = this.#generation;
+      const problem = await owner.added;
+      if (problem !== undefined) throw new HttpServerError('HTTP_LISTEN_FAILED', `the actor could not be loaded in its thread: ${problem}`);
+      // A thread replaced meanwhile: wait for the actor to load in the new one.
+    } while (generation !== this.#generation);
+    if (!this.#tenants.has(tenant)) throw new HttpServerError('HTTP_LISTEN_FAILED', 'the actor is no longer on this thread');
+    // Known from here on, it is opened again by any thread that replaces this one.
+    owner.listeners.set(listener, spec);
+    const answer = await this.#ask(generation, { type: 'listen', id: this.#nextMessage++, tenant, listener, spec });
+    if (answer.type === 'listening' && answer.error) {
+      owner.listeners.delete(listener);
+      const { code, message } = answer.error;
+      throw new HttpServerError(code.startsWith('HTTP_') && isErrorCode(code) ? (code as HttpServerErrorCode) : 'HTTP_LISTEN_FAILED', message);
+    }
+    return listener;
+  }
+
+  /**
+   * Stops accepting on the listener, lets its requests in flight finish, and closes it; with
+   * `handover` (another listener has the address now), its connections go as clients expect.
+   */
+  async unlisten(listener: number, handover = false): Promise<void> {
+    const owner = [...this.#tenants.values()].find((tenant) => tenant.listeners.has(listener));
+    if (!owner) return;
+    owner.listeners.delete(listener);
+    await this.#ask(this.#generation, { type: 'unlisten', id: this.#nextMessage++, listener, handover });
+  }
+
+  /** The tenant's instances, sockets and requests in flight. */
+  async stats(tenant: number): Promise<WorkerStats> {
+    const answer = await this.#ask(this.#generation, { type: 'stats', id: this.#nextMessage++, tenant });
+    return answer.type === 'stats' ? answer.stats : { instances: 0, openSockets: 0, inFlight: 0 };
+  }
+
+  /** Ends the thread; calls not yet answered are refused. */
+  async end(): Promise<void> {
+    this.#ended = true;
+    clearInterval(this.#watchdog);
+    for (const job of this.#queue.splice(0)) job.settle(failure('ACTOR_STOPPING', 'the thread ended before this call started'));
+    this.#current?.settle(failure('ACTOR_STOPPING', 'the thread ended during this call'));
+    this.#current = undefined;
+    await this.#retire(this.#generation);
+  }
+
+  #start(): Generation {
+    const channel = new InvocationChannel<InvocationRequest, InvocationReply, ImportCall, CallOutcome>(
+      (call) => this.#tenants.get(call.tenant)?.hooks.routeImport(call) ?? Promise.resolve({ err: undefined, reason: 'the actor is no longer on this thread' }),
+    );
+    const busy = new Int32Array(new SharedArrayBuffer(4 * BUSY_SLOTS));
+    const workerData: WorkerData = { channel: channel.workerEnd, busy: busy.buffer as SharedArrayBuffer };
+    // Whatever the thread writes to its own stdout or stderr (jco's generated code does, on some
+    // failures) becomes the running actor's structured log lines, never raw lines in the host's output.
+    const worker = new Worker(WORKER, { workerData, transferList: [channel.workerEnd.invocations, channel.workerEnd.imports], stdout: true, stderr: true });
+    let markReady!: () => void;
+    const generation: Generation = { worker, channel, busy, ready: new Promise((resolve) => (markReady = resolve)), replies: new Map() };
+    for (const stream of ['stdout', 'stderr'] as const) {
+      worker[stream].setEncoding('utf8');
+      worker[stream].on('data', (text: string) => {
+        const running = Atomics.load(busy, BUSY_RUNNING) === 1 ? this.#tenants.get(Atomics.load(busy, BUSY_TENANT)) : undefined;
+        for (const line of text.split('\n')) {
+          if (line.trim() === '') continue;
+          if (running) running.hooks.log(stream, 'worker', line.trimEnd());
+          else this.#options.log(stream, line.trimEnd());
+        }
+      });
+    }
+    worker.on('message', (message: FromWorker) => {
+      switch (message.type) {
+        case 'ready':
+          return markReady();
+        case 'log':
+          return this.#tenants.get(message.tenant)?.hooks.log(message.level, message.context, message.message);
+        case 'access':
+          return this.#tenants.get(message.tenant)?.hooks.access(message.entries);
+        default: {
+          const reply = generation.replies.get(message.id);
+          generation.replies.delete(message.id);
+          return reply?.(message);
+        }
+      }
+    });
+    worker.on('error', (error) => this.#lose(generation, 'ACTOR_CRASHED', `the actor's thread failed: ${error.message}`));
+    worker.on('exit', () => this.#lose(generation, 'ACTOR_CRASHED', "the actor's thread exited"));
+    return generation;
+  }
+
+  /** Loads a tenant in `generation`, and opens its listeners there. */
+  async #load(generation: Generation, id: number, tenant: Tenant): Promise<string | undefined> {
+    const answer = await this.#ask(generation, { type: 'add-tenant', id: this.#nextMessage++, tenant: id, setup: tenant.setup });
+    if (answer.type === 'tenant-added' && answer.error) return answer.error;
+    for (const [listener, spec] of tenant.listeners) {
+      void this.#ask(generation, { type: 'listen', id: this.#nextMessage++, tenant: id, listener, spec }).then((reply) => {
+        if (reply.type === 'listening' && reply.error) tenant.hooks.log('warn', 'http', `a new thread cannot listen on ${spec.host}:${spec.port}: ${reply.error.message}`);
+      });
+    }
+    return undefined;
+  }
+
+  #ask(generation: Generation, message: ToWorker): Promise<FromWorker> {
+    return new Promise((resolve) => {
+      generation.replies.set(message.id, resolve);
+      generation.worker.postMessage(message);
+      generation.channel.wakeForMessages();
+    });
+  }
+
+  #next(): void {
+    if (this.#current || this.#ended) return;
+    const job = this.#queue.shift();
+    if (!job) return;
+    this.#current = job;
+    void this.#exchange(this.#generation, job);
+  }
+
+  async #exchange(generation: Generation, job: Job): Promise<void> {
+    const tenant = this.#tenants.get(job.tenant);
+    const problem = tenant ? await Promise.all([generation.ready, tenant.added]).then(([, added]) => added) : 'the actor is no longer on this thread';
+    // The thread may have been lost meanwhile: then this job was answered or sent again.
+    if (this.#current !== job || this.#generation !== generation) return;
+    if (problem !== undefined) return this.#done(job, failure('ACTOR_CALL_FAILED', `the actor could not be loaded in its thread: ${problem}`));
+    generation.channel.send({ id: 0, tenant: job.tenant, invocation: job.invocation });
+    // No deadline here: the thread keeps it for a guest that waits, the watchdog for one that loops.
+    const answer = await generation.channel.receive();
+    if (this.#current !== job || this.#generation !== generation) return;
+    this.#done(job, answer?.result ?? failure('ACTOR_CRASHED', "the actor's thread ended during the call"));
+  }
+
+  #done(job: Job, result: InvocationResult): void {
+    this.#current = undefined;
+    job.settle(result);
+    this.#next();
+  }
+
+  /**
+   * Finds a guest that holds the thread past its deadline without yielding: its timers cannot
+   * run then, and only ending the thread stops it.
+   */
+  #watch(): void {
+    if (this.#watchdog) return;
+    const tick = () => {
+      const deadlines = [...this.#tenants.values()].map((tenant) => tenant.setup.deadlineMs);
+      const every = Math.max(25, Math.min(1000, Math.min(...deadlines) / 4));
+      const generation = this.#generation;
+      const { busy } = generation;
+      const now = performance.now();
+      const begun = Atomics.load(busy, BUSY_BEGUN);
+      const tenantId = Atomics.load(busy, BUSY_TENANT);
+      const deadline = this.#tenants.get(tenantId)?.setup.deadlineMs;
+      if (Atomics.load(busy, BUSY_RUNNING) === 0 || deadline === undefined) generation.watched = undefined;
+      else if (generation.watched?.begun !== begun) generation.watched = { begun, since: now };
+      else if (now - generation.watched.since > deadline + every) {
+        const http = Atomics.load(busy, BUSY_HTTP) === 1;
+        this.#lose(
+          generation,
+          'ACTOR_DEADLINE',
+          http ? `an HTTP request ran past its ${deadline} ms deadline without yielding; its thread was ended` : `the call ran past its ${deadline} ms deadline and its thread was ended`,
+          tenantId,
+        );
+      }
+      this.#watchdog = this.#tenants.size > 0 && !this.#ended ? setTimeout(tick, every).unref() : undefined;
+    };
+    this.#watchdog = setTimeout(tick, 25).unref();
+  }
+
+  /**
+   * The worker is gone or must go. The call running on it fails; a call sent but not begun (it
+   * waited behind an HTTP request) runs again on the next worker, with every other tenant.
+   */
+  #lose(generation: Generation, code: InvocationErrorCode, message: string, offender?: number): void {
+    if (this.#generation !== generation || this.#ended) return;
+    const busy = generation.busy;
+    const running = Atomics.load(busy, BUSY_RUNNING) === 1 ? Atomics.load(busy, BUSY_TENANT) : undefined;
+    const culprit = offender ?? running;
+    const runningHttp = running !== undefined && Atomics.load(busy, BUSY_HTTP) === 1;
+    const job = this.#current;
+    this.#current = undefined;
+    if (job) {
+      if (job.tenant === culprit && !runningHttp) job.settle(failure(code, message));
+      else this.#queue.unshift(job);
+    }
+    if (culprit !== undefined) {
+      const tenant = this.#tenants.get(culprit);
+      if (tenant && (runningHttp || job?.tenant !== culprit)) tenant.hooks.failed(code, message);
+      if (tenant && this.#options.shared && code === 'ACTOR_DEADLINE') {
+        this.#tenants.delete(culprit);
+        tenant.hooks.overran(message);
+      }
+    }
+    void this.#retire(generation);
+    this.#generation = this.#start();
+    for (const [id, tenant] of this.#tenants) tenant.added = this.#load(this.#generation, id, tenant);
+    this.#next();
+  }
+
+  async #retire(generation: Generation): Promise<void> {
+    generation.worker.removeAllListeners('exit');
+    generation.worker.removeAllListeners('error');
+    generation.channel.abandon();
+    for (const reply of generation.replies.values()) reply({ type: 'unlistened', id: -1 });
+    generation.replies.clear();
+    await generation.worker.terminate();
+  }
+}
+
+function failure(code: InvocationErrorCode, message: string): Extract<InvocationResult, { ok: false }> {
+  return { ok: false, code, message };
+}

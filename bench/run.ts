@@ -2,6 +2,7 @@
 // a baseline taken in the same run.
 import { buildCacheScenario } from './build-cache.ts';
 import { coldStartScenario } from './cold-start.ts';
+import { densityScenario } from './density.ts';
 import { firstStartScenario } from './first-start.ts';
 import { httpScenario } from './http.ts';
 import { invokeScenario } from './invoke.ts';
@@ -12,6 +13,7 @@ import { oledScenario } from './oled.ts';
 const SCENARIOS: Record<string, () => Promise<void>> = {
   'build-cache': buildCacheScenario,
   'cold-start': coldStartScenario,
+  density: densityScenario,
   'first-start': firstStartScenario,
   http: httpScenario,
   invoke: invokeScenario,

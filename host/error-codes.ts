@@ -36,10 +36,10 @@ export const ERROR_CODES = {
   ACTOR_TRAPPED: 'the actor trapped (a panic, an unreachable, a failed assertion in the guest)',
   ACTOR_EXITED: 'the actor called wasi:cli/exit, which ends the invocation; the message has its exit code',
   ACTOR_IMPORT_UNSATISFIED: 'the component imports an interface (or a version of one) that nothing on this host serves; the message names each, and what would serve it',
-  ACTOR_DEADLINE: 'the invocation ran past its deadline and its instance was ended',
+  ACTOR_DEADLINE: 'the invocation ran past its deadline: its instance was given up, or its thread ended if the guest did not yield',
   ACTOR_BUSY: 'every instance is busy and the queue is full',
   ACTOR_STOPPING: 'the actor is stopping and takes no new calls',
-  ACTOR_CRASHED: "the actor's worker thread failed",
+  ACTOR_CRASHED: "the actor's thread failed",
   ACTOR_NO_SUCH_EXPORT: 'the actor does not export the function that was called',
   ACTOR_CALL_FAILED: 'the call failed in the guest without a trap (an exception, an error result)',
 

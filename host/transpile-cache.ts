@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { componentWit, metadataShow, transpile } from '@bytecodealliance/jco';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { limitMemory } from './memory-limit.ts';
 
 export interface TranspileOptions {
@@ -86,7 +86,7 @@ export async function transpileCached(bytes: Uint8Array, cacheRoot: string, opti
   const key = cacheKey(bytes, options);
   const dir = join(cacheRoot, key);
   const transpiled = (await readMetadata(dir)) === undefined;
-  if (transpiled) await transpileInto(bytes, dir, options);
+  if (transpiled) await transpileInProcess(bytes, dir, options);
   return { ...(await loadTranspiled(dir)), key, transpiled };
 }
 
@@ -170,7 +170,68 @@ async function readMetadata(dir: string): Promise<ComponentMetadata | undefined>
   }
 }
 
-async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileOptions): Promise<void> {
+/** A transpile process that has nothing to do for this long ends, and its memory goes with it. */
+const TRANSPILER_IDLE_MS = 2000;
+
+interface Transpiler {
+  readonly child: ChildProcess;
+  readonly pending: Map<number, { resolve: () => void; reject: (error: Error) => void }>;
+  idle?: NodeJS.Timeout;
+}
+
+let transpiler: Transpiler | undefined;
+let nextTranspile = 0;
+
+// Sources run as TypeScript in a checkout and as JavaScript once compiled.
+const TRANSPILE_PROCESS = fileURLToPath(new URL(`./transpile-process${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+
+/**
+ * Transpiles in a process of its own: jco's code generator holds 40 MB once loaded and 200 MB
+ * more after a 13 MB component, which a host that runs actors never needs again. A worker thread
+ * would not do: the memory it frees mostly stays with the process. The process ends once idle.
+ */
+function transpileInProcess(bytes: Uint8Array, dir: string, options: TranspileOptions): Promise<void> {
+  if (!transpiler) {
+    const child = spawn(process.execPath, [TRANSPILE_PROCESS], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    const started: Transpiler = { child, pending: new Map() };
+    transpiler = started;
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-2000)));
+    const fail = (error: Error) => {
+      if (transpiler === started) transpiler = undefined;
+      for (const waiting of started.pending.values()) waiting.reject(error);
+      started.pending.clear();
+    };
+    child.on('message', ({ id, error }: { id: number; error?: string }) => {
+      const waiting = started.pending.get(id);
+      started.pending.delete(id);
+      if (error === undefined) waiting?.resolve();
+      else waiting?.reject(new Error(error));
+      if (started.pending.size > 0) return;
+      child.unref();
+      child.channel?.unref();
+      started.idle = setTimeout(() => {
+        if (transpiler === started) transpiler = undefined;
+        child.kill();
+      }, TRANSPILER_IDLE_MS).unref();
+    });
+    child.on('error', fail);
+    child.on('exit', (code, signal) => fail(new Error(`the transpile process ended (${signal ?? `exit ${code}`}) before it answered${stderr ? `: ${stderr.trim()}` : ''}`)));
+  }
+  const current = transpiler;
+  clearTimeout(current.idle);
+  current.child.ref();
+  current.child.channel?.ref();
+  const id = nextTranspile++;
+  return new Promise((resolve, reject) => {
+    current.pending.set(id, { resolve, reject });
+    current.child.send({ id, bytes, dir, options });
+  });
+}
+
+/** What the transpile process runs: jco's transpile, the repairs, and the metadata, written into `dir`. */
+export async function transpileInto(bytes: Uint8Array, dir: string, options: TranspileOptions): Promise<void> {
+  const { componentWit, metadataShow, transpile } = await import('@bytecodealliance/jco');
   const jspi = (options.asyncImports?.length ?? 0) + (options.asyncExports?.length ?? 0) > 0;
   const output = await transpile(bytes, {
     name: 'component',

@@ -227,7 +227,8 @@ export class ActorPool {
 
   /** Its guest held a shared thread past the deadline: that place is gone, and the others leave once idle. */
   #overran(lane: Lane, message: string): void {
-    this.#lanes.splice(this.#lanes.indexOf(lane), 1);
+    const index = this.#lanes.indexOf(lane);
+    if (index >= 0) this.#lanes.splice(index, 1);
     if (!this.#isolated) {
       this.#isolated = true;
       this.#hooks.isolated(message);

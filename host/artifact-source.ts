@@ -33,7 +33,14 @@ async function readArtifactFile(path: string, maxBytes: number): Promise<Uint8Ar
       throw new HostError('ARTIFACT_IS_DIRECTORY', `${path} is a directory, not a component: if it is an actor project, run badger build ${path} and start the signed file it writes (build/<name>_s.wasm), or run badger dev ${path}`);
     }
     if (stats.size > maxBytes) throw tooLarge(path, maxBytes);
-    return new Uint8Array(await file.readFile());
+    // One read of the known size: readFile's 512 KiB steps cost 15–40 ms for a 13 MB component.
+    const bytes = new Uint8Array(stats.size);
+    for (let at = 0; at < bytes.length; ) {
+      const { bytesRead } = await file.read(bytes, at, bytes.length - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return bytes;
   } finally {
     await file.close();
   }

@@ -42,6 +42,8 @@ interface Tenant {
   added: Promise<string | undefined>;
   /** Its listeners, by id: a new thread listens on them again. */
   readonly listeners: Map<number, ListenSpec>;
+  /** Being removed: it takes no new calls, and a new thread does not load it. */
+  leaving?: boolean;
 }
 
 interface Job {
@@ -134,19 +136,21 @@ export class ActorThread {
   /** The actor leaves the thread: its listeners close and its instance goes. Its calls must have finished. */
   async removeTenant(tenant: number): Promise<void> {
     const leaving = this.#tenants.get(tenant);
-    if (!leaving) return;
-    // Removed before it is loaded, the thread would load it after and keep it.
-    await leaving.added;
-    if (!this.#tenants.delete(tenant)) return;
+    if (!leaving || leaving.leaving) return;
+    leaving.leaving = true;
     for (const job of this.#queue.filter((queued) => queued.tenant === tenant)) {
       this.#queue.splice(this.#queue.indexOf(job), 1);
       job.settle(failure('ACTOR_STOPPING', 'the actor left its thread before this call started'));
     }
+    // Removed before it is loaded, the thread would load it after and keep it.
+    await leaving.added;
     await this.#ask(this.#generation, { type: 'remove-tenant', id: this.#nextMessage++, tenant });
+    // Only now: what it logged before it left arrives ahead of the answer, and still has an owner.
+    this.#tenants.delete(tenant);
   }
 
   run(tenant: number, invocation: Invocation): Promise<InvocationResult> {
-    if (this.#ended || !this.#tenants.has(tenant)) return Promise.resolve(failure('ACTOR_STOPPING', 'the actor is no longer on this thread'));
+    if (this.#ended || !this.#tenants.has(tenant) || this.#tenants.get(tenant)!.leaving) return Promise.resolve(failure('ACTOR_STOPPING', 'the actor is no longer on this thread'));
     return new Promise((settle) => {
       this.#queue.push({ tenant, invocation, settle });
       this.#next();
@@ -350,7 +354,10 @@ export class ActorThread {
     }
     void this.#retire(generation);
     this.#generation = this.#start();
-    for (const [id, tenant] of this.#tenants) tenant.added = this.#load(this.#generation, id, tenant);
+    for (const [id, tenant] of this.#tenants) {
+      if (tenant.leaving) this.#tenants.delete(id);
+      else tenant.added = this.#load(this.#generation, id, tenant);
+    }
     this.#next();
   }
 

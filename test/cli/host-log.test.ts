@@ -40,7 +40,8 @@ describe('host.log', () => {
     const last = `/request-${REQUESTS - 1}"`;
     let current = '';
     for (let attempt = 0; attempt < 50 && !current.includes(last); attempt++) {
-      current = await readFile(join(home, 'host.log'), 'utf8');
+      // Between rotating and opening the next file, host.log is briefly absent.
+      current = await readFile(join(home, 'host.log'), 'utf8').catch(() => '');
       if (!current.includes(last)) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(current).toContain(last);

@@ -191,11 +191,18 @@ export class ActorPool {
    * that calls another on every request pays for the move once.
    */
   #freeLane(): Lane | undefined {
-    const idle = this.#active().filter((lane) => !lane.busy);
-    const ready = idle.filter((lane) => !lane.thread.importing).sort((a, b) => a.thread.load - b.thread.load)[0];
+    let ready: Lane | undefined;
+    let blocked: Lane | undefined;
+    let active = 0;
+    for (const lane of this.#lanes) {
+      if (lane.retiring) continue;
+      active++;
+      if (lane.busy) continue;
+      if (lane.thread.importing) blocked ??= lane;
+      else if (!ready || lane.thread.load < ready.thread.load) ready = lane;
+    }
     if (ready) return ready;
-    if (this.#active().length < this.#capacity()) return this.#addLane(true);
-    const blocked = idle[0];
+    if (active < this.#capacity()) return this.#addLane(true);
     if (!blocked) return undefined;
     blocked.retiring = true;
     const moved = this.#addLane(true);

@@ -40,6 +40,8 @@ interface Tenant {
   readonly hooks: TenantHooks;
   /** Loaded in the current thread: undefined, or why it could not be. */
   added: Promise<string | undefined>;
+  /** The thread it was last loaded into without a problem: a call to it there needs no wait. */
+  loadedIn?: Generation;
   /** Its listeners, by id: a new thread listens on them again. */
   readonly listeners: Map<number, ListenSpec>;
   /** Being removed: it takes no new calls, and a new thread does not load it. */
@@ -58,6 +60,8 @@ interface Generation {
   readonly channel: InvocationChannel<InvocationRequest, InvocationReply, ImportCall, CallOutcome>;
   readonly busy: Int32Array;
   readonly ready: Promise<void>;
+  /** Set once `ready` has resolved, so a warm call skips the wait entirely. */
+  isReady: boolean;
   /** Answers to port messages, by message id. */
   readonly replies: Map<number, (message: FromWorker) => void>;
   watched?: { readonly begun: number; readonly since: number };
@@ -218,7 +222,7 @@ export class ActorThread {
     // failures) becomes the running actor's structured log lines, never raw lines in the host's output.
     const worker = new Worker(WORKER, { workerData, transferList: [channel.workerEnd.invocations, channel.workerEnd.imports], stdout: true, stderr: true });
     let markReady!: () => void;
-    const generation: Generation = { worker, channel, busy, ready: new Promise((resolve) => (markReady = resolve)), replies: new Map() };
+    const generation: Generation = { worker, channel, busy, ready: new Promise((resolve) => (markReady = resolve)), isReady: false, replies: new Map() };
     for (const stream of ['stdout', 'stderr'] as const) {
       worker[stream].setEncoding('utf8');
       worker[stream].on('data', (text: string) => {
@@ -233,6 +237,7 @@ export class ActorThread {
     worker.on('message', (message: FromWorker) => {
       switch (message.type) {
         case 'ready':
+          generation.isReady = true;
           return markReady();
         case 'log':
           return this.#tenants.get(message.tenant)?.hooks.log(message.level, message.context, message.message);
@@ -254,6 +259,7 @@ export class ActorThread {
   async #load(generation: Generation, id: number, tenant: Tenant): Promise<string | undefined> {
     const answer = await this.#ask(generation, { type: 'add-tenant', id: this.#nextMessage++, tenant: id, setup: tenant.setup });
     if (answer.type === 'tenant-added' && answer.error) return answer.error;
+    tenant.loadedIn = generation;
     for (const [listener, spec] of tenant.listeners) {
       void this.#ask(generation, { type: 'listen', id: this.#nextMessage++, tenant: id, listener, spec }).then((reply) => {
         if (reply.type === 'listening' && reply.error) tenant.hooks.log('warn', 'http', `a new thread cannot listen on ${spec.host}:${spec.port}: ${reply.error.message}`);
@@ -280,7 +286,8 @@ export class ActorThread {
 
   async #exchange(generation: Generation, job: Job): Promise<void> {
     const tenant = this.#tenants.get(job.tenant);
-    const problem = tenant ? await Promise.all([generation.ready, tenant.added]).then(([, added]) => added) : 'the actor is no longer on this thread';
+    const warm = generation.isReady && tenant?.loadedIn === generation;
+    const problem = warm ? undefined : tenant ? await Promise.all([generation.ready, tenant.added]).then(([, added]) => added) : 'the actor is no longer on this thread';
     // The thread may have been lost meanwhile: then this job was answered or sent again.
     if (this.#current !== job || this.#generation !== generation) return;
     if (problem !== undefined) return this.#done(job, failure('ACTOR_CALL_FAILED', `the actor could not be loaded in its thread: ${problem}`));

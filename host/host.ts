@@ -6,6 +6,7 @@ import { defaultActorThreads, SharedThreads } from './shared-threads.ts';
 import { readArtifact } from './artifact-source.ts';
 import { HostError } from './errors.ts';
 import type { LogLevel } from './log-levels.ts';
+import type { ActorLogLevel } from './wasi/index.ts';
 import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { exportDenial, offeredExports } from './grants.ts';
 import { importRefusal, resolveImports, routedInterfaces } from './import-resolution.ts';
@@ -164,7 +165,7 @@ export class Host {
     this.#remote = options.remote;
     this.#capabilities = new Capabilities(options.providers);
     this.#threads = new SharedThreads(options.actorThreads ?? defaultActorThreads(), (level, message) =>
-      this.#log[level === 'stderr' ? 'warn' : level === 'stdout' ? 'info' : level === 'critical' ? 'fatal' : level]({ context: 'actor-thread' }, message),
+      this.#log[pinoLevel(level)]({ context: 'actor-thread', ...streamOf(level) }, message),
     );
   }
 
@@ -325,7 +326,7 @@ export class Host {
       {
         routeImport: async ({ iface, operation, args, linkName }) =>
           iface === 'wasi:config/store' ? { ok: this.#configOf(id, options.config ?? {}) } : routeImportCall(this.links, this.#targets, id, iface, operation, args, linkName),
-        log: (level, context, message) => log[level === 'stderr' ? 'warn' : level === 'stdout' ? 'info' : level === 'critical' ? 'fatal' : level]({ context, ...(level === 'stdout' || level === 'stderr' ? { stream: level } : {}) }, message),
+        log: (level, context, message) => log[pinoLevel(level)]({ context, ...streamOf(level) }, message),
         failed: (code, message) => {
           failures[code] = (failures[code] ?? 0) + 1;
           log.warn({ code }, message);
@@ -623,6 +624,15 @@ export class Host {
   #now(): number {
     return this.#options.now?.() ?? Math.floor(Date.now() / 1000);
   }
+}
+
+/** Where an actor's line goes in the host's log: a thread's stdout and stderr as info and warn, `critical` as fatal. */
+function pinoLevel(level: ActorLogLevel): 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' {
+  return level === 'stderr' ? 'warn' : level === 'stdout' ? 'info' : level === 'critical' ? 'fatal' : level;
+}
+
+function streamOf(level: ActorLogLevel): { stream?: 'stdout' | 'stderr' } {
+  return level === 'stdout' || level === 'stderr' ? { stream: level } : {};
 }
 
 function camelCase(kebab: string): string {

@@ -45,7 +45,8 @@ export const contract: Contract<DisplayHandler> = {
   package: 'badger:oled',
   versions: '0.1.0',
   interfaces: [DISPLAY],
-  asyncImports: Object.keys(FUNCTIONS).map((fn) => `${DISPLAY}#${fn}`),
+  // Routed calls block the actor's thread while the host runs them: nothing here suspends.
+  asyncImports: [],
 
   guestImports(call: RoutedCall) {
     return {

@@ -22,7 +22,9 @@ describe('suspension plan', () => {
     const plan = planSuspension({ ...base, exportedInterfaces: ['wasi:http/incoming-handler'] }, ['wasi:keyvalue/store'], contracts);
     expect(plan.needsOwnTranspile).toBe(false);
     expect(plan.actorImports).toEqual({});
-    expect(plan.asyncImports).toContain('wasi:keyvalue/store#[method]bucket.get');
+    // Routed calls block the thread while the host runs them: only the waiting wasi:io functions suspend.
+    expect(plan.asyncImports).toContain('wasi:io/poll#poll');
+    expect(plan.asyncImports).not.toContain('wasi:keyvalue/store#[method]bucket.get');
   });
 
   it('lets every export suspend, and leaves imports served by actors synchronous', () => {

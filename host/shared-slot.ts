@@ -16,6 +16,8 @@ const POSTED = -1;
 /** Deeper than any WIT value a guest passes; a cycle ends here too, and is posted instead. */
 const MAX_DEPTH = 64;
 const SHORT_STRING = 32;
+/** Short strings a reader remembers; past that many, new ones are built each time. */
+const KNOWN_STRINGS = 256;
 
 const Tag = { Undefined: 0, Null: 1, False: 2, True: 3, Number: 4, BigInt: 5, String: 6, Bytes: 7, Array: 8, Object: 9 } as const;
 type Tag = (typeof Tag)[keyof typeof Tag];
@@ -30,6 +32,7 @@ export class SharedSlot {
   readonly #view: DataView;
   readonly #bytes: Buffer;
   readonly #size: number;
+  readonly #known = new Map<number, { readonly text: string; readonly bytes: Uint8Array }>();
   #at = 0;
 
   /** `size` bytes of `buffer` from `offset` (a multiple of 4), the header included. */
@@ -237,18 +240,27 @@ export class SharedSlot {
     const length = this.#view.getUint32(this.#at);
     const start = this.#at + 4;
     this.#at = start + length;
-    if (length <= SHORT_STRING) {
-      // Most strings here are short and ASCII (names, methods, keys): built by hand, they skip a
-      // call into C++ that costs more than the rest of the message.
-      const bytes = this.#bytes;
-      let text = '';
-      for (let i = start; i < start + length; i++) {
-        const byte = bytes[i]!;
-        if (byte >= 0x80) return this.#bytes.toString('utf8', start, start + length);
-        text += String.fromCharCode(byte);
-      }
-      return text;
+    if (length > SHORT_STRING) return this.#bytes.toString('utf8', start, start + length);
+    // Most strings here are short, ASCII, and the same every time (keys, methods, bucket names):
+    // found again by a hash of their bytes, they skip building a string and a call into C++.
+    const bytes = this.#bytes;
+    let hash = 0x811c9dc5;
+    for (let i = start; i < start + length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+    const known = this.#known.get(hash);
+    if (known !== undefined && sameBytes(known.bytes, bytes, start, length)) return known.text;
+    let text = '';
+    for (let i = start; i < start + length; i++) {
+      const byte = bytes[i]!;
+      if (byte >= 0x80) return this.#bytes.toString('utf8', start, start + length);
+      text += String.fromCharCode(byte);
     }
-    return this.#bytes.toString('utf8', start, start + length);
+    if (this.#known.size < KNOWN_STRINGS) this.#known.set(hash, { text, bytes: bytes.slice(start, start + length) });
+    return text;
   }
+}
+
+function sameBytes(known: Uint8Array, bytes: Uint8Array, start: number, length: number): boolean {
+  if (known.length !== length) return false;
+  for (let i = 0; i < length; i++) if (known[i] !== bytes[start + i]) return false;
+  return true;
 }

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { generateKeyPair } from '../claims/index.ts';
 import { buildActor, loadActorProject } from '../toolchain/index.ts';
-import { direct } from './invoke.ts';
+import { direct, timeInTurns } from './invoke.ts';
 import { report } from './report.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -114,7 +114,7 @@ export async function httpScenario(): Promise<void> {
   const { best: wat } = await measureActor('hello-wat', built('hello-wat'));
   const { best: ts, single: tsSingle } = await measureActor('hello', built('hello'));
   // The same component handling the same request in this process, its instance reused as the host reuses it.
-  const inProcess = await direct(built('hello'), await mkdtemp(join(tmpdir(), 'badger-bench-http-direct-')), 2000);
+  const { inProcess } = await timeInTurns(2000, { inProcess: await direct(built('hello'), await mkdtemp(join(tmpdir(), 'badger-bench-http-direct-'))) });
   const port = await freePort();
   // jco serve prints its host as "localhost"; the URL asks for the address it was given.
   const jcoServe = await measure(

@@ -10,44 +10,68 @@ import { report } from './report.ts';
 const ACTORS = fileURLToPath(new URL('../actors-src/', import.meta.url));
 const REQUEST: IncomingRequestParts = { method: 'GET', pathWithQuery: '/', scheme: 'http', authority: 'bench', headers: [], body: new Uint8Array() };
 
+/** Calls a side makes before the next side takes its turn. */
+const BLOCK = 200;
+/** Untimed calls that begin each turn. */
+const SETTLING_CALLS = 5;
+
 interface Figures {
   readonly medianUs: number;
   readonly p99Us: number;
   readonly callsPerSecond: number;
 }
 
-async function measure(calls: number, once: () => Promise<void>): Promise<Figures> {
-  for (let i = 0; i < Math.min(20, calls); i++) await once();
-  const latencies: number[] = [];
-  const started = performance.now();
-  for (let i = 0; i < calls; i++) {
-    const before = performance.now();
-    await once();
-    latencies.push((performance.now() - before) * 1000);
-  }
-  const elapsed = (performance.now() - started) / 1000;
+function figures(latencies: number[], elapsedSeconds: number): Figures {
   latencies.sort((a, b) => a - b);
   return {
     medianUs: latencies[Math.floor(latencies.length / 2)]!,
     p99Us: latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))]!,
-    callsPerSecond: calls / elapsed,
+    callsPerSecond: latencies.length / elapsedSeconds,
   };
+}
+
+/**
+ * Times each side's calls in turns, a block of calls each, so that every side sees the same
+ * stretches of a machine whose speed drifts (another tenant, a CPU frequency step) rather than one
+ * of them getting the quiet part of the run. Blocks rather than single calls: a thread that has
+ * just run the other side's call has lost its caches and its spin, and each would pay for that.
+ */
+export async function timeInTurns<Side extends string>(calls: number, sides: Readonly<Record<Side, () => Promise<void>>>): Promise<Record<Side, Figures>> {
+  const entries = Object.entries(sides) as [Side, () => Promise<void>][];
+  for (let i = 0; i < Math.min(20, calls); i++) for (const [, once] of entries) await once();
+  const latencies = new Map<Side, number[]>(entries.map(([side]) => [side, []]));
+  const elapsed = new Map<Side, number>(entries.map(([side]) => [side, 0]));
+  const block = Math.max(1, Math.min(BLOCK, Math.floor(calls / 10)));
+  for (let done = 0; done < calls; done += block) {
+    for (const [side, once] of entries) {
+      // Untimed: the switch from the other side (a thread woken, caches refilled) is not a call's cost.
+      for (let i = 0; i < SETTLING_CALLS; i++) await once();
+      for (let i = done; i < Math.min(calls, done + block); i++) {
+        const before = performance.now();
+        await once();
+        const took = performance.now() - before;
+        latencies.get(side)!.push(took * 1000);
+        elapsed.set(side, elapsed.get(side)! + took / 1000);
+      }
+    }
+  }
+  return Object.fromEntries(entries.map(([side]) => [side, figures(latencies.get(side)!, elapsed.get(side)!)])) as Record<Side, Figures>;
 }
 
 /**
  * The same component called in-process, as jco generates it: the baseline the host is held to. It
  * reuses its instance exactly when the host does (the reusable-instances tag in the claims counts).
  */
-export async function direct(path: string, cacheDir: string, calls: number): Promise<Figures> {
+export async function direct(path: string, cacheDir: string): Promise<() => Promise<void>> {
   const bytes = new Uint8Array(await readFile(path));
   const component = await transpileCached(bytes, cacheDir);
   const freshEachCall = singleRequestInstances(component, decodeClaimsToken(readTopLevelToken(bytes)!).wascap.tags);
   const imports = { ...ambientImports(() => {}, {}), ...wasiHttpImports() };
   let instance = await component.instantiate(imports);
-  return measure(calls, async () => {
+  return async () => {
     if (freshEachCall) instance = await component.instantiate(imports);
     await callIncomingHandler(instance.incomingHandler as IncomingHandlerExport, REQUEST);
-  });
+  };
 }
 
 /**
@@ -63,11 +87,13 @@ export async function invokeScenario(): Promise<void> {
   const invocation: Invocation = { kind: 'http', request: REQUEST };
   try {
     for (const [label, path, calls] of [['wat', wat, 4000], ['ts', ts, 150]] as const) {
-      const baseline = await direct(path, join(work, 'direct-cache'), calls);
       const actor = await host.startActor(path);
-      const hosted = await measure(calls, async () => {
-        const result = await host.invoke(actor.id, invocation);
-        if (!result.ok) throw new Error(`${label}: ${result.code} ${result.message}`);
+      const { hosted, baseline } = await timeInTurns(calls, {
+        baseline: await direct(path, join(work, 'direct-cache')),
+        hosted: async () => {
+          const result = await host.invoke(actor.id, invocation);
+          if (!result.ok) throw new Error(`${label}: ${result.code} ${result.message}`);
+        },
       });
       if (label === 'wat') {
         report('invoke', 'wat-added-median-us', hosted.medianUs - baseline.medianUs, baseline.medianUs, { op: '<=', target: 10, on: 'value' });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AccessEntry, ListenSpec } from './http-ingress/index.ts';
 import { HttpServerError, isErrorCode, type HttpServerErrorCode } from './errors.ts';
@@ -76,6 +77,17 @@ export interface ActorThreadOptions {
 
 // Sources run as TypeScript in a checkout and as JavaScript once compiled.
 const WORKER = new URL(`./actor-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/** What each live actor thread of the process is running (BUSY_RUNNING), whoever owns it. */
+const liveThreads = new Set<Int32Array>();
+const cores = availableParallelism();
+
+/** While fewer guests run than there are cores, the host may spin for a result rather than sleep: a core is free. */
+function coreToSpare(): boolean {
+  let running = 0;
+  for (const busy of liveThreads) running += Atomics.load(busy, BUSY_RUNNING);
+  return running < cores;
+}
 
 /** Tenant and listener ids are unique in the process, so a stale one never names another. Zero means none. */
 let nextTenant = 1;
@@ -215,9 +227,11 @@ export class ActorThread {
   #start(): Generation {
     const channel = new InvocationChannel<InvocationRequest, InvocationReply, ImportCall, CallOutcome>(
       (call) => this.#tenants.get(call.tenant)?.hooks.routeImport(call) ?? Promise.resolve({ err: undefined, reason: 'the actor is no longer on this thread' }),
+      coreToSpare,
     );
     const busy = new Int32Array(new SharedArrayBuffer(4 * BUSY_SLOTS));
     const workerData: WorkerData = { channel: channel.workerEnd, busy: busy.buffer as SharedArrayBuffer };
+    liveThreads.add(busy);
     // Whatever the thread writes to its own stdout or stderr (jco's generated code does, on some
     // failures) becomes the running actor's structured log lines, never raw lines in the host's output.
     const worker = new Worker(WORKER, { workerData, transferList: [channel.workerEnd.invocations, channel.workerEnd.imports], stdout: true, stderr: true });
@@ -369,6 +383,7 @@ export class ActorThread {
   }
 
   async #retire(generation: Generation): Promise<void> {
+    liveThreads.delete(generation.busy);
     generation.worker.removeAllListeners('exit');
     generation.worker.removeAllListeners('error');
     generation.channel.abandon();

@@ -27,6 +27,16 @@ const IMPORT_REPLY = 3;
 /** Bumped by the worker for every result and import call, so the host waits on one place. */
 const ATTENTION = 4;
 const MAIN_SPIN_MS = 0.05;
+/**
+ * While it has a core to spare, the host keeps spinning for a result or an import, between turns
+ * of its event loop, for as long as such a wait usually takes on this channel (a few times its
+ * running average), up to MAIN_HOT_MS. Waking a thread that sleeps costs 30 µs to a millisecond
+ * here (the VM parks an idle CPU), twice per routed import. Spinning longer than a wait usually
+ * takes would only keep a core from the other threads (a guest's garbage collector among them)
+ * when the guest is slow for once.
+ */
+const MAIN_HOT_MS = 2;
+const HOT_FACTOR = 3;
 const WORKER_SPIN_MS = 0.1;
 /** An import may wait on a disk sync or the network: spin a little longer before sleeping. */
 const WORKER_IMPORT_SPIN_MS = 0.5;
@@ -76,6 +86,9 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
   readonly #invocations: MessagePort;
   readonly #imports: MessagePort;
   readonly #onImport: (call: ImportCall) => Promise<ImportReply>;
+  readonly #stayHot: () => boolean;
+  /** Running average of how long the host waits here for an import or a result, in ms. */
+  #usualWaitMs = 0;
   readonly #slots: Slots;
   #abandoned = false;
   #importsRunning = 0;
@@ -85,9 +98,11 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
   /**
    * `onImport` runs each import the worker calls. While the host waits for a result it serves them
    * at once; the rest of the time (the worker serves HTTP by itself) a waiting loop does.
+   * `stayHot` says whether the host has a core to spare for spinning while it waits.
    */
-  constructor(onImport: (call: ImportCall) => Promise<ImportReply>) {
+  constructor(onImport: (call: ImportCall) => Promise<ImportReply>, stayHot: () => boolean = () => false) {
     this.#onImport = onImport;
+    this.#stayHot = stayHot;
     const signal = new SharedArrayBuffer(4 * 5);
     const slots = new SharedArrayBuffer(4 * SLOT_BYTES);
     const invocations = new MessageChannel();
@@ -109,22 +124,36 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
 
   /**
    * Serves the worker's import calls until its result arrives; undefined when `timeoutMs` passes
-   * first, or when the channel is abandoned (the host ended the thread).
+   * first, or when the channel is abandoned (the host ended the thread). Spinning, it lets the
+   * event loop take a turn every few tens of microseconds, so the host's other work goes on.
    */
   async receive(timeoutMs?: number): Promise<Result | undefined> {
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     let spinFrom = performance.now();
+    let sliceFrom = spinFrom;
     for (;;) {
       if (Atomics.compareExchange(this.#flags, IMPORT, 1, 0) === 1) {
+        this.#waited(performance.now() - spinFrom);
         if (!(await this.#runImport(deadline))) return undefined;
         spinFrom = performance.now();
         continue;
       }
-      if (Atomics.load(this.#flags, RESULT) === 1) return this.#abandoned ? undefined : take<Result>(this.#slots.result, this.#invocations);
+      if (Atomics.load(this.#flags, RESULT) === 1) {
+        this.#waited(performance.now() - spinFrom);
+        return this.#abandoned ? undefined : take<Result>(this.#slots.result, this.#invocations);
+      }
       const now = performance.now();
       if (deadline !== undefined && now >= deadline) return undefined;
-      if (now - spinFrom > MAIN_SPIN_MS) await this.#attention(deadline === undefined ? undefined : deadline - now);
+      if (now - sliceFrom <= MAIN_SPIN_MS) continue;
+      if (now - spinFrom < Math.min(MAIN_HOT_MS, HOT_FACTOR * this.#usualWaitMs) && this.#stayHot()) {
+        await yieldToEventLoop();
+        sliceFrom = performance.now();
+      } else await this.#attention(deadline === undefined ? undefined : deadline - now);
     }
+  }
+
+  #waited(ms: number): void {
+    this.#usualWaitMs += (ms - this.#usualWaitMs) / 8;
   }
 
   /** True while the host runs an import for the worker: the worker's thread is blocked until it answers. */
@@ -263,6 +292,8 @@ export class WorkerChannel<Request, Result, ImportCall, ImportReply> {
     Atomics.notify(this.#flags, ATTENTION);
   }
 }
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function spinThenSleep(flags: Int32Array, index: number, spinMs: number): void {
   const started = performance.now();

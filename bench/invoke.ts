@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { decodeClaimsToken, readTopLevelToken } from '../claims/index.ts';
-import { ambientImports, callIncomingHandler, defaultPolicy, Host, singleRequestInstances, type IncomingHandlerExport, type IncomingRequestParts, type Invocation, transpileCached, wasiHttpImports } from '../host/index.ts';
+import { ambientImports, callIncomingHandler, Capabilities, defaultPolicy, Host, singleRequestInstances, type IncomingHandlerExport, type IncomingRequestParts, type Invocation, transpileToRun, wasiHttpImports } from '../host/index.ts';
 import { report } from './report.ts';
 
 const ACTORS = fileURLToPath(new URL('../actors-src/', import.meta.url));
@@ -59,12 +59,14 @@ export async function timeInTurns<Side extends string>(calls: number, sides: Rea
 }
 
 /**
- * The same component called in-process, as jco generates it: the baseline the host is held to. It
- * reuses its instance exactly when the host does (the reusable-instances tag in the claims counts).
+ * The same component called in-process, with the bindings the host runs: the baseline the host is
+ * held to. It reuses its instance exactly when the host does (the reusable-instances tag in the
+ * claims counts).
  */
 export async function direct(path: string, cacheDir: string): Promise<() => Promise<void>> {
   const bytes = new Uint8Array(await readFile(path));
-  const component = await transpileCached(bytes, cacheDir);
+  // The bindings the host runs (a component that imports wasi:io/poll gets exports that may suspend).
+  const component = await transpileToRun(bytes, cacheDir, new Capabilities());
   const freshEachCall = singleRequestInstances(component, decodeClaimsToken(readTopLevelToken(bytes)!).wascap.tags);
   const imports = { ...ambientImports(() => {}, {}), ...wasiHttpImports() };
   let instance = await component.instantiate(imports);

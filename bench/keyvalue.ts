@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { decodeClaimsToken, readTopLevelToken } from '../claims/index.ts';
-import { ambientImports, defaultPolicy, Host, transpileCached, wasiHttpImports } from '../host/index.ts';
+import { ambientImports, Capabilities, defaultPolicy, Host, transpileCached, transpileToRun, wasiHttpImports } from '../host/index.ts';
 import { openLatticeBuckets } from '../host/lattice/index.ts';
-import { fileBackend, keyValueContract, keyValueProvider, memoryBackend, natsBackend, type Backend } from '../providers/keyvalue/index.ts';
+import { fileBackend, keyValueContract, keyValueDescriptor, keyValueProvider, memoryBackend, natsBackend, type Backend } from '../providers/keyvalue/index.ts';
 import { startNatsServer } from '../test/fixtures/nats-server.ts';
 import { report } from './report.ts';
 
@@ -23,8 +23,15 @@ async function rate(op: (i: number) => Promise<unknown>): Promise<number> {
   return done / ((performance.now() - started) / 1000);
 }
 
-async function inProcessActor(bucket: Awaited<ReturnType<Backend['bucket']>>): Promise<{ tool: { get(bucket: string, key: string): unknown } }> {
-  const component = await transpileCached(new Uint8Array(await readFile(KV_TOOL)), await mkdtemp(join(tmpdir(), 'badger-bench-kv-inproc-')));
+/**
+ * kv-tool in this thread, its imports answered in place from what the backend holds. `asTheHostRuns`:
+ * with the bindings the host runs it with (its exports may suspend, as it imports wasi:io/poll);
+ * otherwise plain synchronous bindings, which no host that serves HTTP bodies could use.
+ */
+async function inProcessActor(bucket: Awaited<ReturnType<Backend['bucket']>>, asTheHostRuns: boolean): Promise<{ tool: { get(bucket: string, key: string): unknown } }> {
+  const bytes = new Uint8Array(await readFile(KV_TOOL));
+  const cacheDir = await mkdtemp(join(tmpdir(), 'badger-bench-kv-inproc-'));
+  const component = asTheHostRuns ? await transpileToRun(bytes, cacheDir, new Capabilities([keyValueDescriptor])) : await transpileCached(bytes, cacheDir);
   const values = new Map<string, Uint8Array | undefined>();
   for (let i = 0; i < 100; i++) values.set(`k${i}`, await bucket.get(`k${i}`));
   const answer = (_iface: string, operation: string, args: unknown[]) => (operation === 'get' ? values.get(args[1] as string) : undefined);
@@ -34,9 +41,10 @@ async function inProcessActor(bucket: Awaited<ReturnType<Backend['bucket']>>): P
 /**
  * get and set through the kv-tool actor (host, worker thread, routed import, provider), for memory,
  * file and nats, in one run. A set is held to the same backend called directly from Node. A get
- * from memory or a file is held to the same actor with its imports answered in its own thread (no
- * host at all): against a bare Map lookup, no actor could meet a ratio, since the actor's own
- * guest code costs more than the lookup. A nats get is still held to the direct client.
+ * from memory or a file is held to the same actor, with the bindings the host runs, its imports
+ * answered in its own thread (no host at all): against a bare Map lookup, no actor could meet a
+ * ratio, since the actor's own guest code costs more than the lookup. A nats get is still held to
+ * the direct client.
  */
 export async function keyValueScenario(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'badger-bench-kv-'));
@@ -69,10 +77,13 @@ export async function keyValueScenario(): Promise<void> {
       if (name === 'nats') report('keyvalue', 'nats-get-ops', actorGet, directGet, GOAL);
       else {
         report('keyvalue', `${name}-get-ops-vs-direct`, actorGet, directGet);
-        // The same actor with no host at all (in this thread, imports answered in place from what the backend holds).
-        const inProcess = await inProcessActor(direct);
+        // The same actor with no host at all: in this thread, imports answered in place, with the bindings the host runs.
+        const inProcess = await inProcessActor(direct, true);
         const inProcessGet = await rate(async (i) => inProcess.tool.get('default', `k${i % 100}`));
         report('keyvalue', `${name}-get-ops`, actorGet, inProcessGet, GOAL);
+        // Beside it: the same with bindings that never suspend, what the guest itself costs.
+        const plain = await inProcessActor(direct, false);
+        report('keyvalue', `${name}-get-ops-vs-plain-bindings`, actorGet, await rate(async (i) => plain.tool.get('default', `k${i % 100}`)));
       }
     }
   } finally {

@@ -16,8 +16,9 @@ import { evaluatePolicy, type Policy } from './policy.ts';
 import { reportedHealth, type Provider, type ProviderDescriptor, type ProviderHealth, type ProviderHost } from './provider.ts';
 import type { ActorRpcRequest, LatticeAccess, RemoteTargets, Serving } from './remote-targets.ts';
 import { routeImportCall, type CallOutcome, type RouteTargets } from './router.ts';
-import { BASE_ASYNC_EXPORTS, baseAsyncImports, planSuspension } from './suspension.ts';
-import { compileCoreModules, singleRequestInstances, transpileCached } from './transpile-cache.ts';
+import { planSuspension } from './suspension.ts';
+import { transpileToRun } from './run-bindings.ts';
+import { compileCoreModules, singleRequestInstances } from './transpile-cache.ts';
 
 export interface HostOptions {
   /** Where transpiled components are kept between runs. */
@@ -286,16 +287,12 @@ export class Host {
 
   /** An actor made ready to serve (transpiled, its imports resolved, its pool set up), not yet registered. */
   async #prepare(id: string, bytes: Uint8Array, verification: ClaimsVerification, capabilities: readonly string[], options: StartActorOptions): Promise<RunningActor> {
-    const codeHash = verification.hash;
-    let component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: baseAsyncImports(this.#capabilities), asyncExports: BASE_ASYNC_EXPORTS, ...(codeHash ? { codeHash } : {}) });
+    const component = await transpileToRun(bytes, this.#options.cacheDir, this.#capabilities, verification.hash);
     const resolutions = resolveImports(component, this.#capabilities.served(), capabilities);
     const refusal = importRefusal(resolutions);
     if (refusal) throw new HostError(refusal.code, refusal.message);
     const routed = routedInterfaces(resolutions);
     const suspension = planSuspension(component, routed, this.#capabilities);
-    if (suspension.needsOwnTranspile) {
-      component = await transpileCached(bytes, this.#options.cacheDir, { asyncImports: suspension.asyncImports, asyncExports: suspension.asyncExports, ...(codeHash ? { codeHash } : {}) });
-    }
 
     const name = verification.claims?.wascap.name ?? id;
     const log = this.#log.child({ actor: id, name }, options.logLevel ? { level: options.logLevel } : {});

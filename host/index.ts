@@ -16,6 +16,7 @@ export { loadPolicyFile } from './policy-file.ts';
 export { exportPath } from './export-names.ts';
 export { LOG_LEVELS, type LogLevel } from './log-levels.ts';
 export { planSuspension, witFunctionName, type KnownContracts, type SuspensionPlan } from './suspension.ts';
+export { transpileToRun } from './run-bindings.ts';
 export { BINDINGS_EDITS_DIGEST, cacheKey, compileCoreModules, generatorVersions, loadTranspiled, REUSABLE_INSTANCES_TAG, patchGeneratedBindings, singleRequestInstances, transpileCached, type BindingsEditReport, type ComponentMetadata, type LoadedComponent, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';
 export { exportDenial, isClaimedExport, offeredExports } from './grants.ts';
 export {

@@ -295,10 +295,15 @@ export class WorkerChannel<Request, Result, ImportCall, ImportReply> {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * Returns once the flag is set, never before: a wait also ends on a notify meant for an earlier
+ * reply (the host stores the flag, then notifies; by then this thread may be waiting for the next
+ * one), and the reply slot would still hold that earlier reply.
+ */
 function spinThenSleep(flags: Int32Array, index: number, spinMs: number): void {
   const started = performance.now();
   while (Atomics.load(flags, index) === 0 && performance.now() - started < spinMs);
-  Atomics.wait(flags, index, 0);
+  while (Atomics.load(flags, index) === 0) Atomics.wait(flags, index, 0);
 }
 
 async function raceDeadline<T>(work: Promise<T>, deadline: number): Promise<{ value: T } | undefined> {

@@ -28,9 +28,8 @@ async function rate(op: (i: number) => Promise<unknown>): Promise<number> {
  * with the bindings the host runs it with (its exports may suspend, as it imports wasi:io/poll);
  * otherwise plain synchronous bindings, which no host that serves HTTP bodies could use.
  */
-async function inProcessActor(bucket: Awaited<ReturnType<Backend['bucket']>>, asTheHostRuns: boolean): Promise<{ tool: { get(bucket: string, key: string): unknown } }> {
+async function inProcessActor(bucket: Awaited<ReturnType<Backend['bucket']>>, asTheHostRuns: boolean, cacheDir: string): Promise<{ tool: { get(bucket: string, key: string): unknown } }> {
   const bytes = new Uint8Array(await readFile(KV_TOOL));
-  const cacheDir = await mkdtemp(join(tmpdir(), 'badger-bench-kv-inproc-'));
   const component = asTheHostRuns ? await transpileToRun(bytes, cacheDir, new Capabilities([keyValueDescriptor])) : await transpileCached(bytes, cacheDir);
   const values = new Map<string, Uint8Array | undefined>();
   for (let i = 0; i < 100; i++) values.set(`k${i}`, await bucket.get(`k${i}`));
@@ -48,6 +47,8 @@ async function inProcessActor(bucket: Awaited<ReturnType<Backend['bucket']>>, as
  */
 export async function keyValueScenario(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'badger-bench-kv-'));
+  // One cache for the in-process actors of every backend: kv-tool is transpiled once per kind of bindings.
+  const inProcessCache = join(work, 'in-process-cache');
   const nats = await startNatsServer();
   const issuer = decodeClaimsToken(readTopLevelToken(await readFile(KV_TOOL))!).iss;
   const host = new Host({ cacheDir: join(work, 'cache'), policy: defaultPolicy([issuer]), logger: pino({ level: 'silent' }) });
@@ -78,11 +79,11 @@ export async function keyValueScenario(): Promise<void> {
       else {
         report('keyvalue', `${name}-get-ops-vs-direct`, actorGet, directGet);
         // The same actor with no host at all: in this thread, imports answered in place, with the bindings the host runs.
-        const inProcess = await inProcessActor(direct, true);
+        const inProcess = await inProcessActor(direct, true, inProcessCache);
         const inProcessGet = await rate(async (i) => inProcess.tool.get('default', `k${i % 100}`));
         report('keyvalue', `${name}-get-ops`, actorGet, inProcessGet, GOAL);
         // Beside it: the same with bindings that never suspend, what the guest itself costs.
-        const plain = await inProcessActor(direct, false);
+        const plain = await inProcessActor(direct, false, inProcessCache);
         report('keyvalue', `${name}-get-ops-vs-plain-bindings`, actorGet, await rate(async (i) => plain.tool.get('default', `k${i % 100}`)));
       }
     }

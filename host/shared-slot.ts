@@ -26,6 +26,7 @@ type Tag = (typeof Tag)[keyof typeof Tag];
 const UNCARRIED = Symbol('uncarried');
 const MIN_I64 = -(2n ** 63n);
 const MAX_I64 = 2n ** 63n - 1n;
+const MAX_U64 = 2n ** 64n - 1n;
 
 export class SharedSlot {
   readonly #header: Int32Array;
@@ -96,7 +97,7 @@ export class SharedSlot {
         return;
       case 'bigint':
         // WIT's widest integers are 64 bits: s64 and u64 both fit, as signed or as its bit pattern.
-        if (value < MIN_I64 || value > 2n ** 64n - 1n) throw UNCARRIED;
+        if (value < MIN_I64 || value > MAX_U64) throw UNCARRIED;
         this.#tag(Tag.BigInt);
         this.#room(9);
         this.#view.setUint8(this.#at, value > MAX_I64 ? 1 : 0);

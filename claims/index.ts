@@ -2,7 +2,7 @@ export { capabilityDisplayName, capabilityInterface } from './capabilities.ts';
 export { WASCAP_REVISION, type ComponentClaims, type ComponentMetadata } from './claims.ts';
 export { ClaimsError, type ClaimsErrorCode } from './errors.ts';
 export { decodeClaimsToken } from './jwt.ts';
-export { computeModuleHash } from './module-hash.ts';
+export { computeModuleHash, RecentModuleHashes } from './module-hash.ts';
 export {
   decodePublicKey,
   generateKeyPair,

@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { verifyArtifact, wasmKind, type ClaimsVerification, type ComponentClaims } from '../claims/index.ts';
+import { RecentModuleHashes, verifyArtifact, wasmKind, type ClaimsVerification, type ComponentClaims } from '../claims/index.ts';
 import type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 import { ActorPool, type PoolLimits } from './actor-pool.ts';
 import { defaultActorThreads, SharedThreads } from './shared-threads.ts';
@@ -124,6 +124,8 @@ export class Host {
   readonly #starting = new Set<string>();
   /** Compiled core modules by transpiled code and memory limit, with how many running actors use them. */
   readonly #compiled = new Map<string, { readonly modules: Promise<Record<string, WebAssembly.Module>>; users: number }>();
+  /** Code verified lately: the same code under another signature is compared, not hashed again. */
+  readonly #recentHashes = new RecentModuleHashes();
   /** Versions an update replaced, still finishing their calls. */
   readonly #draining = new Set<Promise<void>>();
   readonly #options: HostOptions;
@@ -276,7 +278,7 @@ export class Host {
     if (wasmKind(bytes) === 'module') {
       throw new HostError('ARTIFACT_NOT_A_COMPONENT', `${location} is a core WebAssembly module, not a component: make one of it with wasm-tools component new (with a WASI adapter if it uses WASI preview 1), then sign it again`);
     }
-    const verification = await verifyArtifact(bytes, this.#now());
+    const verification = await verifyArtifact(bytes, this.#now(), this.#recentHashes);
     const decision = evaluatePolicy(verification, this.#options.policy);
     if (!decision.allowed) {
       const [first] = decision.denials;

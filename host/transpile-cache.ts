@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -85,10 +85,23 @@ const METADATA = 'badger-transpile.json';
 export async function transpileCached(bytes: Uint8Array, cacheRoot: string, options: TranspileOptions = {}): Promise<TranspiledComponent> {
   const key = cacheKey(bytes, options);
   const dir = join(cacheRoot, key);
+  // An entry never changes once written, but may be removed (a pruned cache): then it is made again.
+  const loaded = loadedHere.get(dir);
+  if (loaded && existsSync(join(dir, METADATA))) return { ...(await loaded), key, transpiled: false };
   const transpiled = (await readMetadata(dir)) === undefined;
   if (transpiled) await transpileInProcess(bytes, dir, options);
-  return { ...(await loadTranspiled(dir)), key, transpiled };
+  const loading = loadTranspiled(dir);
+  loadedHere.set(dir, loading);
+  loading.catch(() => loadedHere.delete(dir));
+  return { ...(await loading), key, transpiled };
 }
+
+/**
+ * Entries this process has loaded, by directory. A host starting the same code again (under
+ * another signature) then reads nothing: its metadata reads waited 20–30 ms now and then behind
+ * the thread pool's other work, in a start of 10 ms.
+ */
+const loadedHere = new Map<string, Promise<LoadedComponent>>();
 
 export interface LoadOptions {
   /** Modules compiled elsewhere (by `compileCoreModules`), so that every worker shares one compile. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,17 @@ describe('transpile cache', () => {
       const response = await request(await component.instantiate(imports), 'GET', '/');
       expect(response.text).toBe('Hello from awesome-badger!\n');
     }
+  });
+
+  it('transpiles again an entry removed from the disk after this process loaded it', async () => {
+    const cache = await mkdtemp(join(tmpdir(), 'badger-transpile-'));
+    const bytes = new Uint8Array(await readFile(builtActor('hello-wat')));
+    const first = await transpileCached(bytes, cache);
+    await rm(first.dir, { recursive: true });
+    const again = await transpileCached(bytes, cache);
+    expect(again.transpiled).toBe(true);
+    const response = await request(await again.instantiate({ ...ambientImports(), ...wasiHttpImports() }), 'GET', '/');
+    expect(response.text).toBe('Hello from awesome-badger!\n');
   });
 
   it('keys the cache by the bytes: a different component is transpiled on its own', async () => {

@@ -33,6 +33,8 @@ export interface WorkerData {
   readonly channel: WorkerChannelEnd;
   /** [work begun, 1 while one runs, whose, 1 if an HTTP request]: the host's watchdog reads them to find a guest stuck in a loop. */
   readonly busy: SharedArrayBuffer;
+  /** One counter, bumped when a link or a provider comes or goes (see routesChanged). */
+  readonly routing: SharedArrayBuffer;
 }
 
 export const BUSY_BEGUN = 0;

@@ -89,6 +89,17 @@ function coreToSpare(): boolean {
   return running < cores;
 }
 
+/**
+ * Bumped whenever a link or a provider of any host in this process comes or goes: an actor's
+ * thread trusts a remembered import (a contract's `rememberedImports`) only while it is unchanged.
+ * One counter for the process, not one per host: another host's change only costs a crossing.
+ */
+const routingGeneration = new Int32Array(new SharedArrayBuffer(4));
+
+export function routesChanged(): void {
+  Atomics.add(routingGeneration, 0, 1);
+}
+
 /** Tenant and listener ids are unique in the process, so a stale one never names another. Zero means none. */
 let nextTenant = 1;
 let nextListener = 1;
@@ -230,7 +241,7 @@ export class ActorThread {
       coreToSpare,
     );
     const busy = new Int32Array(new SharedArrayBuffer(4 * BUSY_SLOTS));
-    const workerData: WorkerData = { channel: channel.workerEnd, busy: busy.buffer as SharedArrayBuffer };
+    const workerData: WorkerData = { channel: channel.workerEnd, busy: busy.buffer as SharedArrayBuffer, routing: routingGeneration.buffer as SharedArrayBuffer };
     liveThreads.add(busy);
     // Whatever the thread writes to its own stdout or stderr (jco's generated code does, on some
     // failures) becomes the running actor's structured log lines, never raw lines in the host's output.

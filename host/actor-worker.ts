@@ -43,6 +43,7 @@ const data = workerData as WorkerData;
 const send = (message: FromWorker) => port.postMessage(message);
 const channel = new WorkerChannel<InvocationRequest, InvocationReply, ImportCall, CallOutcome>(data.channel);
 const busy = new Int32Array(data.busy);
+const routing = new Int32Array(data.routing);
 
 class ActorImportFailed extends Error {}
 
@@ -67,6 +68,26 @@ interface Tenant {
 
 const tenants = new Map<number, Tenant>();
 
+/** See Contract.rememberedImports. */
+interface RememberedSuccess {
+  readonly generation: number;
+  readonly ok: unknown;
+}
+
+/** A guest choosing ever new arguments must not grow the thread's memory without end. */
+const MAX_REMEMBERED = 256;
+
+/** The key of a call that may be remembered: only calls whose arguments are all strings are. */
+function rememberedKey(linkName: string, iface: string, operation: string, args: readonly unknown[]): string | undefined {
+  if (!args.every((arg) => typeof arg === 'string')) return undefined;
+  return JSON.stringify([linkName, iface, operation, ...args]);
+}
+
+function remember(successes: Map<string, RememberedSuccess>, key: string, success: RememberedSuccess): void {
+  if (successes.size >= MAX_REMEMBERED) successes.clear();
+  successes.set(key, success);
+}
+
 async function addTenant(id: number, setup: TenantSetup): Promise<Tenant> {
   const linkNames = new LinkNameChoice();
   /**
@@ -75,16 +96,30 @@ async function addTenant(id: number, setup: TenantSetup): Promise<Tenant> {
    * actor-to-actor call has none, so its failure fails the whole invocation.
    */
   const call: RoutedCall = (iface, operation, args) => {
-    const outcome = channel.callImport({ tenant: id, iface, operation, args, linkName: linkNames.current(iface) });
-    if ('ok' in outcome) return outcome.ok as never;
+    const linkName = linkNames.current(iface);
+    const memo = remembered.has(`${iface}#${operation}`) ? rememberedKey(linkName, iface, operation, args) : undefined;
+    // Read before the call: a change during it leaves what it answered already out of date.
+    const generation = Atomics.load(routing, 0);
+    if (memo !== undefined) {
+      const known = successes.get(memo);
+      if (known?.generation === generation) return known.ok as never;
+    }
+    const outcome = channel.callImport({ tenant: id, iface, operation, args, linkName });
+    if ('ok' in outcome) {
+      if (memo !== undefined) remember(successes, memo, { generation, ok: outcome.ok });
+      return outcome.ok as never;
+    }
     if (iface in setup.actorImports) throw new ActorImportFailed(outcome.reason ?? `the call to ${iface} failed`);
     throw { payload: outcome.err };
   };
+  const remembered = new Set<string>();
+  const successes = new Map<string, RememberedSuccess>();
   const routedImports: Record<string, Record<string, unknown>> = {};
   for (const module of setup.contractModules) {
     const { contract } = (await import(module)) as { contract?: Contract<never> };
     if (typeof contract?.guestImports !== 'function') throw new Error(`${module} exports no contract: a contract module exports its Contract as \`contract\``);
     Object.assign(routedImports, contract.guestImports(call));
+    for (const name of contract.rememberedImports ?? []) remembered.add(name);
   }
   for (const [iface, functions] of Object.entries(setup.actorImports)) {
     routedImports[iface] = Object.fromEntries(functions.map((fn) => [fn, (...args: unknown[]) => call(iface, fn, args)]));

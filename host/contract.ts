@@ -23,6 +23,13 @@ export interface Contract<Handler> {
   readonly interfaces: readonly string[];
   /** `interface#function` names that may suspend the guest (JSPI), for providers that run in the actor's thread. */
   readonly asyncImports: readonly string[];
+  /**
+   * `interface#function` names whose success depends only on the link and the arguments (strings),
+   * such as opening a key-value bucket: an actor's thread remembers such a success and answers the
+   * same call again itself, until a link or a provider changes anywhere in the host. A failure is
+   * never remembered.
+   */
+  readonly rememberedImports?: readonly string[];
   /** The import objects for the actor's worker, forwarding every call through `call`. */
   guestImports(call: RoutedCall): Record<string, Record<string, unknown>>;
   /**

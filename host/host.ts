@@ -2,6 +2,7 @@ import { pino, type Logger } from 'pino';
 import { RecentModuleHashes, verifyArtifact, wasmKind, type ClaimsVerification, type ComponentClaims } from '../claims/index.ts';
 import type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 import { ActorPool, type PoolLimits } from './actor-pool.ts';
+import { routesChanged } from './actor-thread.ts';
 import { defaultActorThreads, SharedThreads } from './shared-threads.ts';
 import { readArtifact } from './artifact-source.ts';
 import { HostError } from './errors.ts';
@@ -118,7 +119,7 @@ interface RunningActor {
  * socket, NATS) only carry them.
  */
 export class Host {
-  readonly links = new LinkTable();
+  readonly links = new LinkTable(routesChanged);
   readonly #providers = new Map<string, Provider>();
   readonly #actors = new Map<string, RunningActor>();
   readonly #starting = new Set<string>();
@@ -391,6 +392,7 @@ export class Host {
     if (this.#providers.has(provider.id)) throw new HostError('PROVIDER_ALREADY_RUNNING', `provider ${provider.id} is already running`);
     this.#capabilities.addProvider(provider);
     this.#providers.set(provider.id, provider);
+    routesChanged();
     provider.attach?.(this.#providerHost);
     for (const link of this.links.query({ target: provider.id })) await provider.linkPut?.(link);
     this.#serveProviderOnLattice(provider);
@@ -402,6 +404,7 @@ export class Host {
     if (!provider) throw new HostError('PROVIDER_NOT_FOUND', `no provider ${providerId} is running`);
     this.#stopServingOnLattice(`provider:${providerId}`);
     this.#providers.delete(providerId);
+    routesChanged();
     await provider.shutdown?.();
     this.#event('provider_stopped', { provider: providerId, name: provider.name });
   }

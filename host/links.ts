@@ -25,19 +25,26 @@ function keyOf(source: string, iface: string, name: string): string {
 /** The routing table: one target per (source, interface, link name). Pure data, no I/O. */
 export class LinkTable {
   readonly #links = new Map<string, Link>();
+  readonly #changed: () => void;
+
+  /** `changed` is told of every put and delete (after the table changed). */
+  constructor(changed: () => void = () => {}) {
+    this.#changed = changed;
+  }
 
   /** Adds or replaces a link; returns the one it replaced. */
   put(link: Link): Link | undefined {
     const key = keyOf(link.source, link.interface, link.name);
     const previous = this.#links.get(key);
     this.#links.set(key, link);
+    this.#changed();
     return previous;
   }
 
   delete(source: string, iface: string, name = DEFAULT_LINK_NAME): Link | undefined {
     const key = keyOf(source, iface, name);
     const previous = this.#links.get(key);
-    this.#links.delete(key);
+    if (this.#links.delete(key)) this.#changed();
     return previous;
   }
 

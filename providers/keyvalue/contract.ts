@@ -26,6 +26,10 @@ export const contract: Contract<KeyValueHandler> = {
   // Routed calls block the actor's thread while the host runs them (a JSPI suspension here would
   // cost jco's async task machinery on every call, about 50 µs each): nothing here suspends.
   asyncImports: [],
+  // Opening checks the identifier against the link's config and opens the store, which the
+  // provider keeps open: the same open on the same link cannot succeed and then fail. (A store
+  // that goes away later fails the calls that use it.) Remembered, a get is one crossing, not two.
+  rememberedImports: [`${STORE}#open`],
 
   guestImports(call: RoutedCall) {
     // A bucket is only its identifier on the guest side; the provider behind the link holds the data.

@@ -89,7 +89,15 @@ export async function transpileCached(bytes: Uint8Array, cacheRoot: string, opti
   const loaded = loadedHere.get(dir);
   if (loaded && existsSync(join(dir, METADATA))) return { ...(await loaded), key, transpiled: false };
   const transpiled = (await readMetadata(dir)) === undefined;
-  if (transpiled) await transpileInProcess(bytes, dir, options);
+  if (transpiled) {
+    // Tenants of one code started at once (each under its own signature) share one transpile.
+    let transpiling = transpilingHere.get(dir);
+    if (!transpiling) {
+      transpiling = transpileInProcess(bytes, dir, options).finally(() => transpilingHere.delete(dir));
+      transpilingHere.set(dir, transpiling);
+    }
+    await transpiling;
+  }
   const loading = loadTranspiled(dir);
   loadedHere.set(dir, loading);
   loading.catch(() => loadedHere.delete(dir));
@@ -102,6 +110,9 @@ export async function transpileCached(bytes: Uint8Array, cacheRoot: string, opti
  * the thread pool's other work, in a start of 10 ms.
  */
 const loadedHere = new Map<string, Promise<LoadedComponent>>();
+const transpilingHere = new Map<string, Promise<void>>();
+/** Each transpile of this process stages in a folder of its own, even two of one entry at once. */
+let nextStaging = 0;
 
 export interface LoadOptions {
   /** Modules compiled elsewhere (by `compileCoreModules`), so that every worker shares one compile. */
@@ -252,7 +263,7 @@ export async function transpileInto(bytes: Uint8Array, dir: string, options: Tra
     ...(jspi ? { asyncMode: 'jspi' as const, asyncImports: [...(options.asyncImports ?? [])], asyncExports: [...(options.asyncExports ?? [])] } : {}),
   });
   // Write beside the entry and move it into place, so a crash never leaves a half entry that looks whole.
-  const staging = `${dir}.${process.pid}.partial`;
+  const staging = `${dir}.${process.pid}.${nextStaging++}.partial`;
   await rm(staging, { recursive: true, force: true });
   let bindingsEdits: readonly BindingsEditReport[] = [];
   for (const [name, content] of Object.entries(output.files)) {

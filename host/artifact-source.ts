@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import type { ArtifactBuffers } from './artifact-buffers.ts';
 import { HostError } from './errors.ts';
 
 /** Components are 2 kB (WAT) to 13 MB (StarlingMonkey); anything far beyond is a mistake or an attack. */
@@ -14,12 +15,15 @@ export interface FetchTimeouts {
 // A 13 MB component over a slow link takes seconds; a server that says nothing for 15 s is gone.
 export const DEFAULT_FETCH_TIMEOUTS: FetchTimeouts = { headMs: 15_000, idleMs: 15_000, totalMs: 120_000 };
 
-/** The bytes of a component from a file path or an http(s) URL, refusing anything over `maxBytes`. */
-export async function readArtifact(location: string, maxBytes = DEFAULT_MAX_ARTIFACT_BYTES, timeouts = DEFAULT_FETCH_TIMEOUTS): Promise<Uint8Array> {
-  return /^https?:\/\//i.test(location) ? fetchArtifact(location, maxBytes, timeouts) : readArtifactFile(location, maxBytes);
+/**
+ * The bytes of a component from a file path or an http(s) URL, refusing anything over `maxBytes`.
+ * A file is read into a buffer lent by `buffers`, when given: the caller gives it back.
+ */
+export async function readArtifact(location: string, maxBytes = DEFAULT_MAX_ARTIFACT_BYTES, timeouts = DEFAULT_FETCH_TIMEOUTS, buffers?: ArtifactBuffers): Promise<Uint8Array> {
+  return /^https?:\/\//i.test(location) ? fetchArtifact(location, maxBytes, timeouts) : readArtifactFile(location, maxBytes, buffers);
 }
 
-async function readArtifactFile(path: string, maxBytes: number): Promise<Uint8Array> {
+async function readArtifactFile(path: string, maxBytes: number, buffers: ArtifactBuffers | undefined): Promise<Uint8Array> {
   let file;
   try {
     file = await open(path, 'r');
@@ -34,13 +38,23 @@ async function readArtifactFile(path: string, maxBytes: number): Promise<Uint8Ar
     }
     if (stats.size > maxBytes) throw tooLarge(path, maxBytes);
     // One read of the known size: readFile's 512 KiB steps cost 15–40 ms for a 13 MB component.
-    const bytes = new Uint8Array(stats.size);
-    for (let at = 0; at < bytes.length; ) {
-      const { bytesRead } = await file.read(bytes, at, bytes.length - at, at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
+    const bytes = buffers ? buffers.lend(stats.size) : new Uint8Array(stats.size);
+    try {
+      let at = 0;
+      while (at < bytes.length) {
+        const { bytesRead } = await file.read(bytes, at, bytes.length - at, at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      if (at === bytes.length) return bytes;
+      // A file that shrank while read: only what was read, never the lent buffer's old contents.
+      const read = bytes.slice(0, at);
+      buffers?.release(bytes);
+      return read;
+    } catch (error) {
+      buffers?.release(bytes);
+      throw error;
     }
-    return bytes;
   } finally {
     await file.close();
   }

@@ -4,6 +4,7 @@ import type { Invocation, InvocationErrorCode, InvocationResult } from './actor-
 import { ActorPool, type PoolLimits } from './actor-pool.ts';
 import { routesChanged } from './actor-thread.ts';
 import { defaultActorThreads, SharedThreads } from './shared-threads.ts';
+import { ArtifactBuffers } from './artifact-buffers.ts';
 import { readArtifact } from './artifact-source.ts';
 import { HostError } from './errors.ts';
 import type { LogLevel } from './log-levels.ts';
@@ -118,6 +119,14 @@ interface RunningActor {
  * their imports through links to providers. Every operation is a method; transports (the local
  * socket, NATS) only carry them.
  */
+/** An artifact that passed verification and the policy. */
+interface Admitted {
+  readonly id: string;
+  readonly bytes: Uint8Array;
+  readonly verification: ClaimsVerification;
+  readonly capabilities: readonly string[];
+}
+
 export class Host {
   readonly links = new LinkTable(routesChanged);
   readonly #providers = new Map<string, Provider>();
@@ -125,6 +134,7 @@ export class Host {
   readonly #starting = new Set<string>();
   /** Compiled core modules by transpiled code and memory limit, with how many running actors use them. */
   readonly #compiled = new Map<string, { readonly modules: Promise<Record<string, WebAssembly.Module>>; users: number }>();
+  readonly #artifactBuffers = new ArtifactBuffers();
   /** Code verified lately: the same code under another signature is compared, not hashed again. */
   readonly #recentHashes = new RecentModuleHashes();
   /** Versions an update replaced, still finishing their calls. */
@@ -219,22 +229,23 @@ export class Host {
   }
 
   /** Loads, verifies, admits and starts an actor; refuses with the claims or policy code. */
-  async startActor(location: string, options: StartActorOptions = {}): Promise<ActorSummary> {
-    const { id, bytes, verification, capabilities } = await this.#admissible(location);
-    if (this.#actors.has(id) || this.#starting.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already running; scale it instead`);
-    // Two starts of one component at once must not both pass the check above.
-    this.#starting.add(id);
-    try {
-      const actor = await this.#prepare(id, bytes, verification, capabilities, options);
-      this.#actors.set(id, actor);
-      this.#serveActorOnLattice(id);
-      await this.#relink(id, actor.log);
-      actor.log.info({ capabilities: actor.summary.capabilities, transpiled: actor.summary.transpiled }, 'actor started');
-      this.#event('actor_started', { actor: id, name: actor.summary.name, capabilities: actor.summary.capabilities });
-      return this.#describe(actor);
-    } finally {
-      this.#starting.delete(id);
-    }
+  startActor(location: string, options: StartActorOptions = {}): Promise<ActorSummary> {
+    return this.#withAdmissible(location, async ({ id, bytes, verification, capabilities }) => {
+      if (this.#actors.has(id) || this.#starting.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already running; scale it instead`);
+      // Two starts of one component at once must not both pass the check above.
+      this.#starting.add(id);
+      try {
+        const actor = await this.#prepare(id, bytes, verification, capabilities, options);
+        this.#actors.set(id, actor);
+        this.#serveActorOnLattice(id);
+        await this.#relink(id, actor.log);
+        actor.log.info({ capabilities: actor.summary.capabilities, transpiled: actor.summary.transpiled }, 'actor started');
+        this.#event('actor_started', { actor: id, name: actor.summary.name, capabilities: actor.summary.capabilities });
+        return this.#describe(actor);
+      } finally {
+        this.#starting.delete(id);
+      }
+    });
   }
 
   /**
@@ -244,38 +255,50 @@ export class Host {
    * resolves before it has drained). A version that does not start leaves the old one serving. It
    * keeps the old one's config and limits (as scaled), unless `options` says otherwise.
    */
-  async updateActor(location: string, options: StartActorOptions = {}): Promise<ActorSummary> {
-    const { id, bytes, verification, capabilities } = await this.#admissible(location);
-    const previous = this.#actors.get(id);
-    if (!previous) throw new HostError('ACTOR_NOT_FOUND', `no actor ${id} is running: start it instead`);
-    // A component key is public: whoever may start actors could claim it. Only its own account may replace it.
-    const [before, after] = [previous.summary.claims?.iss, verification.claims?.iss];
-    if (before !== after) throw new HostError('ACTOR_UPDATE_REFUSED', `actor ${id} runs code signed by ${before ?? 'no one'}; this version is signed by ${after ?? 'no one'}`);
-    if (this.#starting.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already being started or updated`);
-    this.#starting.add(id);
+  updateActor(location: string, options: StartActorOptions = {}): Promise<ActorSummary> {
+    return this.#withAdmissible(location, async ({ id, bytes, verification, capabilities }) => {
+      const previous = this.#actors.get(id);
+      if (!previous) throw new HostError('ACTOR_NOT_FOUND', `no actor ${id} is running: start it instead`);
+      // A component key is public: whoever may start actors could claim it. Only its own account may replace it.
+      const [before, after] = [previous.summary.claims?.iss, verification.claims?.iss];
+      if (before !== after) throw new HostError('ACTOR_UPDATE_REFUSED', `actor ${id} runs code signed by ${before ?? 'no one'}; this version is signed by ${after ?? 'no one'}`);
+      if (this.#starting.has(id)) throw new HostError('ACTOR_ALREADY_RUNNING', `actor ${id} is already being started or updated`);
+      this.#starting.add(id);
+      try {
+        const next = await this.#prepare(id, bytes, verification, capabilities, { ...previous.options, maxInstances: previous.pool.limits.maxInstances, ...options });
+        this.#actors.set(id, next);
+        this.#stopServingOnLattice(`actor:${id}`);
+        this.#serveActorOnLattice(id);
+        await this.#relink(id, next.log);
+        // The old version drains in its own time (its HTTP clients leave by their keep-alive timeout); shutdown waits for it.
+        const drained: Promise<void> = previous.pool.drain().finally(() => {
+          previous.release();
+          this.#draining.delete(drained);
+        });
+        this.#draining.add(drained);
+        next.log.info({ capabilities: next.summary.capabilities }, 'actor updated');
+        this.#event('actor_updated', { actor: id, name: next.summary.name, capabilities: next.summary.capabilities });
+        return this.#describe(next);
+      } finally {
+        this.#starting.delete(id);
+      }
+    });
+  }
+
+  /**
+   * Reads and verifies an artifact against the policy, and hands `use` its actor id and the
+   * capabilities it is granted. The bytes are lent (see ArtifactBuffers): valid until `use` settles.
+   */
+  async #withAdmissible<T>(location: string, use: (admitted: Admitted) => Promise<T>): Promise<T> {
+    const bytes = await readArtifact(location, undefined, undefined, this.#artifactBuffers);
     try {
-      const next = await this.#prepare(id, bytes, verification, capabilities, { ...previous.options, maxInstances: previous.pool.limits.maxInstances, ...options });
-      this.#actors.set(id, next);
-      this.#stopServingOnLattice(`actor:${id}`);
-      this.#serveActorOnLattice(id);
-      await this.#relink(id, next.log);
-      // The old version drains in its own time (its HTTP clients leave by their keep-alive timeout); shutdown waits for it.
-      const drained: Promise<void> = previous.pool.drain().finally(() => {
-        previous.release();
-        this.#draining.delete(drained);
-      });
-      this.#draining.add(drained);
-      next.log.info({ capabilities: next.summary.capabilities }, 'actor updated');
-      this.#event('actor_updated', { actor: id, name: next.summary.name, capabilities: next.summary.capabilities });
-      return this.#describe(next);
+      return await use(await this.#admissible(location, bytes));
     } finally {
-      this.#starting.delete(id);
+      this.#artifactBuffers.release(bytes);
     }
   }
 
-  /** Reads and verifies an artifact against the policy: its actor id, and the capabilities it is granted. */
-  async #admissible(location: string): Promise<{ id: string; bytes: Uint8Array; verification: ClaimsVerification; capabilities: readonly string[] }> {
-    const bytes = await readArtifact(location);
+  async #admissible(location: string, bytes: Uint8Array): Promise<Admitted> {
     if (wasmKind(bytes) === 'module') {
       throw new HostError('ARTIFACT_NOT_A_COMPONENT', `${location} is a core WebAssembly module, not a component: make one of it with wasm-tools component new (with a WASI adapter if it uses WASI preview 1), then sign it again`);
     }

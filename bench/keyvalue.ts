@@ -38,6 +38,35 @@ async function ratesInTurns<Side extends string>(sides: Readonly<Record<Side, (i
   return Object.fromEntries(Object.entries(measured).map(([side, figures]) => [side, (figures as { callsPerSecond: number }).callsPerSecond])) as Record<Side, number>;
 }
 
+const HELLO = fileURLToPath(new URL('../actors-src/hello/build/hello_s.wasm', import.meta.url));
+
+/**
+ * Routed imports are answered on the host's main thread, which also starts and stops actors: the
+ * p99 of a get while the host starts and stops `hello` (13 MB) over and over, against the p99 when
+ * it does nothing else. Reported, held to nothing: it shows how long imports queue behind the
+ * main thread's other work (issue 19, point 4).
+ */
+async function whileStartingActors(host: Host, get: () => Promise<void>): Promise<void> {
+  const p99 = async (calls: number) => {
+    const latencies: number[] = [];
+    for (let i = 0; i < calls; i++) {
+      const began = performance.now();
+      await get();
+      latencies.push((performance.now() - began) * 1000);
+    }
+    return latencies.sort((a, b) => a - b)[Math.floor(calls * 0.99)]!;
+  };
+  const quiet = await p99(2000);
+  let starting = true;
+  const churn = (async () => {
+    while (starting) await host.stopActor((await host.startActor(HELLO)).id);
+  })();
+  const busy = await p99(2000);
+  starting = false;
+  await churn;
+  report('keyvalue', 'memory-get-p99-us-while-starting-actors', busy, quiet);
+}
+
 /**
  * kv-tool in this thread, its imports answered in place from what the backend holds. `asTheHostRuns`:
  * with the bindings the host runs it with (its exports may suspend, as it imports wasi:io/poll);
@@ -106,6 +135,7 @@ export async function keyValueScenario(): Promise<void> {
         report('keyvalue', `${name}-get-ops-vs-direct`, get.actor, get.direct);
         report('keyvalue', `${name}-get-ops`, get.actor, get.inProcess, GOAL);
         report('keyvalue', `${name}-get-ops-vs-plain-bindings`, get.actor, get.plain);
+        if (name === 'memory') await whileStartingActors(host, () => getViaActor(0));
       }
     }
   } finally {

@@ -107,7 +107,8 @@ export async function keyValueScenario(): Promise<void> {
   const GOAL = { op: '>=', target: 0.5, on: 'ratio' } as const;
   try {
     for (const [name, open, config] of backends) {
-      const direct = await (await open()).bucket('bench');
+      const backend = await open();
+      const direct = await backend.bucket('bench');
       for (const iface of ['wasi:keyvalue/store', 'wasi:keyvalue/atomics']) await host.putLink({ source: tool.id, interface: iface, target: store.id, config });
       const viaActor = (fn: string, ...args: unknown[]) => async () => {
         const result = await host.invoke(tool.id, { kind: 'call', name: fn, args });
@@ -137,6 +138,8 @@ export async function keyValueScenario(): Promise<void> {
         report('keyvalue', `${name}-get-ops-vs-plain-bindings`, get.actor, get.plain);
         if (name === 'memory') await whileStartingActors(host, () => getViaActor(0));
       }
+      // Closed here, not left to the garbage collector (which warns of a file handle it closes).
+      await backend.close();
     }
   } finally {
     await host.shutdown();

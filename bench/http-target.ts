@@ -1,23 +1,57 @@
 // One server for the http benchmark, in a process of its own so that the load generator never
-// shares its thread: `plain` (node:http hello world) or `actor <component.wasm>` (a host with
-// the HTTP server provider and that actor, scaled to [instances], each a listening thread). Prints
-// `LISTENING <url>` once it serves.
+// shares its thread: `plain` (node:http hello world), `in-process <component.wasm>` (node:http
+// calling the component in its own thread, its instance reused, through the same request and
+// response bridge the host's listening threads use: no host), or `actor <component.wasm>` (a host
+// with the HTTP server provider and that actor, scaled to [instances], each a listening thread).
+// Prints `LISTENING <url>` once it serves.
 import { createServer } from 'node:http';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { decodeClaimsToken, readTopLevelToken } from '../claims/index.ts';
-import { defaultPolicy, Host } from '../host/index.ts';
+import { ambientImports, Capabilities, defaultPolicy, Host, singleRequestInstances, transpileToRun, wasiHttpImports, type IncomingHandlerExport, type IncomingRequestParts } from '../host/index.ts';
+import { headerPairs } from '../host/http-ingress/index.ts';
+import { requestBodySource, sendGuestResponse } from '../host/http-ingress/node-bridge.ts';
+import { dispatchIncoming } from '../host/wasi/index.ts';
 import { HTTP_INCOMING_HANDLER, httpServerProvider } from '../providers/http-server/index.ts';
 
 const [kind, component, instances = '1'] = process.argv.slice(2);
 const GREETING = 'Hello from awesome-badger!\n';
+const NO_BODY = new Uint8Array();
 
 if (kind === 'plain') {
   const server = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
     response.end(GREETING);
+  });
+  server.listen(0, '127.0.0.1', () => console.log(`LISTENING http://127.0.0.1:${(server.address() as { port: number }).port}/`));
+} else if (kind === 'in-process' && component) {
+  const bytes = new Uint8Array(await readFile(component));
+  // The bindings the host runs, and an instance reused exactly when the host reuses it.
+  const loaded = await transpileToRun(bytes, await mkdtemp(join(tmpdir(), 'badger-bench-http-in-process-')), new Capabilities());
+  const freshEachRequest = singleRequestInstances(loaded, decodeClaimsToken(readTopLevelToken(bytes)!).wascap.tags);
+  const imports = { ...ambientImports(() => {}, {}), ...wasiHttpImports() };
+  let instance = await loaded.instantiate(imports);
+  const server = createServer(async (request, response) => {
+    if (freshEachRequest) instance = await loaded.instantiate(imports);
+    const parts: IncomingRequestParts = {
+      method: request.method ?? 'GET',
+      pathWithQuery: request.url ?? '/',
+      scheme: 'http',
+      authority: request.headers.host ?? '127.0.0.1',
+      headers: headerPairs(request.rawHeaders),
+      // As a listening thread does: no body source for a request that cannot have a body.
+      body: Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined ? requestBodySource(request, 1024 * 1024, () => response.destroy()) : NO_BODY,
+    };
+    let sending: ReturnType<typeof sendGuestResponse> | undefined;
+    let finished = () => true;
+    await dispatchIncoming(instance.incomingHandler as IncomingHandlerExport, parts, (guestResponse) => {
+      sending = sendGuestResponse(response, guestResponse, () => response.destroy());
+      finished = () => guestResponse.finished;
+      guestResponse.sendBodyTo(sending);
+    });
+    if (sending && !finished()) sending.finish(undefined);
   });
   server.listen(0, '127.0.0.1', () => console.log(`LISTENING http://127.0.0.1:${(server.address() as { port: number }).port}/`));
 } else if (kind === 'actor' && component) {
@@ -29,6 +63,6 @@ if (kind === 'plain') {
   await host.putLink({ source: actor.id, interface: HTTP_INCOMING_HANDLER, target: http.id, config: { address: '127.0.0.1:0' } });
   console.log(`LISTENING http://${http.addresses()[0]!.address}/`);
 } else {
-  console.error('usage: node bench/http-target.ts plain | actor <component.wasm> [instances]');
+  console.error('usage: node bench/http-target.ts plain | in-process <component.wasm> | actor <component.wasm> [instances]');
   process.exit(2);
 }

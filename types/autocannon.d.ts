@@ -9,6 +9,8 @@ declare module 'autocannon' {
     readonly latency: Histogram;
     readonly non2xx: number;
     readonly errors: number;
+    /** Seconds the run took, to the hundredth. */
+    readonly duration: number;
   }
   interface Options {
     readonly url: string;

@@ -114,11 +114,6 @@ interface RunningActor {
   readonly failures: Partial<Record<InvocationErrorCode, number>>;
 }
 
-/**
- * The host: admits signed actors under its policy, runs each in its own worker threads, and routes
- * their imports through links to providers. Every operation is a method; transports (the local
- * socket, NATS) only carry them.
- */
 /** An artifact that passed verification and the policy. */
 interface Admitted {
   readonly id: string;
@@ -127,6 +122,11 @@ interface Admitted {
   readonly capabilities: readonly string[];
 }
 
+/**
+ * The host: admits signed actors under its policy, runs each in its own worker threads, and routes
+ * their imports through links to providers. Every operation is a method; transports (the local
+ * socket, NATS) only carry them.
+ */
 export class Host {
   readonly links = new LinkTable(routesChanged);
   readonly #providers = new Map<string, Provider>();

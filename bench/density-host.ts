@@ -4,7 +4,7 @@
 // of that code, each signed with a component key of its own and linked to HTTP on a port of its
 // own. It prints `BASELINE {…}`, then `ADDRESSES [...]`; once told `measure` on stdin (every
 // address has answered once), `MEASURED {…}`.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -103,4 +103,6 @@ for await (const line of createInterface({ input: process.stdin })) {
   break;
 }
 await host.shutdown();
+// A thousand signed copies and their caches: 1.3 GB a run, which filled the disk after a few dozen.
+await rm(work, { recursive: true, force: true });
 process.exit(0);

@@ -5,6 +5,7 @@
 // with the HTTP server provider and that actor, scaled to [instances], each a listening thread).
 // Prints `LISTENING <url>` once it serves.
 import { createServer } from 'node:http';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,18 @@ const [kind, component, instances = '1'] = process.argv.slice(2);
 const GREETING = 'Hello from awesome-badger!\n';
 const NO_BODY = new Uint8Array();
 
+// The benchmark ends this process with SIGTERM: what it wrote under the temp dir goes with it.
+const scratch: string[] = [];
+const scratchDir = async (prefix: string) => {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+};
+process.on('SIGTERM', () => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+});
+
 if (kind === 'plain') {
   const server = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
@@ -29,7 +42,7 @@ if (kind === 'plain') {
 } else if (kind === 'in-process' && component) {
   const bytes = new Uint8Array(await readFile(component));
   // The bindings the host runs, and an instance reused exactly when the host reuses it.
-  const loaded = await transpileToRun(bytes, await mkdtemp(join(tmpdir(), 'badger-bench-http-in-process-')), new Capabilities());
+  const loaded = await transpileToRun(bytes, await scratchDir('badger-bench-http-in-process-'), new Capabilities());
   const freshEachRequest = singleRequestInstances(loaded, decodeClaimsToken(readTopLevelToken(bytes)!).wascap.tags);
   const imports = { ...ambientImports(() => {}, {}), ...wasiHttpImports() };
   let instance = await loaded.instantiate(imports);
@@ -56,7 +69,7 @@ if (kind === 'plain') {
   server.listen(0, '127.0.0.1', () => console.log(`LISTENING http://127.0.0.1:${(server.address() as { port: number }).port}/`));
 } else if (kind === 'actor' && component) {
   const issuer = decodeClaimsToken(readTopLevelToken(await readFile(component))!).iss;
-  const host = new Host({ cacheDir: await mkdtemp(join(tmpdir(), 'badger-bench-http-')), policy: defaultPolicy([issuer]), logger: pino({ level: 'silent' }) });
+  const host = new Host({ cacheDir: await scratchDir('badger-bench-http-'), policy: defaultPolicy([issuer]), logger: pino({ level: 'silent' }) });
   const actor = await host.startActor(component, { maxInstances: Number(instances) });
   const http = httpServerProvider();
   await host.startProvider(http);

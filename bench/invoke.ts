@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,5 +107,6 @@ export async function invokeScenario(): Promise<void> {
     }
   } finally {
     await host.shutdown();
+    await rm(work, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,5 +144,6 @@ export async function keyValueScenario(): Promise<void> {
   } finally {
     await host.shutdown();
     await nats.stop();
+    await rm(work, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
@@ -52,7 +52,8 @@ const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[
  */
 export async function latticeScenario(): Promise<void> {
   const [hubPort, leafPort, leaf1Port, leaf2Port] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const servers: NatsProcess[] = [await runNatsServer(hubConfig({ host: '127.0.0.1', port: hubPort, leafPort, storeDir: await mkdtemp(join(tmpdir(), 'badger-bench-hub-')) }), '127.0.0.1', hubPort)];
+  const storeDir = await mkdtemp(join(tmpdir(), 'badger-bench-hub-'));
+  const servers: NatsProcess[] = [await runNatsServer(hubConfig({ host: '127.0.0.1', port: hubPort, leafPort, storeDir }), '127.0.0.1', hubPort)];
   for (const port of [leaf1Port, leaf2Port]) servers.push(await runNatsServer(leafConfig({ host: '127.0.0.1', port, remoteUrl: `nats-leaf://127.0.0.1:${leafPort}` }), '127.0.0.1', port));
   const connections: NatsConnection[] = [];
   try {
@@ -77,6 +78,7 @@ export async function latticeScenario(): Promise<void> {
   } finally {
     for (const connection of connections) await connection.close();
     for (const server of servers.reverse()) await server.stop();
+    await rm(storeDir, { recursive: true, force: true });
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,18 @@ export async function runNatsServer(config: string, host: string, port: number):
   const dir = await mkdtemp(join(tmpdir(), 'badger-nats-'));
   const file = join(dir, 'nats-server.conf');
   await writeFile(file, config);
-  return runNatsServerWith(['-c', file], host, port);
+  const removeConfig = () => rm(dir, { recursive: true, force: true });
+  const running = await runNatsServerWith(['-c', file], host, port).catch(async (error: unknown) => {
+    await removeConfig();
+    throw error;
+  });
+  return {
+    ...running,
+    async stop() {
+      await running.stop();
+      await removeConfig();
+    },
+  };
 }
 
 /** The same, with command-line flags instead of a config file. */

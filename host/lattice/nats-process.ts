@@ -22,22 +22,26 @@ export async function runNatsServer(config: string, host: string, port: number):
   const dir = await mkdtemp(join(tmpdir(), 'badger-nats-'));
   const file = join(dir, 'nats-server.conf');
   await writeFile(file, config);
-  const removeConfig = () => rm(dir, { recursive: true, force: true });
-  const running = await runNatsServerWith(['-c', file], host, port).catch(async (error: unknown) => {
-    await removeConfig();
-    throw error;
-  });
-  return {
-    ...running,
-    async stop() {
-      await running.stop();
-      await removeConfig();
-    },
-  };
+  return runNatsServerWith(['-c', file], host, port, dir);
 }
 
-/** The same, with command-line flags instead of a config file. */
-export async function runNatsServerWith(args: string[], host: string, port: number): Promise<NatsProcess> {
+/**
+ * The same, with command-line flags instead of a config file. `scratchDir` (its config, a store)
+ * is removed once the server has stopped, or failed to start.
+ */
+export async function runNatsServerWith(args: string[], host: string, port: number, scratchDir?: string): Promise<NatsProcess> {
+  const removeScratch = async () => {
+    if (scratchDir !== undefined) await rm(scratchDir, { recursive: true, force: true });
+  };
+  try {
+    return await spawnNatsServer(args, host, port, removeScratch);
+  } catch (error) {
+    await removeScratch();
+    throw error;
+  }
+}
+
+async function spawnNatsServer(args: string[], host: string, port: number, removeScratch: () => Promise<void>): Promise<NatsProcess> {
   const child: ChildProcess = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let errors = '';
   child.stderr!.on('data', (chunk) => (errors = `${errors}${chunk}`.slice(-2000)));
@@ -63,11 +67,13 @@ export async function runNatsServerWith(args: string[], host: string, port: numb
   return {
     url: `nats://${host}:${port}`,
     pid: child.pid!,
-    stop: () =>
-      new Promise((resolve) => {
+    async stop() {
+      await new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
-      }),
+      });
+      await removeScratch();
+    },
   };
 }

@@ -14,7 +14,7 @@ const applied = (edits: readonly { name: string; applied: boolean }[]) => Object
 describe("the repairs to jco's generated bindings", () => {
   it('all fit the code this jco generates, and the repaired bindings serve requests', async () => {
     const component = await transpileCached(new Uint8Array(await readFile(builtActor('hello-wat'))), await mkdtemp(join(tmpdir(), 'badger-edits-')));
-    expect(applied(component.bindingsEdits!)).toEqual({ 'no-debug-log': true, 'no-record-of-every-resource': true, 'direct-sync-host-calls': true, 'no-console-before-throw': true });
+    expect(applied(component.bindingsEdits!)).toEqual({ 'no-debug-log': true, 'no-record-of-every-resource': true, 'direct-sync-host-calls': true, 'direct-sync-exports': true, 'no-console-before-throw': true });
     const generated = await readFile(join(component.dir, 'component.js'), 'utf8');
     // A failed instantiation throws; it does not also print a raw line.
     expect(generated).toContain("unexpectedly undefined instance import");
@@ -22,6 +22,8 @@ describe("the repairs to jco's generated bindings", () => {
     // Synchronous host imports are marked and called straight from the guest.
     expect(generated).toMatch(/_trampoline\d+\.badgerSyncHost = true;/);
     expect(generated).toContain('if (args.importFn.badgerSyncHost');
+    // Its synchronous export makes no task of jco's for each call.
+    expect(generated).toContain('const task = BADGER_SYNC_EXPORT_TASK;');
     const response = await request(await component.instantiate({ ...ambientImports(), ...wasiHttpImports() }), 'GET', '/');
     expect(response.text).toBe('Hello from awesome-badger!\n');
   });
@@ -34,6 +36,7 @@ describe("the repairs to jco's generated bindings", () => {
       { name: 'no-debug-log', applied: false, reason: 'no _debugLog of the known shape' },
       { name: 'no-record-of-every-resource', applied: false, reason: 'no table._createdReps.add(rep);' },
       { name: 'direct-sync-host-calls', applied: false, reason: expect.stringMatching(/^no "function _lowerImportBackwardsCompat/) },
+      { name: 'direct-sync-exports', applied: false, reason: 'the direct calls of synchronous host imports were not applied' },
       { name: 'no-console-before-throw', applied: true },
     ]);
   });
@@ -45,6 +48,25 @@ describe("the repairs to jco's generated bindings", () => {
     expect(edits.find((edit) => edit.name === 'no-record-of-every-resource')).toMatchObject({ applied: false, reason: expect.stringMatching(/read _createdReps/) });
     const unread = patchGeneratedBindings('function rscTableCreateOwn(table, rep) {\n  table._createdReps.add(rep);\n}\nhandleTable1._createdReps = new Set();\n');
     expect(unread.code).not.toContain('_createdReps.add(');
+  });
+
+  it('give a synchronous export a task that does nothing only when it asks its task for no more than its end', () => {
+    const syncExport = (name: string, body: string) =>
+      `\n  function ${name}(arg0) {\n    const [task, _wasm_call_currentTaskID] = createNewCurrentTask({\n      componentIdx: 0,\n      isAsync: false,\n      isManualAsync: false,\n      entryFnName: '${name}',\n      callingWasmExport: true,\n    });\n    task.setCalleeIsAsync(false);\n    \n    const started = task.enterSync();\n    CURRENT_TASK_MAY_BLOCK.value = task.mayBlock() ? 1 : 0;\n    ${body}\n    task.resolve([ret]);\n    task.exit();\n  }\n  let ${name}Handle;\n`;
+    const prelude = 'const T_FLAG = 1 << 30;\nfunction _withGlobalCurrentTaskMeta(args) {\n      if (args.taskID === BADGER_SYNC_HOST_TASK.id()) return args.fn();\n}\n';
+    const plain = syncExport('plain', 'const ret = plainCore(arg0);');
+    const asksMore = syncExport('asksMore', 'task.createSubtask({});');
+    const lends = syncExport('lends', 'rscTableCreateBorrow(table, rep, task.resourceScopeId());');
+    const { code, edits } = patchGeneratedBindings(prelude + plain + asksMore + lends);
+    expect(edits.find((edit) => edit.name === 'direct-sync-exports')).toEqual({ name: 'direct-sync-exports', applied: true });
+    expect(code).toContain('function plain(arg0) {\n    const task = BADGER_SYNC_EXPORT_TASK;');
+    expect(code).toContain(asksMore);
+    expect(code).toContain(lends);
+    expect(code).toContain('const BADGER_SYNC_EXPORT_TASK = {');
+
+    const noneFit = patchGeneratedBindings(prelude + asksMore + lends);
+    expect(noneFit.code).toBe(prelude + asksMore + lends);
+    expect(noneFit.edits.find((edit) => edit.name === 'direct-sync-exports')).toMatchObject({ applied: false, reason: expect.stringMatching(/each of the 2 synchronous exports/) });
   });
 
   it('switch off the debug log only where it has the shape they know', () => {

@@ -13,6 +13,13 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TARGET = join(ROOT, 'bench', 'http-target.ts');
 const JCO = join(ROOT, 'node_modules', '.bin', 'jco');
 const SECONDS = 4;
+/**
+ * Load before each server is measured. An actor's listening thread serves 20–30 % fewer requests
+ * in its first seconds than later (its bindings and the guest are compiled again as they get hot,
+ * on the same two cores the load uses), while node:http is at its pace after one: every server gets
+ * the warm-up the slowest needs, so that each is measured at the pace it keeps.
+ */
+const WARM_UP_SECONDS = 5;
 
 interface Load {
   readonly rps: number;
@@ -43,9 +50,9 @@ function start(command: string, args: string[], listening: RegExp): Promise<{ ur
   });
 }
 
-/** A warm-up second, then SECONDS of load from 10 connections. */
+/** WARM_UP_SECONDS, then SECONDS of load from 10 connections. */
 async function load(url: string): Promise<Load> {
-  await autocannon({ url, connections: 10, duration: 1 });
+  await autocannon({ url, connections: 10, duration: WARM_UP_SECONDS });
   const result = await autocannon({ url, connections: 10, duration: SECONDS });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`);
   return { rps: result.requests.average, p99Ms: result.latency.p99 };
@@ -63,16 +70,16 @@ async function measure(server: Promise<{ url: string; child: ChildProcess }>): P
 }
 
 /**
- * Several servers under the same load in turns (ROUNDS of SECONDS / ROUNDS each, after a warm-up
- * second each), so that a machine whose speed drifts gives no server the quiet part of the run:
- * used where two close figures are subtracted. Their mean rates, and the worst p99 of each.
+ * Several servers under the same load in turns (ROUNDS of SECONDS / ROUNDS each, after its warm-up
+ * each), so that a machine whose speed drifts gives no server the quiet part of the run: used for
+ * the figures held to a goal. Their mean rates, and the worst p99 of each.
  */
 async function measureInTurns<Name extends string>(servers: Readonly<Record<Name, Promise<{ url: string; child: ChildProcess }>>>): Promise<Record<Name, Load>> {
   const started = await Promise.all(Object.entries(servers).map(async ([name, server]) => [name as Name, await (server as Promise<{ url: string; child: ChildProcess }>)] as const));
   try {
     const totals = new Map<Name, { requests: number; seconds: number; p99Ms: number }>();
     for (const [name, { url }] of started) {
-      await autocannon({ url, connections: 10, duration: 1 });
+      await autocannon({ url, connections: 10, duration: WARM_UP_SECONDS });
       totals.set(name, { requests: 0, seconds: 0, p99Ms: 0 });
     }
     for (let round = 0; round < ROUNDS; round++) {
@@ -120,41 +127,49 @@ async function helloForJcoServe(): Promise<string> {
   return (await buildActor(await loadActorProject(project), { issuer: generateKeyPair('account'), subject: generateKeyPair('component') })).output;
 }
 
+const serve = (...args: string[]) => start(process.execPath, [TARGET, ...args], /LISTENING (\S+)/);
+
 /**
  * An actor served at one instance (one listening thread, the plain server's share of the machine)
  * and at one per core, as a user scales it; the better of the two is its figure. A cheap handler
  * does best alone, since the load generator needs a core too; a costly one gains from a second.
+ * With `alongside`, those servers are measured in turns with the actor's (see measureInTurns).
  */
-async function measureActor(name: string, component: string): Promise<{ readonly best: Load; readonly single: Load }> {
+async function measureActor<Other extends string>(
+  name: string,
+  component: string,
+  alongside = {} as Readonly<Record<Other, Promise<{ url: string; child: ChildProcess }>>>,
+): Promise<{ readonly best: Load; readonly single: Load; readonly others: Record<Other, Load> }> {
   const counts = [...new Set([1, availableParallelism()])];
-  const loads: Load[] = [];
-  for (const instances of counts) {
-    const figure = await measure(start(process.execPath, [TARGET, 'actor', component, String(instances)], /LISTENING (\S+)/));
-    console.log(`  ${name} with ${instances} instance(s): ${Math.round(figure.rps)} req/s, p99 ${figure.p99Ms} ms`);
-    loads.push(figure);
-  }
-  return { best: loads.reduce((best, load) => (load.rps > best.rps ? load : best)), single: loads[0]! };
+  const actors = Object.fromEntries(counts.map((instances) => [`${instances}`, serve('actor', component, String(instances))]));
+  const loads = await measureInTurns<string>({ ...alongside, ...actors });
+  for (const instances of counts) console.log(`  ${name} with ${instances} instance(s): ${Math.round(loads[`${instances}`]!.rps)} req/s, p99 ${loads[`${instances}`]!.p99Ms} ms`);
+  const best = counts.map((instances) => loads[`${instances}`]!).reduce((best, load) => (load.rps > best.rps ? load : best));
+  return { best, single: loads['1']!, others: Object.fromEntries(Object.keys(alongside).map((other) => [other, loads[other]!])) as Record<Other, Load> };
 }
 
 /**
- * Requests per second and p99 latency under autocannon, in one run: plain node:http, our provider
- * with hello-wat and with hello (TypeScript), and `jco serve` with hello built for it (printed
- * beside the goals). For hello, the host's added time per request: one listening thread's mean
+ * Requests per second and p99 latency under autocannon, in one run: our provider with hello-wat in
+ * turns with plain node:http, with hello (TypeScript) in turns with the same component under
+ * node:http in a process with no host, and `jco serve` with hello built for it (printed beside the
+ * goals). For hello, the host's added time per request: one listening thread's mean
  * time per request, less the mean time of the same component serving the same load in a process
  * with no host (node:http, the same request and response bridge, its instance reused). Against the
  * guest call alone, node:http and the loopback (about 80 µs a request here) counted as the host's.
  */
 export async function httpScenario(): Promise<void> {
   const built = (name: string) => join(ROOT, 'actors-src', name, 'build', `${name}_s.wasm`);
-  const plain = await measure(start(process.execPath, [TARGET, 'plain'], /LISTENING (\S+)/));
-  const { best: wat } = await measureActor('hello-wat', built('hello-wat'));
-  const { best: ts } = await measureActor('hello', built('hello'));
+  const {
+    best: wat,
+    others: { plain },
+  } = await measureActor('hello-wat', built('hello-wat'), { plain: serve('plain') });
   // One listening thread against the same component serving the same requests in one thread with no host (see http-target.ts).
-  const { single: tsSingle, inProcess } = await measureInTurns({
-    single: start(process.execPath, [TARGET, 'actor', built('hello'), '1'], /LISTENING (\S+)/),
-    inProcess: start(process.execPath, [TARGET, 'in-process', built('hello')], /LISTENING (\S+)/),
-  });
-  console.log(`  hello in turns: 1 listening thread ${Math.round(tsSingle.rps)} req/s; in-process under node:http, no host, ${Math.round(inProcess.rps)} req/s`);
+  const {
+    best: ts,
+    single: tsSingle,
+    others: { inProcess },
+  } = await measureActor('hello', built('hello'), { inProcess: serve('in-process', built('hello')) });
+  console.log(`  hello in-process under node:http, no host: ${Math.round(inProcess.rps)} req/s`);
   const port = await freePort();
   // jco serve prints its host as "localhost"; the URL asks for the address it was given.
   const jcoServe = await measure(

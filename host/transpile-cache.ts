@@ -334,6 +334,8 @@ const TASK_CALL_OUTSIDE_STUB = /task\.(?!(?:id|componentIdx|resolve|exit|reject|
 // Resources lent to the guest, and the names the setup made, need jco's own task.
 const RESOURCE_SCOPE = /resourceScopeId|addResourceLender|addBorrowedHandle|\bstarted\b|_wasm_call_currentTaskID/;
 const SYNC_HOST_SHORTCUT = 'if (args.taskID === BADGER_SYNC_HOST_TASK.id()) return args.fn();';
+const BEFORE_SYNC_EXPORT_TASK_SETUP = new RegExp(`(?=${SYNC_EXPORT_TASK_SETUP.source})`);
+const AT_SYNC_EXPORT_TASK_SETUP = new RegExp(`^${SYNC_EXPORT_TASK_SETUP.source}`);
 
 const CONSOLE_BEFORE_THROW = /\n[ \t]*console\.error\("ERROR:", err\.toString\(\)\);/g;
 
@@ -373,8 +375,6 @@ const EDITS: readonly BindingsEdit[] = [
 /** A digest of the edits (their anchors and their code): a changed edit makes a new cache entry. */
 export const BINDINGS_EDITS_DIGEST = createHash('sha256')
   .update(JSON.stringify(EDITS.map((edit) => [edit.name, edit.anchors.map(String), edit.apply.toString()])))
-  .update(withDirectSyncHostCalls.toString())
-  .update(withDirectSyncExports.toString())
   .digest('hex')
   .slice(0, 16);
 
@@ -446,13 +446,13 @@ function withDirectSyncHostCalls(generated: string): string | { readonly skipped
  */
 function withDirectSyncExports(generated: string): string | { readonly skipped: string } {
   if (!generated.includes(SYNC_HOST_SHORTCUT)) return { skipped: 'the direct calls of synchronous host imports were not applied' };
-  const pieces = generated.split(new RegExp(`(?=${SYNC_EXPORT_TASK_SETUP.source})`));
+  const pieces = generated.split(BEFORE_SYNC_EXPORT_TASK_SETUP);
   // A component with no synchronous export has nothing to repair.
   if (pieces.length === 1) return generated;
   let kept = 0;
   const edited = pieces.map((piece, index) => {
     if (index === 0) return piece;
-    const setup = new RegExp(`^${SYNC_EXPORT_TASK_SETUP.source}`).exec(piece)![0];
+    const setup = AT_SYNC_EXPORT_TASK_SETUP.exec(piece)![0];
     const after = piece.slice(setup.length);
     const end = REST_OF_FUNCTION.exec(after)?.index ?? after.length;
     const body = after.slice(0, end);

@@ -11,15 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { decodeClaimsToken, readTopLevelToken } from '../claims/index.ts';
-import { ambientImports, Capabilities, defaultPolicy, Host, singleRequestInstances, transpileToRun, wasiHttpImports, type IncomingHandlerExport, type IncomingRequestParts } from '../host/index.ts';
-import { headerPairs } from '../host/http-ingress/index.ts';
-import { requestBodySource, sendGuestResponse } from '../host/http-ingress/node-bridge.ts';
+import { ambientImports, Capabilities, defaultPolicy, Host, singleRequestInstances, transpileToRun, wasiHttpImports, type IncomingHandlerExport } from '../host/index.ts';
+import { guestResponder, incomingRequestParts, mayHaveBody, requestBodySource } from '../host/http-ingress/node-bridge.ts';
 import { dispatchIncoming } from '../host/wasi/index.ts';
 import { HTTP_INCOMING_HANDLER, httpServerProvider } from '../providers/http-server/index.ts';
 
 const [kind, component, instances = '1'] = process.argv.slice(2);
 const GREETING = 'Hello from awesome-badger!\n';
-const NO_BODY = new Uint8Array();
 
 // The benchmark ends this process with SIGTERM: what it wrote under the temp dir goes with it.
 const scratch: string[] = [];
@@ -48,23 +46,11 @@ if (kind === 'plain') {
   let instance = await loaded.instantiate(imports);
   const server = createServer(async (request, response) => {
     if (freshEachRequest) instance = await loaded.instantiate(imports);
-    const parts: IncomingRequestParts = {
-      method: request.method ?? 'GET',
-      pathWithQuery: request.url ?? '/',
-      scheme: 'http',
-      authority: request.headers.host ?? '127.0.0.1',
-      headers: headerPairs(request.rawHeaders),
-      // As a listening thread does: no body source for a request that cannot have a body.
-      body: Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined ? requestBodySource(request, 1024 * 1024, () => response.destroy()) : NO_BODY,
-    };
-    let sending: ReturnType<typeof sendGuestResponse> | undefined;
-    let finished = () => true;
-    await dispatchIncoming(instance.incomingHandler as IncomingHandlerExport, parts, (guestResponse) => {
-      sending = sendGuestResponse(response, guestResponse, () => response.destroy());
-      finished = () => guestResponse.finished;
-      guestResponse.sendBodyTo(sending);
-    });
-    if (sending && !finished()) sending.finish(undefined);
+    // As a listening thread does (see WorkerListener): the same request parts, body source and responder.
+    const body = mayHaveBody(request) ? requestBodySource(request, 1024 * 1024, () => response.destroy()) : undefined;
+    const responder = guestResponder(response, () => response.destroy());
+    await dispatchIncoming(instance.incomingHandler as IncomingHandlerExport, incomingRequestParts(request, '127.0.0.1', body), responder.onResponse);
+    responder.finish();
   });
   server.listen(0, '127.0.0.1', () => console.log(`LISTENING http://127.0.0.1:${(server.address() as { port: number }).port}/`));
 } else if (kind === 'actor' && component) {

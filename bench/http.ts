@@ -20,6 +20,7 @@ const SECONDS = 4;
  * the warm-up the slowest needs, so that each is measured at the pace it keeps.
  */
 const WARM_UP_SECONDS = 5;
+const ROUNDS = 4;
 
 interface Load {
   readonly rps: number;
@@ -50,29 +51,10 @@ function start(command: string, args: string[], listening: RegExp): Promise<{ ur
   });
 }
 
-/** WARM_UP_SECONDS, then SECONDS of load from 10 connections. */
-async function load(url: string): Promise<Load> {
-  await autocannon({ url, connections: 10, duration: WARM_UP_SECONDS });
-  const result = await autocannon({ url, connections: 10, duration: SECONDS });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`);
-  return { rps: result.requests.average, p99Ms: result.latency.p99 };
-}
-
-async function measure(server: Promise<{ url: string; child: ChildProcess }>): Promise<Load> {
-  const { url, child } = await server;
-  try {
-    return await load(url);
-  } finally {
-    child.stdout!.destroy();
-    child.stderr!.destroy();
-    process.kill(-child.pid!, 'SIGTERM');
-  }
-}
-
 /**
- * Several servers under the same load in turns (ROUNDS of SECONDS / ROUNDS each, after its warm-up
- * each), so that a machine whose speed drifts gives no server the quiet part of the run: used for
- * the figures held to a goal. Their mean rates, and the worst p99 of each.
+ * Servers under load from 10 connections in turns (WARM_UP_SECONDS each, then ROUNDS of SECONDS /
+ * ROUNDS each), so that a machine whose speed drifts gives no server the quiet part of the run.
+ * Their mean rates, and the worst p99 of each; the servers are stopped after.
  */
 async function measureInTurns<Name extends string>(servers: Readonly<Record<Name, Promise<{ url: string; child: ChildProcess }>>>): Promise<Record<Name, Load>> {
   const started = await Promise.all(Object.entries(servers).map(async ([name, server]) => [name as Name, await (server as Promise<{ url: string; child: ChildProcess }>)] as const));
@@ -101,8 +83,6 @@ async function measureInTurns<Name extends string>(servers: Readonly<Record<Name
     }
   }
 }
-
-const ROUNDS = 4;
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -172,12 +152,12 @@ export async function httpScenario(): Promise<void> {
   console.log(`  hello in-process under node:http, no host: ${Math.round(inProcess.rps)} req/s`);
   const port = await freePort();
   // jco serve prints its host as "localhost"; the URL asks for the address it was given.
-  const jcoServe = await measure(
-    start(process.execPath, [JCO, 'serve', await helloForJcoServe(), '--host', '127.0.0.1', '--port', String(port)], /Server listening @ \S+:(\d+)/).then((server) => ({
+  const { jcoServe } = await measureInTurns({
+    jcoServe: start(process.execPath, [JCO, 'serve', await helloForJcoServe(), '--host', '127.0.0.1', '--port', String(port)], /Server listening @ \S+:(\d+)/).then((server) => ({
       ...server,
       url: `http://127.0.0.1:${server.url}/`,
     })),
-  );
+  });
   report('http', 'hello-wat-rps', wat.rps, plain.rps, { op: '>=', target: 0.6, on: 'ratio' });
   // One listening thread serves one request at a time: its mean time per request, less the same
   // requests' time served by node:http and the same bridge in one thread with no host.

@@ -4,4 +4,5 @@
  * where to listen and hands the host a ListenSpec; the host runs the listening.
  */
 export type { ListenSpec } from './listen-spec.ts';
-export { headerPairs, HOST_ANSWERS, WorkerListener, type AccessEntry, type ListenerStats, type RequestRunner, type RunOutcome } from './worker-listener.ts';
+export { headerPairs } from './node-bridge.ts';
+export { HOST_ANSWERS, WorkerListener, type AccessEntry, type ListenerStats, type RequestRunner, type RunOutcome } from './worker-listener.ts';

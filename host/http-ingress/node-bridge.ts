@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BodyConsumer, OutgoingResponse } from '../wasi/http.ts';
+import type { BodyConsumer, IncomingRequestParts, OutgoingResponse } from '../wasi/http.ts';
 import type { ByteSource } from '../wasi/io.ts';
+
+const NO_BODY = new Uint8Array();
 
 /** Buffered ahead of the guest's reads before the socket is paused. */
 const READ_AHEAD_BYTES = 256 * 1024;
@@ -143,6 +145,49 @@ export function sendGuestResponse(response: ServerResponse, answer: OutgoingResp
       held = undefined;
       if (last) response.end(last);
       else response.end();
+    },
+  };
+}
+
+/** Pure: node's flat raw header list as name-value pairs, in order, repeats kept. */
+export function headerPairs(raw: readonly string[]): [string, string][] {
+  const result: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) result.push([raw[i]!, raw[i + 1]!]);
+  return result;
+}
+
+/** Whether the request can carry a body: watching one that cannot costs a quarter of a small request. */
+export function mayHaveBody(request: IncomingMessage): boolean {
+  return Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+}
+
+/** The request as the guest's wasi:http sees it; `body` is undefined for one that cannot have a body. */
+export function incomingRequestParts(request: IncomingMessage, fallbackAuthority: string, body: RequestBody | undefined): IncomingRequestParts {
+  return {
+    method: request.method ?? 'GET',
+    pathWithQuery: request.url ?? '/',
+    scheme: 'http',
+    authority: request.headers.host ?? fallbackAuthority,
+    headers: headerPairs(request.rawHeaders),
+    body: body ?? NO_BODY,
+  };
+}
+
+/**
+ * Sends the guest's response on `response` as soon as the handler sets it (see sendGuestResponse).
+ * `finish`, once the handler has returned, ends a body the guest did not finish: what it wrote is
+ * all there is.
+ */
+export function guestResponder(response: ServerResponse, refuse: (reason: string) => void): { readonly onResponse: (answer: OutgoingResponse) => void; readonly finish: () => void } {
+  let answered: { readonly answer: OutgoingResponse; readonly sending: BodyConsumer } | undefined;
+  return {
+    onResponse: (answer) => {
+      if (response.headersSent || response.destroyed) return;
+      answered = { answer, sending: sendGuestResponse(response, answer, refuse) };
+      answer.sendBodyTo(answered.sending);
+    },
+    finish: () => {
+      if (answered && !answered.answer.finished) answered.sending.finish(undefined);
     },
   };
 }

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Server as NetServer, type Socket } from 'node:net';
 import { HttpServerError } from '../errors.ts';
 import type { ListenSpec } from './listen-spec.ts';
-import { requestBodySource, sendGuestResponse } from './node-bridge.ts';
-import type { BodyConsumer, IncomingRequestParts, OutgoingResponse } from '../wasi/http.ts';
+import { guestResponder, incomingRequestParts, mayHaveBody, requestBodySource } from './node-bridge.ts';
+import type { IncomingRequestParts, OutgoingResponse } from '../wasi/http.ts';
 
 /** How one request on the actor ended, as the actor's thread reports it. */
 export type RunOutcome = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
@@ -32,7 +32,6 @@ export interface ListenerStats {
   readonly inFlight: number;
 }
 
-const NO_BODY = new Uint8Array();
 /** The status the host answers with when the actor could not: by invocation error code. */
 export const HOST_ANSWERS: Record<string, number> = { ACTOR_DEADLINE: 504, ACTOR_BUSY: 503, ACTOR_STOPPING: 503 };
 const REASONS: Record<number, string> = {
@@ -163,38 +162,16 @@ export class WorkerListener {
     if (declared > this.#spec.maxBodyBytes) return answer(413, `declared body of ${declared} bytes is over the limit`, true);
     if (!this.#runner.accepts()) return answer(503, 'the actor is busy and its queue is full');
 
-    // Watching a body that cannot exist costs a quarter of a small request.
-    const hasBody = declared > 0 || request.headers['transfer-encoding'] !== undefined;
-    const body = hasBody
+    const body = mayHaveBody(request)
       ? requestBodySource(request, this.#spec.maxBodyBytes, (reason) => {
           if (reason === 'over-limit') answer(413, 'the body grew over the limit', true);
         })
       : undefined;
-    const parts: IncomingRequestParts = {
-      method: request.method ?? 'GET',
-      pathWithQuery: request.url ?? '/',
-      scheme: 'http',
-      authority: request.headers.host ?? `${this.#spec.host}:${this.#spec.port}`,
-      headers: headerPairs(request.rawHeaders),
-      body: body ?? NO_BODY,
-    };
-    let answered: { readonly response: OutgoingResponse; readonly sending: BodyConsumer } | undefined;
-    const outcome = await this.#runner.run(parts, (guestResponse) => {
-      if (response.headersSent || response.destroyed) return;
-      // node:http refuses a malformed header name or value: the actor's fault, answered 500.
-      answered = { response: guestResponse, sending: sendGuestResponse(response, guestResponse, (reason) => answer(500, reason)) };
-      guestResponse.sendBodyTo(answered.sending);
-    });
+    // node:http refuses a malformed header name or value: the actor's fault, answered 500.
+    const responder = guestResponder(response, (reason) => answer(500, reason));
+    const outcome = await this.#runner.run(incomingRequestParts(request, `${this.#spec.host}:${this.#spec.port}`, body), responder.onResponse);
     bytesIn = body?.received ?? 0;
     if (!outcome.ok) return answer(HOST_ANSWERS[outcome.code] ?? 500, `${outcome.code}: ${outcome.message}`);
-    // The handler returned without finishing its body: what it wrote is all there is.
-    if (answered && !answered.response.finished) answered.sending.finish(undefined);
+    responder.finish();
   }
-}
-
-/** Pure: node's flat raw header list as name-value pairs, in order, repeats kept. */
-export function headerPairs(raw: readonly string[]): [string, string][] {
-  const result: [string, string][] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) result.push([raw[i]!, raw[i + 1]!]);
-  return result;
 }

@@ -8,13 +8,13 @@ import { ambientImports, Capabilities, defaultPolicy, Host, transpileCached, tra
 import { openLatticeBuckets } from '../host/lattice/index.ts';
 import { fileBackend, keyValueContract, keyValueDescriptor, keyValueProvider, memoryBackend, natsBackend, type Backend } from '../providers/keyvalue/index.ts';
 import { startNatsServer } from '../test/fixtures/nats-server.ts';
-import { timeInTurns } from './invoke.ts';
+import { timeInTurns, warmUp, type Figures } from './turns.ts';
 import { report } from './report.ts';
 
 const KV_TOOL = fileURLToPath(new URL('../actors-src/kv-tool/build/kv-tool_s.wasm', import.meta.url));
 const VALUE = new TextEncoder().encode('v'.repeat(64));
 const SECONDS = 2;
-const WARM_UP_MS = 500;
+const WARM_UP_MS = 2000;
 
 /**
  * Operations per second of each side, run in turns (see timeInTurns) for about SECONDS each: a
@@ -24,18 +24,17 @@ const WARM_UP_MS = 500;
 async function ratesInTurns<Side extends string>(sides: Readonly<Record<Side, (i: number) => Promise<unknown>>>): Promise<Record<Side, number>> {
   let i = 0;
   const once = Object.fromEntries(Object.entries(sides).map(([side, op]) => [side, async () => void (await (op as (i: number) => Promise<unknown>)(i++))])) as Record<Side, () => Promise<void>>;
-  // Each side first runs untimed for WARM_UP_MS (a guest's hot functions are compiled again, in
-  // the background, after a few hundred calls), and its last calls size the run, from the slowest
-  // side, so that no side runs much beyond SECONDS.
+  // Each side first runs untimed for WARM_UP_MS (see warmUp), and its last calls size the run,
+  // from the slowest side, so that no side runs much beyond SECONDS.
+  await warmUp(once, WARM_UP_MS);
   let slowest = 0;
   for (const run of Object.values<() => Promise<void>>(once)) {
-    for (const began = performance.now(); performance.now() - began < WARM_UP_MS; ) await run();
     const began = performance.now();
     for (let n = 0; n < 50; n++) await run();
     slowest = Math.max(slowest, (performance.now() - began) / 50);
   }
   const measured = await timeInTurns(Math.max(200, Math.floor((SECONDS * 1000) / slowest)), once);
-  return Object.fromEntries(Object.entries(measured).map(([side, figures]) => [side, (figures as { callsPerSecond: number }).callsPerSecond])) as Record<Side, number>;
+  return Object.fromEntries(Object.entries(measured).map(([side, figures]) => [side, (figures as Figures).callsPerSecond])) as Record<Side, number>;
 }
 
 const HELLO = fileURLToPath(new URL('../actors-src/hello/build/hello_s.wasm', import.meta.url));

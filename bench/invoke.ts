@@ -52,7 +52,7 @@ export async function invokeScenario(): Promise<void> {
           if (!result.ok) throw new Error(`${label}: ${result.code} ${result.message}`);
         },
       };
-      await warmUp(sides, WARM_UP_MS);
+      await warmUp(`invoke ${label}`, sides, WARM_UP_MS);
       const { hosted, baseline } = await timeInTurns(calls, sides);
       if (label === 'wat') {
         report('invoke', 'wat-added-median-us', hosted.medianUs - baseline.medianUs, baseline.medianUs, { op: '<=', target: 10, on: 'value' });

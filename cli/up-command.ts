@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { generateKeyPair, publicKeyType, type KeyPair, type PublicKey } from '../claims/index.ts';
-import { defaultPolicy, ensureBadgerHome, LOG_LEVELS, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
+import { badgerHome, defaultPolicy, ensureBadgerHome, LOG_LEVELS, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
 import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, openLatticeBuckets, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
 import { packageVersion } from '../toolchain/index.ts';
 import { BUILT_IN_PROVIDERS, providerModules } from './provider-kinds.ts';
@@ -73,10 +73,35 @@ export function upCommand(): Command {
     });
 }
 
+/** How long `down` waits for the host's process to end once it drains. */
+const DOWN_WAIT_MS = 30_000;
+
 export function downCommand(): Command {
-  return new Command('down').description('stop the running host').option('--json', 'print JSON').action(async (options: { json?: boolean }) => {
-    emit(options.json, await askHost({ op: 'shutdown' }), 'host stopping');
-  });
+  return new Command('down')
+    .description('stop the running host: its actors drain, and this waits until its process has ended')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { pid } = (await askHost({ op: 'shutdown' })) as { pid: number };
+      if (!(await processEnded(pid, DOWN_WAIT_MS))) {
+        throw new CliError(
+          'CLI_HOST_STILL_RUNNING',
+          `the host (pid ${pid}) is still draining after ${DOWN_WAIT_MS / 1000} s: its log (${join(badgerHome(), 'host.log')}) says what it waits for, and \`kill ${pid}\` stops it without waiting`,
+        );
+      }
+      emit(options.json, { stopped: true, pid }, `host stopped (pid ${pid})`);
+    });
+}
+
+/** Whether the process is gone within `withinMs` (one that exists but is not ours counts as running). */
+async function processEnded(pid: number, withinMs: number): Promise<boolean> {
+  for (const until = Date.now() + withinMs; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 50))) {
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return true;
+    }
+  }
+  return false;
 }
 
 async function runHost(options: UpOptions): Promise<void> {
@@ -150,10 +175,10 @@ async function runHostWith(options: UpOptions, home: string, log: HostLog): Prom
     throw error;
   });
   note(`badger host up: control socket ${daemon.socketPath}; stop it with "badger down" or Ctrl-C`);
-  const interrupted = new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  let onSignal!: () => void;
+  const interrupted = new Promise<void>((resolve) => (onSignal = resolve));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   if (options.demo) {
     try {
       note(await withProgress('the demo is building and starting its actors', () => runDemo(daemon.host, note)));
@@ -166,6 +191,15 @@ async function runHostWith(options: UpOptions, home: string, log: HostLog): Prom
   daemon.markReady();
   if (options.json) process.stdout.write(`${JSON.stringify({ ready: true, socket: daemon.socketPath, ...(membership ? { host: self.id, lattice } : {}) })}\n`);
   await Promise.race([daemon.shutdownRequested, interrupted]);
+  // Asked by `badger down`, the listeners are still there and would swallow a signal; from now on
+  // one ends the host at once, so that a drain that never ends needs no kill -9.
+  process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      note(`badger host: ${signal} while draining; stopping now, without waiting for the actors`);
+      process.exit(1);
+    });
+  }
   note('badger host stopping: draining actors');
   await daemon.stop();
   await leaf?.stop();

@@ -107,6 +107,7 @@ export const ERROR_CODES = {
   CLI_BAD_ARGUMENT: 'an argument or option is not valid',
   CLI_FILE_UNREADABLE: 'a file the command needs cannot be read',
   CLI_FILE_UNWRITABLE: 'a file the command writes cannot be written',
+  CLI_HOST_STILL_RUNNING: '`badger down` asked the host to stop, and its process has not ended in time',
 
   // The dashboard's API
   DASHBOARD_BAD_REQUEST: 'the request is not one the dashboard takes',

@@ -122,7 +122,8 @@ export interface ControlReplies {
   'provider-service': unknown;
   /** The function's value (for a WIT result, `{ ok }` or `{ err }`), or an HTTP response. */
   call: unknown;
-  shutdown: { readonly stopping: true };
+  /** The host's process id: a client on this machine waits for it to end. */
+  shutdown: { readonly stopping: true; readonly pid: number };
   'app-deploy': ApplicationStatus;
   'app-undeploy': ApplicationStatus;
   'app-list': ApplicationStatus[];
@@ -230,7 +231,7 @@ const OPERATIONS: Operations = {
   },
   shutdown: (_host, identity) => {
     setImmediate(identity.onShutdown);
-    return { stopping: true };
+    return { stopping: true, pid: process.pid };
   },
   'app-deploy': (_host, identity, request) => applications(identity).deploy(request.manifest),
   'app-undeploy': (_host, identity, request) => applications(identity).undeploy(request.name),

@@ -126,7 +126,7 @@ describe('--json on every verb', () => {
     expect(await json('app list')).toEqual([expect.objectContaining({ name: 'json-app' })]);
     expect(await json('app status', 'json-app')).toMatchObject({ state: 'deployed' });
     expect(await json('app undeploy', 'json-app', '--wait')).toEqual({ name: 'json-app', state: 'undeployed' });
-    expect(await json('down')).toEqual({ stopping: true });
+    expect(await json('down')).toEqual({ stopped: true, pid: expect.any(Number) });
 
     expect([...ran].sort()).toEqual(jsonVerbs());
   }, 180_000);

@@ -81,7 +81,9 @@ export function downCommand(): Command {
     .description('stop the running host: its actors drain, and this waits until its process has ended')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const { pid } = (await askHost({ op: 'shutdown' })) as { pid: number };
+      const { pid } = (await askHost({ op: 'shutdown' })) as { pid?: unknown };
+      // Signal 0 to 0 or a negative number would ask after a whole process group: only a real pid is waited for.
+      if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) throw new CliError('CLI_HOST_STILL_RUNNING', `the host is stopping, but named no process to wait for (${JSON.stringify(pid)})`);
       if (!(await processEnded(pid, DOWN_WAIT_MS))) {
         throw new CliError(
           'CLI_HOST_STILL_RUNNING',

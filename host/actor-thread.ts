@@ -75,6 +75,10 @@ export interface ActorThreadOptions {
   readonly log: (level: ActorLogLevel, message: string) => void;
 }
 
+/** See #ask. */
+const ASK_REWAKE_MS = 500;
+const ASK_SLOW_MS = 5000;
+
 // Sources run as TypeScript in a checkout and as JavaScript once compiled.
 const WORKER = new URL(`./actor-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
@@ -293,9 +297,27 @@ export class ActorThread {
     return undefined;
   }
 
+  /**
+   * Posts a message to the thread and wakes it to read it. While the answer is missing the thread is
+   * woken again, every ASK_REWAKE_MS: twice a host's shutdown waited forever for a `remove-tenant`
+   * answer from a thread asleep with its flags down and the message unread (not reproduced on its own;
+   * seen under the full test suite's load). A wake-up too many costs the thread one look at its port.
+   */
   #ask(generation: Generation, message: ToWorker): Promise<FromWorker> {
     return new Promise((resolve) => {
-      generation.replies.set(message.id, resolve);
+      const asked = performance.now();
+      let warned = false;
+      const rewake = setInterval(() => {
+        generation.channel.wakeForMessages();
+        if (!warned && performance.now() - asked >= ASK_SLOW_MS) {
+          warned = true;
+          this.#options.log('warn', `an actor thread has not answered "${message.type}" for ${ASK_SLOW_MS / 1000} s; still waking it`);
+        }
+      }, ASK_REWAKE_MS).unref();
+      generation.replies.set(message.id, (reply) => {
+        clearInterval(rewake);
+        resolve(reply);
+      });
       generation.worker.postMessage(message);
       generation.channel.wakeForMessages();
     });

@@ -9,7 +9,7 @@ import { report } from './report.ts';
 import { timeInTurns, warmUp } from './turns.ts';
 
 const ACTORS = fileURLToPath(new URL('../actors-src/', import.meta.url));
-/** Untimed calls on each side first, for this long: see warmUp. */
+/** Untimed calls on each side first, for at least this long: see warmUp. */
 const WARM_UP_MS = 2000;
 const REQUEST: IncomingRequestParts = { method: 'GET', pathWithQuery: '/', scheme: 'http', authority: 'bench', headers: [], body: new Uint8Array() };
 

@@ -33,9 +33,15 @@ export interface WorkerData {
   readonly channel: WorkerChannelEnd;
   /** [work begun, 1 while one runs, whose, 1 if an HTTP request]: the host's watchdog reads them to find a guest stuck in a loop. */
   readonly busy: SharedArrayBuffer;
-  /** One counter, bumped when a link or a provider comes or goes (see routesChanged). */
-  readonly routing: SharedArrayBuffer;
+  /** Counters the thread checks what it remembers against: GENERATION_ROUTING and GENERATION_KEPT_READS. */
+  readonly generations: SharedArrayBuffer;
 }
+
+/** Bumped when a link or a provider comes or goes (see routesChanged). */
+export const GENERATION_ROUTING = 0;
+/** Bumped when a provider's store that actors' threads keep reads of was written (see forgetKeptReads). */
+export const GENERATION_KEPT_READS = 1;
+export const GENERATION_SLOTS = 2;
 
 export const BUSY_BEGUN = 0;
 export const BUSY_RUNNING = 1;

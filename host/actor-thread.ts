@@ -8,6 +8,9 @@ import {
   BUSY_RUNNING,
   BUSY_SLOTS,
   BUSY_TENANT,
+  GENERATION_KEPT_READS,
+  GENERATION_ROUTING,
+  GENERATION_SLOTS,
   type FromWorker,
   type ImportCall,
   type Invocation,
@@ -94,14 +97,24 @@ function coreToSpare(): boolean {
 }
 
 /**
- * Bumped whenever a link or a provider of any host in this process comes or goes: an actor's
- * thread trusts a remembered import (a contract's `rememberedImports`) only while it is unchanged.
- * One counter for the process, not one per host: another host's change only costs a crossing.
+ * What actors' threads check what they remember against. GENERATION_ROUTING is bumped whenever a
+ * link or a provider of any host in this process comes or goes: a thread trusts a remembered
+ * import (a contract's `rememberedImports`) or a kept read only while it is unchanged.
+ * GENERATION_KEPT_READS is bumped after each write to a store whose reads threads keep. One set
+ * for the process, not one per host or per store: another's change only costs a crossing.
  */
-const routingGeneration = new Int32Array(new SharedArrayBuffer(4));
+const generations = new Int32Array(new SharedArrayBuffer(4 * GENERATION_SLOTS));
 
 export function routesChanged(): void {
-  Atomics.add(routingGeneration, 0, 1);
+  Atomics.add(generations, GENERATION_ROUTING, 1);
+}
+
+/**
+ * Every actor thread in the process forgets the reads it kept (see Provider.keepsReads): a
+ * provider calls it once a write to such a store has settled, before it answers the write.
+ */
+export function forgetKeptReads(): void {
+  Atomics.add(generations, GENERATION_KEPT_READS, 1);
 }
 
 /** Tenant and listener ids are unique in the process, so a stale one never names another. Zero means none. */
@@ -245,7 +258,7 @@ export class ActorThread {
       coreToSpare,
     );
     const busy = new Int32Array(new SharedArrayBuffer(4 * BUSY_SLOTS));
-    const workerData: WorkerData = { channel: channel.workerEnd, busy: busy.buffer as SharedArrayBuffer, routing: routingGeneration.buffer as SharedArrayBuffer };
+    const workerData: WorkerData = { channel: channel.workerEnd, busy: busy.buffer as SharedArrayBuffer, generations: generations.buffer as SharedArrayBuffer };
     liveThreads.add(busy);
     // Whatever the thread writes to its own stdout or stderr (jco's generated code does, on some
     // failures) becomes the running actor's structured log lines, never raw lines in the host's output.

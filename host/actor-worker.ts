@@ -20,6 +20,8 @@ import {
   BUSY_HTTP,
   BUSY_RUNNING,
   BUSY_TENANT,
+  GENERATION_KEPT_READS,
+  GENERATION_ROUTING,
   type FromWorker,
   type ImportCall,
   type Invocation,
@@ -43,7 +45,7 @@ const data = workerData as WorkerData;
 const send = (message: FromWorker) => port.postMessage(message);
 const channel = new WorkerChannel<InvocationRequest, InvocationReply, ImportCall, CallOutcome>(data.channel);
 const busy = new Int32Array(data.busy);
-const routing = new Int32Array(data.routing);
+const generations = new Int32Array(data.generations);
 
 class ActorImportFailed extends Error {}
 
@@ -68,14 +70,24 @@ interface Tenant {
 
 const tenants = new Map<number, Tenant>();
 
-/** See Contract.rememberedImports. */
+/** See Contract.rememberedImports and Contract.keptReads. */
 interface RememberedSuccess {
-  readonly generation: number;
+  readonly routing: number;
+  /** A kept read's GENERATION_KEPT_READS when it was asked; none for a remembered import. */
+  readonly writes?: number;
   readonly ok: unknown;
 }
 
 /** A guest choosing ever new arguments must not grow the thread's memory without end. */
 const MAX_REMEMBERED = 256;
+/** Larger answers are not kept: at most MAX_REMEMBERED of these per actor. */
+const MAX_KEPT_BYTES = 4096;
+
+/** Whether a read's answer is small enough to keep: a value of at most MAX_KEPT_BYTES, a flag, or nothing. */
+function keepable(ok: unknown): boolean {
+  if (ok instanceof Uint8Array) return ok.byteLength <= MAX_KEPT_BYTES;
+  return ok === undefined || typeof ok === 'boolean';
+}
 
 /** The key of a call that may be remembered: only calls whose arguments are all strings are. */
 function rememberedKey(linkName: string, iface: string, operation: string, args: readonly unknown[]): string | undefined {
@@ -97,22 +109,26 @@ async function addTenant(id: number, setup: TenantSetup): Promise<Tenant> {
    */
   const call: RoutedCall = (iface, operation, args) => {
     const linkName = linkNames.current(iface);
-    const memo = remembered.has(`${iface}#${operation}`) ? rememberedKey(linkName, iface, operation, args) : undefined;
+    const name = `${iface}#${operation}`;
+    const memo = remembered.has(name) || kept.has(name) ? rememberedKey(linkName, iface, operation, args) : undefined;
     // Read before the call: a change during it leaves what it answered already out of date.
-    const generation = Atomics.load(routing, 0);
+    const routing = Atomics.load(generations, GENERATION_ROUTING);
+    const writes = Atomics.load(generations, GENERATION_KEPT_READS);
     if (memo !== undefined) {
       const known = successes.get(memo);
-      if (known?.generation === generation) return known.ok as never;
+      if (known?.routing === routing && (known.writes === undefined || known.writes === writes)) return known.ok as never;
     }
     const outcome = channel.callImport({ tenant: id, iface, operation, args, linkName });
     if ('ok' in outcome) {
-      if (memo !== undefined) remember(successes, memo, { generation, ok: outcome.ok });
+      if (memo !== undefined && remembered.has(name)) remember(successes, memo, { routing, ok: outcome.ok });
+      else if (memo !== undefined && outcome.keep === true && keepable(outcome.ok)) remember(successes, memo, { routing, writes, ok: outcome.ok });
       return outcome.ok as never;
     }
     if (iface in setup.actorImports) throw new ActorImportFailed(outcome.reason ?? `the call to ${iface} failed`);
     throw { payload: outcome.err };
   };
   const remembered = new Set<string>();
+  const kept = new Set<string>();
   const successes = new Map<string, RememberedSuccess>();
   const routedImports: Record<string, Record<string, unknown>> = {};
   for (const module of setup.contractModules) {
@@ -120,6 +136,7 @@ async function addTenant(id: number, setup: TenantSetup): Promise<Tenant> {
     if (typeof contract?.guestImports !== 'function') throw new Error(`${module} exports no contract: a contract module exports its Contract as \`contract\``);
     Object.assign(routedImports, contract.guestImports(call));
     for (const name of contract.rememberedImports ?? []) remembered.add(name);
+    for (const name of contract.keptReads ?? []) kept.add(name);
   }
   for (const [iface, functions] of Object.entries(setup.actorImports)) {
     routedImports[iface] = Object.fromEntries(functions.map((fn) => [fn, (...args: unknown[]) => call(iface, fn, args)]));

@@ -30,6 +30,13 @@ export interface Contract<Handler> {
    * never remembered.
    */
   readonly rememberedImports?: readonly string[];
+  /**
+   * `interface#function` names of reads (arguments all strings) whose answer an actor's thread may
+   * keep and give again itself, when the provider says so for the link (`Provider.keepsReads`):
+   * until a link or a provider changes, or the provider calls `forgetKeptReads`. A read answered
+   * in the actor's own thread costs no crossing at all.
+   */
+  readonly keptReads?: readonly string[];
   /** The import objects for the actor's worker, forwarding every call through `call`. */
   guestImports(call: RoutedCall): Record<string, Record<string, unknown>>;
   /**

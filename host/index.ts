@@ -33,6 +33,7 @@ export {
 export { importReport, type ImportReportOptions } from './import-report.ts';
 export { DEFAULT_FETCH_TIMEOUTS, DEFAULT_MAX_ARTIFACT_BYTES, readArtifact, type FetchTimeouts } from './artifact-source.ts';
 export { serving, WitError, type Contract, type RoutedCall, type Served } from './contract.ts';
+export { forgetKeptReads } from './actor-thread.ts';
 export { Capabilities } from './capabilities.ts';
 export { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 export type { HttpServing, LinkConfigKey, Provider, ProviderContext, ProviderDescriptor, ProviderHealth, ProviderHost, ProviderService, WitInterface } from './provider.ts';

@@ -62,6 +62,13 @@ export interface Provider {
   linkInEffect?(link: Link): Readonly<Record<string, string>> | undefined;
   health?(): ProviderHealth | Promise<ProviderHealth>;
   shutdown?(): void | Promise<void>;
+  /**
+   * Whether actors' threads may keep what this link's reads answered (the contract's `keptReads`).
+   * Only when every write to the store behind the link passes through this provider, which then
+   * calls `forgetKeptReads()` once each write has settled: a store that others write too (over
+   * the network) must say no.
+   */
+  keepsReads?(link: Link): boolean;
 }
 
 /** A WIT interface by name and the versions of it a provider fits, such as `wasi:http/incoming-handler` `^0.2.0`. */

@@ -4,9 +4,10 @@ import type { Provider } from './provider.ts';
 
 /**
  * What crosses back to the guest: the WIT ok value, or the WIT err value. Never a throw. `reason`
- * explains an err for interfaces that have no error value of their own (actor to actor).
+ * explains an err for interfaces that have no error value of their own (actor to actor). `keep`:
+ * the actor's thread may answer the same read again itself (see Contract.keptReads).
  */
-export type CallOutcome = { readonly ok: unknown } | { readonly err: unknown; readonly reason?: string };
+export type CallOutcome = { readonly ok: unknown; readonly keep?: true } | { readonly err: unknown; readonly reason?: string };
 
 /** What a provider elsewhere answered: a WIT value, or a failure for the contract to put in its own error. */
 export type RemoteCallOutcome = { readonly ok: unknown } | { readonly err: unknown } | { readonly failed: string };
@@ -51,14 +52,18 @@ export async function routeImportCall(
   if (!link) {
     return { err: contract.notLinked(`no link for ${iface} from ${source} (link name "${linkName}"); add one with badger link put`) };
   }
-  const handler = handlerOf(targets.provider(link.target), contract);
+  const provider = targets.provider(link.target);
+  const handler = handlerOf(provider, contract);
   if (handler === undefined) {
     // Not here: perhaps on another host of the lattice.
+    // Rebuilt, not passed on: no answer from elsewhere is ever kept, whatever the peer put in it.
     const remote = await targets.remoteProvider?.(link, operation, args);
-    if (remote) return 'failed' in remote ? { err: contract.failed(remote.failed) } : remote;
+    if (remote) return 'failed' in remote ? { err: contract.failed(remote.failed) } : 'ok' in remote ? { ok: remote.ok } : { err: remote.err };
     return { err: contract.notLinked(`the link for ${iface} points at ${link.target}, which is not running or does not serve it`) };
   }
-  return runContract(contract, handler, iface, operation, args, link);
+  const outcome = await runContract(contract, handler, iface, operation, args, link);
+  const kept = 'ok' in outcome && contract.keptReads?.includes(`${iface}#${operation}`) === true && provider!.keepsReads?.(link) === true;
+  return kept ? { ok: outcome.ok, keep: true } : outcome;
 }
 
 /** The handler a provider serves a contract with, if it serves it. */

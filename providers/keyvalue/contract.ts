@@ -30,6 +30,8 @@ export const contract: Contract<KeyValueHandler> = {
   // provider keeps open: the same open on the same link cannot succeed and then fail. (A store
   // that goes away later fails the calls that use it.) Remembered, a get is one crossing, not two.
   rememberedImports: [`${STORE}#open`],
+  // Kept by the actor's thread when the provider says its store is written only through it.
+  keptReads: [`${STORE}#get`, `${STORE}#exists`],
 
   guestImports(call: RoutedCall) {
     // A bucket is only its identifier on the guest side; the provider behind the link holds the data.

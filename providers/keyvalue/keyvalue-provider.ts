@@ -1,4 +1,4 @@
-import { serving, WitError, type LatticeBucketsOpener, type Link, type Provider } from '../../host/index.ts';
+import { forgetKeptReads, serving, WitError, type LatticeBucketsOpener, type Link, type Provider } from '../../host/index.ts';
 import type { Backend, Bucket } from './backend.ts';
 import { contract, type KeyValueHandler } from './contract.ts';
 import { StoreError } from './errors.ts';
@@ -75,6 +75,19 @@ export function keyValueProvider(options: KeyValueProviderOptions = {}): Provide
     }
   };
 
+  /**
+   * Every write to a memory or file store passes through here (a file store's directory is locked
+   * to this process), so actors' threads may keep what its reads answered: each write, once it
+   * has settled (applied, or failed), makes them forget, before anyone hears that it is done.
+   */
+  const writing = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } finally {
+      forgetKeptReads();
+    }
+  };
+
   const keyvalue: KeyValueHandler = {
     async open(identifier, link) {
       await bucketFor(identifier, link);
@@ -84,17 +97,19 @@ export function keyValueProvider(options: KeyValueProviderOptions = {}): Provide
       checkKey(config, key);
       return bucket.get(key);
     },
-    async set(identifier, key, value, link) {
-      const { bucket, config } = await bucketFor(identifier, link);
-      checkKey(config, key);
-      checkValue(config, value);
-      await bucket.set(key, value);
-    },
-    async delete(identifier, key, link) {
-      const { bucket, config } = await bucketFor(identifier, link);
-      checkKey(config, key);
-      await bucket.delete(key);
-    },
+    set: (identifier, key, value, link) =>
+      writing(async () => {
+        const { bucket, config } = await bucketFor(identifier, link);
+        checkKey(config, key);
+        checkValue(config, value);
+        await bucket.set(key, value);
+      }),
+    delete: (identifier, key, link) =>
+      writing(async () => {
+        const { bucket, config } = await bucketFor(identifier, link);
+        checkKey(config, key);
+        await bucket.delete(key);
+      }),
     async exists(identifier, key, link) {
       const { bucket, config } = await bucketFor(identifier, link);
       checkKey(config, key);
@@ -105,11 +120,12 @@ export function keyValueProvider(options: KeyValueProviderOptions = {}): Provide
       const page = await bucket.listKeys(Number(cursor ?? 0n), PAGE_SIZE);
       return page.next === undefined ? { keys: page.keys } : { keys: page.keys, cursor: BigInt(page.next) };
     },
-    async increment(identifier, key, delta, link) {
-      const { bucket, config } = await bucketFor(identifier, link);
-      checkKey(config, key);
-      return counterErrors(() => bucket.increment(key, delta));
-    },
+    increment: (identifier, key, delta, link) =>
+      writing(async () => {
+        const { bucket, config } = await bucketFor(identifier, link);
+        checkKey(config, key);
+        return counterErrors(() => bucket.increment(key, delta));
+      }),
   };
 
   return {
@@ -118,6 +134,14 @@ export function keyValueProvider(options: KeyValueProviderOptions = {}): Provide
     memory,
     keyvalue,
     serves: [serving(contract, keyvalue)],
+    // A nats store is written by every host of the lattice: its reads are never kept.
+    keepsReads(link) {
+      try {
+        return configOf(link).backend !== 'nats';
+      } catch {
+        return false;
+      }
+    },
     health: () => ({ healthy: true, message: `${backends.size} store(s) open` }),
     async shutdown() {
       for (const backend of backends.values()) await (await backend.catch(() => undefined))?.close();

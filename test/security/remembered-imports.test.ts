@@ -2,8 +2,8 @@
  * An actor's thread answers a remembered import (key-value's `open`) itself once it succeeded. The
  * attack: open a bucket while linked, then keep using it after the operator took the access away
  * (the link deleted, or its provider stopped), hoping the thread's memory still says yes. A
- * change bumps the routing generation, so the open is asked again; and a data call (get) is
- * never remembered. Either way every call after the change must fail.
+ * change bumps the routing generation, so the open is asked again, and a kept read (a get, see
+ * kept-reads.test.ts) is dropped with it. Either way every call after the change must fail.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

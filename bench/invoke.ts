@@ -43,7 +43,7 @@ export async function invokeScenario(): Promise<void> {
   const host = new Host({ cacheDir: join(work, 'host-cache'), policy: defaultPolicy([issuer]), logger: pino({ level: 'silent' }) });
   const invocation: Invocation = { kind: 'http', request: REQUEST };
   try {
-    for (const [label, path, calls] of [['wat', wat, 20_000], ['ts', ts, 400]] as const) {
+    for (const [label, path, calls] of [['wat', wat, 20_000], ['ts', ts, 4000]] as const) {
       const actor = await host.startActor(path);
       const sides = {
         baseline: await direct(path, join(work, 'direct-cache')),

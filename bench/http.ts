@@ -130,9 +130,11 @@ async function measureActor<Other extends string>(
 
 /**
  * Requests per second and p99 latency under autocannon, in one run: our provider with hello-wat in
- * turns with plain node:http, with hello (TypeScript) in turns with the same component under
- * node:http in a process with no host, and `jco serve` with hello built for it (printed beside the
- * goals). For hello, the host's added time per request: one listening thread's mean
+ * turns with plain node:http and with hello-wat under node:http in a process with no host (what
+ * the guest call and the request and response bridge cost with no host at all: the most any host
+ * could reach, printed beside the goal), with hello (TypeScript) in turns with the same component
+ * under node:http in a process with no host, and `jco serve` with hello built for it (printed
+ * beside the goals). For hello, the host's added time per request: one listening thread's mean
  * time per request, less the mean time of the same component serving the same load in a process
  * with no host (node:http, the same request and response bridge, its instance reused). Against the
  * guest call alone, node:http and the loopback (about 80 µs a request here) counted as the host's.
@@ -141,8 +143,8 @@ export async function httpScenario(): Promise<void> {
   const built = (name: string) => join(ROOT, 'actors-src', name, 'build', `${name}_s.wasm`);
   const {
     best: wat,
-    others: { plain },
-  } = await measureActor('hello-wat', built('hello-wat'), { plain: serve('plain') });
+    others: { plain, inProcess: watInProcess },
+  } = await measureActor('hello-wat', built('hello-wat'), { plain: serve('plain'), inProcess: serve('in-process', built('hello-wat')) });
   // One listening thread against the same component serving the same requests in one thread with no host (see http-target.ts).
   const {
     best: ts,
@@ -159,6 +161,8 @@ export async function httpScenario(): Promise<void> {
     })),
   });
   report('http', 'hello-wat-rps', wat.rps, plain.rps, { op: '>=', target: 0.6, on: 'ratio' });
+  report('http', 'hello-wat-in-process-rps', watInProcess.rps, plain.rps);
+  report('http', 'hello-wat-vs-in-process-rps', wat.rps, watInProcess.rps);
   // One listening thread serves one request at a time: its mean time per request, less the same
   // requests' time served by node:http and the same bridge in one thread with no host.
   const withoutHostUs = 1e6 / inProcess.rps;

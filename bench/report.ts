@@ -21,7 +21,9 @@ export interface Spread {
  * one JSON line after this prefix, and the parent prints the median of the runs.
  */
 export const FIGURE_LINE = 'BENCH-FIGURE ';
-const TO_PARENT = process.env.BADGER_BENCH_FIGURES === 'json';
+/** The environment run.ts gives such a process. */
+export const FIGURES_AS_JSON = { BADGER_BENCH_FIGURES: 'json' } as const;
+const TO_PARENT = process.env.BADGER_BENCH_FIGURES === FIGURES_AS_JSON.BADGER_BENCH_FIGURES;
 
 /**
  * Prints `BENCH <scenario> <metric> value=… baseline=… ratio=… goal=<op><n> MET|MISSED`, or

@@ -14,7 +14,7 @@ import { invokeScenario } from './invoke.ts';
 import { keyValueScenario } from './keyvalue.ts';
 import { latticeScenario } from './lattice.ts';
 import { oledScenario } from './oled.ts';
-import { FIGURE_LINE, figureLine, medianLine, type Figure } from './report.ts';
+import { FIGURE_LINE, FIGURES_AS_JSON, figureLine, medianLine, type Figure } from './report.ts';
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
   'build-cache': buildCacheScenario,
@@ -31,14 +31,10 @@ const DEFAULT_RUNS = 3;
 /** Set in a run's own process: the scenario it runs. */
 const ONE_SCENARIO = 'BADGER_BENCH_SCENARIO';
 
-/**
- * One run of a scenario in a fresh process: one run's garbage, threads and compiled code never
- * weigh on the next run or on another scenario (the key-value gets measured 0.37–0.57 after the
- * density scenario's thousand actors in the same process, 0.56–1.1 on their own).
- */
+/** One run of a scenario in a fresh process: one run's garbage, threads and compiled code never weigh on the next run or on another scenario. */
 async function runOnce(scenario: string, label: string): Promise<Figure[]> {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
-    env: { ...process.env, [ONE_SCENARIO]: scenario, BADGER_BENCH_FIGURES: 'json' },
+    env: { ...process.env, [ONE_SCENARIO]: scenario, ...FIGURES_AS_JSON },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const figures: Figure[] = [];

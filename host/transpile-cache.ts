@@ -338,6 +338,8 @@ const BEFORE_SYNC_EXPORT_TASK_SETUP = new RegExp(`(?=${SYNC_EXPORT_TASK_SETUP.so
 const AT_SYNC_EXPORT_TASK_SETUP = new RegExp(`^${SYNC_EXPORT_TASK_SETUP.source}`);
 
 const CONSOLE_BEFORE_THROW = /\n[ \t]*console\.error\("ERROR:", err\.toString\(\)\);/g;
+/** A list of bytes lifted from guest memory: a copy made by slicing the memory's whole ArrayBuffer. */
+const BYTE_LIST_COPY = /new (Uint8Array|Int8Array)\((memory\d+)\.buffer\.slice\((\w+), \3 \+ (\w+) \* 1\)\)/g;
 
 const EDITS: readonly BindingsEdit[] = [
   {
@@ -369,6 +371,16 @@ const EDITS: readonly BindingsEdit[] = [
     name: 'no-console-before-throw',
     anchors: [CONSOLE_BEFORE_THROW],
     apply: (generated) => generated.replace(CONSOLE_BEFORE_THROW, ''),
+  },
+  {
+    // A list<u8> argument (a header value, a body chunk, a key-value value) is copied out of guest
+    // memory by `memory.buffer.slice(...)`: an ArrayBuffer of its own, allocated outside the heap,
+    // which costs 0.9–1.3 µs for 25–64 bytes here. Copying through a view makes the same fresh copy
+    // in 0.06–0.2 µs (V8 keeps a small typed array on its heap), and no slower for large lists.
+    // A range outside the memory now traps, as the canonical ABI says, where slice() cut it short.
+    name: 'byte-lists-copied-through-a-view',
+    anchors: [BYTE_LIST_COPY],
+    apply: (generated) => generated.replace(BYTE_LIST_COPY, 'new $1($2.buffer, $3, $4).slice()'),
   },
 ];
 

@@ -14,7 +14,7 @@ const applied = (edits: readonly { name: string; applied: boolean }[]) => Object
 describe("the repairs to jco's generated bindings", () => {
   it('all fit the code this jco generates, and the repaired bindings serve requests', async () => {
     const component = await transpileCached(new Uint8Array(await readFile(builtActor('hello-wat'))), await mkdtemp(join(tmpdir(), 'badger-edits-')));
-    expect(applied(component.bindingsEdits!)).toEqual({ 'no-debug-log': true, 'no-record-of-every-resource': true, 'direct-sync-host-calls': true, 'direct-sync-exports': true, 'no-console-before-throw': true });
+    expect(applied(component.bindingsEdits!)).toEqual({ 'no-debug-log': true, 'no-record-of-every-resource': true, 'direct-sync-host-calls': true, 'direct-sync-exports': true, 'no-console-before-throw': true, 'byte-lists-copied-through-a-view': true });
     const generated = await readFile(join(component.dir, 'component.js'), 'utf8');
     // A failed instantiation throws; it does not also print a raw line.
     expect(generated).toContain("unexpectedly undefined instance import");
@@ -24,6 +24,8 @@ describe("the repairs to jco's generated bindings", () => {
     expect(generated).toContain('if (args.importFn.badgerSyncHost');
     // Its synchronous export makes no task of jco's for each call.
     expect(generated).toContain('const task = BADGER_SYNC_EXPORT_TASK;');
+    // Its header value and body chunk are copied out of its memory through a view.
+    expect(generated).not.toMatch(/memory\d+\.buffer\.slice\(/);
     const response = await request(await component.instantiate({ ...ambientImports(), ...wasiHttpImports() }), 'GET', '/');
     expect(response.text).toBe('Hello from awesome-badger!\n');
   });
@@ -38,6 +40,7 @@ describe("the repairs to jco's generated bindings", () => {
       { name: 'direct-sync-host-calls', applied: false, reason: expect.stringMatching(/^no "function _lowerImportBackwardsCompat/) },
       { name: 'direct-sync-exports', applied: false, reason: 'the direct calls of synchronous host imports were not applied' },
       { name: 'no-console-before-throw', applied: true },
+      { name: 'byte-lists-copied-through-a-view', applied: true },
     ]);
   });
 
@@ -73,6 +76,21 @@ describe("the repairs to jco's generated bindings", () => {
     const { code, edits } = patchGeneratedBindings('const _debugLog = (...args) => {\n  if (!globalThis?.process?.env?.JCO_DEBUG) { return; }\n  console.debug(...args);\n};\n');
     expect(code).toBe('const _debugLog = () => {};\n');
     expect(edits[0]).toEqual({ name: 'no-debug-log', applied: true });
+  });
+
+  it('copy a list of bytes out of guest memory through a view: the same fresh bytes, and a range outside the memory traps', () => {
+    const lift = 'var result3 = new Uint8Array(memory0.buffer.slice(ptr3, ptr3 + len3 * 1));';
+    const wide = 'var result4 = new Uint16Array(memory0.buffer.slice(ptr4, ptr4 + len4 * 2));';
+    const { code } = patchGeneratedBindings(`${lift}\n${wide}\n`);
+    expect(code).toBe(`var result3 = new Uint8Array(memory0.buffer, ptr3, len3).slice();\n${wide}\n`);
+    const memory0 = new WebAssembly.Memory({ initial: 1 });
+    new Uint8Array(memory0.buffer).set([1, 2, 3, 4], 100);
+    const run = (ptr3: number, len3: number) => new Function('memory0', 'ptr3', 'len3', `${code.split('\n')[0]} return result3;`)(memory0, ptr3, len3) as Uint8Array;
+    const copy = run(101, 2);
+    expect([...copy]).toEqual([2, 3]);
+    copy[0] = 9;
+    expect(new Uint8Array(memory0.buffer)[101]).toBe(2);
+    expect(() => run(65_535, 2)).toThrow(RangeError);
   });
 });
 

@@ -16,6 +16,11 @@ export interface WorkerSetup {
   readonly modules: Readonly<Record<string, WebAssembly.Module>>;
   /** A fresh instance for every HTTP request (a fetch-event component). */
   readonly singleRequestInstances: boolean;
+  /**
+   * Whether the actor's log takes a line for every request (its level lets info through). When not,
+   * its threads send the host only the requests the host answered itself, which it logs as warnings.
+   */
+  readonly logsEveryRequest: boolean;
 }
 
 /** One actor on one thread (a tenant): its code, and the limits the thread keeps for it. */

@@ -342,6 +342,7 @@ export class Host {
         actorImports: suspension.actorImports,
         singleRequestInstances: singleRequestInstances(component, verification.claims?.wascap.tags),
         modules,
+        logsEveryRequest: log.isLevelEnabled('info'),
       },
       { ...DEFAULT_LIMITS, ...definedLimits(options) },
       { isolated: options.isolated ?? false, idleMs: options.idleMs ?? this.#options.idleMs ?? DEFAULT_IDLE_MS },

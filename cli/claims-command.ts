@@ -153,7 +153,7 @@ export function claimsCommand(): Command {
 
 async function readArtifact(path: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(path));
+    return await readFile(path);
   } catch (error) {
     throw new CliError('CLI_FILE_UNREADABLE', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }

@@ -126,7 +126,7 @@ export async function buildActor(project: ActorProject, request: BuildRequest): 
 }
 
 /** What a build made, as its summary shows it. */
-interface Made {
+export interface Made {
   readonly size: number;
   readonly hash: string;
   readonly capabilities: readonly string[];
@@ -150,26 +150,39 @@ function summaryOf(config: ActorConfig, output: string, request: BuildRequest, m
   return { name: config.name, output, ...made, subject: request.subject.publicKey, issuer: request.issuer.publicKey };
 }
 
+/** The output's identity on disk, as the key file records it. */
+export interface OutputStat {
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
 /**
- * The output of an earlier build of the same inputs, if it is still there. An output touched since
- * (re-signed, copied over) is read and summarized again rather than trusted; a key file of an older
- * badger, the digest alone, is honoured the same way.
+ * Pure: what the key file's text says of an output built from `inputs`, now that the output's
+ * stat is `now`. Its summary, while the output is the one that build wrote; 'read' when the
+ * output must be read and summarized again (touched since: re-signed, copied over; or a key file
+ * of an older badger, the digest alone); undefined when the inputs differ (or the file is not ours).
  */
+export function keptBuild(keyFileText: string, inputs: string, now: OutputStat): Made | 'read' | undefined {
+  if (keyFileText === inputs) return 'read';
+  let record: unknown;
+  try {
+    record = JSON.parse(keyFileText);
+  } catch {
+    return undefined;
+  }
+  if (typeof record !== 'object' || record === null || (record as Partial<BuildRecord>).inputs !== inputs) return undefined;
+  const { ino, size, modifiedMs, hash, capabilities } = record as Partial<BuildRecord>;
+  const same = ino === now.ino && size === now.size && modifiedMs === now.mtimeMs;
+  return same && typeof hash === 'string' && Array.isArray(capabilities) ? { size, hash, capabilities } : 'read';
+}
+
+/** The output of an earlier build of the same inputs, if it is still there (see keptBuild). */
 async function keptOutput(keyFile: string, output: string, inputs: string): Promise<Made | undefined> {
   const text = (await readIfPresent(keyFile))?.toString();
-  if (text === undefined) return undefined;
-  let record: Partial<BuildRecord> = {};
-  try {
-    record = JSON.parse(text) as Partial<BuildRecord>;
-  } catch {
-    if (text !== inputs) return undefined;
-  }
-  if (text !== inputs && record.inputs !== inputs) return undefined;
-  const now = await stat(output).catch(() => undefined);
-  if (!now) return undefined;
-  if (record.ino === now.ino && record.size === now.size && record.modifiedMs === now.mtimeMs && record.hash !== undefined && record.capabilities !== undefined) {
-    return { size: record.size, hash: record.hash, capabilities: record.capabilities };
-  }
+  const now = text === undefined ? undefined : await stat(output).catch(() => undefined);
+  const kept = now && keptBuild(text!, inputs, now);
+  if (kept !== 'read') return kept;
   // A Buffer is a Uint8Array already: a copy of 13 MB costs 40 ms here, most of it page faults.
   const bytes = await readIfPresent(output);
   return bytes && madeOf(bytes);

@@ -264,12 +264,17 @@ describe('the HTTP server provider', () => {
 
   it('logs, for an actor whose log level is warn, each request the host answered and no other', async () => {
     await serve('quiet', builtActor('hello-wat'), { logLevel: 'warn' }, { 'max-body-bytes': '4' });
-    const quietLines = () => logLines.filter((line) => line.actor === actors.quiet!.id && line.msg === 'http request');
-    expect((await fetch(`${urls.quiet}/served`)).status).toBe(200);
-    expect((await fetch(`${urls.quiet}/refused`, { method: 'POST', body: 'over four bytes' })).status).toBe(413);
-    await eventually(async () => quietLines().length > 0);
-    // Lines go in batches, in order: the 200's would have come with or before the 413's.
-    expect(quietLines()).toEqual([expect.objectContaining({ path: '/refused', status: 413, reason: expect.stringMatching(/over the limit/) })]);
+    // Stopped after, whatever happens: another test starts hello-wat of its own.
+    try {
+      const quietLines = () => logLines.filter((line) => line.actor === actors.quiet!.id && line.msg === 'http request');
+      expect((await fetch(`${urls.quiet}/served`)).status).toBe(200);
+      expect((await fetch(`${urls.quiet}/refused`, { method: 'POST', body: 'over four bytes' })).status).toBe(413);
+      await eventually(async () => quietLines().length > 0);
+      // Lines go in batches, in order: the 200's would have come with or before the 413's.
+      expect(quietLines()).toEqual([expect.objectContaining({ path: '/refused', status: 413, reason: expect.stringMatching(/over the limit/) })]);
+    } finally {
+      await host.stopActor(actors.quiet!.id);
+    }
   });
 
   it('refuses an address another program holds, and stops listening on link del after in-flight requests finish', async () => {

@@ -98,4 +98,48 @@ describe('shared slot', () => {
     expect(new SharedSlot(buffer, 0, SIZE).read()).toBe('first');
     expect(second.read()).toEqual({ second: 'x'.repeat(SIZE / 2) });
   });
+
+  it('teaches the reader short strings once, and then sends only their numbers', () => {
+    const buffer = new SharedArrayBuffer(SIZE);
+    const writer = new SharedSlot(buffer, 0, SIZE);
+    const reader = new SharedSlot(buffer, 0, SIZE);
+    const message = { method: 'GET', methods: ['GET', 'GET'], path: '/', 'non-ascii': 'é' };
+    expect(writer.write(message)).toBe(true);
+    const first = new Int32Array(buffer, 0, 1)[0]!;
+    expect(reader.read()).toStrictEqual(message);
+    expect(writer.write(message)).toBe(true);
+    // The second time, each known string is a tag and a number rather than its bytes.
+    expect(new Int32Array(buffer, 0, 1)[0]!).toBeLessThan(first);
+    expect(reader.read()).toStrictEqual(message);
+  });
+
+  it('forgets what a message taught when that message goes by the port, which the reader never sees in the slot', () => {
+    const buffer = new SharedArrayBuffer(SIZE);
+    const writer = new SharedSlot(buffer, 0, SIZE);
+    const reader = new SharedSlot(buffer, 0, SIZE);
+    expect(writer.write({ fresh: 'word', tooBig: new Uint8Array(SIZE) })).toBe(false);
+    expect(writer.write({ fresh: 'word' })).toBe(true);
+    expect(reader.read()).toStrictEqual({ fresh: 'word' });
+  });
+
+  it('refuses to read a message when it missed the one before, rather than read the wrong strings', () => {
+    const buffer = new SharedArrayBuffer(SIZE);
+    const writer = new SharedSlot(buffer, 0, SIZE);
+    const reader = new SharedSlot(buffer, 0, SIZE);
+    writer.write({ key: 'first' });
+    writer.write({ key: 'second' });
+    expect(() => reader.read()).toThrow(/assumes 2 learnt strings and this side has 0: a message was missed/);
+  });
+
+  it('spells strings out once the list of learnt strings is full', () => {
+    const buffer = new SharedArrayBuffer(SIZE);
+    const writer = new SharedSlot(buffer, 0, SIZE);
+    const reader = new SharedSlot(buffer, 0, SIZE);
+    for (let i = 0; i < 1100; i++) {
+      expect(writer.write({ [`key${i}`]: `value${i}` })).toBe(true);
+      expect(reader.read()).toStrictEqual({ [`key${i}`]: `value${i}` });
+    }
+    expect(writer.write({ key0: 'value0', key1099: 'value1099' })).toBe(true);
+    expect(reader.read()).toStrictEqual({ key0: 'value0', key1099: 'value1099' });
+  });
 });

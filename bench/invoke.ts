@@ -9,8 +9,16 @@ import { report } from './report.ts';
 import { timeInTurns, warmUp } from './turns.ts';
 
 const ACTORS = fileURLToPath(new URL('../actors-src/', import.meta.url));
-/** Untimed calls on each side first, for at least this long: see warmUp. */
-const WARM_UP_MS = 2000;
+/**
+ * Untimed calls on each side first, for at least this long (see warmUp). A hosted call crosses two
+ * threads, and each wait that outlasts its spin sleeps and costs a wake-up of 0.1–1 ms here: while
+ * V8 still compiles the hot code again in the background (hello's 12 MB of Wasm among it), a thread
+ * gets descheduled often enough to set the p99. Measured (hello, 6,000 calls a round after 20,000
+ * warm-up calls): calls over 0.7 ms went 77, 62, 44 in three rounds, then stayed near the
+ * in-process figure (15–30); with 2 s of warm-up, ts-p99 ranged 1.2–7.0× the baseline's, with 6 s
+ * 1.2–1.5×.
+ */
+const WARM_UP_MS = 6000;
 const REQUEST: IncomingRequestParts = { method: 'GET', pathWithQuery: '/', scheme: 'http', authority: 'bench', headers: [], body: new Uint8Array() };
 
 /**

@@ -12,15 +12,23 @@ import { report } from './report.ts';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TARGET = join(ROOT, 'bench', 'http-target.ts');
 const JCO = join(ROOT, 'node_modules', '.bin', 'jco');
-const SECONDS = 4;
+/**
+ * Seconds each server is measured, in ROUNDS turns of a second. hello-ts-added-us is a difference
+ * of two rates (15 µs is a tenth of hello's time a request), and one-second rates of the same
+ * server drifted by 10 % from round to round here: with 4 rounds the three runs' figures spread
+ * from -7 to +26 µs; with 8, each side's mean moves much less.
+ */
+const SECONDS = 8;
 /**
  * Load before each server is measured. An actor's listening thread serves 20–30 % fewer requests
  * in its first seconds than later (its bindings and the guest are compiled again as they get hot,
  * on the same two cores the load uses), while node:http is at its pace after one: every server gets
- * the warm-up the slowest needs, so that each is measured at the pace it keeps.
+ * the warm-up the slowest needs, so that each is measured at the pace it keeps. hello (12 MB of
+ * Wasm) served 5.1k requests a second in the first rounds after 5 s of warm-up and 8k in later
+ * ones, in-process and hosted alike.
  */
-const WARM_UP_SECONDS = 5;
-const ROUNDS = 4;
+const WARM_UP_SECONDS = 10;
+const ROUNDS = 8;
 
 interface Load {
   readonly rps: number;

@@ -5,4 +5,4 @@
  */
 export type { ListenSpec } from './listen-spec.ts';
 export { headerPairs } from './node-bridge.ts';
-export { HOST_ANSWERS, WorkerListener, type AccessEntry, type ListenerStats, type RequestRunner, type RunOutcome } from './worker-listener.ts';
+export { HOST_ANSWERS, WorkerListener, type AccessEntry, type AccessLog, type ListenerStats, type RequestRunner, type RunOutcome } from './worker-listener.ts';

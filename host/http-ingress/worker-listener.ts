@@ -27,6 +27,12 @@ export interface AccessEntry {
   readonly error?: string;
 }
 
+/** Where a listener's access lines go: every request's, or only those the host answered (`error`). */
+export interface AccessLog {
+  readonly everyRequest: boolean;
+  readonly write: (entry: AccessEntry) => void;
+}
+
 export interface ListenerStats {
   readonly openSockets: number;
   readonly inFlight: number;
@@ -50,7 +56,7 @@ export class WorkerListener {
   readonly #server: Server;
   readonly #spec: ListenSpec;
   readonly #runner: RequestRunner;
-  readonly #log: (entry: AccessEntry) => void;
+  readonly #accessLog: AccessLog;
   readonly #sockets = new Set<Socket>();
   /** Responses not yet begun: a listener handing over tells their clients to reconnect. */
   readonly #unanswered = new Set<ServerResponse>();
@@ -58,10 +64,10 @@ export class WorkerListener {
   #inFlight = 0;
   #idle: (() => void) | undefined;
 
-  private constructor(spec: ListenSpec, runner: RequestRunner, log: (entry: AccessEntry) => void) {
+  private constructor(spec: ListenSpec, runner: RequestRunner, accessLog: AccessLog) {
     this.#spec = spec;
     this.#runner = runner;
-    this.#log = log;
+    this.#accessLog = accessLog;
     this.#server = createServer(
       {
         maxHeaderSize: spec.maxHeaderBytes,
@@ -78,8 +84,8 @@ export class WorkerListener {
     });
   }
 
-  static open(spec: ListenSpec, runner: RequestRunner, log: (entry: AccessEntry) => void): Promise<WorkerListener> {
-    const listener = new WorkerListener(spec, runner, log);
+  static open(spec: ListenSpec, runner: RequestRunner, accessLog: AccessLog): Promise<WorkerListener> {
+    const listener = new WorkerListener(spec, runner, accessLog);
     return new Promise((resolve, reject) => {
       listener.#server.once('error', (error: NodeJS.ErrnoException) =>
         reject(
@@ -124,6 +130,18 @@ export class WorkerListener {
     clearTimeout(limit);
   }
 
+  #logAccess(request: IncomingMessage, response: ServerResponse, started: number, bytesIn: number, hostError: string | undefined): void {
+    this.#accessLog.write({
+      method: request.method ?? '',
+      path: request.url ?? '',
+      status: response.headersSent ? response.statusCode : 499,
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      bytesIn,
+      remote: request.socket.remoteAddress ?? '',
+      ...(hostError === undefined ? {} : { error: hostError }),
+    });
+  }
+
   async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
     this.#inFlight++;
@@ -132,15 +150,7 @@ export class WorkerListener {
     let hostError: string | undefined;
     let bytesIn = 0;
     response.once('close', () => {
-      this.#log({
-        method: request.method ?? '',
-        path: request.url ?? '',
-        status: response.headersSent ? response.statusCode : 499,
-        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-        bytesIn,
-        remote: request.socket.remoteAddress ?? '',
-        ...(hostError === undefined ? {} : { error: hostError }),
-      });
+      if (this.#accessLog.everyRequest || hostError !== undefined) this.#logAccess(request, response, started, bytesIn, hostError);
       this.#unanswered.delete(response);
       if (--this.#inFlight === 0) this.#idle?.();
     });

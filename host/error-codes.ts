@@ -65,6 +65,12 @@ export const ERROR_CODES = {
   KV_COUNTER_OVERFLOW: 'an increment would take the counter out of the u64 range',
   KV_CONTENDED: 'an increment lost to other writers too many times in a row',
   KV_NO_LATTICE: 'a backend=nats link reached a key-value provider that has no way to the lattice',
+  BLOB_BAD_NAME: 'a container or object name cannot be stored (empty, ill-formed UTF-8, or too long for a file name once encoded)',
+  BLOB_BAD_RANGE: 'a read asked for bytes that are not a range (start past end)',
+  BLOB_TOO_LARGE: 'an object is over the blob store\'s size limit; nothing of it was kept',
+  BLOB_NO_SUCH_CONTAINER: 'the container does not exist',
+  BLOB_CONTAINER_EXISTS: 'a container of that name exists already',
+  BLOB_NO_SUCH_OBJECT: 'the object does not exist in its container',
 
   // Artifacts and policy
   ARTIFACT_UNREADABLE: 'the artifact cannot be read or fetched',

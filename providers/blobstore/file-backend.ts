@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BlobBackend, BlobContainer, ObjectInfo } from './backend.ts';
+import { BlobError } from './errors.ts';
+import { fileNameOf, nameOfFile } from './object-names.ts';
+
+/** Written when a container is made: when it was made (a directory's birth time is not kept everywhere). */
+const CONTAINER_FILE = '.container';
+const TEMP_PREFIX = '.tmp-';
+
+export interface FileBackendOptions {
+  /** Larger writes fail with BLOB_TOO_LARGE and leave nothing behind. */
+  readonly maxObjectBytes: number;
+}
+
+/**
+ * A blob store in a directory: a directory per container, a file per object, each named by
+ * object-names.ts so that no name reaches outside. A write goes to a temporary file in the same
+ * directory, which is synced and then renamed over the object (and the directory synced): a
+ * `kill -9` at any moment leaves the old object or the new one, and at worst a temporary file that
+ * no listing shows.
+ */
+export async function fileBlobBackend(dir: string, options: FileBackendOptions): Promise<BlobBackend> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const containerDir = (name: string) => join(dir, fileNameOf(name, 'container'));
+  const exists = async (name: string) => (await stat(join(containerDir(name), CONTAINER_FILE)).catch(() => undefined)) !== undefined;
+  return {
+    async createContainer(name) {
+      const path = containerDir(name);
+      if (await exists(name)) throw new BlobError('BLOB_CONTAINER_EXISTS', `container "${name}" already exists`);
+      await mkdir(path, { recursive: true, mode: 0o700 });
+      await writeAtomically(path, CONTAINER_FILE, [new TextEncoder().encode(JSON.stringify({ createdAt: Math.floor(Date.now() / 1000) }))], Infinity);
+      return new FileContainer(name, path, options.maxObjectBytes);
+    },
+    async container(name) {
+      if (!(await exists(name))) throw new BlobError('BLOB_NO_SUCH_CONTAINER', `container "${name}" does not exist`);
+      return new FileContainer(name, containerDir(name), options.maxObjectBytes);
+    },
+    containerExists: exists,
+    async deleteContainer(name) {
+      if (!(await exists(name))) throw new BlobError('BLOB_NO_SUCH_CONTAINER', `container "${name}" does not exist`);
+      await rm(containerDir(name), { recursive: true, force: true });
+    },
+  };
+}
+
+class FileContainer implements BlobContainer {
+  readonly name: string;
+  readonly #dir: string;
+  readonly #maxObjectBytes: number;
+
+  constructor(name: string, dir: string, maxObjectBytes: number) {
+    this.name = name;
+    this.#dir = dir;
+    this.#maxObjectBytes = maxObjectBytes;
+  }
+
+  async createdAt(): Promise<bigint> {
+    const { createdAt } = JSON.parse(await readFile(join(this.#dir, CONTAINER_FILE), 'utf8')) as { createdAt: number };
+    return BigInt(createdAt);
+  }
+
+  async read(object: string, start: bigint, end: bigint): Promise<Uint8Array> {
+    if (start < 0n || end < start) throw new BlobError('BLOB_BAD_RANGE', `bytes ${start} to ${end} of "${object}" is not a range`);
+    const file = await this.#open(object);
+    try {
+      const size = BigInt((await file.stat()).size);
+      if (start >= size) return new Uint8Array();
+      const length = Number((end < size ? end : size - 1n) - start + 1n);
+      const bytes = new Uint8Array(length);
+      let read = 0;
+      while (read < length) {
+        const { bytesRead } = await file.read(bytes, read, length - read, Number(start) + read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      return read === length ? bytes : bytes.subarray(0, read);
+    } finally {
+      await file.close();
+    }
+  }
+
+  async write(object: string, data: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+    await writeAtomically(this.#dir, fileNameOf(object, 'object'), data instanceof Uint8Array ? [data] : data, this.#maxObjectBytes, object);
+  }
+
+  async list(): Promise<string[]> {
+    const names = (await readdir(this.#dir)).map(nameOfFile).filter((name) => name !== undefined);
+    return names.sort();
+  }
+
+  async has(object: string): Promise<boolean> {
+    return (await stat(join(this.#dir, fileNameOf(object, 'object'))).catch(() => undefined)) !== undefined;
+  }
+
+  async info(object: string): Promise<ObjectInfo> {
+    const stats = await stat(join(this.#dir, fileNameOf(object, 'object'))).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? new BlobError('BLOB_NO_SUCH_OBJECT', `object "${object}" does not exist in container "${this.name}"`) : error;
+    });
+    return { name: object, container: this.name, createdAt: BigInt(Math.floor(stats.mtimeMs / 1000)), size: BigInt(stats.size) };
+  }
+
+  async delete(object: string): Promise<void> {
+    await rm(join(this.#dir, fileNameOf(object, 'object')), { force: true });
+  }
+
+  async clear(): Promise<void> {
+    for (const object of await this.list()) await this.delete(object);
+  }
+
+  async #open(object: string): Promise<FileHandle> {
+    try {
+      return await open(join(this.#dir, fileNameOf(object, 'object')), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobError('BLOB_NO_SUCH_OBJECT', `object "${object}" does not exist in container "${this.name}"`);
+      throw error;
+    }
+  }
+}
+
+/** Writes `chunks` to `dir/fileName` whole or not at all (see fileBlobBackend). */
+async function writeAtomically(dir: string, fileName: string, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number, object = fileName): Promise<void> {
+  const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+  const file = await open(temp, 'wx', 0o600);
+  let renamed = false;
+  try {
+    let size = 0;
+    for await (const chunk of chunks) {
+      size += chunk.byteLength;
+      if (size > maxBytes) throw new BlobError('BLOB_TOO_LARGE', `object "${object}" is over the limit of ${maxBytes} bytes`);
+      await file.write(chunk);
+    }
+    await file.datasync();
+    await file.close();
+    await rename(temp, join(dir, fileName));
+    renamed = true;
+    // The rename is durable once the directory is.
+    const directory = await open(dir, 'r');
+    await directory.sync().finally(() => directory.close());
+  } finally {
+    if (!renamed) {
+      await file.close().catch(() => {});
+      await rm(temp, { force: true });
+    }
+  }
+}

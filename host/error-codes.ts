@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   HTTP_ADDRESS_IN_USE: 'the address an HTTP link asks for is taken',
   HTTP_LISTEN_FAILED: 'the actor could not listen where its HTTP link asks',
   HTTP_NO_RESPONSE: 'the actor returned from its HTTP handler without a response',
+  HTTP_CLIENT_BAD_LINK_CONFIG: "an outgoing-HTTP link's config is not valid (allowed_hosts is required)",
   OLED_BAD_LINK_CONFIG: "a display link's config is not valid",
   OLED_DEVICE: 'the display did not answer on its bus',
   OLED_BAD_REQUEST: 'a display service request is not valid',

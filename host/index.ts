@@ -15,6 +15,7 @@ export {
 export { loadPolicyFile } from './policy-file.ts';
 export { exportPath } from './export-names.ts';
 export { LOG_LEVELS, type LogLevel } from './log-levels.ts';
+export { positiveIntegerSetting } from './link-config-values.ts';
 export { planSuspension, witFunctionName, type KnownContracts, type SuspensionPlan } from './suspension.ts';
 export { transpileToRun } from './run-bindings.ts';
 export { BINDINGS_EDITS_DIGEST, cacheKey, compileCoreModules, generatorVersions, loadTranspiled, REUSABLE_INSTANCES_TAG, patchGeneratedBindings, singleRequestInstances, transpileCached, type BindingsEditReport, type ComponentMetadata, type LoadedComponent, type TranspiledComponent, type TranspileOptions } from './transpile-cache.ts';

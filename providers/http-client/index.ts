@@ -1,2 +1,3 @@
 export { allowsRequest, parseAllowedHosts, type HostPattern } from './allowed-hosts.ts';
 export { HttpClientError, type HttpClientErrorCode } from './errors.ts';
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, parseHttpClientLinkConfig, type HttpClientLinkConfig } from './link-config.ts';

@@ -1,4 +1,4 @@
-import { HttpServerError, type ListenSpec } from '../../host/index.ts';
+import { HttpServerError, positiveIntegerSetting, type ListenSpec } from '../../host/index.ts';
 
 
 export const DEFAULT_ADDRESS = '127.0.0.1:8000';
@@ -21,11 +21,11 @@ export function parseHttpLinkConfig(config: Readonly<Record<string, string>>): L
   return {
     host,
     port,
-    maxBodyBytes: positiveInteger(config, 'max-body-bytes', DEFAULT_MAX_BODY_BYTES),
-    maxHeaderBytes: positiveInteger(config, 'max-header-bytes', HTTP_LINK_DEFAULTS.maxHeaderBytes),
-    headersTimeoutMs: positiveInteger(config, 'headers-timeout-ms', HTTP_LINK_DEFAULTS.headersTimeoutMs),
-    requestTimeoutMs: positiveInteger(config, 'request-timeout-ms', HTTP_LINK_DEFAULTS.requestTimeoutMs),
-    keepAliveTimeoutMs: positiveInteger(config, 'keep-alive-timeout-ms', HTTP_LINK_DEFAULTS.keepAliveTimeoutMs),
+    maxBodyBytes: positiveIntegerSetting(config, 'max-body-bytes', DEFAULT_MAX_BODY_BYTES, bad),
+    maxHeaderBytes: positiveIntegerSetting(config, 'max-header-bytes', HTTP_LINK_DEFAULTS.maxHeaderBytes, bad),
+    headersTimeoutMs: positiveIntegerSetting(config, 'headers-timeout-ms', HTTP_LINK_DEFAULTS.headersTimeoutMs, bad),
+    requestTimeoutMs: positiveIntegerSetting(config, 'request-timeout-ms', HTTP_LINK_DEFAULTS.requestTimeoutMs, bad),
+    keepAliveTimeoutMs: positiveIntegerSetting(config, 'keep-alive-timeout-ms', HTTP_LINK_DEFAULTS.keepAliveTimeoutMs, bad),
   };
 }
 
@@ -34,14 +34,6 @@ export function parseAddress(address: string): { host: string; port: number } {
   const port = Number(match?.[3]);
   if (!match || port > 65535) throw bad(`address="${address}" is not host:port (for example 127.0.0.1:8080 or [::1]:8080)`);
   return { host: match[1] ?? match[2]!, port };
-}
-
-function positiveInteger(config: Readonly<Record<string, string>>, key: string, fallback: number): number {
-  const text = config[key];
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) throw bad(`${key}="${text}" is not a positive whole number`);
-  return value;
 }
 
 function bad(message: string): HttpServerError {

@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { Agent, type Dispatcher } from 'undici';
+import { allowsRequest } from './allowed-hosts.ts';
+import { wasiErrorCodeOf, type WasiHttpErrorCode } from './error-codes.ts';
+import type { HttpClientLinkConfig } from './link-config.ts';
+
+export interface OutgoingHttpRequest {
+  readonly method: string;
+  readonly scheme: string;
+  readonly authority: string;
+  readonly pathWithQuery: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body?: Uint8Array;
+  /** wasi:http's request-options, in ms; each at most the link's timeout_ms. */
+  readonly connectTimeoutMs?: number;
+  readonly firstByteTimeoutMs?: number;
+  readonly betweenBytesTimeoutMs?: number;
+}
+
+export interface IncomingHttpResponse {
+  readonly status: number;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: Uint8Array;
+}
+
+export type SendOutcome = { readonly ok: IncomingHttpResponse } | { readonly err: WasiHttpErrorCode };
+
+/**
+ * Sends an actor's requests for one link: only to the hosts its `allowed_hosts` names, within its
+ * timeouts, and reading at most `max_body_bytes` of a response. undici's Agent keeps a pool of
+ * kept-alive connections per origin. Every failure comes back as wasi:http's `error-code`.
+ */
+export class HttpClientSender {
+  readonly #config: HttpClientLinkConfig;
+  readonly #agent: Agent;
+
+  private constructor(config: HttpClientLinkConfig, agent: Agent) {
+    this.#config = config;
+    this.#agent = agent;
+  }
+
+  static async open(config: HttpClientLinkConfig): Promise<HttpClientSender> {
+    const ca = config.tlsCa === undefined ? undefined : await readFile(config.tlsCa, 'utf8');
+    const agent = new Agent({ connect: { timeout: config.timeoutMs, ...(ca === undefined ? {} : { ca }) }, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
+    return new HttpClientSender(config, agent);
+  }
+
+  async send(request: OutgoingHttpRequest): Promise<SendOutcome> {
+    if (!allowsRequest(this.#config.allowedHosts, request.scheme, request.authority)) return { err: { tag: 'HTTP-request-denied' } };
+    if (request.body !== undefined && request.body.byteLength > this.#config.maxBodyBytes) {
+      return { err: { tag: 'HTTP-request-body-size', val: BigInt(request.body.byteLength) } };
+    }
+    const within = (asked: number | undefined) => Math.min(asked ?? this.#config.timeoutMs, this.#config.timeoutMs);
+    const options: Dispatcher.RequestOptions = {
+      origin: `${request.scheme.toLowerCase()}://${request.authority}`,
+      path: request.pathWithQuery || '/',
+      method: request.method as Dispatcher.HttpMethod,
+      headers: request.headers.flat(),
+      body: request.body,
+      headersTimeout: within(request.firstByteTimeoutMs),
+      bodyTimeout: within(request.betweenBytesTimeoutMs),
+    };
+    try {
+      const response = await this.#agent.request(options);
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        size += chunk.byteLength;
+        if (size > this.#config.maxBodyBytes) {
+          response.body.destroy();
+          return { err: { tag: 'HTTP-response-body-size', val: BigInt(size) } };
+        }
+        chunks.push(chunk);
+      }
+      return { ok: { status: response.statusCode, headers: headerPairs(response.headers), body: Buffer.concat(chunks) } };
+    } catch (error) {
+      return { err: wasiErrorCodeOf(error) };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#agent.close();
+  }
+}
+
+function headerPairs(headers: Record<string, string | string[] | undefined>): [string, string][] {
+  return Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : Array.isArray(value) ? value.map((one): [string, string] => [name, one]) : [[name, value] as [string, string]]));
+}

@@ -9,50 +9,50 @@ export type WasiHttpErrorCode =
   | { readonly tag: 'HTTP-request-body-size' | 'HTTP-response-body-size'; readonly val?: bigint }
   | { readonly tag: 'internal-error'; readonly val?: string };
 
-/** The error's own code, or its cause's (undici wraps socket errors). */
+const TERMINATED: WasiHttpErrorCode = { tag: 'connection-terminated' };
+const READ_TIMEOUT: WasiHttpErrorCode = { tag: 'connection-read-timeout' };
+const PROTOCOL: WasiHttpErrorCode = { tag: 'HTTP-protocol-error' };
+const CERTIFICATE: WasiHttpErrorCode = { tag: 'TLS-certificate-error' };
+const UNAVAILABLE: WasiHttpErrorCode = { tag: 'destination-unavailable' };
+
+/** By the code Node (errno, TLS, llhttp) or undici gives its error; these are read, never sent. */
+const BY_CODE: Readonly<Record<string, WasiHttpErrorCode>> = {
+  ENOTFOUND: { tag: 'DNS-error', val: { rcode: 'NXDOMAIN' } },
+  EAI_AGAIN: { tag: 'DNS-timeout' },
+  ECONNREFUSED: { tag: 'connection-refused' },
+  ECONNRESET: TERMINATED,
+  EPIPE: TERMINATED,
+  UND_ERR_SOCKET: TERMINATED,
+  UND_ERR_CLOSED: TERMINATED,
+  UND_ERR_CONNECT_TIMEOUT: { tag: 'connection-timeout' },
+  ETIMEDOUT: { tag: 'connection-timeout' },
+  // No response head within the first-byte timeout, or a pause in the body longer than between-bytes.
+  UND_ERR_HEADERS_TIMEOUT: READ_TIMEOUT,
+  UND_ERR_BODY_TIMEOUT: READ_TIMEOUT,
+  EHOSTUNREACH: UNAVAILABLE,
+  ENETUNREACH: UNAVAILABLE,
+  HPE_INVALID_CONSTANT: PROTOCOL,
+  HPE_INVALID_STATUS: PROTOCOL,
+  HPE_INVALID_HEADER_TOKEN: PROTOCOL,
+  UND_ERR_INFO: PROTOCOL,
+  CERT_HAS_EXPIRED: CERTIFICATE,
+  DEPTH_ZERO_SELF_SIGNED_CERT: CERTIFICATE,
+  SELF_SIGNED_CERT_IN_CHAIN: CERTIFICATE,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: CERTIFICATE,
+  ERR_TLS_CERT_ALTNAME_INVALID: CERTIFICATE,
+};
+
+/** The error's own code, or its cause's when its own says nothing this table knows (a wrapper's). */
 function codeOf(error: unknown): string | undefined {
   const own = (error as { code?: unknown } | undefined)?.code;
-  if (typeof own === 'string' && own !== 'UND_ERR_SOCKET') return own;
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-  return typeof cause === 'string' ? cause : typeof own === 'string' ? own : undefined;
+  if (typeof cause === 'string' && (typeof own !== 'string' || !Object.hasOwn(BY_CODE, own))) return cause;
+  return typeof own === 'string' ? own : undefined;
 }
 
 export function wasiErrorCodeOf(error: unknown): WasiHttpErrorCode {
   const code = codeOf(error);
-  switch (code) {
-    case 'ENOTFOUND':
-      return { tag: 'DNS-error', val: { rcode: 'NXDOMAIN' } };
-    case 'EAI_AGAIN':
-      return { tag: 'DNS-timeout' };
-    case 'ECONNREFUSED':
-      return { tag: 'connection-refused' };
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case 'UND_ERR_SOCKET':
-    case 'UND_ERR_CLOSED':
-      return { tag: 'connection-terminated' };
-    case 'UND_ERR_CONNECT_TIMEOUT':
-    case 'ETIMEDOUT':
-      return { tag: 'connection-timeout' };
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-      return { tag: 'connection-read-timeout' };
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return { tag: 'destination-unavailable' };
-    case 'HPE_INVALID_CONSTANT':
-    case 'HPE_INVALID_STATUS':
-    case 'HPE_INVALID_HEADER_TOKEN':
-    case 'UND_ERR_INFO':
-      return { tag: 'HTTP-protocol-error' };
-    case 'CERT_HAS_EXPIRED':
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return { tag: 'TLS-certificate-error' };
-    default:
-      if (code?.startsWith('ERR_SSL_') || code?.startsWith('ERR_TLS_')) return { tag: 'TLS-protocol-error' };
-      return { tag: 'internal-error', val: error instanceof Error ? error.message : String(error) };
-  }
+  if (code !== undefined && Object.hasOwn(BY_CODE, code)) return BY_CODE[code]!;
+  if (code?.startsWith('ERR_SSL_') || code?.startsWith('ERR_TLS_')) return { tag: 'TLS-protocol-error' };
+  return { tag: 'internal-error', val: error instanceof Error ? error.message : String(error) };
 }

@@ -1,6 +1,7 @@
-import { BadgerError, type ErrorFamily } from '../../host/index.ts';
+import { BadgerError, type ErrorCode } from '../../host/index.ts';
 
-export type HttpClientErrorCode = ErrorFamily<'HTTP_CLIENT'>;
+/** The HTTP_CLIENT_… codes (ErrorFamily<'HTTP'> would take the HTTP server's too). */
+export type HttpClientErrorCode = Extract<ErrorCode, `HTTP_CLIENT_${string}`>;
 
 /** What goes wrong in the outgoing-HTTP provider, below the WIT interface. */
 export class HttpClientError extends BadgerError<HttpClientErrorCode> {

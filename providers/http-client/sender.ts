@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Agent, type Dispatcher } from 'undici';
 import { allowsRequest } from './allowed-hosts.ts';
 import { wasiErrorCodeOf, type WasiHttpErrorCode } from './error-codes.ts';
+import { HttpClientError } from './errors.ts';
 import type { HttpClientLinkConfig } from './link-config.ts';
 
 export interface OutgoingHttpRequest {
@@ -26,6 +27,13 @@ export interface IncomingHttpResponse {
 export type SendOutcome = { readonly ok: IncomingHttpResponse } | { readonly err: WasiHttpErrorCode };
 
 /**
+ * Headers a guest does not choose. `host` is the authority that allowed_hosts checked (a guest's own
+ * would send the request to another virtual host behind an allowed address); the rest describe the
+ * connection and the framing, which the client owns.
+ */
+const HEADERS_THE_CLIENT_SETS = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'content-length', 'upgrade', 'te', 'trailer']);
+
+/**
  * Sends an actor's requests for one link: only to the hosts its `allowed_hosts` names, within its
  * timeouts, and reading at most `max_body_bytes` of a response. undici's Agent keeps a pool of
  * kept-alive connections per origin. Every failure comes back as wasi:http's `error-code`.
@@ -40,7 +48,7 @@ export class HttpClientSender {
   }
 
   static async open(config: HttpClientLinkConfig): Promise<HttpClientSender> {
-    const ca = config.tlsCa === undefined ? undefined : await readFile(config.tlsCa, 'utf8');
+    const ca = config.tlsCa === undefined ? undefined : await readCa(config.tlsCa);
     const agent = new Agent({ connect: { timeout: config.timeoutMs, ...(ca === undefined ? {} : { ca }) }, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
     return new HttpClientSender(config, agent);
   }
@@ -55,7 +63,7 @@ export class HttpClientSender {
       origin: `${request.scheme.toLowerCase()}://${request.authority}`,
       path: request.pathWithQuery || '/',
       method: request.method as Dispatcher.HttpMethod,
-      headers: request.headers.flat(),
+      headers: request.headers.filter(([name]) => !HEADERS_THE_CLIENT_SETS.has(name.toLowerCase())).flat(),
       body: request.body,
       headersTimeout: within(request.firstByteTimeoutMs),
       bodyTimeout: within(request.betweenBytesTimeoutMs),
@@ -80,6 +88,14 @@ export class HttpClientSender {
 
   close(): Promise<void> {
     return this.#agent.close();
+  }
+}
+
+async function readCa(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new HttpClientError('HTTP_CLIENT_BAD_LINK_CONFIG', `http-client link config: tls_ca="${path}" cannot be read: ${(error as Error).message}`);
   }
 }
 

@@ -1,5 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { allowsRequest, parseAllowedHosts } from '../../providers/http-client/index.ts';
+import { allowsRequest, HttpClientSender, parseAllowedHosts, parseHttpClientLinkConfig } from '../../providers/http-client/index.ts';
 
 // Authorities a guest could write to reach a host it was not given, while looking like one it was.
 describe('an outgoing request whose authority tries to pass for an allowed host', () => {
@@ -27,5 +29,26 @@ describe('an outgoing request whose authority tries to pass for an allowed host'
   ];
   it.each(attacks)('refuses %j', (authority) => {
     expect(allowsRequest(patterns, 'https', authority)).toBe(false);
+  });
+});
+
+describe('an outgoing request whose headers try to reach another host', () => {
+  it('goes to the authority allowed_hosts checked, whatever Host header the guest set', async () => {
+    const seen: (string | undefined)[] = [];
+    const server = createServer((request, response) => {
+      seen.push(request.headers.host);
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const authority = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const sender = await HttpClientSender.open(parseHttpClientLinkConfig({ allowed_hosts: '127.0.0.1:*' }));
+    try {
+      const outcome = await sender.send({ method: 'GET', scheme: 'http', authority, pathWithQuery: '/', headers: [['Host', 'internal-admin.example'], ['transfer-encoding', 'chunked']] });
+      expect(outcome).toMatchObject({ ok: { status: 200 } });
+      expect(seen).toEqual([authority]);
+    } finally {
+      await sender.close();
+      server.close();
+    }
   });
 });

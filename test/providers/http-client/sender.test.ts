@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClientSender, parseHttpClientLinkConfig } from '../../../providers/http-client/index.ts';
+import { HttpClientSender, parseHttpClientLinkConfig, wasiErrorCodeOf } from '../../../providers/http-client/index.ts';
 
 let server: Server;
 let authority: string;
@@ -80,5 +80,21 @@ describe('http-client sender, against a real node:http server', () => {
     } finally {
       await sender.close();
     }
+  });
+
+  it('refuses a tls_ca it cannot read, naming it', async () => {
+    await expect(HttpClientSender.open(parseHttpClientLinkConfig({ allowed_hosts: 'a.example', tls_ca: '/nonexistent/ca.pem' }))).rejects.toMatchObject({
+      code: 'HTTP_CLIENT_BAD_LINK_CONFIG',
+      message: expect.stringContaining('tls_ca="/nonexistent/ca.pem" cannot be read'),
+    });
+  });
+});
+
+describe('wasi:http error codes', () => {
+  it('come from the error code, or from its cause when a wrapper has none this table knows', () => {
+    expect(wasiErrorCodeOf(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toEqual({ tag: 'connection-refused' });
+    expect(wasiErrorCodeOf(new TypeError('fetch failed', { cause: Object.assign(new Error('y'), { code: 'ENOTFOUND' }) }))).toEqual({ tag: 'DNS-error', val: { rcode: 'NXDOMAIN' } });
+    expect(wasiErrorCodeOf(Object.assign(new Error('z'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }))).toEqual({ tag: 'TLS-protocol-error' });
+    expect(wasiErrorCodeOf(new Error('something else'))).toEqual({ tag: 'internal-error', val: 'something else' });
   });
 });

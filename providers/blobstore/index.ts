@@ -1,4 +1,5 @@
 export type { BlobBackend, BlobContainer, ObjectInfo } from './backend.ts';
 export { BlobError, type BlobErrorCode } from './errors.ts';
 export { fileBlobBackend, type FileBackendOptions } from './file-backend.ts';
+export { DEFAULT_MAX_OBJECT_BYTES, parseBlobLinkConfig, storeContainerName, type BlobBackendKind, type BlobLinkConfig } from './link-config.ts';
 export { fileNameOf, nameOfFile } from './object-names.ts';

@@ -25,6 +25,10 @@ export async function fileBlobBackend(dir: string, options: FileBackendOptions):
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const containerDir = (name: string) => join(dir, fileNameOf(name, 'container'));
   const exists = async (name: string) => (await stat(join(containerDir(name), CONTAINER_FILE)).catch(() => undefined)) !== undefined;
+  const existing = async (name: string) => {
+    if (!(await exists(name))) throw new BlobError('BLOB_NO_SUCH_CONTAINER', `container "${name}" does not exist`);
+    return containerDir(name);
+  };
   return {
     async createContainer(name) {
       const path = containerDir(name);
@@ -34,13 +38,11 @@ export async function fileBlobBackend(dir: string, options: FileBackendOptions):
       return new FileContainer(name, path, options.maxObjectBytes);
     },
     async container(name) {
-      if (!(await exists(name))) throw new BlobError('BLOB_NO_SUCH_CONTAINER', `container "${name}" does not exist`);
-      return new FileContainer(name, containerDir(name), options.maxObjectBytes);
+      return new FileContainer(name, await existing(name), options.maxObjectBytes);
     },
     containerExists: exists,
     async deleteContainer(name) {
-      if (!(await exists(name))) throw new BlobError('BLOB_NO_SUCH_CONTAINER', `container "${name}" does not exist`);
-      await rm(containerDir(name), { recursive: true, force: true });
+      await rm(await existing(name), { recursive: true, force: true });
     },
   };
 }
@@ -82,7 +84,7 @@ class FileContainer implements BlobContainer {
   }
 
   async write(object: string, data: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
-    await writeAtomically(this.#dir, fileNameOf(object, 'object'), data instanceof Uint8Array ? [data] : data, this.#maxObjectBytes, object);
+    await writeAtomically(this.#dir, this.#fileName(object), data instanceof Uint8Array ? [data] : data, this.#maxObjectBytes, object);
   }
 
   async list(): Promise<string[]> {
@@ -91,18 +93,18 @@ class FileContainer implements BlobContainer {
   }
 
   async has(object: string): Promise<boolean> {
-    return (await stat(join(this.#dir, fileNameOf(object, 'object'))).catch(() => undefined)) !== undefined;
+    return (await stat(this.#path(object)).catch(() => undefined)) !== undefined;
   }
 
   async info(object: string): Promise<ObjectInfo> {
-    const stats = await stat(join(this.#dir, fileNameOf(object, 'object'))).catch((error: NodeJS.ErrnoException) => {
-      throw error.code === 'ENOENT' ? new BlobError('BLOB_NO_SUCH_OBJECT', `object "${object}" does not exist in container "${this.name}"`) : error;
+    const stats = await stat(this.#path(object)).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? this.#missing(object) : error;
     });
     return { name: object, container: this.name, createdAt: BigInt(Math.floor(stats.mtimeMs / 1000)), size: BigInt(stats.size) };
   }
 
   async delete(object: string): Promise<void> {
-    await rm(join(this.#dir, fileNameOf(object, 'object')), { force: true });
+    await rm(this.#path(object), { force: true });
   }
 
   async clear(): Promise<void> {
@@ -111,11 +113,22 @@ class FileContainer implements BlobContainer {
 
   async #open(object: string): Promise<FileHandle> {
     try {
-      return await open(join(this.#dir, fileNameOf(object, 'object')), 'r');
+      return await open(this.#path(object), 'r');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobError('BLOB_NO_SUCH_OBJECT', `object "${object}" does not exist in container "${this.name}"`);
-      throw error;
+      throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? this.#missing(object) : error;
     }
+  }
+
+  #fileName(object: string): string {
+    return fileNameOf(object, 'object');
+  }
+
+  #path(object: string): string {
+    return join(this.#dir, this.#fileName(object));
+  }
+
+  #missing(object: string): BlobError {
+    return new BlobError('BLOB_NO_SUCH_OBJECT', `object "${object}" does not exist in container "${this.name}"`);
   }
 }
 

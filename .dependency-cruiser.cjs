@@ -27,10 +27,10 @@ module.exports = {
     },
     {
       name: 'providers-through-host-index',
-      comment: 'a provider uses the host only through host/index.ts, the provider SDK',
+      comment: 'a provider uses the host only through host/index.ts, the provider SDK, and its contracts\' guest sides through host/guest-side.ts',
       severity: 'error',
       from: { path: '^providers/' },
-      to: { path: '^host/', pathNot: '^host/index\\.ts$' },
+      to: { path: '^host/', pathNot: '^host/(index|guest-side)\\.ts$' },
     },
     {
       name: 'nats-only-in-the-lattice',

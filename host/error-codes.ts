@@ -72,6 +72,7 @@ export const ERROR_CODES = {
   BLOB_NO_SUCH_CONTAINER: 'the container does not exist',
   BLOB_CONTAINER_EXISTS: 'a container of that name exists already',
   BLOB_NO_SUCH_OBJECT: 'the object does not exist in its container',
+  BLOB_BAD_LINK_CONFIG: "a blobstore link's config is not valid (an unknown key, a backend other than file or nats)",
 
   // Artifacts and policy
   ARTIFACT_UNREADABLE: 'the artifact cannot be read or fetched',

@@ -27,4 +27,6 @@ export interface BlobBackend {
   container(name: string): Promise<BlobContainer>;
   containerExists(name: string): Promise<boolean>;
   deleteContainer(name: string): Promise<void>;
+  /** Lets go of what the backend holds open (a connection); absent when it holds nothing. */
+  close?(): Promise<void>;
 }

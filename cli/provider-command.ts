@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { generateKeyPair } from '../claims/index.ts';
 import { badgerHome, type ProviderKind } from '../host/index.ts';
-import { checkLatticeName, connectLattice, isLocked, LatticeBus, latticeHttpHost, openLatticeBuckets, serveStandaloneProvider } from '../host/lattice/index.ts';
+import { checkLatticeName, connectLattice, isLocked, LatticeBus, latticeHttpHost, openLatticeBuckets, openLatticeObjectStores, serveStandaloneProvider } from '../host/lattice/index.ts';
 import { BUILT_IN_PROVIDERS } from './provider-kinds.ts';
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
@@ -49,7 +49,7 @@ export function providerCommand(): Command {
       });
       // Its events (a display's frames) go out once it is on the lattice.
       let publish: ((type: string, data: unknown) => void) | undefined;
-      const served = descriptor.create({ id, dataDir: join(badgerHome(), kind), publish: (type, data) => publish?.(type, data), latticeBuckets: openLatticeBuckets });
+      const served = descriptor.create({ id, dataDir: join(badgerHome(), kind), publish: (type, data) => publish?.(type, data), latticeBuckets: openLatticeBuckets, latticeObjectStores: openLatticeObjectStores });
       // The actors of a provider that serves exports (the HTTP server) run on hosts elsewhere: it forwards each request to them.
       served.attach?.(latticeHttpHost(bus, (actor, reason) => note(`a request to ${actor} failed: ${reason}`)));
       const standalone = await serveStandaloneProvider({

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { generateKeyPair, publicKeyType, type KeyPair, type PublicKey } from '../claims/index.ts';
 import { badgerHome, defaultPolicy, ensureBadgerHome, LOG_LEVELS, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
-import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, openLatticeBuckets, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
+import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, openLatticeBuckets, openLatticeObjectStores, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
 import { packageVersion } from '../toolchain/index.ts';
 import { BUILT_IN_PROVIDERS, providerModules } from './provider-kinds.ts';
 import { CliError } from './errors.ts';
@@ -160,6 +160,7 @@ async function runHostWith(options: UpOptions, home: string, log: HostLog): Prom
     providers: [...BUILT_IN_PROVIDERS, ...(await providerModules(options.providerModule))],
     threads: actorThreads(options),
     latticeBuckets: openLatticeBuckets,
+    latticeObjectStores: openLatticeObjectStores,
     ...(servers
       ? {
           joinLattice: async (context: DaemonContext) => {

@@ -10,7 +10,7 @@ import { HostError } from './errors.ts';
 import { Host, type HostOptions } from './host.ts';
 import type { Policy } from './policy.ts';
 import type { ProviderDescriptor } from './provider.ts';
-import type { LatticeBucketsOpener } from './remote-targets.ts';
+import type { LatticeBucketsOpener, LatticeObjectStoresOpener } from './remote-targets.ts';
 
 /** What a daemon hands the ports it is given, once its host and control interface exist. */
 export interface DaemonContext {
@@ -41,13 +41,15 @@ export interface DaemonOptions {
   readonly socketPath?: string;
   /**
    * The provider kinds the host routes and `badger start provider <name>` starts: each gets a data
-   * directory of its own under `home`, the daemon's event sink, and `latticeBuckets`.
+   * directory of its own under `home`, the daemon's event sink, `latticeBuckets` and `latticeObjectStores`.
    */
   readonly providers?: readonly ProviderDescriptor[];
   /** Shared actor threads, and how long an idle instance is kept (the Host's options). */
   readonly threads?: Pick<HostOptions, 'actorThreads' | 'idleMs'>;
   /** How providers reach the lattice's shared buckets (a key-value store's `backend=nats`). */
   readonly latticeBuckets?: LatticeBucketsOpener;
+  /** How providers reach the lattice's object stores (a blob store's `backend=nats`). */
+  readonly latticeObjectStores?: LatticeObjectStoresOpener;
   /** Joins a lattice; none leaves the host alone on this machine. */
   readonly joinLattice?: (context: DaemonContext) => Promise<DaemonLattice>;
   /** Starts the application reconciler, after the lattice is joined. */
@@ -90,6 +92,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       dataDir: join(options.home, kind.name),
       publish,
       ...(options.latticeBuckets ? { latticeBuckets: options.latticeBuckets } : {}),
+      ...(options.latticeObjectStores ? { latticeObjectStores: options.latticeObjectStores } : {}),
     }),
   };
   const context: DaemonContext = { host, identity, logger, perform: (request) => handleControlRequest(host, identity, request) };

@@ -1,7 +1,7 @@
 import type { ListenSpec } from './http-ingress/index.ts';
 import type { Contract, Served } from './contract.ts';
 import type { Link } from './links.ts';
-import type { LatticeBucketsOpener } from './remote-targets.ts';
+import type { LatticeBucketsOpener, LatticeObjectStoresOpener } from './remote-targets.ts';
 
 export interface ProviderHealth {
   readonly healthy: boolean;
@@ -95,6 +95,8 @@ export interface ProviderContext {
   publish(type: string, data: unknown): void;
   /** Opens the lattice's shared buckets at a NATS URL, where the host was built with a lattice. */
   readonly latticeBuckets?: LatticeBucketsOpener;
+  /** Opens the lattice's object stores at a NATS URL, where the host was built with a lattice. */
+  readonly latticeObjectStores?: LatticeObjectStoresOpener;
 }
 
 /**

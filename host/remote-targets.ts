@@ -54,6 +54,38 @@ export interface LatticeAccess {
 }
 
 /**
+ * A JetStream-style object store of the lattice: named objects of any size, each replaced whole
+ * (a reader sees the old bytes or the new ones). What a provider's NATS blob backend is built on.
+ */
+export interface LatticeObjectStore {
+  /** When the store was made, in seconds since the epoch. */
+  createdAt(): Promise<number>;
+  /** The object's bytes; undefined when it does not exist. */
+  get(object: string): Promise<Uint8Array | undefined>;
+  put(object: string, data: Uint8Array): Promise<void>;
+  /** Its size and when it was written (seconds since the epoch); undefined when it does not exist. */
+  info(object: string): Promise<{ readonly size: number; readonly modifiedAt: number } | undefined>;
+  list(): Promise<string[]>;
+  /** Deleting an object that does not exist is not an error. */
+  delete(object: string): Promise<void>;
+}
+
+/** The lattice's object stores, by name (letters, digits, `_` and `-`: the caller encodes). */
+export interface LatticeObjectStores {
+  /** Makes the store; false when it existed already. */
+  create(name: string): Promise<boolean>;
+  /** The store; undefined when there is none of that name. */
+  store(name: string): Promise<LatticeObjectStore | undefined>;
+  exists(name: string): Promise<boolean>;
+  /** Deletes the store and every object in it; false when there was none. */
+  destroy(name: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Connects to the lattice's object stores at a NATS URL. */
+export type LatticeObjectStoresOpener = (url: string) => Promise<LatticeObjectStores>;
+
+/**
  * A JetStream-style key-value bucket of the lattice, shared by hosts on different machines: what a
  * provider's NATS backend is built on, without importing NATS. Keys are NATS keys (the caller
  * encodes them).

@@ -11,6 +11,7 @@ export type { ActorRpcRequest, HeldLinks, RemoteHttpRequest, RemoteHttpResponse 
 export { serveStandaloneProvider, type StandaloneProvider, type StandaloneProviderOptions } from './standalone-provider.ts';
 export { FORWARD_TIMEOUT_MS, forwardFailureStatus, latticeHttpHost } from './http-forwarder.ts';
 export { latticeKv, NoJetStreamError, openLatticeBuckets } from './jetstream.ts';
+export { openLatticeObjectStores } from './object-stores.ts';
 export { LatticeBus, type Inbound, type LatticeBusOptions, type LatticeIdentity } from './lattice-bus.ts';
 export { isLocked, issueVoucher, memberRefusal, type LatticeTrust } from './trust.ts';
 export { isDown } from './connection-state.ts';

@@ -2,6 +2,7 @@ import type { ProviderDescriptor } from '../../host/index.ts';
 import { blobstoreProvider } from './blobstore-provider.ts';
 import { contract } from './contract.ts';
 import { DEFAULT_MAX_OBJECT_BYTES } from './link-config.ts';
+import { natsBlobBackend } from './nats-backend.ts';
 
 export const blobstoreDescriptor: ProviderDescriptor = {
   name: 'blobstore',
@@ -14,5 +15,12 @@ export const blobstoreDescriptor: ProviderDescriptor = {
     { key: 'container.<name>', meaning: 'the store\'s container the actor calls <name>; any other name is the actor\'s own, <actor id>-<name>' },
     { key: 'max-object-bytes', meaning: 'the largest object', default: String(DEFAULT_MAX_OBJECT_BYTES) },
   ],
-  create: (context) => blobstoreProvider({ ...(context.id ? { id: context.id } : {}), fileRoot: context.dataDir }),
+  create: (context) => {
+    const opener = context.latticeObjectStores;
+    return blobstoreProvider({
+      ...(context.id ? { id: context.id } : {}),
+      fileRoot: context.dataDir,
+      ...(opener ? { openNats: async (url: string) => natsBlobBackend(await opener(url)) } : {}),
+    });
+  },
 };

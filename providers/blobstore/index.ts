@@ -5,4 +5,5 @@ export { blobstoreDescriptor } from './descriptor.ts';
 export { BlobError, type BlobErrorCode } from './errors.ts';
 export { fileBlobBackend, type FileBackendOptions } from './file-backend.ts';
 export { DEFAULT_MAX_OBJECT_BYTES, parseBlobLinkConfig, storeContainerName, type BlobBackendKind, type BlobLinkConfig } from './link-config.ts';
-export { fileNameOf, nameOfFile } from './object-names.ts';
+export { natsBlobBackend } from './nats-backend.ts';
+export { bucketNameOf, fileNameOf, nameOfFile } from './object-names.ts';

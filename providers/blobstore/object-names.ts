@@ -49,3 +49,25 @@ export function nameOfFile(fileName: string): string | undefined {
     return undefined;
   }
 }
+
+/** JetStream's limit is the stream's file name (`OBJ_<name>`); kept well under 255 bytes. */
+const MAX_BUCKET_NAME_BYTES = 240;
+const BUCKET_PLAIN = /^[A-Za-z0-9-]$/;
+
+/**
+ * The JetStream object store a container lives in. Store names are letters, digits, `_` and `-`;
+ * every other byte, and `_` itself, is written as `_XX`, so that two containers never share a store.
+ */
+export function bucketNameOf(container: string): string {
+  if (container.length === 0) throw new BlobError('BLOB_BAD_NAME', 'a container name is empty');
+  if (!container.isWellFormed()) throw new BlobError('BLOB_BAD_NAME', 'a container name is not well-formed UTF-8');
+  let bucket = '';
+  for (const byte of new TextEncoder().encode(container)) {
+    const char = String.fromCharCode(byte);
+    bucket += BUCKET_PLAIN.test(char) ? char : `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  if (bucket.length > MAX_BUCKET_NAME_BYTES) {
+    throw new BlobError('BLOB_BAD_NAME', `the container name "${container.slice(0, 40)}…" is too long for a NATS object store (${bucket.length} bytes encoded, at most ${MAX_BUCKET_NAME_BYTES})`);
+  }
+  return bucket;
+}

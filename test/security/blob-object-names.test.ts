@@ -2,7 +2,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileBlobBackend, fileNameOf, nameOfFile, type BlobBackend } from '../../providers/blobstore/index.ts';
+import { openLatticeObjectStores } from '../../host/lattice/index.ts';
+import { bucketNameOf, fileBlobBackend, fileNameOf, nameOfFile, natsBlobBackend, type BlobBackend } from '../../providers/blobstore/index.ts';
+import { startNatsServer } from '../fixtures/nats-server.ts';
 
 let root: string;
 let store: BlobBackend;
@@ -41,6 +43,28 @@ describe('blob names chosen by a guest', () => {
       expect(fileName).not.toContain('..');
       expect(dirname(join('/container', fileName))).toBe('/container');
       expect(nameOfFile(fileName)).toBe(name);
+    }
+  });
+
+  it('as NATS object stores, are stores of their own with names JetStream takes, no two containers sharing one', async () => {
+    const names = [...ESCAPES, 'a_b', 'a_5Fb', 'a.b', 'a*b', 'a>b', '🦡', 'OBJ_x'];
+    const buckets = names.map((name) => bucketNameOf(name));
+    for (const bucket of buckets) expect(bucket).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(new Set(buckets).size).toBe(names.length);
+
+    // Against a real server: subject wildcards and dots in a guest's names reach no other store.
+    const nats = await startNatsServer();
+    const backend = natsBlobBackend(await openLatticeObjectStores(nats.url));
+    try {
+      for (const [i, name] of names.entries()) await (await backend.createContainer(name)).write(name, new Uint8Array([i]));
+      for (const [i, name] of names.entries()) {
+        const container = await backend.container(name);
+        expect(await container.list()).toEqual([name]);
+        expect([...(await container.read(name, 0n, 0n))]).toEqual([i]);
+      }
+    } finally {
+      await backend.close?.();
+      await nats.stop();
     }
   });
 });

@@ -4,19 +4,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, readTopLevelToken, stripTokenSections } from '../../../claims/index.ts';
 import type { HandledResponse, Host } from '../../../host/index.ts';
-import { blobstoreProvider } from '../../../providers/blobstore/index.ts';
+import { openLatticeObjectStores } from '../../../host/lattice/index.ts';
+import { blobstoreProvider, natsBlobBackend } from '../../../providers/blobstore/index.ts';
 import { builtActor } from '../../actors/built-actors.ts';
+import { startNatsServer, type RunningNats } from '../../fixtures/nats-server.ts';
 import { testHost, type TestHost } from '../../fixtures/shared-thread-host.ts';
 
 const INTERFACES = ['wasi:blobstore/types', 'wasi:blobstore/container', 'wasi:blobstore/blobstore'];
 
 let work: string;
+let nats: RunningNats;
 let notesBytes: Uint8Array;
 let notesCaps: string[];
 const hosts: Host[] = [];
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'badger-blob-provider-'));
+  nats = await startNatsServer();
   const built = await readFile(builtActor('blob-notes'));
   notesBytes = stripTokenSections(built);
   notesCaps = [...(decodeClaimsToken(readTopLevelToken(built)!).wascap.caps ?? [])];
@@ -24,6 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const host of hosts) await host.shutdown();
+  await nats.stop();
 });
 
 /** A host with a blobstore provider, and a way to start blob-notes as an actor of its own each time. */
@@ -31,7 +36,7 @@ async function newHost(): Promise<{ host: Host; store: ReturnType<typeof blobsto
   const test: TestHost = await testHost();
   const { host } = test;
   hosts.push(host);
-  const store = blobstoreProvider({ fileRoot: join(work, 'default-files') });
+  const store = blobstoreProvider({ fileRoot: join(work, 'default-files'), openNats: async (url) => natsBlobBackend(await openLatticeObjectStores(url)) });
   await host.startProvider(store);
   return { host, store, startNotes: async (name = 'blob-notes') => host.startActor(await test.signed(name, notesBytes, notesCaps)) };
 }
@@ -125,5 +130,30 @@ describe('blob-notes through the host, on the file backend', () => {
       message: expect.stringContaining('unknown key pth'),
     });
     expect(host.links.query({ source: notes.id })).toEqual([]);
+  }, 120_000);
+});
+
+describe('blob-notes through the host, on the nats backend', () => {
+  it('round-trips a POST body, lists the notes, answers a missing note, and shares a mapped container between hosts', async () => {
+    const [a, b] = [await newHost(), await newHost()];
+    const body = new Uint8Array(300 * 1024).map((_, i) => (i * 13) % 251);
+    const notesA = await a.startNotes('notes-a');
+    const notesB = await b.startNotes('notes-b');
+    await link(a.host, notesA.id, a.store.id, { backend: 'nats', url: nats.url });
+    expect((await send(a.host, notesA.id, 'POST', '/notes/big', body)).status).toBe(201);
+    expect((await send(a.host, notesA.id, 'POST', '/notes/a%2Fb', new TextEncoder().encode('slash'))).status).toBe(201);
+    expect(JSON.parse((await send(a.host, notesA.id, 'GET', '/notes')).text)).toEqual({ notes: ['a/b', 'big'] });
+    expect((await send(a.host, notesA.id, 'GET', '/notes/big')).bytes).toEqual(body);
+    expect((await send(a.host, notesA.id, 'GET', '/notes/none')).status).toBe(404);
+    const linkOf = a.host.links.query({ source: notesA.id, interface: 'wasi:blobstore/container' })[0]!;
+    await expect(a.store.blobstore.getData('notes', 'none', 0n, 1n, linkOf)).rejects.toMatchObject({ value: 'object "none" does not exist in container "notes"' });
+
+    // Another host's actor sees its own container, unless both links map the same one.
+    await link(b.host, notesB.id, b.store.id, { backend: 'nats', url: nats.url });
+    expect(JSON.parse((await send(b.host, notesB.id, 'GET', '/notes')).text)).toEqual({ notes: [] });
+    await link(a.host, notesA.id, a.store.id, { backend: 'nats', url: nats.url, 'container.notes': 'team-notes' });
+    await link(b.host, notesB.id, b.store.id, { backend: 'nats', url: nats.url, 'container.notes': 'team-notes' });
+    await send(a.host, notesA.id, 'POST', '/notes/shared', new TextEncoder().encode('from a'));
+    expect((await send(b.host, notesB.id, 'GET', '/notes/shared')).text).toBe('from a');
   }, 120_000);
 });

@@ -72,7 +72,7 @@ export function startCommand(): Command {
   start
     .command('provider')
     .description('start a provider by its kind')
-    .argument('<kind>', 'a kind the host knows: keyvalue, blobstore, http-server or oled-display built in (badger provider kinds lists them)')
+    .argument('<kind>', 'a kind the host knows: keyvalue, blobstore, http-server, http-client or oled-display built in (badger provider kinds lists them)')
     .option('--id <id>', 'the instance id links will name')
     .option('--json', 'print JSON')
     .action(async (kind: string, options: { id?: string; json?: boolean }) => {

@@ -11,7 +11,7 @@ import type { LogLevel } from './log-levels.ts';
 import type { ActorLogLevel } from './wasi/index.ts';
 import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { exportDenial, offeredExports } from './grants.ts';
-import { importRefusal, resolveImports, routedInterfaces } from './import-resolution.ts';
+import { importRefusal, isServedWhenClaimed, resolveImports, routedInterfaces } from './import-resolution.ts';
 import { DEFAULT_LINK_NAME, linkKey, LinkTable, type Link } from './links.ts';
 import { Capabilities } from './capabilities.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
@@ -439,6 +439,19 @@ export class Host {
     return actor && exportDenial(link.source, link.interface, actor.exportedInterfaces, actor.offeredInterfaces)?.reason;
   }
 
+  /**
+   * Why an actor here may not be linked to a provider for an interface the host otherwise answers
+   * itself, with a refusal (outgoing HTTP): its claims do not name it, so its calls never cross,
+   * and the link would look like a grant. (Any other interface an actor imports unclaimed keeps it
+   * from starting at all.)
+   */
+  #importDenial(link: Link): string | undefined {
+    const actor = this.#actors.get(link.source);
+    if (!actor || !isServedWhenClaimed(link.interface) || !this.#providers.has(link.target)) return undefined;
+    if (actor.summary.capabilities.includes(link.interface)) return undefined;
+    return `actor ${link.source} may not use ${link.interface}: its claims do not name it or the policy does not allow it; sign it with --cap ${link.interface}`;
+  }
+
   /** Gives a restarted actor's links to their providers here again (its HTTP listeners, say); what fails is kept for the link's health. */
   async #relink(id: string, log: Logger): Promise<void> {
     for (const link of this.links.query({ source: id })) {
@@ -457,7 +470,7 @@ export class Host {
 
   async putLink(link: Omit<Link, 'name' | 'config'> & Partial<Pick<Link, 'name' | 'config'>>): Promise<Link> {
     const complete: Link = { name: DEFAULT_LINK_NAME, config: {}, ...link };
-    const denied = this.#exportDenial(complete);
+    const denied = this.#exportDenial(complete) ?? this.#importDenial(complete);
     if (denied) throw new HostError('POLICY_CAPABILITY_DENIED', denied);
     const replaced = this.links.put(complete);
     if (replaced && replaced.target !== complete.target) await this.#providers.get(replaced.target)?.linkDel?.(replaced);

@@ -48,7 +48,7 @@ export const AMBIENT_PACKAGES: readonly AmbientPackage[] = [
     versions: '^0.2.0',
     interfaces: {
       types: 'requests and responses, streamed',
-      'outgoing-handler': 'every request answers `HTTP-request-denied`',
+      'outgoing-handler': 'every request answers `HTTP-request-denied`; an actor that claims it (`--cap wasi:http/outgoing-handler`) is served by the `http-client` provider through a link instead',
     },
   },
   { package: 'wasi:io', versions: '^0.2.0', interfaces: { error: 'stream errors', poll: 'waits suspend the guest, not the thread', streams: 'bodies and standard streams' } },
@@ -74,6 +74,17 @@ export const AMBIENT_PACKAGES: readonly AmbientPackage[] = [
 ];
 
 const AMBIENT = new Map<string, AmbientPackage>(AMBIENT_PACKAGES.flatMap((entry) => Object.keys(entry.interfaces).map((iface) => [`${entry.package}/${iface}`, entry] as const)));
+
+/**
+ * Ambient interfaces whose host side only refuses (every outgoing request is denied), which a
+ * provider serves for real to an actor whose claims name them: a world that imports one claims it.
+ */
+const SERVED_WHEN_CLAIMED = new Set(['wasi:http/outgoing-handler']);
+
+/** Whether an interface is ambient only as a refusal, and claimed to be served for real. */
+export function isServedWhenClaimed(name: string): boolean {
+  return SERVED_WHEN_CLAIMED.has(name);
+}
 
 /** Whether an (unversioned) interface is given to every actor without a claim. */
 export function isAmbientInterface(name: string): boolean {
@@ -124,7 +135,10 @@ function resolveImport(imported: string, importMembers: ImportingComponent['impo
   const { name, version } = splitImport(imported);
   const missing = (has: readonly string[]) => (importMembers[name] ?? []).filter((member) => !has.includes(member));
   const ambient = AMBIENT.get(name);
-  if (ambient) {
+  const contract = served.contract(name);
+  // An ambient interface a provider can serve for real (outgoing HTTP): the provider's, for an
+  // actor whose claims name it; the host's refusal-only stand-in for every other.
+  if (ambient && !(contract && allowed.has(name) && SERVED_WHEN_CLAIMED.has(name))) {
     if (!versionFits(version, ambient.versions)) {
       return { import: imported, servedBy: 'nothing', reason: `the host serves ${ambient.package} ${ambient.versions}, not ${version}` };
     }
@@ -132,7 +146,6 @@ function resolveImport(imported: string, importMembers: ImportingComponent['impo
     if (absent.length > 0) return { import: imported, servedBy: 'nothing', reason: notInStandard(name, absent) };
     return { import: imported, servedBy: 'host' };
   }
-  const contract = served.contract(name);
   if (contract) {
     if (!versionFits(version, contract.versions)) {
       return { import: imported, servedBy: 'nothing', reason: `the ${contract.providers.join(' or ')} provider serves ${name} ${contract.versions}, not ${version}` };

@@ -24,6 +24,7 @@ export {
   AMBIENT_PACKAGES,
   importRefusal,
   isAmbientInterface,
+  isServedWhenClaimed,
   resolveImports,
   splitImport,
   versionFits,

@@ -6,7 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { componentEmbed, componentNew, componentWit, parse } from '@bytecodealliance/jco';
 import type { CompileRequest, CompileResult } from './compile-request.ts';
 import { BuildError } from './errors.ts';
-import { featuresToDisable, jsWorldMismatch, usesFetchEvent, worldShapeFromWit, type WorldShape } from './world-shape.ts';
+import { featuresToDisable, jsWorldMismatch, usesFetchEvent, withDeclaredGrants, worldShapeFromWit, type WorldShape } from './world-shape.ts';
 
 async function allowWitPaths(): Promise<void> {
   // jco's wasm-tools reads WIT through the preview2-shim that jco-transpile bundles, which has no
@@ -149,7 +149,7 @@ async function run(request: CompileRequest): Promise<CompileResult> {
     const shape = await resolveWorld(request);
     const component = request.language === 'wat' ? await compileWat(request) : await compileJs(request, shape);
     await writeFile(request.outputPath, component);
-    return { ok: true, shape: worldShapeFromWit(await componentWit(component)) };
+    return { ok: true, shape: withDeclaredGrants(worldShapeFromWit(await componentWit(component)), shape) };
   } catch (error) {
     if (error instanceof BuildError) return { ok: false, code: error.code, message: error.message };
     return { ok: false, code: 'BUILD_FAILED', message: firstLines(error) };

@@ -1,4 +1,4 @@
-import { isAmbientInterface, isClaimedExport } from '../host/index.ts';
+import { isAmbientInterface, isClaimedExport, isServedWhenClaimed } from '../host/index.ts';
 
 /** The interfaces a resolved world (or a built component) imports and exports, without versions. */
 export interface WorldShape {
@@ -13,9 +13,18 @@ export function worldShapeFromWit(witText: string): WorldShape {
   return { imports: [...new Set(names('import'))], exports: [...new Set(names('export'))] };
 }
 
+/**
+ * The built component's shape, keeping an import served only when claimed (outgoing HTTP) only
+ * if the declared world names it: the JavaScript engine imports wasi:http/outgoing-handler for
+ * any actor that handles HTTP, and an actor that never asked to send must not be signed to send.
+ */
+export function withDeclaredGrants(built: WorldShape, declared: WorldShape): WorldShape {
+  return { ...built, imports: built.imports.filter((name) => !isServedWhenClaimed(name) || declared.imports.includes(name)) };
+}
+
 /** The capabilities an actor's claims must name: its non-ambient imports and its driven exports. */
 export function capabilitiesOf(shape: WorldShape): string[] {
-  const imports = shape.imports.filter((name) => !isAmbientInterface(name));
+  const imports = shape.imports.filter((name) => !isAmbientInterface(name) || isServedWhenClaimed(name));
   const exports = shape.exports.filter(isClaimedExport);
   return [...new Set([...imports, ...exports])].sort();
 }

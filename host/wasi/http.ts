@@ -2,9 +2,9 @@ import { InputStream, IoError, OutputStream, Pollable, type ByteSink, type ByteS
 
 /**
  * Host side of wasi:http/types 0.2 for jco-transpiled components, for the incoming direction: the
- * host builds an IncomingRequest, the guest answers through a ResponseOutparam. The outgoing-request
- * classes exist because every declared import must be present; no actor can send with them: the
- * ambient wasi:http/outgoing-handler answers every request with HTTP-request-denied.
+ * host builds an IncomingRequest, the guest answers through a ResponseOutparam. The outgoing
+ * direction is filled in by the http-client provider, for an actor whose claims name
+ * wasi:http/outgoing-handler; for every other, the ambient handler answers HTTP-request-denied.
  */
 
 export type Method =
@@ -309,23 +309,77 @@ export class OutgoingRequest {
     this.#body = new OutgoingBody();
     return this.#body;
   }
+
+  /**
+   * Starts delivering the body to `consumer` (for a provider that sends the request). A request
+   * whose body the guest never took has none: the guest gave the request away, so it cannot take it now.
+   */
+  sendBodyTo(consumer: BodyConsumer): void {
+    if (this.#body) this.#body.sendTo(consumer);
+    else consumer.finish(undefined);
+  }
 }
 
-/** Never resolves to a response: no outgoing request can be sent without the outgoing-handler. */
+/** What a provider answers an outgoing request with: the response's head and a source of its body, or why there is none. */
+export type OutgoingOutcome = { readonly ok: { readonly status: number; readonly headers: readonly (readonly [string, string])[]; readonly body: ByteSource } } | { readonly err: ErrorCode };
+
+/**
+ * The response to an outgoing request, once it comes. Only a provider makes one (the ambient
+ * outgoing-handler refuses every request); the guest polls it, then takes the response once.
+ */
 export class FutureIncomingResponse {
-  subscribe(): Pollable {
-    return new Pollable();
+  #outcome: OutgoingOutcome | undefined;
+  #taken = false;
+  readonly #settled: Promise<void>;
+
+  constructor(outcome: Promise<OutgoingOutcome>) {
+    this.#settled = outcome.then(
+      (settled) => void (this.#outcome = settled),
+      (error: unknown) => void (this.#outcome = { err: { tag: 'internal-error', val: (error as Error)?.message ?? String(error) } }),
+    );
   }
 
-  get(): undefined {
-    return undefined;
+  subscribe(): Pollable {
+    return new Pollable(
+      () => this.#outcome !== undefined,
+      () => this.#settled,
+    );
+  }
+
+  get(): { tag: 'ok'; val: { tag: 'ok'; val: IncomingResponse } | { tag: 'err'; val: ErrorCode } } | { tag: 'err'; val: undefined } | undefined {
+    const outcome = this.#outcome;
+    if (outcome === undefined) return undefined;
+    if (this.#taken) return { tag: 'err', val: undefined };
+    this.#taken = true;
+    return { tag: 'ok', val: 'ok' in outcome ? { tag: 'ok', val: new IncomingResponse(outcome.ok.status, outcome.ok.headers, outcome.ok.body) } : { tag: 'err', val: outcome.err } };
   }
 }
 
 export class IncomingResponse {
-  status(): number { return 0; }
-  headers(): Fields { return Fields.frozen([]); }
-  consume(): IncomingBody { throw UNIT_ERROR; }
+  readonly #status: number;
+  readonly #headers: readonly (readonly [string, string])[];
+  readonly #body: ByteSource;
+  #consumed = false;
+
+  constructor(status: number, headers: readonly (readonly [string, string])[], body: ByteSource) {
+    this.#status = status;
+    this.#headers = headers;
+    this.#body = body;
+  }
+
+  status(): number {
+    return this.#status;
+  }
+
+  headers(): Fields {
+    return Fields.frozen(this.#headers.map(([name, value]) => [name, encoder.encode(value)]));
+  }
+
+  consume(): IncomingBody {
+    if (this.#consumed) throw UNIT_ERROR;
+    this.#consumed = true;
+    return new IncomingBody(this.#body);
+  }
 }
 
 export function httpErrorCode(_error: IoError): ErrorCode | undefined {

@@ -1,4 +1,4 @@
-import { BadgerError, type ErrorCode } from '../../host/index.ts';
+import { BadgerError, type ErrorCode } from '../../host/guest-side.ts';
 
 /** The HTTP_CLIENT_… codes (ErrorFamily<'HTTP'> would take the HTTP server's too). */
 export type HttpClientErrorCode = Extract<ErrorCode, `HTTP_CLIENT_${string}`>;

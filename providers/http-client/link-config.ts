@@ -1,4 +1,4 @@
-import { positiveIntegerSetting } from '../../host/index.ts';
+import { positiveIntegerSetting } from '../../host/guest-side.ts';
 import { parseAllowedHosts, type HostPattern } from './allowed-hosts.ts';
 import { HttpClientError } from './errors.ts';
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { allowsRequest } from './allowed-hosts.ts';
 import { wasiErrorCodeOf, type WasiHttpErrorCode } from './error-codes.ts';
@@ -11,7 +12,10 @@ export interface OutgoingHttpRequest {
   readonly authority: string;
   readonly pathWithQuery: string;
   readonly headers: readonly (readonly [string, string])[];
-  readonly body?: Uint8Array;
+  /** The whole body, or its chunks as the guest writes them. */
+  readonly body?: Uint8Array | AsyncIterable<Uint8Array>;
+  /** For a streamed body: the size it reached past max_body_bytes, once it did (the stream then fails). */
+  readonly bodyOverLimit?: () => number | undefined;
   /** wasi:http's request-options, in ms; each at most the link's timeout_ms. */
   readonly connectTimeoutMs?: number;
   readonly firstByteTimeoutMs?: number;
@@ -25,6 +29,15 @@ export interface IncomingHttpResponse {
 }
 
 export type SendOutcome = { readonly ok: IncomingHttpResponse } | { readonly err: WasiHttpErrorCode };
+
+/** A response whose body is still arriving. */
+export interface StreamingHttpResponse {
+  readonly status: number;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: Readable;
+}
+
+export type OpenOutcome = { readonly ok: StreamingHttpResponse } | { readonly err: WasiHttpErrorCode };
 
 /**
  * Headers a guest does not choose. `host` is the authority that allowed_hosts checked (a guest's own
@@ -53,9 +66,15 @@ export class HttpClientSender {
     return new HttpClientSender(config, agent);
   }
 
-  async send(request: OutgoingHttpRequest): Promise<SendOutcome> {
+  /** The link's limit on a body, each way. */
+  get maxBodyBytes(): number {
+    return this.#config.maxBodyBytes;
+  }
+
+  /** Sends the request, and answers once the response's head has come; its body streams on. */
+  async open(request: OutgoingHttpRequest): Promise<OpenOutcome> {
     if (!allowsRequest(this.#config.allowedHosts, request.scheme, request.authority)) return { err: { tag: 'HTTP-request-denied' } };
-    if (request.body !== undefined && request.body.byteLength > this.#config.maxBodyBytes) {
+    if (request.body instanceof Uint8Array && request.body.byteLength > this.#config.maxBodyBytes) {
       return { err: { tag: 'HTTP-request-body-size', val: BigInt(request.body.byteLength) } };
     }
     const within = (asked: number | undefined) => Math.min(asked ?? this.#config.timeoutMs, this.#config.timeoutMs);
@@ -64,23 +83,36 @@ export class HttpClientSender {
       path: request.pathWithQuery || '/',
       method: request.method as Dispatcher.HttpMethod,
       headers: request.headers.filter(([name]) => !HEADERS_THE_CLIENT_SETS.has(name.toLowerCase())).flat(),
-      body: request.body,
+      body: request.body === undefined || request.body instanceof Uint8Array ? request.body : Readable.from(request.body, { objectMode: false }),
       headersTimeout: within(request.firstByteTimeoutMs),
       bodyTimeout: within(request.betweenBytesTimeoutMs),
     };
     try {
       const response = await this.#agent.request(options);
+      return { ok: { status: response.statusCode, headers: headerPairs(response.headers), body: response.body } };
+    } catch (error) {
+      const over = request.bodyOverLimit?.();
+      return { err: over === undefined ? wasiErrorCodeOf(error) : { tag: 'HTTP-request-body-size', val: BigInt(over) } };
+    }
+  }
+
+  /** Sends the request and reads the whole response, at most max_body_bytes of it. */
+  async send(request: OutgoingHttpRequest): Promise<SendOutcome> {
+    const opened = await this.open(request);
+    if ('err' in opened) return opened;
+    const { body } = opened.ok;
+    try {
       const chunks: Uint8Array[] = [];
       let size = 0;
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      for await (const chunk of body as AsyncIterable<Uint8Array>) {
         size += chunk.byteLength;
         if (size > this.#config.maxBodyBytes) {
-          response.body.destroy();
+          body.destroy();
           return { err: { tag: 'HTTP-response-body-size', val: BigInt(size) } };
         }
         chunks.push(chunk);
       }
-      return { ok: { status: response.statusCode, headers: headerPairs(response.headers), body: Buffer.concat(chunks) } };
+      return { ok: { status: opened.ok.status, headers: opened.ok.headers, body: Buffer.concat(chunks) } };
     } catch (error) {
       return { err: wasiErrorCodeOf(error) };
     }

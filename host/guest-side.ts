@@ -10,4 +10,4 @@ export { BadgerError } from './errors.ts';
 export type { ErrorCode } from './error-codes.ts';
 export { positiveIntegerSetting } from './link-config-values.ts';
 export { FutureIncomingResponse, methodToString, type BodyConsumer, type ErrorCode as HttpErrorCode, type OutgoingOutcome, type OutgoingRequest, type RequestOptions } from './wasi/http.ts';
-export { bytesSource, callbackSink, InputStream, OutputStream, Pollable, type ByteSink, type ByteSource } from './wasi/io.ts';
+export { bytesSource, callbackSink, InputStream, OutputStream, Pollable, streamSource, type ByteSink, type ByteSource, type StreamSource } from './wasi/io.ts';

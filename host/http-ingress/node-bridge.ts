@@ -1,74 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BodyConsumer, IncomingRequestParts, OutgoingResponse } from '../wasi/http.ts';
-import type { ByteSource } from '../wasi/io.ts';
+import { streamSource, type StreamSource } from '../wasi/io.ts';
 
 const NO_BODY = new Uint8Array();
 
-/** Buffered ahead of the guest's reads before the socket is paused. */
-const READ_AHEAD_BYTES = 256 * 1024;
-
-export interface RequestBody extends ByteSource {
-  readonly received: number;
-}
+export type RequestBody = StreamSource;
 
 /**
- * A request body as it arrives: read ahead up to READ_AHEAD_BYTES, then the socket is paused
- * until the guest catches up, so a large upload is never held whole. Past `limit` bytes, or when
+ * A request body as it arrives, never held whole (see streamSource). Past `limit` bytes, or when
  * the client goes away, reads fail and `onFailure` hears why.
  */
 export function requestBodySource(request: IncomingMessage, limit: number, onFailure: (reason: 'over-limit' | 'aborted') => void): RequestBody {
-  const chunks: Buffer[] = [];
-  let buffered = 0;
-  let received = 0;
-  let ended = false;
-  let failure: string | undefined;
-  let waiting: (() => void)[] = [];
-  const wake = () => {
-    const woken = waiting;
-    waiting = [];
-    for (const resolve of woken) resolve();
-  };
-  const fail = (reason: 'over-limit' | 'aborted', message: string) => {
-    if (failure !== undefined || ended) return;
-    failure = message;
-    chunks.length = 0;
-    buffered = 0;
-    wake();
-    onFailure(reason);
-  };
-  request.on('data', (chunk: Buffer) => {
-    if (failure !== undefined) return;
-    received += chunk.length;
-    if (received > limit) return fail('over-limit', `the request body is over the ${limit}-byte limit`);
-    chunks.push(chunk);
-    buffered += chunk.length;
-    if (buffered >= READ_AHEAD_BYTES) request.pause();
-    wake();
-  });
-  request.on('end', () => {
-    ended = true;
-    wake();
-  });
+  // node:http's request is a stream of Buffers, which are Uint8Arrays.
+  const body = streamSource(request, limit, `the request body is over the ${limit}-byte limit`, (_message, isOverLimit) => onFailure(isOverLimit ? 'over-limit' : 'aborted'));
   request.on('close', () => {
-    if (!request.complete) fail('aborted', 'the client went away before sending the whole body');
+    if (!request.complete) body.fail('the client went away before sending the whole body');
   });
-  return {
-    get received() {
-      return received;
-    },
-    take(max) {
-      if (chunks.length === 0) return ended || failure !== undefined ? undefined : new Uint8Array();
-      const first = chunks[0]!;
-      const chunk = first.length <= max ? chunks.shift()! : first.subarray(0, max);
-      if (chunk !== first) chunks[0] = first.subarray(max);
-      buffered -= chunk.length;
-      if (buffered < READ_AHEAD_BYTES / 2 && request.isPaused()) request.resume();
-      return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
-    },
-    readable: () => chunks.length > 0 || ended || failure !== undefined,
-    whenReadable: () => (chunks.length > 0 || ended || failure !== undefined ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve))),
-    failure: () => failure,
-  };
+  return body;
 }
 
 /**

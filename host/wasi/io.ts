@@ -102,6 +102,87 @@ export interface ByteSource {
   failure(): string | undefined;
 }
 
+/** The parts of a Node readable stream a source reads from (node:http's request, undici's body). */
+export interface NodeReadable {
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  isPaused(): boolean;
+}
+
+export interface StreamSource extends ByteSource {
+  /** Bytes received so far, read or not. */
+  readonly received: number;
+  /** Fails every read from now on with `message` (the stream went away); the first failure wins. */
+  fail(message: string): void;
+}
+
+/** Read ahead of the guest before the stream is paused. */
+const READ_AHEAD_BYTES = 256 * 1024;
+
+/**
+ * A Node stream's bytes as a guest reads them: read ahead up to READ_AHEAD_BYTES, then the stream
+ * is paused until the guest catches up, so a large body is never held whole. Past `limit` bytes
+ * reads fail with `overLimit`; `onFailure` hears of any failure, once, and decides what becomes
+ * of the stream (an HTTP server still answers 413 on it; a client lets go of it).
+ */
+export function streamSource(stream: NodeReadable, limit: number, overLimit: string, onFailure: (message: string, isOverLimit: boolean) => void = () => {}): StreamSource {
+  const chunks: Uint8Array[] = [];
+  let buffered = 0;
+  let received = 0;
+  let ended = false;
+  let failure: string | undefined;
+  let waiting: (() => void)[] = [];
+  const wake = () => {
+    const woken = waiting;
+    waiting = [];
+    for (const resolve of woken) resolve();
+  };
+  const fail = (message: string, isOverLimit = false) => {
+    if (failure !== undefined || ended) return;
+    failure = message;
+    chunks.length = 0;
+    buffered = 0;
+    wake();
+    onFailure(message, isOverLimit);
+  };
+  stream.on('data', (chunk) => {
+    if (failure !== undefined) return;
+    received += chunk.byteLength;
+    if (received > limit) return fail(overLimit, true);
+    chunks.push(chunk);
+    buffered += chunk.byteLength;
+    if (buffered >= READ_AHEAD_BYTES) stream.pause();
+    wake();
+  });
+  stream.on('end', () => {
+    ended = true;
+    wake();
+  });
+  stream.on('error', (error) => fail(error.message));
+  return {
+    get received() {
+      return received;
+    },
+    fail,
+    take(max) {
+      // Nothing now: the end (or the failure, which the stream reports), or an empty read.
+      if (chunks.length === 0) return ended || failure !== undefined ? undefined : new Uint8Array();
+      const first = chunks[0]!;
+      const chunk = first.byteLength <= max ? chunks.shift()! : first.subarray(0, max);
+      if (chunk !== first) chunks[0] = first.subarray(max);
+      buffered -= chunk.byteLength;
+      if (buffered < READ_AHEAD_BYTES / 2 && stream.isPaused()) stream.resume();
+      return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    },
+    readable: () => chunks.length > 0 || ended || failure !== undefined,
+    whenReadable: () => (chunks.length > 0 || ended || failure !== undefined ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve))),
+    failure: () => failure,
+  };
+}
+
 /** A source holding all its bytes already. */
 export function bytesSource(bytes: Uint8Array): ByteSource {
   let rest = bytes;

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BodyConsumer, ByteSource } from '../../host/guest-side.ts';
+import { streamSource, type BodyConsumer, type ByteSource } from '../../host/guest-side.ts';
 
 /** How much of a request body a guest may write ahead of what the server has taken. */
 const AHEAD_BYTES = 1 << 20;
@@ -87,50 +87,7 @@ export function requestBodyPipe(maxBytes: number): RequestBodyPipe {
   };
 }
 
-/** A response body as the guest reads it: chunks as undici delivers them, paused while the guest has a megabyte unread. */
+/** A response body as the guest reads it (see streamSource); past the link's limit, undici lets go of it. */
 export function responseBodySource(body: Readable, maxBytes: number): ByteSource {
-  const buffered: Uint8Array[] = [];
-  let bufferedBytes = 0;
-  let total = 0;
-  let ended = false;
-  let failure: string | undefined;
-  const waiting: (() => void)[] = [];
-  const wake = () => {
-    for (const resolve of waiting.splice(0)) resolve();
-  };
-  body.on('data', (chunk: Uint8Array) => {
-    total += chunk.byteLength;
-    if (total > maxBytes) {
-      failure = `the response body is over the link's limit of ${maxBytes} bytes (max_body_bytes)`;
-      body.destroy();
-    } else {
-      buffered.push(chunk);
-      bufferedBytes += chunk.byteLength;
-      if (bufferedBytes >= AHEAD_BYTES) body.pause();
-    }
-    wake();
-  });
-  body.on('end', () => {
-    ended = true;
-    wake();
-  });
-  body.on('error', (error) => {
-    failure ??= error.message;
-    wake();
-  });
-  return {
-    take(max) {
-      const first = buffered[0];
-      // Nothing now: the end (or the failure, which the stream reports), or an empty read.
-      if (!first) return ended || failure !== undefined ? undefined : new Uint8Array();
-      const chunk = first.byteLength <= max ? buffered.shift()! : first.subarray(0, max);
-      if (chunk !== first) buffered[0] = first.subarray(max);
-      bufferedBytes -= chunk.byteLength;
-      if (bufferedBytes < AHEAD_BYTES && body.isPaused()) body.resume();
-      return chunk;
-    },
-    readable: () => buffered.length > 0 || ended || failure !== undefined,
-    whenReadable: () => (buffered.length > 0 || ended || failure !== undefined ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))),
-    failure: () => failure,
-  };
+  return streamSource(body, maxBytes, `the response body is over the link's limit of ${maxBytes} bytes (max_body_bytes)`, () => body.destroy());
 }

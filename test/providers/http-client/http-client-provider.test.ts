@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, readTopLevelToken, stripTokenSections } from '../../../claims/index.ts';
 import type { HandledResponse, Host } from '../../../host/index.ts';
-import { Fields, OutgoingBody, OutgoingRequest, RequestOptions, type FutureIncomingResponse } from '../../../host/wasi/http.ts';
+import { Fields, OutgoingBody, OutgoingRequest, RequestOptions, type FutureIncomingResponse, type IncomingResponse } from '../../../host/wasi/http.ts';
 import { httpClientContract, httpClientProvider } from '../../../providers/http-client/index.ts';
 import { builtActor } from '../../actors/built-actors.ts';
 import { testHost } from '../../fixtures/shared-thread-host.ts';
@@ -157,5 +157,22 @@ describe('the outgoing-handler guest side, answering with wasi:http error codes'
     await new Promise((resolve) => closed.close(resolve));
     const result = await outcome(handle({ allowed_hosts: '127.0.0.1:*' })(outgoing(`127.0.0.1:${port}`, '/')));
     expect(result).toEqual({ tag: 'ok', val: { tag: 'err', val: { tag: 'connection-refused' } } });
+  });
+
+  it('fails a guest reading a response body past max_body_bytes, with the reason, having read only the limit', async () => {
+    const result = (await outcome(handle({ allowed_hosts: authority, max_body_bytes: '100000' })(outgoing(authority, '/big')))) as { val: { val: IncomingResponse } };
+    const stream = result.val.val.consume().stream();
+    let read = 0;
+    let failure: unknown;
+    for (let turns = 0; turns < 10_000 && failure === undefined; turns++) {
+      await stream.subscribe().whenReady();
+      try {
+        read += stream.read(65_536n).length;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    expect(read).toBeLessThanOrEqual(100_000);
+    expect((failure as { payload: { tag: string; val: { toDebugString(): string } } }).payload.val.toDebugString()).toBe("the response body is over the link's limit of 100000 bytes (max_body_bytes)");
   });
 });

@@ -8,34 +8,11 @@ import { ambientImports, Capabilities, defaultPolicy, forgetKeptReads, Host, tra
 import { openLatticeBuckets } from '../host/lattice/index.ts';
 import { fileBackend, keyValueContract, keyValueDescriptor, keyValueProvider, memoryBackend, natsBackend, type Backend } from '../providers/keyvalue/index.ts';
 import { startNatsServer } from '../test/fixtures/nats-server.ts';
-import { timeInTurns, warmUp, type Figures } from './turns.ts';
+import { ratesInTurns } from './turns.ts';
 import { report } from './report.ts';
 
 const KV_TOOL = fileURLToPath(new URL('../actors-src/kv-tool/build/kv-tool_s.wasm', import.meta.url));
 const VALUE = new TextEncoder().encode('v'.repeat(64));
-const SECONDS = 2;
-const WARM_UP_MS = 1000;
-
-/**
- * Operations per second of each side, run in turns (see timeInTurns) for about SECONDS each: a
- * disk's or a network's speed drifts within a run (the file backend's own set rate halved between
- * two runs), and a side measured alone would get whichever stretch it happened to run in.
- */
-async function ratesInTurns<Side extends string>(label: string, sides: Readonly<Record<Side, (i: number) => Promise<unknown>>>): Promise<Record<Side, number>> {
-  let i = 0;
-  const once = Object.fromEntries(Object.entries(sides).map(([side, op]) => [side, async () => void (await (op as (i: number) => Promise<unknown>)(i++))])) as Record<Side, () => Promise<void>>;
-  // Each side first runs untimed for WARM_UP_MS (see warmUp), and its last calls size the run,
-  // from the slowest side, so that no side runs much beyond SECONDS.
-  await warmUp(`keyvalue ${label}`, once, WARM_UP_MS);
-  let slowest = 0;
-  for (const run of Object.values<() => Promise<void>>(once)) {
-    const began = performance.now();
-    for (let n = 0; n < 50; n++) await run();
-    slowest = Math.max(slowest, (performance.now() - began) / 50);
-  }
-  const measured = await timeInTurns(Math.max(200, Math.floor((SECONDS * 1000) / slowest)), once);
-  return Object.fromEntries(Object.entries(measured).map(([side, figures]) => [side, (figures as Figures).callsPerSecond])) as Record<Side, number>;
-}
 
 const HELLO = fileURLToPath(new URL('../actors-src/hello/build/hello_s.wasm', import.meta.url));
 
@@ -115,20 +92,20 @@ export async function keyValueScenario(): Promise<void> {
         const result = await host.invoke(tool.id, { kind: 'call', name: fn, args });
         if (!result.ok || 'err' in (result.value as object)) throw new Error(`${fn}: ${JSON.stringify(result)}`);
       };
-      const set = await ratesInTurns(`${name} set`, { direct: (i) => direct.set(`k${i % 100}`, VALUE), actor: (i) => viaActor('tool.set', 'default', `k${i % 100}`, VALUE)() });
+      const set = await ratesInTurns(`keyvalue ${name} set`, { direct: (i) => direct.set(`k${i % 100}`, VALUE), actor: (i) => viaActor('tool.set', 'default', `k${i % 100}`, VALUE)() });
       // A set to memory is a Map write: reported, held to nothing (see above).
       report('keyvalue', `${name}-set-ops`, set.actor, set.direct, name === 'memory' ? undefined : GOAL);
       const getDirect = (i: number) => direct.get(`k${i % 100}`);
       const getViaActor = (i: number) => viaActor('tool.get', 'default', `k${i % 100}`)();
       if (name === 'nats') {
-        const get = await ratesInTurns(`${name} get`, { direct: getDirect, actor: getViaActor });
+        const get = await ratesInTurns(`keyvalue ${name} get`, { direct: getDirect, actor: getViaActor });
         report('keyvalue', 'nats-get-ops', get.actor, get.direct, GOAL);
       } else {
         // The same actor with no host at all: in this thread, imports answered in place, with the
         // bindings the host runs; and with bindings that never suspend, what the guest itself costs.
         const inProcess = await inProcessActor(direct, true, inProcessCache);
         const plain = await inProcessActor(direct, false, inProcessCache);
-        const get = await ratesInTurns(`${name} get`, {
+        const get = await ratesInTurns(`keyvalue ${name} get`, {
           direct: getDirect,
           actor: getViaActor,
           // What a write by anyone would make the thread do: forgetting costs one atomic add.

@@ -14,6 +14,7 @@ import { invokeScenario } from './invoke.ts';
 import { keyValueScenario } from './keyvalue.ts';
 import { latticeScenario } from './lattice.ts';
 import { oledScenario } from './oled.ts';
+import { providersScenario } from './providers.ts';
 import { FIGURE_LINE, FIGURES_AS_JSON, figureLine, medianLine, type Figure } from './report.ts';
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
@@ -26,6 +27,7 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
   keyvalue: keyValueScenario,
   lattice: latticeScenario,
   oled: oledScenario,
+  providers: providersScenario,
 };
 const DEFAULT_RUNS = 3;
 /** Set in a run's own process: the scenario it runs. */

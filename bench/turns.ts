@@ -118,3 +118,24 @@ export async function warmUp(label: string, sides: Readonly<Record<string, () =>
     }
   }
 }
+
+/**
+ * Operations per second of each side, run in turns (see timeInTurns) for about `seconds` each: a
+ * disk's or a network's speed drifts within a run (the file backend's own set rate halved between
+ * two runs), and a side measured alone would get whichever stretch it happened to run in.
+ */
+export async function ratesInTurns<Side extends string>(label: string, sides: Readonly<Record<Side, (i: number) => Promise<unknown>>>, seconds = 2, warmUpMs = 1000): Promise<Record<Side, number>> {
+  let i = 0;
+  const once = Object.fromEntries(Object.entries(sides).map(([side, op]) => [side, async () => void (await (op as (i: number) => Promise<unknown>)(i++))])) as Record<Side, () => Promise<void>>;
+  // Each side first runs untimed for `warmUpMs` (see warmUp), and its last calls size the run,
+  // from the slowest side, so that no side runs much beyond `seconds`.
+  await warmUp(label, once, warmUpMs);
+  let slowest = 0;
+  for (const run of Object.values<() => Promise<void>>(once)) {
+    const began = performance.now();
+    for (let n = 0; n < 50; n++) await run();
+    slowest = Math.max(slowest, (performance.now() - began) / 50);
+  }
+  const measured = await timeInTurns(Math.max(200, Math.floor((seconds * 1000) / slowest)), once);
+  return Object.fromEntries(Object.entries(measured).map(([side, figures]) => [side, (figures as Figures).callsPerSecond])) as Record<Side, number>;
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { Agent } from 'undici';
+import { decodeClaimsToken, readTopLevelToken } from '../claims/index.ts';
+import { defaultPolicy, type HandledResponse, Host } from '../host/index.ts';
+import { blobstoreProvider } from '../providers/blobstore/index.ts';
+import { httpClientProvider } from '../providers/http-client/index.ts';
+import { report } from './report.ts';
+import { ratesInTurns } from './turns.ts';
+
+const BLOB_TOOL = fileURLToPath(new URL('../actors-src/blob-tool/build/blob-tool_s.wasm', import.meta.url));
+const FETCHER = fileURLToPath(new URL('../actors-src/fetcher/build/fetcher_s.wasm', import.meta.url));
+const OBJECT = randomBytes(64 * 1024);
+const OBJECTS = 100;
+const SECONDS = 3;
+const WARM_UP_MS = 3000;
+
+/** What the file backend does for one object, done directly: a temporary file, written, synced, renamed, and the directory synced. */
+async function atomicWrite(dir: string, name: string, data: Uint8Array): Promise<void> {
+  const temp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
+  const file = await open(temp, 'wx', 0o600);
+  await file.write(data);
+  await file.datasync();
+  await file.close();
+  await rename(temp, join(dir, name));
+  const directory = await open(dir, 'r');
+  await directory.sync();
+  await directory.close();
+}
+
+/**
+ * The providers through actors, each against the same operation done directly from Node in the
+ * same run: a 64 KiB blob written (atomic, synced) and read back through blob-tool on the file
+ * backend, against `fs` doing the same; a GET of a 1 KiB body through fetcher (an HTTP request in,
+ * fetch() out through the http-client provider), against undici's request on a kept-alive pool.
+ */
+export async function providersScenario(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'badger-bench-providers-'));
+  const server = createServer((_request, response) => response.end(Buffer.alloc(1024, 'x')));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const authority = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const issuer = decodeClaimsToken(readTopLevelToken(await readFile(BLOB_TOOL))!).iss;
+  const host = new Host({ cacheDir: join(work, 'cache'), policy: defaultPolicy([issuer]), logger: pino({ level: 'silent' }) });
+  const agent = new Agent();
+  try {
+    const blobs = blobstoreProvider({ fileRoot: join(work, 'default-blobs') });
+    const http = httpClientProvider();
+    await host.startProvider(blobs);
+    await host.startProvider(http);
+    const tool = await host.startActor(BLOB_TOOL);
+    for (const iface of ['wasi:blobstore/types', 'wasi:blobstore/container', 'wasi:blobstore/blobstore']) {
+      await host.putLink({ source: tool.id, interface: iface, target: blobs.id, config: { backend: 'file', path: join(work, 'actor-blobs') } });
+    }
+    const fetcher = await host.startActor(FETCHER);
+    await host.putLink({ source: fetcher.id, interface: 'wasi:http/outgoing-handler', target: http.id, config: { allowed_hosts: authority } });
+
+    const call = async (name: string, ...args: unknown[]) => {
+      const result = await host.invoke(tool.id, { kind: 'call', name, args });
+      if (!result.ok || 'err' in (result.value as object)) throw new Error(`${name}: ${JSON.stringify(result)}`);
+      return (result.value as { ok: unknown }).ok;
+    };
+    const direct = join(work, 'direct-blobs');
+    await mkdir(direct, { recursive: true });
+    for (let i = 0; i < OBJECTS; i++) {
+      await atomicWrite(direct, `o${i}`, OBJECT);
+      await call('tool.write', 'bench', `o${i}`, OBJECT);
+    }
+
+    const write = await ratesInTurns('providers blob write', { direct: (i) => atomicWrite(direct, `o${i % OBJECTS}`, OBJECT), actor: (i) => call('tool.write', 'bench', `o${i % OBJECTS}`, OBJECT) }, SECONDS, WARM_UP_MS);
+    report('providers', 'blob-file-write-64k-ops', write.actor, write.direct, { op: '>=', target: 0.5, on: 'ratio' });
+
+    const read = await ratesInTurns('providers blob read', { direct: (i) => readFile(join(direct, `o${i % OBJECTS}`)), actor: (i) => call('tool.read', 'bench', `o${i % OBJECTS}`) }, SECONDS, WARM_UP_MS);
+    report('providers', 'blob-file-read-64k-ops', read.actor, read.direct, { op: '>=', target: 0.2, on: 'ratio' });
+
+    const url = `http://${authority}/small`;
+    const viaFetcher = async () => {
+      const result = await host.invoke(fetcher.id, { kind: 'http', request: { method: 'GET', pathWithQuery: `/fetch?url=${encodeURIComponent(url)}`, scheme: 'http', authority: 'bench', headers: [], body: new Uint8Array() } });
+      if (!result.ok || (result.value as HandledResponse).status !== 200) throw new Error(`fetcher: ${JSON.stringify(result)}`);
+    };
+    const viaUndici = async () => {
+      const response = await agent.request({ origin: `http://${authority}`, path: '/small', method: 'GET' });
+      await response.body.arrayBuffer();
+    };
+    const get = await ratesInTurns('providers http-client get', { direct: viaUndici, actor: viaFetcher }, SECONDS, WARM_UP_MS);
+    report('providers', 'http-client-get-1k-ops', get.actor, get.direct, { op: '>=', target: 0.3, on: 'ratio' });
+  } finally {
+    await host.shutdown();
+    await agent.close();
+    await new Promise((resolve) => server.close(resolve));
+    await rm(work, { recursive: true, force: true });
+  }
+}

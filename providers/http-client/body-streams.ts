@@ -10,6 +10,13 @@ export interface RequestBodyPipe {
   readonly chunks: AsyncIterable<Uint8Array>;
   /** The size it reached past the limit, once it did. */
   overLimit(): number | undefined;
+  /**
+   * The whole body, when the guest finished it already (none at all, most often): it then goes
+   * out with a content-length rather than chunked. Undefined while the guest may still write.
+   */
+  whole(): Uint8Array | undefined;
+  /** The request will not be sent: a guest waiting to write is let go, and its writes fail. */
+  release(): void;
 }
 
 /**
@@ -84,6 +91,8 @@ export function requestBodyPipe(maxBytes: number): RequestBodyPipe {
       },
     },
     overLimit: () => exceeded,
+    whole: () => (finished && failure === undefined ? Buffer.concat(queue.splice(0)) : undefined),
+    release,
   };
 }
 

@@ -6,7 +6,7 @@ import type { Contract, Link, RoutedCall } from '../../host/index.ts';
 import { allowsRequest } from './allowed-hosts.ts';
 import { requestBodyPipe, responseBodySource } from './body-streams.ts';
 import { parseHttpClientLinkConfig, type HttpClientLinkConfig } from './link-config.ts';
-import type { HttpClientSender } from './sender.ts';
+import type { HttpClientSender, OpenOutcome, OutgoingHttpRequest } from './sender.ts';
 
 /** What an http-client provider implements: the host's side is only the link's config, checked. */
 export interface HttpClientHandler {
@@ -44,22 +44,34 @@ function schemeOf(request: OutgoingRequest): string {
 function send(request: OutgoingRequest, options: RequestOptions | undefined, config: Readonly<Record<string, string>>, maxBodyBytes: number): Promise<OutgoingOutcome> {
   const pipe = requestBodyPipe(maxBodyBytes);
   request.sendBodyTo(pipe.consumer);
+  const whole = pipe.whole();
+  // Read now: the guest gave the request away, and nothing of it changes after this call.
+  const outgoing: OutgoingHttpRequest = {
+    method: methodToString(request.method()),
+    scheme: schemeOf(request),
+    authority: request.authority() ?? '',
+    pathWithQuery: request.pathWithQuery() ?? '/',
+    headers: request.headers().entries().map(([name, value]) => [name, latin1.decode(value)] as const),
+    body: whole ?? pipe.chunks,
+    bodyOverLimit: pipe.overLimit,
+    ...defined('connectTimeoutMs', millis(options?.connectTimeout())),
+    ...defined('firstByteTimeoutMs', millis(options?.firstByteTimeout())),
+    ...defined('betweenBytesTimeoutMs', millis(options?.betweenBytesTimeout())),
+  };
   return (async (): Promise<OutgoingOutcome> => {
-    const sender = await senderFor(config);
-    const opened = await sender.open({
-      method: methodToString(request.method()),
-      scheme: schemeOf(request),
-      authority: request.authority() ?? '',
-      pathWithQuery: request.pathWithQuery() ?? '/',
-      headers: request.headers().entries().map(([name, value]) => [name, latin1.decode(value)] as const),
-      body: pipe.chunks,
-      bodyOverLimit: pipe.overLimit,
-      ...defined('connectTimeoutMs', millis(options?.connectTimeout())),
-      ...defined('firstByteTimeoutMs', millis(options?.firstByteTimeout())),
-      ...defined('betweenBytesTimeoutMs', millis(options?.betweenBytesTimeout())),
-    });
-    if ('err' in opened) return opened;
-    return { ok: { status: opened.ok.status, headers: opened.ok.headers, body: responseBodySource(opened.ok.body, sender.maxBodyBytes) } };
+    let opened: OpenOutcome;
+    try {
+      opened = await (await senderFor(config)).open(outgoing);
+    } catch (error) {
+      pipe.release();
+      throw error;
+    }
+    if ('err' in opened) {
+      // The request failed or was refused: undici reads no more of the body, and a guest waiting to write it must not wait for ever.
+      pipe.release();
+      return opened;
+    }
+    return { ok: { status: opened.ok.status, headers: opened.ok.headers, body: responseBodySource(opened.ok.body, maxBodyBytes) } };
   })();
 }
 

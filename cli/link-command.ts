@@ -4,7 +4,7 @@ import type { Link } from '../host/index.ts';
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
 import { onceOnLattice, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
-import { collect, keyValuePairs, positive } from './options.ts';
+import { keyValuePairs, positive } from './options.ts';
 import { emit } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
 import { table } from './table.ts';
@@ -19,7 +19,7 @@ export function linkCommand(): Command {
     .argument('<target>', 'a provider id, or an actor (id or name); on a host with no lattice it must be running')
     .argument('<wit-interface>', 'such as wasi:keyvalue/store, or a package (wasi:keyvalue) for each of its interfaces the actor imports')
     .option('--link-name <name>', 'for several links on one interface', 'default')
-    .option('--config <key=value>', 'given to the target with each call (repeatable)', collect, [])
+    .option('--config <key=value...>', 'given to the target with each call: one or more after --config, or --config again', [])
     .option('--json', 'print JSON (for a package, a list)')
     .action(async (source: string, target: string, iface: string, options: { linkName: string; config: string[]; json?: boolean }) => {
       const config = keyValuePairs(options.config, '--config');

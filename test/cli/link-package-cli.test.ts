@@ -23,11 +23,13 @@ afterAll(async () => {
 
 describe('badger link put with a package', () => {
   it('links each interface of the package that the actor imports, as wasmCloud links a package', async () => {
-    const put = await cli('link', 'put', 'counter', 'kv', 'wasi:keyvalue@0.2.0-draft', '--config', 'bucket=visits', '--json');
+    // Several settings after one --config, as in wash's examples, or --config again.
+    const put = await cli('link', 'put', 'counter', 'kv', 'wasi:keyvalue@0.2.0-draft', '--config', 'backend=memory', 'bucket=visits', '--config', 'max-key-bytes=256', '--json');
     expect(put.stderr).toBe('');
     const links = JSON.parse(put.stdout) as { interface: string; target: string; config: Record<string, string> }[];
     expect(links.map((link) => link.interface).sort()).toEqual(['wasi:keyvalue/atomics', 'wasi:keyvalue/batch', 'wasi:keyvalue/store']);
-    expect(links.every((link) => link.target === 'kv' && link.config.bucket === 'visits')).toBe(true);
+    expect(links.every((link) => link.target === 'kv')).toBe(true);
+    for (const link of links) expect(link.config).toEqual({ backend: 'memory', bucket: 'visits', 'max-key-bytes': '256' });
     const called = await cli('call', 'counter', 'wasi:http/incoming-handler.handle', '{"path": "/p"}');
     expect(called.stdout).toMatch(/"count":1/);
   });

@@ -162,6 +162,9 @@ export const contract: Contract<BlobstoreHandler> = {
   },
 
   dispatch(handler, iface, operation, args, link) {
+    // A call may come from another host of the lattice: its arguments are checked before they reach a store.
+    const problem = argumentsProblem(operation, args);
+    if (problem !== undefined) return Promise.reject(new Error(`${iface}#${operation}: ${problem}`));
     const [first, second, third, fourth] = args;
     switch (`${iface}#${operation}`) {
       case `${BLOBSTORE}#create-container`: return handler.createContainer(first as string, link);
@@ -187,6 +190,44 @@ export const contract: Contract<BlobstoreHandler> = {
   notLinked: (message) => message,
   failed: (message) => message,
 };
+
+type ArgumentKind = 'string' | 'u64' | 'bytes' | 'strings' | 'object-id';
+
+/** What each function takes, as it crosses (the container's name first, for a container's methods). */
+const ARGUMENTS: Readonly<Record<string, readonly ArgumentKind[]>> = {
+  'create-container': ['string'],
+  'get-container': ['string'],
+  'delete-container': ['string'],
+  'container-exists': ['string'],
+  'copy-object': ['object-id', 'object-id'],
+  'move-object': ['object-id', 'object-id'],
+  info: ['string'],
+  'get-data': ['string', 'string', 'u64', 'u64'],
+  'write-data': ['string', 'string', 'bytes'],
+  'list-objects': ['string'],
+  'delete-object': ['string', 'string'],
+  'delete-objects': ['string', 'strings'],
+  'has-object': ['string', 'string'],
+  'object-info': ['string', 'string'],
+  clear: ['string'],
+};
+
+const IS: Readonly<Record<ArgumentKind, (value: unknown) => boolean>> = {
+  string: (value) => typeof value === 'string',
+  u64: (value) => typeof value === 'bigint' && value >= 0n && value < 1n << 64n,
+  bytes: (value) => value instanceof Uint8Array,
+  strings: (value) => Array.isArray(value) && value.every((item) => typeof item === 'string'),
+  'object-id': (value) => typeof value === 'object' && value !== null && typeof (value as ObjectId).container === 'string' && typeof (value as ObjectId).object === 'string',
+};
+
+/** Why `args` do not fit the function (pure); undefined when they do, or when there is no such function. */
+export function argumentsProblem(operation: string, args: readonly unknown[]): string | undefined {
+  const kinds = ARGUMENTS[operation];
+  if (kinds === undefined) return undefined;
+  if (args.length !== kinds.length) return `takes ${kinds.length} argument(s), not ${args.length}`;
+  const wrong = kinds.findIndex((kind, i) => !IS[kind](args[i]));
+  return wrong < 0 ? undefined : `argument ${wrong + 1} is not a ${kinds[wrong]}`;
+}
 
 function concatenate(chunks: readonly Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;

@@ -73,6 +73,7 @@ export const ERROR_CODES = {
   BLOB_CONTAINER_EXISTS: 'a container of that name exists already',
   BLOB_NO_SUCH_OBJECT: 'the object does not exist in its container',
   BLOB_BAD_LINK_CONFIG: "a blobstore link's config is not valid (an unknown key, a backend other than file or nats)",
+  FILESYSTEM_BAD_LINK_CONFIG: "a filesystem link's config is not valid (no path, a path that is not a directory, a mode other than ro or rw)",
 
   // Artifacts and policy
   ARTIFACT_UNREADABLE: 'the artifact cannot be read or fetched',

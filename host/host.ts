@@ -11,7 +11,7 @@ import type { LogLevel } from './log-levels.ts';
 import type { ActorLogLevel } from './wasi/index.ts';
 import { WASM_PAGE_BYTES } from './memory-limit.ts';
 import { exportDenial, offeredExports } from './grants.ts';
-import { importRefusal, isServedWhenClaimed, resolveImports, routedInterfaces } from './import-resolution.ts';
+import { claimServing, importRefusal, isServedWhenClaimed, resolveImports, routedInterfaces } from './import-resolution.ts';
 import { DEFAULT_LINK_NAME, linkKey, LinkTable, type Link } from './links.ts';
 import { Capabilities } from './capabilities.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
@@ -448,8 +448,9 @@ export class Host {
   #importDenial(link: Link): string | undefined {
     const actor = this.#actors.get(link.source);
     if (!actor || !isServedWhenClaimed(link.interface) || !this.#providers.has(link.target)) return undefined;
-    if (actor.summary.capabilities.includes(link.interface)) return undefined;
-    return `actor ${link.source} may not use ${link.interface}: its claims do not name it or the policy does not allow it; sign it with --cap ${link.interface}`;
+    const claim = claimServing(link.interface);
+    if (actor.summary.capabilities.includes(claim)) return undefined;
+    return `actor ${link.source} may not use ${link.interface}: its claims do not name ${claim} or the policy does not allow it; sign it with --cap ${claim}`;
   }
 
   /** Gives a restarted actor's links to their providers here again (its HTTP listeners, say); what fails is kept for the link's health. */

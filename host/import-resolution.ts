@@ -41,7 +41,10 @@ export const AMBIENT_PACKAGES: readonly AmbientPackage[] = [
   {
     package: 'wasi:filesystem',
     versions: '^0.2.0',
-    interfaces: { preopens: 'no preopened directories: an empty filesystem', types: 'its types (no descriptor can exist without a preopen)' },
+    interfaces: {
+      preopens: 'no preopened directories: an empty filesystem; an actor that claims it (`--cap wasi:filesystem/preopens`) is given a directory by the `filesystem` provider through a link instead',
+      types: 'its types (no descriptor can exist without a preopen); served with the preopens',
+    },
   },
   {
     package: 'wasi:http',
@@ -76,14 +79,26 @@ export const AMBIENT_PACKAGES: readonly AmbientPackage[] = [
 const AMBIENT = new Map<string, AmbientPackage>(AMBIENT_PACKAGES.flatMap((entry) => Object.keys(entry.interfaces).map((iface) => [`${entry.package}/${iface}`, entry] as const)));
 
 /**
- * Ambient interfaces whose host side only refuses (every outgoing request is denied), which a
- * provider serves for real to an actor whose claims name them: a world that imports one claims it.
+ * Ambient interfaces whose host side only refuses (every outgoing request is denied, the
+ * filesystem is empty), which a provider serves for real to an actor whose claims name them: a
+ * world that imports one claims it. Each maps to the capability that grants it: wasi:filesystem's
+ * types grant nothing without a preopen, so they come with the preopens' claim, and the two are
+ * served by the same side, whose descriptors are the ones the types' methods are called on.
  */
-const SERVED_WHEN_CLAIMED = new Set(['wasi:http/outgoing-handler']);
+const SERVED_WHEN_CLAIMED = new Map([
+  ['wasi:http/outgoing-handler', 'wasi:http/outgoing-handler'],
+  ['wasi:filesystem/preopens', 'wasi:filesystem/preopens'],
+  ['wasi:filesystem/types', 'wasi:filesystem/preopens'],
+]);
 
 /** Whether an interface is ambient only as a refusal, and claimed to be served for real. */
 export function isServedWhenClaimed(name: string): boolean {
   return SERVED_WHEN_CLAIMED.has(name);
+}
+
+/** The capability an actor's claims name to be served `name` for real: itself, or the one it comes with. */
+export function claimServing(name: string): string {
+  return SERVED_WHEN_CLAIMED.get(name) ?? name;
 }
 
 /** Whether an (unversioned) interface is given to every actor without a claim. */
@@ -138,7 +153,7 @@ function resolveImport(imported: string, importMembers: ImportingComponent['impo
   const contract = served.contract(name);
   // An ambient interface a provider can serve for real (outgoing HTTP): the provider's, for an
   // actor whose claims name it; the host's refusal-only stand-in for every other.
-  if (ambient && !(contract && allowed.has(name) && SERVED_WHEN_CLAIMED.has(name))) {
+  if (ambient && !(contract && SERVED_WHEN_CLAIMED.has(name) && allowed.has(claimServing(name)))) {
     if (!versionFits(version, ambient.versions)) {
       return { import: imported, servedBy: 'nothing', reason: `the host serves ${ambient.package} ${ambient.versions}, not ${version}` };
     }
@@ -152,8 +167,8 @@ function resolveImport(imported: string, importMembers: ImportingComponent['impo
     }
     const absent = missing(contract.members);
     if (absent.length > 0) return { import: imported, servedBy: 'nothing', reason: notInStandard(name, absent) };
-    if (!allowed.has(name)) {
-      return { import: imported, servedBy: 'denied', reason: `its claims do not name it or the policy does not allow it: sign it with --cap ${name}, and link it to the ${contract.providers.join(' or ')} provider` };
+    if (!allowed.has(claimServing(name))) {
+      return { import: imported, servedBy: 'denied', reason: `its claims do not name it or the policy does not allow it: sign it with --cap ${claimServing(name)}, and link it to the ${contract.providers.join(' or ')} provider` };
     }
     return { import: imported, servedBy: 'provider', providers: contract.providers };
   }

@@ -25,6 +25,7 @@ export {
   importRefusal,
   isAmbientInterface,
   isServedWhenClaimed,
+  claimServing,
   resolveImports,
   splitImport,
   versionFits,

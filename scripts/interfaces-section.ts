@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { BUILT_IN_PROVIDERS } from '../cli/provider-kinds.ts';
-import { AMBIENT_PACKAGES } from '../host/index.ts';
+import { AMBIENT_PACKAGES, claimServing } from '../host/index.ts';
 import { withSection, type ReadmeSection } from './readme-section.ts';
 
 const versionsOf = (range: string) => (range === '^0.2.0' ? '0.2.x (every 0.2)' : range.split(' || ').join(', '));
@@ -19,7 +19,9 @@ export function interfacesSection(): string {
   for (const kind of BUILT_IN_PROVIDERS) {
     for (const contract of kind.contracts) {
       for (const iface of contract.interfaces) {
-        rows.push(`| \`${iface}\` | ${versionsOf(contract.versions)} | claimed (\`--cap ${iface}\`), then served by the \`${kind.name}\` provider through a link |`);
+        const claim = claimServing(iface);
+        const claimed = claim === iface ? `claimed (\`--cap ${iface}\`)` : `claimed with \`${claim}\` (\`--cap ${claim}\`)`;
+        rows.push(`| \`${iface}\` | ${versionsOf(contract.versions)} | ${claimed}, then served by the \`${kind.name}\` provider through a link |`);
       }
     }
     for (const driven of kind.drives ?? []) {

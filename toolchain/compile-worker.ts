@@ -6,6 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { componentEmbed, componentNew, componentWit, parse } from '@bytecodealliance/jco';
 import type { CompileRequest, CompileResult } from './compile-request.ts';
 import { BuildError } from './errors.ts';
+import { engineWasiVersion, retargetWasiVersion } from './wit-tree.ts';
 import { featuresToDisable, jsWorldMismatch, usesFetchEvent, withDeclaredGrants, worldShapeFromWit, type WorldShape } from './world-shape.ts';
 
 async function allowWitPaths(): Promise<void> {
@@ -81,9 +82,14 @@ async function compileWat(request: CompileRequest): Promise<Uint8Array> {
   }
 }
 
-/** TypeScript in, JavaScript out: every .ts file beside the entry, with `.ts` imports renamed `.js`. */
+/**
+ * TypeScript in, JavaScript out: every .ts file beside the entry, with `.ts` imports renamed `.js`,
+ * and WASI 0.2 imports (`wasi:filesystem/preopens@0.2.0`) renamed to the engine's 0.2.x, as its WIT
+ * is: componentize-js finds an import only by its exact version.
+ */
 async function stripTypes(request: CompileRequest): Promise<string> {
   const sourceRoot = dirname(request.sourcePath);
+  const wasiVersion = await engineWasiVersion();
   for (const entry of await readdir(sourceRoot, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) continue;
     const from = join(entry.parentPath, entry.name);
@@ -95,7 +101,7 @@ async function stripTypes(request: CompileRequest): Promise<string> {
     }
     const to = join(request.scratchDir, relative(sourceRoot, from)).replace(/\.ts$/, '.js');
     await mkdir(dirname(to), { recursive: true });
-    await writeFile(to, code.replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'));
+    await writeFile(to, retargetWasiVersion(code.replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'), wasiVersion));
   }
   return join(request.scratchDir, relative(sourceRoot, request.sourcePath)).replace(/\.ts$/, '.js');
 }

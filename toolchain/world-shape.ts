@@ -1,4 +1,4 @@
-import { isAmbientInterface, isClaimedExport, isServedWhenClaimed } from '../host/index.ts';
+import { claimServing, isAmbientInterface, isClaimedExport, isServedWhenClaimed } from '../host/index.ts';
 
 /** The interfaces a resolved world (or a built component) imports and exports, without versions. */
 export interface WorldShape {
@@ -24,7 +24,7 @@ export function withDeclaredGrants(built: WorldShape, declared: WorldShape): Wor
 
 /** The capabilities an actor's claims must name: its non-ambient imports and its driven exports. */
 export function capabilitiesOf(shape: WorldShape): string[] {
-  const imports = shape.imports.filter((name) => !isAmbientInterface(name) || isServedWhenClaimed(name));
+  const imports = shape.imports.filter((name) => !isAmbientInterface(name) || isServedWhenClaimed(name)).map(claimServing);
   const exports = shape.exports.filter(isClaimedExport);
   return [...new Set([...imports, ...exports])].sort();
 }

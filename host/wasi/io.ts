@@ -287,9 +287,14 @@ export class OutputStream {
     this.#sink.write(contents.slice());
   }
 
-  /** Writes at once: the sink buffers what the client has not taken yet, as node:http does. */
+  /**
+   * Writes at once: the sink buffers what the client has not taken yet, as node:http does. A sink
+   * that fails on this very write (a file's disk full) says so now: the flush is what the guest
+   * trusts to have put the bytes somewhere.
+   */
   blockingWriteAndFlush(contents: Uint8Array): void {
     this.write(contents);
+    this.#usable();
   }
 
   flush(): void {

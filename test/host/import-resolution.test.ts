@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AMBIENT_PACKAGES, Capabilities, importRefusal, isAmbientInterface, resolveImports, versionFits } from '../../host/index.ts';
+import { filesystemDescriptor } from '../../providers/filesystem/index.ts';
 import { keyValueDescriptor } from '../../providers/keyvalue/index.ts';
 
-const served = new Capabilities([keyValueDescriptor]).served();
+const served = new Capabilities([keyValueDescriptor, filesystemDescriptor]).served();
 const resolve = (imported: string[], allowed: string[] = [], importMembers: Record<string, string[]> = {}) =>
   resolveImports({ importedInterfaces: imported, importMembers }, served, allowed);
 
@@ -29,6 +30,14 @@ describe('import resolution', () => {
     const refusal = importRefusal(resolve(['wasi:filesystem/preopens@0.2.10'], [], { 'wasi:filesystem/preopens': ['getCount'] }));
     expect(refusal).toEqual({ code: 'ACTOR_IMPORT_UNSATISFIED', message: expect.stringMatching(/wasi:filesystem\/preopens@0\.2\.10: the host's wasi:filesystem\/preopens has no getCount/) });
     expect(importRefusal(resolve(['wasi:filesystem/types@0.2.0'], [], { 'wasi:filesystem/types': ['Descriptor', 'DirectoryEntryStream', 'filesystemErrorCode'] }))).toBeUndefined();
+  });
+
+  it('serves wasi:filesystem from the filesystem provider to an actor that claims the preopens, types and all, and the empty one to the rest', () => {
+    const imports = ['wasi:filesystem/preopens@0.2.3', 'wasi:filesystem/types@0.2.3'];
+    expect(resolve(imports, ['wasi:filesystem/preopens']).map((resolution) => resolution.servedBy)).toEqual(['provider', 'provider']);
+    expect(resolve(imports).map((resolution) => resolution.servedBy)).toEqual(['host', 'host']);
+    // The types alone grant nothing: claiming them without the preopens leaves both the host's.
+    expect(resolve(imports, ['wasi:filesystem/types']).map((resolution) => resolution.servedBy)).toEqual(['host', 'host']);
   });
 
   it('routes a claimed provider interface, and denies an unclaimed one with how to claim it', () => {

@@ -17,7 +17,7 @@ export function linkCommand(): Command {
     .description('add or replace the link for (source, interface, link name)')
     .argument('<source>', 'the actor (id or name)')
     .argument('<target>', 'a provider id, or an actor (id or name); on a host with no lattice it must be running')
-    .argument('<wit-interface>', 'such as wasi:keyvalue/store, or a package (wasi:keyvalue) for each of its interfaces the actor imports')
+    .argument('<wit-interface>', 'such as wasi:keyvalue/store, or a package (wasi:keyvalue) for each of its interfaces the actor imports, and each export of it the actor claims (wasmcloud:messaging links the handler too)')
     .option('--link-name <name>', 'for several links on one interface', 'default')
     .option('--config <key=value...>', 'given to the target with each call: one or more after --config, or --config again', [])
     .option('--json', 'print JSON (for a package, a list)')
@@ -29,10 +29,12 @@ export function linkCommand(): Command {
         const made = await put(iface);
         return emit(options.json, made, said(made));
       }
-      // A package, as wasmCloud links one: every interface of it that the actor imports.
+      // A package, as wasmCloud links one: every interface of it that the actor imports, and the
+      // exports of it its claims name (a messaging handler is linked with the messaging imports).
       const actor = (await askHost({ op: 'get-inventory' })).actors.find((running) => running.id === source || running.name === source);
       if (!actor) throw new CliError('CLI_BAD_ARGUMENT', `no actor ${source} is running here: a package is linked for the interfaces a running actor imports`);
-      const interfaces = interfacesOfPackage(actor.capabilities, iface);
+      const linkable = [...new Set([...actor.capabilities, ...(actor.claims?.wascap.caps ?? [])])];
+      const interfaces = interfacesOfPackage(linkable, iface);
       if (interfaces.length === 0) throw new CliError('CLI_BAD_ARGUMENT', `${actor.name} imports nothing of ${iface}; it imports ${actor.capabilities.join(', ') || 'nothing that is linked'}`);
       const made: Link[] = [];
       for (const one of interfaces) made.push(await put(one));

@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { destination, pino } from 'pino';
 import { generateKeyPair } from '../claims/index.ts';
 import { badgerHome, type ProviderKind } from '../host/index.ts';
-import { checkLatticeName, connectLattice, isLocked, LatticeBus, latticeHttpHost, openLatticeBuckets, openLatticeObjectStores, serveStandaloneProvider } from '../host/lattice/index.ts';
+import { checkLatticeName, connectLattice, isLocked, LatticeBus, latticeProviderHost, openLatticeBuckets, openLatticeMessaging, openLatticeObjectStores, serveStandaloneProvider } from '../host/lattice/index.ts';
 import { BUILT_IN_PROVIDERS } from './provider-kinds.ts';
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
 import { table } from './table.ts';
-import { connectionAuth, isLoopbackUrl, membershipFrom, unlockedWarning, withCredentialOptions, withTrustOptions, type CredentialOptions, type TrustOptions } from './lattice-options.ts';
+import { connectionAuth, credentialsFrom, isLoopbackUrl, membershipFrom, unlockedWarning, withCredentialOptions, withTrustOptions, type CredentialOptions, type TrustOptions } from './lattice-options.ts';
 import { emit, note } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
 
@@ -49,9 +50,17 @@ export function providerCommand(): Command {
       });
       // Its events (a display's frames) go out once it is on the lattice.
       let publish: ((type: string, data: unknown) => void) | undefined;
-      const served = descriptor.create({ id, dataDir: join(badgerHome(), kind), publish: (type, data) => publish?.(type, data), latticeBuckets: openLatticeBuckets, latticeObjectStores: openLatticeObjectStores });
-      // The actors of a provider that serves exports (the HTTP server) run on hosts elsewhere: it forwards each request to them.
-      served.attach?.(latticeHttpHost(bus, (actor, reason) => note(`a request to ${actor} failed: ${reason}`)));
+      const credentials = await credentialsFrom(options);
+      const served = descriptor.create({
+        id,
+        dataDir: join(badgerHome(), kind),
+        publish: (type, data) => publish?.(type, data),
+        latticeBuckets: openLatticeBuckets,
+        latticeObjectStores: openLatticeObjectStores,
+        latticeMessaging: (url) => openLatticeMessaging(url ?? options.nats, url === undefined ? credentials : undefined),
+      });
+      // The actors of a provider that drives exports (the HTTP server, messaging) run on hosts elsewhere: it reaches them over the lattice.
+      served.attach?.(latticeProviderHost(bus, pino({ name: `badger-provider ${id}` }, destination(2)), (actor, reason) => note(`a request to ${actor} failed: ${reason}`)));
       const standalone = await serveStandaloneProvider({
         bus,
         provider: served,

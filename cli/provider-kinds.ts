@@ -6,11 +6,12 @@ import { filesystemDescriptor } from '../providers/filesystem/index.ts';
 import { httpClientDescriptor } from '../providers/http-client/index.ts';
 import { httpServerDescriptor } from '../providers/http-server/index.ts';
 import { keyValueDescriptor } from '../providers/keyvalue/index.ts';
+import { messagingDescriptor } from '../providers/messaging/index.ts';
 import { oledDisplayDescriptor } from '../providers/oled-display/index.ts';
 import { CliError } from './errors.ts';
 
 /** The provider kinds this build of badger brings: `badger up` registers them, and `badger start provider <name>` starts them. */
-export const BUILT_IN_PROVIDERS: readonly ProviderDescriptor[] = [keyValueDescriptor, blobstoreDescriptor, httpServerDescriptor, httpClientDescriptor, filesystemDescriptor, oledDisplayDescriptor];
+export const BUILT_IN_PROVIDERS: readonly ProviderDescriptor[] = [keyValueDescriptor, blobstoreDescriptor, httpServerDescriptor, httpClientDescriptor, filesystemDescriptor, messagingDescriptor, oledDisplayDescriptor];
 
 /**
  * The provider kinds that modules of the user's own declare (`badger up --provider-module`): each

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { generateKeyPair, publicKeyType, type KeyPair, type PublicKey } from '../claims/index.ts';
 import { badgerHome, defaultPolicy, ensureBadgerHome, LOG_LEVELS, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
-import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, openLatticeBuckets, openLatticeObjectStores, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
+import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, openLatticeBuckets, openLatticeMessaging, openLatticeObjectStores, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
 import { packageVersion } from '../toolchain/index.ts';
 import { BUILT_IN_PROVIDERS, providerModules } from './provider-kinds.ts';
 import { CliError } from './errors.ts';
@@ -161,6 +161,12 @@ async function runHostWith(options: UpOptions, home: string, log: HostLog): Prom
     threads: actorThreads(options),
     latticeBuckets: openLatticeBuckets,
     latticeObjectStores: openLatticeObjectStores,
+    // Actors' messages go over the lattice's own servers, as the host joined them, unless a link names a server.
+    latticeMessaging: (url) => {
+      if (url !== undefined) return openLatticeMessaging(url);
+      if (servers) return openLatticeMessaging(servers, credentials);
+      return Promise.reject(new LatticeError('LATTICE_UNAVAILABLE', 'this host is in no lattice: start it with --nats or --leaf-remote, or give the link a NATS server (url=nats://…)'));
+    },
     ...(servers
       ? {
           joinLattice: async (context: DaemonContext) => {

@@ -10,7 +10,7 @@ import { HostError } from './errors.ts';
 import { Host, type HostOptions } from './host.ts';
 import type { Policy } from './policy.ts';
 import type { ProviderDescriptor } from './provider.ts';
-import type { LatticeBucketsOpener, LatticeObjectStoresOpener } from './remote-targets.ts';
+import type { LatticeBucketsOpener, LatticeMessagingOpener, LatticeObjectStoresOpener } from './remote-targets.ts';
 
 /** What a daemon hands the ports it is given, once its host and control interface exist. */
 export interface DaemonContext {
@@ -41,7 +41,7 @@ export interface DaemonOptions {
   readonly socketPath?: string;
   /**
    * The provider kinds the host routes and `badger start provider <name>` starts: each gets a data
-   * directory of its own under `home`, the daemon's event sink, `latticeBuckets` and `latticeObjectStores`.
+   * directory of its own under `home`, the daemon's event sink, `latticeBuckets`, `latticeObjectStores` and `latticeMessaging`.
    */
   readonly providers?: readonly ProviderDescriptor[];
   /** Shared actor threads, and how long an idle instance is kept (the Host's options). */
@@ -50,6 +50,8 @@ export interface DaemonOptions {
   readonly latticeBuckets?: LatticeBucketsOpener;
   /** How providers reach the lattice's object stores (a blob store's `backend=nats`). */
   readonly latticeObjectStores?: LatticeObjectStoresOpener;
+  /** How providers reach NATS for actors' messages (the messaging provider). */
+  readonly latticeMessaging?: LatticeMessagingOpener;
   /** Joins a lattice; none leaves the host alone on this machine. */
   readonly joinLattice?: (context: DaemonContext) => Promise<DaemonLattice>;
   /** Starts the application reconciler, after the lattice is joined. */
@@ -93,6 +95,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       publish,
       ...(options.latticeBuckets ? { latticeBuckets: options.latticeBuckets } : {}),
       ...(options.latticeObjectStores ? { latticeObjectStores: options.latticeObjectStores } : {}),
+      ...(options.latticeMessaging ? { latticeMessaging: options.latticeMessaging } : {}),
     }),
   };
   const context: DaemonContext = { host, identity, logger, perform: (request) => handleControlRequest(host, identity, request) };

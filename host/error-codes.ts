@@ -73,6 +73,7 @@ export const ERROR_CODES = {
   BLOB_CONTAINER_EXISTS: 'a container of that name exists already',
   BLOB_NO_SUCH_OBJECT: 'the object does not exist in its container',
   BLOB_BAD_LINK_CONFIG: "a blobstore link's config is not valid (an unknown key, a backend other than file or nats)",
+  MESSAGING_BAD_LINK_CONFIG: "a messaging link's config is not valid (an unknown key, a subscription that is not a NATS subject pattern, a url that is not a NATS server)",
   FILESYSTEM_BAD_LINK_CONFIG: "a filesystem link's config is not valid (no path, a path that is not a directory, a mode other than ro or rw)",
 
   // Artifacts and policy
@@ -95,6 +96,8 @@ export const ERROR_CODES = {
   LATTICE_BAD_NAME: 'a lattice name is not letters, digits, _ or -',
   LATTICE_NATS_SERVER: 'nats-server is missing or could not start',
   LATTICE_NO_JETSTREAM: "the lattice's NATS servers have no JetStream (run with -js, or use badger nats hub)",
+  LATTICE_SUBJECT_RESERVED: "an actor's message names a subject the lattice keeps for itself (badger.>, the server's $ APIs)",
+  LATTICE_NO_ANSWER: "an actor's request on a subject got no answer: no one listens there, or not in time",
   LATTICE_UNTRUSTED: 'a lattice message is not stamped by a key this end trusts',
 
   // Applications

@@ -2,7 +2,7 @@ import type { PolicyDenial } from './policy.ts';
 
 // Exports the host drives from outside (a provider sends them requests): offering one is a
 // capability like any import, which the claims must name and the policy may narrow.
-const CLAIMED_EXPORTS: ReadonlySet<string> = new Set(['wasi:http/incoming-handler']);
+const CLAIMED_EXPORTS: ReadonlySet<string> = new Set(['wasi:http/incoming-handler', 'wasmcloud:messaging/handler']);
 
 export function isClaimedExport(name: string): boolean {
   return CLAIMED_EXPORTS.has(name);

@@ -141,6 +141,7 @@ export class Host {
   readonly #draining = new Set<Promise<void>>();
   readonly #options: HostOptions;
   readonly #log: Logger;
+  readonly #providerHost: ProviderHost;
   readonly #capabilities: Capabilities;
   readonly #threads: SharedThreads;
 
@@ -176,6 +177,7 @@ export class Host {
   constructor(options: HostOptions) {
     this.#options = options;
     this.#log = options.logger ?? pino({ name: 'badger-host' });
+    this.#providerHost = this.#providerHostWith(this.#log);
     this.#remote = options.remote;
     this.#capabilities = new Capabilities(options.providers);
     this.#threads = new SharedThreads(options.actorThreads ?? defaultActorThreads(), (level, message) =>
@@ -404,13 +406,26 @@ export class Host {
     this.#event('actor_stopped', { actor: actor.summary.id, name: actor.summary.name });
   }
 
-  readonly #providerHost: ProviderHost = {
-    serveHttp: async (actorId, spec) => {
-      const { pool } = this.#actor(actorId);
-      const listener = await pool.listen(spec);
-      return { close: (options) => pool.unlisten(listener, options?.handover) };
-    },
-  };
+  /** What providers started here may ask of the host. */
+  #providerHostWith(logger: Logger): ProviderHost {
+    return {
+      logger,
+      serveHttp: async (actorId, spec) => {
+        const { pool } = this.#actor(actorId);
+        const listener = await pool.listen(spec);
+        return { close: (options) => pool.unlisten(listener, options?.handover) };
+      },
+      reaches: (actorId) => this.#actors.has(actorId),
+      callExport: async (actorId, iface, fn, args) => {
+        const actor = this.#actors.get(actorId);
+        if (!actor) return { err: undefined, reason: `actor ${actorId} does not run on this host` };
+        if (!actor.offeredInterfaces.includes(iface)) {
+          return { err: undefined, reason: exportDenial(actorId, iface, actor.exportedInterfaces, actor.offeredInterfaces)?.reason ?? `actor ${actorId} does not export ${iface}` };
+        }
+        return this.#callExport(actorId, iface, fn, [...args]);
+      },
+    };
+  }
 
   async startProvider(provider: Provider): Promise<void> {
     if (this.#providers.has(provider.id)) throw new HostError('PROVIDER_ALREADY_RUNNING', `provider ${provider.id} is already running`);

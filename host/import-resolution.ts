@@ -167,7 +167,8 @@ function resolveImport(imported: string, importMembers: ImportingComponent['impo
     }
     const absent = missing(contract.members);
     if (absent.length > 0) return { import: imported, servedBy: 'nothing', reason: notInStandard(name, absent) };
-    if (!allowed.has(claimServing(name))) {
+    // An interface of types alone (wasmcloud:messaging/types) grants nothing: it needs no claim.
+    if (!allowed.has(claimServing(name)) && contract.members.length > 0) {
       return { import: imported, servedBy: 'denied', reason: `its claims do not name it or the policy does not allow it: sign it with --cap ${claimServing(name)}, and link it to the ${contract.providers.join(' or ')} provider` };
     }
     return { import: imported, servedBy: 'provider', providers: contract.providers };

@@ -41,7 +41,7 @@ export { Capabilities } from './capabilities.ts';
 export { DEFAULT_LINK_NAME, LinkTable, type Link } from './links.ts';
 export type { HttpServing, LinkConfigKey, Provider, ProviderContext, ProviderDescriptor, ProviderHealth, ProviderHost, ProviderService, WitInterface } from './provider.ts';
 export { routeImportCall, type CallOutcome, type RemoteCallOutcome, type RouteTargets } from './router.ts';
-export type { ActorRpcRequest, HeldLinks, LatticeAccess, LatticeBucket, LatticeBuckets, LatticeBucketsOpener, LatticeObjectStore, LatticeObjectStores, LatticeObjectStoresOpener, RemoteHttpRequest, RemoteHttpResponse, RemoteTargets, Serving } from './remote-targets.ts';
+export type { ActorRpcRequest, HeldLinks, LatticeAccess, LatticeBucket, LatticeBuckets, LatticeBucketsOpener, LatticeMessage, LatticeMessaging, LatticeMessagingOpener, LatticeObjectStore, LatticeObjectStores, LatticeObjectStoresOpener, RemoteHttpRequest, RemoteHttpResponse, RemoteTargets, Serving } from './remote-targets.ts';
 export type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 export { startDaemon, type Daemon, type DaemonApplications, type DaemonContext, type DaemonLattice, type DaemonOptions } from './daemon.ts';
 export { actorIdOf, Host, type ActorSummary, type HostEventType, type HostOptions, type StartActorOptions } from './host.ts';

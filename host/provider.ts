@@ -1,7 +1,9 @@
+import type { Logger } from 'pino';
 import type { ListenSpec } from './http-ingress/index.ts';
 import type { Contract, Served } from './contract.ts';
 import type { Link } from './links.ts';
-import type { LatticeBucketsOpener, LatticeObjectStoresOpener } from './remote-targets.ts';
+import type { CallOutcome } from './router.ts';
+import type { LatticeBucketsOpener, LatticeMessagingOpener, LatticeObjectStoresOpener } from './remote-targets.ts';
 
 export interface ProviderHealth {
   readonly healthy: boolean;
@@ -21,6 +23,19 @@ export interface ProviderHost {
    * thread: no hop through the host's thread per request.
    */
   serveHttp(actorId: string, spec: ListenSpec): Promise<HttpServing>;
+  /**
+   * Whether `callExport` can reach the actor now: on a host, whether it runs there (a provider that
+   * would take work for an actor elsewhere must not); standalone on a lattice, always.
+   */
+  reaches(actorId: string): boolean;
+  /**
+   * Calls `fn` of an interface the actor exports and offers (one its claims name, for a driven
+   * export): its WIT value as `ok` or `err`, or `err` undefined with the reason it failed (a trap,
+   * a deadline, an actor that does not run).
+   */
+  callExport(actorId: string, iface: string, fn: string, args: readonly unknown[]): Promise<CallOutcome>;
+  /** The host's log, for what a provider notices that no caller hears of (a message nobody handled). */
+  readonly logger: Logger;
 }
 
 /**
@@ -97,6 +112,8 @@ export interface ProviderContext {
   readonly latticeBuckets?: LatticeBucketsOpener;
   /** Opens the lattice's object stores at a NATS URL, where the host was built with a lattice. */
   readonly latticeObjectStores?: LatticeObjectStoresOpener;
+  /** Connects to NATS for actors' messages, where the host was built with a lattice. */
+  readonly latticeMessaging?: LatticeMessagingOpener;
 }
 
 /**

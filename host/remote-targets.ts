@@ -110,3 +110,27 @@ export interface LatticeBuckets {
 
 /** Connects to the lattice's buckets at a NATS URL. */
 export type LatticeBucketsOpener = (url: string) => Promise<LatticeBuckets>;
+
+/** A NATS message as an actor's messaging sees it. */
+export interface LatticeMessage {
+  readonly subject: string;
+  readonly body: Uint8Array;
+  readonly replyTo?: string;
+}
+
+/**
+ * NATS for actors' messages: what the messaging provider is built on, without importing nats.
+ * Subjects the lattice keeps for itself (its control, events and RPC, and the server's `$` APIs,
+ * where JetStream's buckets could be deleted) are refused by every operation, whoever asks.
+ */
+export interface LatticeMessaging {
+  publish(message: LatticeMessage): void;
+  /** The first answer within `timeoutMs`; rejects with why there was none. */
+  request(subject: string, body: Uint8Array, timeoutMs: number): Promise<LatticeMessage>;
+  /** Hands each message on `subject` to one subscriber of `queue` across the lattice; the function returned stops it. */
+  subscribe(subject: string, queue: string, deliver: (message: LatticeMessage) => void): () => void;
+  close(): Promise<void>;
+}
+
+/** Connects to NATS for actors' messages: at `url`, or at the lattice's own servers (as the host joined them) when undefined. */
+export type LatticeMessagingOpener = (url: string | undefined) => Promise<LatticeMessaging>;

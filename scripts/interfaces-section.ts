@@ -20,7 +20,8 @@ export function interfacesSection(): string {
     for (const contract of kind.contracts) {
       for (const iface of contract.interfaces) {
         const claim = claimServing(iface);
-        const claimed = claim === iface ? `claimed (\`--cap ${iface}\`)` : `claimed with \`${claim}\` (\`--cap ${claim}\`)`;
+        const typesOnly = Object.keys(contract.guestImports(() => undefined)[iface] ?? {}).length === 0;
+        const claimed = typesOnly ? 'types only, needing no claim' : claim === iface ? `claimed (\`--cap ${iface}\`)` : `claimed with \`${claim}\` (\`--cap ${claim}\`)`;
         rows.push(`| \`${iface}\` | ${versionsOf(contract.versions)} | ${claimed}, then served by the \`${kind.name}\` provider through a link |`);
       }
     }

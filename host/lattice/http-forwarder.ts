@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import { headerPairs, HOST_ANSWERS, type ListenSpec } from '../http-ingress/index.ts';
 import { HTTP_INCOMING_HANDLER } from '../wasi/index.ts';
 import type { HttpServing, ProviderHost } from '../provider.ts';
+import type { CallOutcome } from '../router.ts';
 import type { LatticeBus } from './lattice-bus.ts';
 import type { RemoteHttpResponse } from '../remote-targets.ts';
 import { callRemoteActor } from './rpc.ts';
 
-/** How long a forwarded request may take, the actor's own deadline included. */
+/** How long a forwarded request or call may take, the actor's own deadline included. */
 export const FORWARD_TIMEOUT_MS = 30_000;
 
 /** Pure: the status a forwarded request gets when it could not be answered by the actor. */
@@ -18,12 +20,19 @@ export function forwardFailureStatus(failure: { readonly code?: string; readonly
 }
 
 /**
- * What an HTTP server provider runs on where its actors do not (`badger provider run
- * http-server`): it listens in this process, and forwards each request, whole body and all, to
- * whichever host of the lattice runs the actor. Streaming stays with the hosts' own listeners.
+ * What a provider that drives actors' exports runs on where its actors do not (`badger provider
+ * run http-server`, `… messaging`): it reaches each actor on whichever host of the lattice runs it.
+ * An HTTP server listens in this process and forwards each request, whole body and all (streaming
+ * stays with the hosts' own listeners); a call goes as the lattice's actor RPC.
  */
-export function latticeHttpHost(bus: LatticeBus, onFailure: (actorId: string, reason: string) => void = () => {}): ProviderHost {
+export function latticeProviderHost(bus: LatticeBus, logger: Logger, onFailure: (actorId: string, reason: string) => void = () => {}): ProviderHost {
   return {
+    logger,
+    reaches: () => true,
+    async callExport(actorId, iface, fn, args) {
+      const reply = await callRemoteActor(bus, actorId, iface, { kind: 'call', iface, fn, args: [...args] }, FORWARD_TIMEOUT_MS);
+      return 'failed' in reply ? { err: undefined, reason: reply.failed } : (reply.value as CallOutcome);
+    },
     async serveHttp(actorId: string, spec: ListenSpec): Promise<HttpServing> {
       const server = createServer(
         { maxHeaderSize: spec.maxHeaderBytes, headersTimeout: spec.headersTimeoutMs, requestTimeout: spec.requestTimeoutMs, keepAliveTimeout: spec.keepAliveTimeoutMs },

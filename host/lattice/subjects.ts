@@ -61,3 +61,19 @@ export function checkServiceName(service: string): string {
 export function serviceSubject(lattice: string, targetId: string, service: string): string {
   return `${SUBJECT_PREFIX}.rpc.${checkLatticeName(lattice)}.${token(targetId, 'link target')}.${checkServiceName(service)}`;
 }
+
+/**
+ * Why an actor may not use `subject` (publish to it, or subscribe with it as a pattern), or
+ * undefined (pure). The lattice's own subjects carry its control, events and RPC; the server's `$`
+ * subjects are its JetStream and system APIs, through which an actor could read or delete every
+ * bucket. A pattern whose first token is a wildcard, or `_INBOX`, would take in those subjects or
+ * other clients' replies.
+ */
+export function reservedSubjectReason(subject: string, asPattern: boolean): string | undefined {
+  const first = subject.split('.', 1)[0]!;
+  if (first === SUBJECT_PREFIX) return `${SUBJECT_PREFIX}.> carries the lattice's own control, events and RPC`;
+  if (first.startsWith('$')) return `${first} is the NATS server's own API (JetStream, system)`;
+  if (asPattern && (first === '*' || first === '>')) return 'a subscription must name its first token: a wildcard there takes in the lattice\'s own subjects';
+  if (asPattern && first === '_INBOX') return "_INBOX carries other clients' replies";
+  return undefined;
+}

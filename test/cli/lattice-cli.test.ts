@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, generateKeyPair, readTopLevelToken } from '../../claims/index.ts';
 import { leafConfig, runNatsServer } from '../../host/lattice/index.ts';
@@ -101,6 +102,33 @@ describe('badger up --nats and badger get hosts', () => {
       expect(gone.status).toBe(503);
     } finally {
       await stopCli(edge);
+    }
+  }, 60_000);
+
+  it("answers NATS requests through nats-echo, with the host's messaging provider on the lattice's own servers and with one run standalone", async () => {
+    const client = await connect({ servers: nats.url });
+    // The provider hears of a link by the host's event and subscribes then: ask until it answers (bounded).
+    const answerOn = async (subject: string) => {
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const answer = await client.request(subject, new TextEncoder().encode(subject), { timeout: 1000 }).catch(() => undefined);
+        if (answer) return new TextDecoder().decode(answer.data);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return undefined;
+    };
+    const edge = await startCli(['provider', 'run', 'messaging', '--nats', nats.url, '--lattice', 'home', '--id', 'msg-edge'], { BADGER_HOME: home }, 'serving provider msg-edge');
+    try {
+      expect((await cli('start', 'actor', builtActor('nats-echo'))).code).toBe(0);
+      // Standalone: its subscription calls the actor on the host over the lattice, and the actor's answer goes back through it.
+      expect((await cli('link', 'put', 'nats-echo', 'msg-edge', 'wasmcloud:messaging', '--config', 'subscriptions=edge.>')).code).toBe(0);
+      expect(await answerOn('edge.hello')).toBe('edge.hello');
+      // The same links, moved to the host's own provider: the standalone one lets go of its subscription.
+      expect((await cli('start', 'provider', 'messaging')).code).toBe(0);
+      expect((await cli('link', 'put', 'nats-echo', 'messaging', 'wasmcloud:messaging', '--config', 'subscriptions=local.>')).code).toBe(0);
+      expect(await answerOn('local.hello')).toBe('local.hello');
+    } finally {
+      await stopCli(edge);
+      await client.close();
     }
   }, 60_000);
 

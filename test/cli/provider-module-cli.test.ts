@@ -23,7 +23,7 @@ describe('badger up --provider-module', () => {
     const up = await badger('up', '--detached', '--provider-module', GREETING);
     expect(up.code, up.stderr).toBe(0);
     const kinds = JSON.parse((await badger('provider', 'kinds', '--json')).stdout) as { name: string; interfaces: unknown[] }[];
-    expect(kinds.map((kind) => kind.name)).toEqual(['keyvalue', 'blobstore', 'http-server', 'http-client', 'filesystem', 'oled-display', 'greeting']);
+    expect(kinds.map((kind) => kind.name)).toEqual(['keyvalue', 'blobstore', 'http-server', 'http-client', 'filesystem', 'messaging', 'oled-display', 'greeting']);
     expect(kinds.find((kind) => kind.name === 'greeting')!.interfaces).toEqual([{ name: 'example:greeting/greeter', versions: '0.1.0' }]);
     expect((await badger('provider', 'kinds')).stdout).toContain('greeting: greets by name');
     expect(JSON.parse((await badger('start', 'provider', 'greeting', '--json')).stdout)).toEqual({ id: 'greeting', name: 'greeting (a test fixture)' });

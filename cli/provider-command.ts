@@ -32,6 +32,7 @@ export function providerCommand(): Command {
     .action(async (kind: string, options: { nats: string; lattice: string; id?: string; json?: boolean } & CredentialOptions & TrustOptions) => {
       const descriptor = BUILT_IN_PROVIDERS.find((known) => known.name === kind);
       if (!descriptor) throw new CliError('CLI_BAD_ARGUMENT', `no provider of kind ${kind}; one of: ${BUILT_IN_PROVIDERS.map((known) => known.name).join(', ')}`);
+      if (descriptor.onlyBesideItsActors) throw new CliError('CLI_BAD_ARGUMENT', `${kind} does not run standalone: ${descriptor.onlyBesideItsActors}`);
       checkLatticeName(options.lattice);
       const id = options.id ?? kind;
       // Its own V… key: the source of its events, and its name in inventory.

@@ -132,6 +132,11 @@ export interface ProviderDescriptor {
   readonly linkConfig: readonly LinkConfigKey[];
   /** Its named services, with what each answers. */
   readonly services?: Readonly<Record<string, string>>;
+  /**
+   * Why it cannot run standalone, apart from the actors it serves (`badger provider run`): a
+   * provider whose work happens in the actor's own host, such as a directory of that machine.
+   */
+  readonly onlyBesideItsActors?: string;
   create(context: ProviderContext): Provider;
 }
 

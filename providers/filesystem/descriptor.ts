@@ -11,5 +11,6 @@ export const filesystemDescriptor: ProviderDescriptor = {
     { key: 'mode', meaning: 'ro or rw', default: 'ro' },
     { key: 'guest_path', meaning: 'the name the actor sees it by', default: '/' },
   ],
+  onlyBesideItsActors: 'it gives an actor a directory of the machine the actor runs on: start it on that host, with badger start provider filesystem',
   create: (context) => filesystemProvider(context.id ? { id: context.id } : {}),
 };

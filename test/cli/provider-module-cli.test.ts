@@ -36,4 +36,10 @@ describe('badger up --provider-module', () => {
     const missing = await badger('up', '--provider-module', join(home, 'nowhere.ts'));
     expect(missing.stderr).toMatch(/^error\[CLI_BAD_ARGUMENT\]: --provider-module .*nowhere\.ts: cannot load it/m);
   });
+
+  it('refuses to run standalone a provider that works beside its actors, saying where to start it', async () => {
+    const refused = await badger('provider', 'run', 'filesystem', '--nats', 'nats://127.0.0.1:1');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/^error\[CLI_BAD_ARGUMENT\]: filesystem does not run standalone: it gives an actor a directory of the machine the actor runs on: start it on that host/m);
+  });
 });

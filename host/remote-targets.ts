@@ -127,8 +127,12 @@ export interface LatticeMessaging {
   publish(message: LatticeMessage): void;
   /** The first answer within `timeoutMs`; rejects with why there was none. */
   request(subject: string, body: Uint8Array, timeoutMs: number): Promise<LatticeMessage>;
-  /** Hands each message on `subject` to one subscriber of `queue` across the lattice; the function returned stops it. */
-  subscribe(subject: string, queue: string, deliver: (message: LatticeMessage) => void): () => void;
+  /**
+   * Hands each message on `subject` to one subscriber of `queue` across the lattice, once the
+   * server has the subscription (a message published after this resolves reaches it); the
+   * function it resolves to stops it.
+   */
+  subscribe(subject: string, queue: string, deliver: (message: LatticeMessage) => void): Promise<() => void>;
   close(): Promise<void>;
 }
 

@@ -9,6 +9,9 @@ function refuseReserved(subject: string, asPattern: boolean): void {
   if (reason !== undefined) throw new LatticeError('LATTICE_SUBJECT_RESERVED', `${subject} is not for actors: ${reason}`);
 }
 
+/** How long closing waits for what was published to reach the server. */
+const DRAIN_MS = 2000;
+
 const messageOf = (subject: string, data: Uint8Array, reply: string | undefined): LatticeMessage => ({ subject, body: data, ...(reply ? { replyTo: reply } : {}) });
 
 /** Why a request got no answer, in words an actor's author can act on. */
@@ -42,10 +45,11 @@ export async function openLatticeMessaging(servers: string | string[], credentia
         throw new LatticeError('LATTICE_NO_ANSWER', unansweredReason(error, subject, timeoutMs), { cause: error });
       }
     },
-    subscribe(subject, queue, deliver) {
+    async subscribe(subject, queue, deliver) {
       refuseReserved(subject, true);
       const subscription = connection.subscribe(subject, { queue, callback: (error, message) => !error && deliver(messageOf(message.subject, message.data, message.reply)) });
       subscriptions.add(subscription);
+      await connection.flush();
       return () => {
         subscriptions.delete(subscription);
         subscription.unsubscribe();
@@ -54,7 +58,10 @@ export async function openLatticeMessaging(servers: string | string[], credentia
     async close() {
       for (const subscription of subscriptions) subscription.unsubscribe();
       subscriptions.clear();
-      await connection.drain().catch(() => connection.close());
+      // A drain lets what was published go out; with the server gone it would wait for ever.
+      const drained = connection.drain().then(() => true, () => false);
+      const inTime = await Promise.race([drained, new Promise<false>((resolve) => setTimeout(() => resolve(false), DRAIN_MS).unref())]);
+      if (!inTime) await connection.close().catch(() => {});
     },
   };
 }

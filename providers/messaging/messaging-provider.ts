@@ -25,6 +25,8 @@ interface Subscribed {
   readonly stops: (() => void)[];
   readonly waiting: LatticeMessage[];
   inFlight: number;
+  /** Let go (its link deleted or replaced) while its subscriptions were still being made. */
+  stopped: boolean;
 }
 
 const badConfig = (message: string) => new MessagingError('MESSAGING_BAD_LINK_CONFIG', `messaging link config: ${message}`);
@@ -113,12 +115,15 @@ export function messagingProvider(options: MessagingProviderOptions = {}): Provi
     const config = parseMessagingLinkConfig(link.config, badConfig);
     unsubscribe(link);
     if (config.subscriptions.length === 0 || !host?.reaches(link.source)) return;
-    const connection = await connectionFor(config);
-    const state: Subscribed = { stops: [], waiting: [], inFlight: 0 };
+    // Held before the first wait, so that a delete arriving meanwhile finds it and stops it.
+    const state: Subscribed = { stops: [], waiting: [], inFlight: 0, stopped: false };
+    subscribed.set(link, state);
     try {
+      const connection = await connectionFor(config);
       for (const pattern of config.subscriptions) {
+        if (state.stopped) break;
         state.stops.push(
-          connection.subscribe(pattern, `badger-messaging.${link.source}`, (message) => {
+          await connection.subscribe(pattern, `badger-messaging.${link.source}`, (message) => {
             if (state.waiting.length >= MAX_WAITING) return deadLetter(link, message, `${MAX_WAITING} messages are waiting for the actor already`);
             state.waiting.push(message);
             pump(link, state);
@@ -126,17 +131,21 @@ export function messagingProvider(options: MessagingProviderOptions = {}): Provi
         );
       }
     } catch (error) {
-      for (const stop of state.stops) stop();
-      throw badConfig(`subscriptions: ${(error as Error).message}`);
+      stop(link, state);
+      throw badConfig(`cannot subscribe to ${config.subscriptions.join(', ')}: ${(error as Error).message}`);
     }
-    subscribed.set(link, state);
+    if (state.stopped) stop(link, state);
+  };
+
+  const stop = (link: Link, state: Subscribed) => {
+    state.stopped = true;
+    for (const one of state.stops.splice(0)) one();
+    if (subscribed.get(link) === state) subscribed.delete(link);
   };
 
   const unsubscribe = (link: Link) => {
     for (const [held, state] of subscribed) {
-      if (held.source !== link.source || held.interface !== link.interface || held.name !== link.name) continue;
-      for (const stop of state.stops) stop();
-      subscribed.delete(held);
+      if (held.source === link.source && held.interface === link.interface && held.name === link.name) stop(held, state);
     }
   };
 
@@ -159,8 +168,7 @@ export function messagingProvider(options: MessagingProviderOptions = {}): Provi
     },
     health: () => ({ healthy: true }),
     async shutdown() {
-      for (const state of subscribed.values()) for (const stop of state.stops) stop();
-      subscribed.clear();
+      for (const [link, state] of subscribed) stop(link, state);
       const open = [...connections.values()];
       connections.clear();
       await Promise.all(open.map(async (connection) => (await connection.catch(() => undefined))?.close()));

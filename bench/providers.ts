@@ -1,21 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { connect } from 'nats';
 import { Agent } from 'undici';
 import { decodeClaimsToken, readTopLevelToken } from '../claims/index.ts';
 import { defaultPolicy, type HandledResponse, Host } from '../host/index.ts';
 import { blobstoreProvider } from '../providers/blobstore/index.ts';
+import { openLatticeMessaging } from '../host/lattice/index.ts';
 import { httpClientProvider } from '../providers/http-client/index.ts';
+import { messagingProvider } from '../providers/messaging/index.ts';
+import { startNatsServer } from '../test/fixtures/nats-server.ts';
 import { report } from './report.ts';
 import { ratesInTurns } from './turns.ts';
 
 const BLOB_TOOL = fileURLToPath(new URL('../actors-src/blob-tool/build/blob-tool_s.wasm', import.meta.url));
 const FETCHER = fileURLToPath(new URL('../actors-src/fetcher/build/fetcher_s.wasm', import.meta.url));
+const NATS_ECHO = fileURLToPath(new URL('../actors-src/nats-echo/build/nats-echo_s.wasm', import.meta.url));
+const MESSAGE = randomBytes(256);
 const OBJECT = randomBytes(64 * 1024);
 const OBJECTS = 100;
 const SECONDS = 3;
@@ -38,13 +43,19 @@ async function atomicWrite(dir: string, name: string, data: Uint8Array): Promise
  * The providers through actors, each against the same operation done directly from Node in the
  * same run: a 64 KiB blob written (atomic, synced) and read back through blob-tool on the file
  * backend, against `fs` doing the same; a GET of a 1 KiB body through fetcher (an HTTP request in,
- * fetch() out through the http-client provider), against undici's request on a kept-alive pool.
+ * wasi:http out through the http-client provider) from an upstream server in another process,
+ * against undici's request on a kept-alive pool to the same server; a
+ * NATS request answered by nats-echo (the messaging provider's queue subscription, the actor's
+ * handler, its publish to the reply subject), against a nats.js responder in this process doing
+ * the same: a queue subscription that publishes the body back.
  */
 export async function providersScenario(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'badger-bench-providers-'));
-  const server = createServer((_request, response) => response.end(Buffer.alloc(1024, 'x')));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const authority = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The upstream server is a process of its own, as an API an actor calls is: in this process it
+  // would share the host's main thread, which spins while it waits for the actor's answer.
+  const upstream = fork(fileURLToPath(new URL('./upstream-http.ts', import.meta.url)));
+  const port = await new Promise<number>((resolve, reject) => upstream.once('message', (message) => resolve(message as number)).once('exit', () => reject(new Error('the upstream HTTP server ended before it listened'))));
+  const authority = `127.0.0.1:${port}`;
   const issuer = decodeClaimsToken(readTopLevelToken(await readFile(BLOB_TOOL))!).iss;
   const host = new Host({ cacheDir: join(work, 'cache'), policy: defaultPolicy([issuer]), logger: pino({ level: 'silent' }) });
   const agent = new Agent();
@@ -89,10 +100,35 @@ export async function providersScenario(): Promise<void> {
     };
     const get = await ratesInTurns('providers http-client get', { direct: viaUndici, actor: viaFetcher }, SECONDS, WARM_UP_MS);
     report('providers', 'http-client-get-1k-ops', get.actor, get.direct, { op: '>=', target: 0.3, on: 'ratio' });
+
+    const nats = await startNatsServer();
+    const client = await connect({ servers: nats.url });
+    try {
+      const messages = messagingProvider({ connect: (url) => openLatticeMessaging(url ?? nats.url) });
+      await host.startProvider(messages);
+      const echo = await host.startActor(NATS_ECHO);
+      await host.putLink({ source: echo.id, interface: 'wasmcloud:messaging/consumer', target: messages.id, config: {} });
+      await host.putLink({ source: echo.id, interface: 'wasmcloud:messaging/handler', target: messages.id, config: { subscriptions: 'bench.actor' } });
+      const responder = await connect({ servers: nats.url });
+      responder.subscribe('bench.direct', { queue: 'bench-direct', callback: (_error, message) => responder.publish(message.reply!, message.data) });
+      await responder.flush();
+      const ask = (subject: string) => async () => {
+        const answer = await client.request(subject, MESSAGE, { timeout: 5000 });
+        if (answer.data.length !== MESSAGE.length) throw new Error(`${subject}: ${answer.data.length} bytes back`);
+      };
+      const request = await ratesInTurns('providers messaging request', { direct: ask('bench.direct'), actor: ask('bench.actor') }, SECONDS, WARM_UP_MS);
+      // The goal is on time per request (≤ 3× raw NATS), read here as requests a second (≥ 1/3).
+      report('providers', 'messaging-request-reply-ops', request.actor, request.direct, { op: '>=', target: 0.333, on: 'ratio' });
+      await responder.close();
+      await host.stopProvider(messages.id);
+    } finally {
+      await client.close();
+      await nats.stop();
+    }
   } finally {
     await host.shutdown();
     await agent.close();
-    await new Promise((resolve) => server.close(resolve));
+    upstream.kill();
     await rm(work, { recursive: true, force: true });
   }
 }

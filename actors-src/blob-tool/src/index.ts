@@ -1,5 +1,6 @@
 // blob-tool: wasi:blobstore's common operations as exported functions.
-import { containerExists, createContainer, getContainer } from 'wasi:blobstore/blobstore@0.2.0-draft';
+import { createContainer, getContainer } from 'wasi:blobstore/blobstore@0.2.0-draft';
+import type { Container } from 'wasi:blobstore/container@0.2.0-draft';
 import { IncomingValue, OutgoingValue } from 'wasi:blobstore/types@0.2.0-draft';
 
 // wasi:io's blocking-write-and-flush takes at most 4 KiB a call.
@@ -15,7 +16,17 @@ function attempt<T>(work: () => T): T {
   }
 }
 
-const opened = (name: string) => (containerExists(name) ? getContainer(name) : createContainer(name));
+// One crossing when the container is there (the usual case), rather than asking first.
+function opened(name: string): Container {
+  try {
+    return getContainer(name);
+  } catch {
+    return createContainer(name);
+  }
+}
+
+// Past the end is read as up to the end: the whole object, without asking its size first.
+const TO_THE_END = 0xffff_ffff_ffff_ffffn;
 
 export const tool = {
   write: (container: string, name: string, data: Uint8Array) =>
@@ -28,9 +39,7 @@ export const tool = {
     }),
   read: (container: string, name: string) =>
     attempt(() => {
-      const store = getContainer(container);
-      const size = store.objectInfo(name).size;
-      return size === 0n ? new Uint8Array() : IncomingValue.incomingValueConsumeSync(store.getData(name, 0n, size - 1n));
+      return IncomingValue.incomingValueConsumeSync(getContainer(container).getData(name, 0n, TO_THE_END));
     }),
   names: (container: string) =>
     attempt(() => {

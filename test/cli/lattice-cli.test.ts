@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
@@ -129,6 +131,33 @@ describe('badger up --nats and badger get hosts', () => {
     } finally {
       await stopCli(edge);
       await client.close();
+    }
+  }, 60_000);
+
+  it('serves outgoing HTTP and a blob store to actors of the host from providers run standalone', async () => {
+    const upstream = createServer((_request, response) => response.end('x'.repeat(1024)));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const authority = `127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const blobDir = await mkdtemp(join(tmpdir(), 'badger-standalone-blobs-'));
+    const httpOut = await startCli(['provider', 'run', 'http-client', '--nats', nats.url, '--lattice', 'home', '--id', 'web-out'], { BADGER_HOME: home }, 'serving provider web-out');
+    const blobs = await startCli(['provider', 'run', 'blobstore', '--nats', nats.url, '--lattice', 'home', '--id', 'blobs-edge'], { BADGER_HOME: home }, 'serving provider blobs-edge');
+    const http = async (actor: string, request: Record<string, string>) => JSON.parse((await cli('call', actor, 'wasi:http/incoming-handler.handle', JSON.stringify(request), '--json')).stdout) as { status: number; body: string };
+    try {
+      expect((await cli('start', 'actor', builtActor('fetcher'))).code).toBe(0);
+      expect((await cli('link', 'put', 'fetcher', 'web-out', 'wasi:http/outgoing-handler', '--config', `allowed_hosts=${authority}`)).code).toBe(0);
+      const fetched = await http('fetcher', { path: `/fetch?url=${encodeURIComponent(`http://${authority}/`)}` });
+      expect({ status: fetched.status, body: JSON.parse(fetched.body) }).toEqual({ status: 200, body: { status: 200, length: 1024 } });
+
+      expect((await cli('start', 'actor', builtActor('blob-notes'))).code).toBe(0);
+      expect((await cli('link', 'put', 'blob-notes', 'blobs-edge', 'wasi:blobstore', '--config', 'backend=file', `path=${blobDir}`)).code).toBe(0);
+      expect((await http('blob-notes', { method: 'POST', path: '/notes/remote', body: 'kept by the standalone provider' })).status).toBe(201);
+      expect(await http('blob-notes', { path: '/notes/remote' })).toMatchObject({ status: 200, body: 'kept by the standalone provider' });
+      // The standalone process wrote it, in the directory its link names.
+      expect(await readdir(blobDir)).toHaveLength(1);
+    } finally {
+      await stopCli(httpOut);
+      await stopCli(blobs);
+      await new Promise((resolve) => upstream.close(resolve));
     }
   }, 60_000);
 

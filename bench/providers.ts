@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
+import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { fork } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,23 +27,26 @@ const OBJECTS = 100;
 const SECONDS = 3;
 const WARM_UP_MS = 3000;
 
-/** What the file backend does for one object, done directly: a temporary file, written, synced, renamed, and the directory synced. */
-async function atomicWrite(dir: string, name: string, data: Uint8Array): Promise<void> {
+/**
+ * What the file store does for one object, done directly, with the synchronous calls an actor's
+ * thread makes: a temporary file, written, synced, renamed, and the directory synced.
+ */
+function atomicWrite(dir: string, name: string, data: Uint8Array): void {
   const temp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
-  const file = await open(temp, 'wx', 0o600);
-  await file.write(data);
-  await file.datasync();
-  await file.close();
-  await rename(temp, join(dir, name));
-  const directory = await open(dir, 'r');
-  await directory.sync();
-  await directory.close();
+  const file = openSync(temp, 'wx', 0o600);
+  writeSync(file, data);
+  fdatasyncSync(file);
+  closeSync(file);
+  renameSync(temp, join(dir, name));
+  const directory = openSync(dir, 'r');
+  fsyncSync(directory);
+  closeSync(directory);
 }
 
 /**
  * The providers through actors, each against the same operation done directly from Node in the
  * same run: a 64 KiB blob written (atomic, synced) and read back through blob-tool on the file
- * backend, against `fs` doing the same; a GET of a 1 KiB body through fetcher (an HTTP request in,
+ * backend, against `fs` doing the same with the synchronous calls the actor's thread makes; a GET of a 1 KiB body through fetcher (an HTTP request in,
  * wasi:http out through the http-client provider) from an upstream server in another process,
  * against undici's request on a kept-alive pool to the same server; a
  * NATS request answered by nats-echo (the messaging provider's queue subscription, the actor's
@@ -79,14 +83,14 @@ export async function providersScenario(): Promise<void> {
     const direct = join(work, 'direct-blobs');
     await mkdir(direct, { recursive: true });
     for (let i = 0; i < OBJECTS; i++) {
-      await atomicWrite(direct, `o${i}`, OBJECT);
+      atomicWrite(direct, `o${i}`, OBJECT);
       await call('tool.write', 'bench', `o${i}`, OBJECT);
     }
 
-    const write = await ratesInTurns('providers blob write', { direct: (i) => atomicWrite(direct, `o${i % OBJECTS}`, OBJECT), actor: (i) => call('tool.write', 'bench', `o${i % OBJECTS}`, OBJECT) }, SECONDS, WARM_UP_MS);
+    const write = await ratesInTurns('providers blob write', { direct: async (i) => atomicWrite(direct, `o${i % OBJECTS}`, OBJECT), actor: (i) => call('tool.write', 'bench', `o${i % OBJECTS}`, OBJECT) }, SECONDS, WARM_UP_MS);
     report('providers', 'blob-file-write-64k-ops', write.actor, write.direct, { op: '>=', target: 0.5, on: 'ratio' });
 
-    const read = await ratesInTurns('providers blob read', { direct: (i) => readFile(join(direct, `o${i % OBJECTS}`)), actor: (i) => call('tool.read', 'bench', `o${i % OBJECTS}`) }, SECONDS, WARM_UP_MS);
+    const read = await ratesInTurns('providers blob read', { direct: async (i) => void readFileSync(join(direct, `o${i % OBJECTS}`)), actor: (i) => call('tool.read', 'bench', `o${i % OBJECTS}`) }, SECONDS, WARM_UP_MS);
     report('providers', 'blob-file-read-64k-ops', read.actor, read.direct, { op: '>=', target: 0.2, on: 'ratio' });
 
     const url = `http://${authority}/small`;

@@ -6,6 +6,7 @@
  * through this small module, never through index.ts, which brings the whole host with it. (The
  * error class and the link-config helper are here for a guest side that reads its link's config.)
  */
+export { WitError } from './contract.ts';
 export { BadgerError } from './errors.ts';
 export type { ErrorCode } from './error-codes.ts';
 export { positiveIntegerSetting } from './link-config-values.ts';

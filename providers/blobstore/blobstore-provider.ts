@@ -1,7 +1,8 @@
 import { serving, WitError, type Link, type Provider } from '../../host/index.ts';
 import type { BlobBackend, BlobContainer } from './backend.ts';
 import { contract, type BlobstoreHandler, type ObjectId } from './contract.ts';
-import { BlobError } from './errors.ts';
+import { BlobError, blobErrorText, tooLarge } from './errors.ts';
+import { processIdentity } from './placement.ts';
 import { fileBlobBackend } from './file-backend.ts';
 import { parseBlobLinkConfig, storeContainerName, type BlobLinkConfig } from './link-config.ts';
 
@@ -85,6 +86,11 @@ export function blobstoreProvider(options: BlobstoreProviderOptions): Provider &
   };
 
   const blobstore: BlobstoreHandler = {
+    async placement(link) {
+      const config = configOf(link);
+      if (config.backend !== 'file') return undefined;
+      return { process: processIdentity(), root: config.location, prefix: config.prefix, containers: Object.fromEntries(config.containers), maxObjectBytes: config.maxObjectBytes };
+    },
     createContainer: (name, link) => inStore(link, name, async (backend, _config, storeName) => void (await backend.createContainer(storeName))),
     getContainer: (name, link) => inContainer(link, name, async () => {}),
     deleteContainer: (name, link) => inStore(link, name, (backend, _config, storeName) => backend.deleteContainer(storeName)),
@@ -95,7 +101,7 @@ export function blobstoreProvider(options: BlobstoreProviderOptions): Provider &
     getData: (name, object, start, end, link) => inContainer(link, name, (container) => container.read(object, start, end), object),
     writeData: (name, object, data, link) =>
       inContainer(link, name, (container, config) => {
-        if (data.length > config.maxObjectBytes) throw new BlobError('BLOB_TOO_LARGE', `object "${object}" is ${data.length} bytes, over the link's limit of ${config.maxObjectBytes} (max-object-bytes)`);
+        if (data.length > config.maxObjectBytes) throw tooLarge(object, data.length, config.maxObjectBytes);
         return container.write(object, data);
       }, object),
     listObjects: (name, link) => inContainer(link, name, (container) => container.list()),
@@ -130,14 +136,7 @@ export function blobstoreProvider(options: BlobstoreProviderOptions): Provider &
   };
 }
 
-/** The guest's error string for a failure in the store, naming the container as the actor does. */
+/** The guest's error for a failure in the store, naming the container as the actor does. */
 function answer(error: unknown, container: string, object: string | undefined): unknown {
-  if (error instanceof WitError) return error;
-  if (!(error instanceof BlobError)) return new WitError(`blob store failed on container "${container}": ${(error as Error)?.message ?? String(error)}`);
-  switch (error.code) {
-    case 'BLOB_NO_SUCH_CONTAINER': return new WitError(`container "${container}" does not exist`);
-    case 'BLOB_CONTAINER_EXISTS': return new WitError(`container "${container}" already exists`);
-    case 'BLOB_NO_SUCH_OBJECT': return new WitError(`object "${object}" does not exist in container "${container}"`);
-    default: return new WitError(error.message);
-  }
+  return error instanceof WitError ? error : new WitError(blobErrorText(error, container, object));
 }

@@ -1,8 +1,13 @@
 // The guest side runs in every actor thread that imports wasi:blobstore: from the host, types and
-// the guest-side stream classes only.
+// the guest-side stream classes only. A link to a file store of the actor's own process is run
+// here, on the same directory the provider would use: a write or a read then crosses nothing.
+// Every other link (nats, a provider on another host) crosses to the provider.
 import { InputStream, OutputStream } from '../../host/guest-side.ts';
 import type { Contract, Link, RoutedCall } from '../../host/index.ts';
 import type { ObjectInfo } from './backend.ts';
+import { blobErrorText, tooLarge } from './errors.ts';
+import { FileStoreSync } from './file-store-sync.ts';
+import { processIdentity, type FilePlacement } from './placement.ts';
 
 /** Where an object is, as the actor names it. */
 export interface ObjectId {
@@ -22,6 +27,8 @@ export interface ContainerMetadata {
  * wasi:blobstore's error.
  */
 export interface BlobstoreHandler {
+  /** Where a file link's store is, for the actor's thread to use itself; undefined for any other backend. */
+  placement(link: Link): Promise<FilePlacement | undefined>;
   createContainer(container: string, link: Link): Promise<void>;
   /** Succeeds when the container exists. */
   getContainer(container: string, link: Link): Promise<void>;
@@ -55,8 +62,56 @@ export const contract: Contract<BlobstoreHandler> = {
   versions: '0.2.0-draft',
   interfaces: [TYPES, CONTAINER, BLOBSTORE],
   asyncImports: [],
+  // Where a link's store is stays so until a link changes.
+  rememberedImports: [`${TYPES}#placement`, `${CONTAINER}#placement`, `${BLOBSTORE}#placement`],
 
   guestImports(call: RoutedCall) {
+    const here = processIdentity();
+    const stores = new Map<string, FileStoreSync>();
+    /** The file store this thread runs itself for the link `iface` goes through; undefined: the call crosses. */
+    const inThread = (iface: string): { readonly store: FileStoreSync; readonly placement: FilePlacement } | undefined => {
+      let placement: FilePlacement | undefined;
+      try {
+        placement = call(iface, 'placement', []) as FilePlacement | undefined;
+      } catch {
+        // No link (the crossing says so), or a provider that cannot tell: cross.
+        return undefined;
+      }
+      if (placement?.process !== here) return undefined;
+      let store = stores.get(placement.root);
+      if (!store) stores.set(placement.root, (store = new FileStoreSync(placement.root)));
+      return { store, placement };
+    };
+    const storeName = (placement: FilePlacement, container: string) => placement.containers[container] ?? `${placement.prefix}${container}`;
+    /** Runs `work` on a store of this thread; its failure is the guest's error string, naming what the actor named. */
+    const locally = <T>(container: string, object: string | undefined, work: () => T): T => {
+      try {
+        return work();
+      } catch (failure) {
+        throw error(blobErrorText(failure, container, object));
+      }
+    };
+    /** `op` on container `name`: in this thread when its link allows, else across. */
+    const onContainer = <T>(iface: string, op: string, args: unknown[], name: string, object: string | undefined, work: (store: FileStoreSync, storeContainer: string, placement: FilePlacement) => T): T => {
+      const local = inThread(iface);
+      if (!local) return call(iface, op, args) as T;
+      return locally(name, object, () => work(local.store, storeName(local.placement, name), local.placement));
+    };
+    const writeData = (container: string, object: string, bytes: Uint8Array) =>
+      onContainer(CONTAINER, 'write-data', [container, object, bytes], container, object, (store, stored, placement) => {
+        if (bytes.length > placement.maxObjectBytes) throw tooLarge(object, bytes.length, placement.maxObjectBytes);
+        store.write(stored, object, bytes);
+      });
+    const copy = (source: ObjectId, destination: ObjectId, op: 'copy-object' | 'move-object') => {
+      const local = inThread(BLOBSTORE);
+      if (!local) return call(BLOBSTORE, op, [source, destination]);
+      const { store, placement } = local;
+      const bytes = locally(source.container, source.object, () => store.read(storeName(placement, source.container), source.object, 0n, BigInt(Number.MAX_SAFE_INTEGER)));
+      locally(destination.container, destination.object, () => store.write(storeName(placement, destination.container), destination.object, bytes));
+      const same = source.container === destination.container && source.object === destination.object;
+      if (op === 'move-object' && !same) locally(source.container, source.object, () => store.deleteObject(storeName(placement, source.container), source.object));
+      return undefined;
+    };
     /**
      * An object's bytes on their way in. `write-data` borrows the value, and only `finish` (which
      * takes it) says the body is whole, so the writes a guest asks for are made when it finishes:
@@ -81,7 +136,7 @@ export const contract: Contract<BlobstoreHandler> = {
       static finish(value: OutgoingValue) {
         const bytes = concatenate(value.#chunks);
         value.#chunks.length = 0;
-        for (const [container, object] of value.#destinations.splice(0)) call(CONTAINER, 'write-data', [container, object, bytes]);
+        for (const [container, object] of value.#destinations.splice(0)) writeData(container, object, bytes);
       }
 
       writeTo(container: string, object: string) {
@@ -131,32 +186,48 @@ export const contract: Contract<BlobstoreHandler> = {
         this.#name = name;
       }
       name() { return this.#name; }
-      info() { return call(CONTAINER, 'info', [this.#name]); }
+      info() {
+        return onContainer(CONTAINER, 'info', [this.#name], this.#name, undefined, (store, stored) => ({ name: this.#name, createdAt: store.createdAt(stored) }));
+      }
       getData(object: string, start: bigint, end: bigint) {
-        return new IncomingValue(call(CONTAINER, 'get-data', [this.#name, object, start, end]) as Uint8Array);
+        return new IncomingValue(onContainer(CONTAINER, 'get-data', [this.#name, object, start, end], this.#name, object, (store, stored) => store.read(stored, object, start, end)));
       }
       writeData(object: string, data: OutgoingValue) {
         if (!(data instanceof OutgoingValue)) throw error('write-data takes an outgoing-value');
         data.writeTo(this.#name, object);
       }
-      listObjects() { return new StreamObjectNames(call(CONTAINER, 'list-objects', [this.#name]) as string[]); }
-      deleteObject(object: string) { return call(CONTAINER, 'delete-object', [this.#name, object]); }
-      deleteObjects(objects: string[]) { return call(CONTAINER, 'delete-objects', [this.#name, objects]); }
-      hasObject(object: string) { return call(CONTAINER, 'has-object', [this.#name, object]); }
-      objectInfo(object: string) { return call(CONTAINER, 'object-info', [this.#name, object]); }
-      clear() { return call(CONTAINER, 'clear', [this.#name]); }
+      listObjects() {
+        return new StreamObjectNames(onContainer(CONTAINER, 'list-objects', [this.#name], this.#name, undefined, (store, stored) => store.list(stored)));
+      }
+      deleteObject(object: string) {
+        return onContainer(CONTAINER, 'delete-object', [this.#name, object], this.#name, object, (store, stored) => store.deleteObject(stored, object));
+      }
+      deleteObjects(objects: string[]) {
+        return onContainer(CONTAINER, 'delete-objects', [this.#name, objects], this.#name, undefined, (store, stored) => {
+          for (const object of objects) store.deleteObject(stored, object);
+        });
+      }
+      hasObject(object: string) {
+        return onContainer(CONTAINER, 'has-object', [this.#name, object], this.#name, object, (store, stored) => store.has(stored, object));
+      }
+      objectInfo(object: string) {
+        return onContainer(CONTAINER, 'object-info', [this.#name, object], this.#name, object, (store, stored) => ({ ...store.info(stored, object), container: this.#name }));
+      }
+      clear() {
+        return onContainer(CONTAINER, 'clear', [this.#name], this.#name, undefined, (store, stored) => store.clear(stored));
+      }
     }
 
     return {
       [TYPES]: { OutgoingValue, IncomingValue },
       [CONTAINER]: { Container, StreamObjectNames },
       [BLOBSTORE]: {
-        createContainer: (name: string) => (call(BLOBSTORE, 'create-container', [name]), new Container(name)),
-        getContainer: (name: string) => (call(BLOBSTORE, 'get-container', [name]), new Container(name)),
-        deleteContainer: (name: string) => call(BLOBSTORE, 'delete-container', [name]),
-        containerExists: (name: string) => call(BLOBSTORE, 'container-exists', [name]),
-        copyObject: (source: ObjectId, destination: ObjectId) => call(BLOBSTORE, 'copy-object', [source, destination]),
-        moveObject: (source: ObjectId, destination: ObjectId) => call(BLOBSTORE, 'move-object', [source, destination]),
+        createContainer: (name: string) => (onContainer(BLOBSTORE, 'create-container', [name], name, undefined, (store, stored) => store.create(stored)), new Container(name)),
+        getContainer: (name: string) => (onContainer(BLOBSTORE, 'get-container', [name], name, undefined, (store, stored) => void store.existing(stored)), new Container(name)),
+        deleteContainer: (name: string) => onContainer(BLOBSTORE, 'delete-container', [name], name, undefined, (store, stored) => store.delete(stored)),
+        containerExists: (name: string) => onContainer(BLOBSTORE, 'container-exists', [name], name, undefined, (store, stored) => store.exists(stored)),
+        copyObject: (source: ObjectId, destination: ObjectId) => copy(source, destination, 'copy-object'),
+        moveObject: (source: ObjectId, destination: ObjectId) => copy(source, destination, 'move-object'),
       },
     };
   },
@@ -166,6 +237,7 @@ export const contract: Contract<BlobstoreHandler> = {
     const problem = argumentsProblem(operation, args);
     if (problem !== undefined) return Promise.reject(new Error(`${iface}#${operation}: ${problem}`));
     const [first, second, third, fourth] = args;
+    if (operation === 'placement') return handler.placement(link);
     switch (`${iface}#${operation}`) {
       case `${BLOBSTORE}#create-container`: return handler.createContainer(first as string, link);
       case `${BLOBSTORE}#get-container`: return handler.getContainer(first as string, link);
@@ -195,6 +267,7 @@ type ArgumentKind = 'string' | 'u64' | 'bytes' | 'strings' | 'object-id';
 
 /** What each function takes, as it crosses (the container's name first, for a container's methods). */
 const ARGUMENTS: Readonly<Record<string, readonly ArgumentKind[]>> = {
+  placement: [],
   'create-container': ['string'],
   'get-container': ['string'],
   'delete-container': ['string'],

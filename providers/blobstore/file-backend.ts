@@ -3,11 +3,9 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } fro
 import { join } from 'node:path';
 import type { BlobBackend, BlobContainer, ObjectInfo } from './backend.ts';
 import { BlobError } from './errors.ts';
-import { fileNameOf, nameOfFile } from './object-names.ts';
+import { CONTAINER_FILE, containerPath, containerRecord, objectPath, TEMP_PREFIX } from './file-layout.ts';
+import { nameOfFile } from './object-names.ts';
 
-/** Written when a container is made: when it was made (a directory's birth time is not kept everywhere). */
-const CONTAINER_FILE = '.container';
-const TEMP_PREFIX = '.tmp-';
 
 export interface FileBackendOptions {
   /** Larger writes fail with BLOB_TOO_LARGE and leave nothing behind. */
@@ -23,7 +21,7 @@ export interface FileBackendOptions {
  */
 export async function fileBlobBackend(dir: string, options: FileBackendOptions): Promise<BlobBackend> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const containerDir = (name: string) => join(dir, fileNameOf(name, 'container'));
+  const containerDir = (name: string) => containerPath(dir, name);
   const exists = async (name: string) => (await stat(join(containerDir(name), CONTAINER_FILE)).catch(() => undefined)) !== undefined;
   const existing = async (name: string) => {
     if (!(await exists(name))) throw new BlobError('BLOB_NO_SUCH_CONTAINER', `container "${name}" does not exist`);
@@ -34,7 +32,7 @@ export async function fileBlobBackend(dir: string, options: FileBackendOptions):
       const path = containerDir(name);
       if (await exists(name)) throw new BlobError('BLOB_CONTAINER_EXISTS', `container "${name}" already exists`);
       await mkdir(path, { recursive: true, mode: 0o700 });
-      await writeAtomically(path, CONTAINER_FILE, [new TextEncoder().encode(JSON.stringify({ createdAt: Math.floor(Date.now() / 1000) }))], Infinity);
+      await writeAtomically(path, join(path, CONTAINER_FILE), [containerRecord()], Infinity);
       return new FileContainer(name, path, options.maxObjectBytes);
     },
     async container(name) {
@@ -84,7 +82,7 @@ class FileContainer implements BlobContainer {
   }
 
   async write(object: string, data: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
-    await writeAtomically(this.#dir, this.#fileName(object), data instanceof Uint8Array ? [data] : data, this.#maxObjectBytes, object);
+    await writeAtomically(this.#dir, objectPath(this.#dir, object), data instanceof Uint8Array ? [data] : data, this.#maxObjectBytes, object);
   }
 
   async list(): Promise<string[]> {
@@ -119,12 +117,8 @@ class FileContainer implements BlobContainer {
     }
   }
 
-  #fileName(object: string): string {
-    return fileNameOf(object, 'object');
-  }
-
   #path(object: string): string {
-    return join(this.#dir, this.#fileName(object));
+    return objectPath(this.#dir, object);
   }
 
   #missing(object: string): BlobError {
@@ -132,8 +126,8 @@ class FileContainer implements BlobContainer {
   }
 }
 
-/** Writes `chunks` to `dir/fileName` whole or not at all (see fileBlobBackend). */
-async function writeAtomically(dir: string, fileName: string, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number, object = fileName): Promise<void> {
+/** Writes `chunks` to `target` (a file in `dir`) whole or not at all (see fileBlobBackend). */
+async function writeAtomically(dir: string, target: string, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number, object = target): Promise<void> {
   const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
   const file = await open(temp, 'wx', 0o600);
   let renamed = false;
@@ -146,7 +140,7 @@ async function writeAtomically(dir: string, fileName: string, chunks: Iterable<U
     }
     await file.datasync();
     await file.close();
-    await rename(temp, join(dir, fileName));
+    await rename(temp, target);
     renamed = true;
     // The rename is durable once the directory is.
     const directory = await open(dir, 'r');

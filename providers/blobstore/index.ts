@@ -4,6 +4,8 @@ export { contract as blobstoreContract, type BlobstoreHandler, type ContainerMet
 export { blobstoreDescriptor } from './descriptor.ts';
 export { BlobError, type BlobErrorCode } from './errors.ts';
 export { fileBlobBackend, type FileBackendOptions } from './file-backend.ts';
+export { FileStoreSync } from './file-store-sync.ts';
 export { DEFAULT_MAX_OBJECT_BYTES, parseBlobLinkConfig, storeContainerName, type BlobBackendKind, type BlobLinkConfig } from './link-config.ts';
 export { natsBlobBackend } from './nats-backend.ts';
+export { processIdentity, type FilePlacement } from './placement.ts';
 export { bucketNameOf, fileNameOf, nameOfFile } from './object-names.ts';

@@ -1,4 +1,5 @@
-import { positiveIntegerSetting, WitError } from '../../host/index.ts';
+// From the host: what an actor's thread may load (this module runs there too).
+import { positiveIntegerSetting, WitError } from '../../host/guest-side.ts';
 
 export type BlobBackendKind = 'file' | 'nats';
 

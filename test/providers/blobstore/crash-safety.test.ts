@@ -22,6 +22,14 @@ const BACKENDS: [string, () => Promise<{ place: string; open(): Promise<BlobBack
     },
   ],
   [
+    "file, written from an actor's thread",
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'badger-blob-crash-sync-'));
+      // Read back by the provider's own backend: the two must agree on the layout as well.
+      return { place: `sync:${dir}`, open: () => fileBlobBackend(dir, { maxObjectBytes: 1024 * 1024 }), done: () => rm(dir, { recursive: true, force: true }) };
+    },
+  ],
+  [
     'nats',
     async () => {
       const nats = await startNatsServer();

@@ -233,7 +233,7 @@ export class Descriptor {
       const { fd } = this.#openFile('read');
       const buffer = new Uint8Array(Number(length > BigInt(IO_CHUNK * 16) ? IO_CHUNK * 16 : length));
       const read = readSync(fd, buffer, 0, buffer.length, offset);
-      return [buffer.subarray(0, read), read < buffer.length || (read === 0 && length > 0n)];
+      return [buffer.subarray(0, read), read < buffer.length];
     });
   }
 

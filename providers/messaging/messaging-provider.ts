@@ -43,6 +43,18 @@ export function messagingProvider(options: MessagingProviderOptions = {}): Provi
   const subscribed = new Map<Link, Subscribed>();
   let host: ProviderHost | undefined;
 
+  // A link never changes (a new put makes a new one), so its parsed config is kept with it: a
+  // publish or a request does not read it again.
+  const configs = new WeakMap<Link, MessagingLinkConfig>();
+  const configOf = (link: Link): MessagingLinkConfig => {
+    let config = configs.get(link);
+    if (!config) {
+      config = parseMessagingLinkConfig(link.config, badConfig);
+      configs.set(link, config);
+    }
+    return config;
+  };
+
   const connectionFor = async (config: MessagingLinkConfig): Promise<LatticeMessaging> => {
     if (!options.connect) throw new WitError('this messaging provider was started without a way to reach NATS: start it from badger up or badger provider run');
     const key = config.url ?? '';
@@ -74,14 +86,14 @@ export function messagingProvider(options: MessagingProviderOptions = {}): Provi
       answered(async () => {
         const problem = subjectProblem(subject, false);
         if (problem) throw new WitError(problem);
-        const answer = await (await connectionFor(parseMessagingLinkConfig(link.config, badConfig))).request(subject, body, timeoutMs);
+        const answer = await (await connectionFor(configOf(link))).request(subject, body, timeoutMs);
         return { subject: answer.subject, body: answer.body, replyTo: answer.replyTo };
       }),
     publish: (message, link) =>
       answered(async () => {
         const problem = subjectProblem(message.subject, false) ?? (message.replyTo === undefined ? undefined : subjectProblem(message.replyTo, false));
         if (problem) throw new WitError(problem);
-        (await connectionFor(parseMessagingLinkConfig(link.config, badConfig))).publish({ subject: message.subject, body: message.body, ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }) });
+        (await connectionFor(configOf(link))).publish({ subject: message.subject, body: message.body, ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }) });
       }),
   };
 
@@ -112,7 +124,7 @@ export function messagingProvider(options: MessagingProviderOptions = {}): Provi
   };
 
   const subscribe = async (link: Link): Promise<void> => {
-    const config = parseMessagingLinkConfig(link.config, badConfig);
+    const config = configOf(link);
     unsubscribe(link);
     if (config.subscriptions.length === 0 || !host?.reaches(link.source)) return;
     // Held before the first wait, so that a delete arriving meanwhile finds it and stops it.
@@ -158,7 +170,7 @@ export function messagingProvider(options: MessagingProviderOptions = {}): Provi
       host = provided;
     },
     async linkPut(link) {
-      const config = parseMessagingLinkConfig(link.config, badConfig);
+      const config = configOf(link);
       if (link.interface === HANDLER) return subscribe(link);
       // A link for the imports: its server is reached now, so that a wrong url is said at link put.
       if (config.url !== undefined) await connectionFor(config);

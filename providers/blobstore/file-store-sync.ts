@@ -111,11 +111,17 @@ export class FileStoreSync {
     return containerPath(this.#root, container);
   }
 
+  /**
+   * The object's file, opened to read. The container is looked for only when the object is not
+   * there, to say which of the two is missing: a read that finds its object costs one lookup.
+   */
   #open(container: string, object: string): number {
     try {
-      return openSync(objectPath(this.existing(container), object), 'r');
+      return openSync(objectPath(containerPath(this.#root, container), object), 'r');
     } catch (error) {
-      throw isMissing(error) ? missing(container, object) : error;
+      if (!isMissing(error)) throw error;
+      this.existing(container);
+      throw missing(container, object);
     }
   }
 }

@@ -44,6 +44,9 @@ describe('blob names chosen by a guest', () => {
       expect(dirname(join('/container', fileName))).toBe('/container');
       expect(nameOfFile(fileName)).toBe(name);
     }
+    // Plain names are their own file names; a plain name too long for one file is still refused.
+    for (const name of ['notes', 'a.b', 'a.', 'v1.2.3-rc_1', 'x'.repeat(255)]) expect(fileNameOf(name, 'object')).toBe(name);
+    expect(() => fileNameOf('x'.repeat(256), 'object')).toThrow(/too long/);
   });
 
   it('as NATS object stores, are stores of their own with names JetStream takes, no two containers sharing one', async () => {

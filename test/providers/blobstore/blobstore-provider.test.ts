@@ -133,6 +133,35 @@ describe('blob-notes through the host, on the file backend', () => {
   }, 120_000);
 });
 
+describe('blob-wat, an actor with no language runtime (the one the providers bench holds to its goals)', () => {
+  it('writes and reads back whole objects, makes its container on the first write, and answers a missing one with the store\'s error', async () => {
+    const test = await testHost();
+    hosts.push(test.host);
+    const store = blobstoreProvider({ fileRoot: join(work, 'default-files') });
+    await test.host.startProvider(store);
+    const built = await readFile(builtActor('blob-wat'));
+    const actor = await test.host.startActor(await test.signed('blob-wat', stripTokenSections(built), [...(decodeClaimsToken(readTopLevelToken(built)!).wascap.caps ?? [])]));
+    await link(test.host, actor.id, store.id, { backend: 'file', path: join(work, 'wat') });
+    const call = async (name: string, ...args: unknown[]) => {
+      const result = await test.host.invoke(actor.id, { kind: 'call', name, args });
+      if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
+      return result.value;
+    };
+    // Bigger than one page of the actor's memory and than one write of its body, and not a multiple of either.
+    const big = new Uint8Array(300 * 1024 + 5).map((_, i) => (i * 13) % 251);
+    expect(await call('bytes.write', 'objects', 'big', big)).toEqual({ ok: undefined });
+    expect(await call('bytes.write', 'objects', 'empty', new Uint8Array())).toEqual({ ok: undefined });
+    expect(await call('bytes.read', 'objects', 'big')).toEqual({ ok: big });
+    expect(await call('bytes.read', 'objects', 'empty')).toEqual({ ok: new Uint8Array() });
+    expect(await call('bytes.read', 'objects', 'none')).toEqual({ err: 'object "none" does not exist in container "objects"' });
+    expect(await call('bytes.read', 'elsewhere', 'big')).toEqual({ err: 'container "elsewhere" does not exist' });
+    // Its memory is given back after each call: many big calls leave it able to go on.
+    for (let i = 0; i < 50; i++) await call('bytes.write', 'objects', `o${i % 5}`, big);
+    expect(await call('bytes.read', 'objects', 'o4')).toEqual({ ok: big });
+    expect(await readdir(join(work, 'wat'))).toHaveLength(1);
+  }, 120_000);
+});
+
 describe('blob-notes through the host, on the nats backend', () => {
   it('round-trips a POST body, lists the notes, answers a missing note, and shares a mapped container between hosts', async () => {
     const [a, b] = [await newHost(), await newHost()];

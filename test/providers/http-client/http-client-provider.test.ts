@@ -117,6 +117,29 @@ describe('fetcher through the host and the http-client provider, against a real 
   }, 120_000);
 });
 
+describe('fetch-wat, an actor with no language runtime (the one the providers bench holds to its goal)', () => {
+  it('GETs a small and a 5 MiB body with the status and the length read to the end, and names a refusal by its error code', async () => {
+    const test = await testHost();
+    hosts.push(test.host);
+    const provider = httpClientProvider();
+    await test.host.startProvider(provider);
+    const built = await readFile(builtActor('fetch-wat'));
+    const actor = await test.host.startActor(await test.signed('fetch-wat', stripTokenSections(built), [...(decodeClaimsToken(readTopLevelToken(built)!).wascap.caps ?? [])]));
+    await test.host.putLink({ source: actor.id, interface: 'wasi:http/outgoing-handler', target: provider.id, config: { allowed_hosts: authority } });
+    const get = async (target: string, path: string) => {
+      const result = await test.host.invoke(actor.id, { kind: 'call', name: 'fetch.get', args: [target, path] });
+      if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
+      return result.value;
+    };
+    expect(await get(authority, '/small')).toEqual({ ok: { status: 200, length: 1024n } });
+    expect(await get(authority, '/big')).toEqual({ ok: { status: 200, length: BigInt(FIVE_MIB) } });
+    // HTTP-request-denied is case 15 of wasi:http's error-code.
+    expect(await get('127.0.0.2:1', '/small')).toEqual({ err: 'wasi:http error-code 15' });
+    // The calls before left nothing behind: the same instance goes on answering.
+    expect(await get(authority, '/small')).toEqual({ ok: { status: 200, length: 1024n } });
+  }, 120_000);
+});
+
 /** The guest side as an actor's thread runs it, called with the request a guest built. */
 describe('the outgoing-handler guest side, answering with wasi:http error codes', () => {
   const handle = (config: Record<string, string>) =>

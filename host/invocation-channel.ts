@@ -68,9 +68,26 @@ function slotsIn(buffer: SharedArrayBuffer): Slots {
   return { request: at(REQUEST_SLOT), result: at(RESULT_SLOT), import: at(IMPORT_SLOT), importReply: at(IMPORT_REPLY_SLOT) };
 }
 
-/** Writes the message into its slot, or posts it when the slot cannot carry it. */
-function put(slot: SharedSlot, port: MessagePort, message: unknown): void {
-  if (!slot.write(message)) port.postMessage(message);
+/**
+ * Writes the message into its slot, or posts it when the slot cannot carry it. `handOver`: the
+ * sender keeps nothing of the message, so byte arrays that are the whole of their own memory move
+ * to the other thread rather than being copied twice (out and in) and left as garbage.
+ */
+function put(slot: SharedSlot, port: MessagePort, message: unknown, handOver = false): void {
+  if (slot.write(message)) return;
+  port.postMessage(message, handOver ? ownBuffersOf(message) : undefined);
+}
+
+/** Memory of byte arrays in `value` that is theirs alone (not a slice of a pool, not shared), a few levels down. */
+function ownBuffersOf(value: unknown, found: ArrayBuffer[] = [], depth = 0): ArrayBuffer[] {
+  if (depth > 4 || typeof value !== 'object' || value === null) return found;
+  if (value instanceof Uint8Array) {
+    const { buffer } = value;
+    if (buffer instanceof ArrayBuffer && value.byteOffset === 0 && value.byteLength === buffer.byteLength && !found.includes(buffer)) found.push(buffer);
+    return found;
+  }
+  for (const entry of Array.isArray(value) ? value : Object.values(value)) ownBuffersOf(entry, found, depth + 1);
+  return found;
 }
 
 /** The message is written (or posted) before its flag is raised, so it is there by the time the flag is seen. */
@@ -270,8 +287,9 @@ export class WorkerChannel<Request, Result, ImportCall, ImportReply> {
     };
   }
 
+  /** Sends an invocation's result, which the worker keeps nothing of (it was lifted from the guest's memory). */
   reply(result: Result): void {
-    put(this.#slots.result, this.#end.invocations, result);
+    put(this.#slots.result, this.#end.invocations, result, true);
     Atomics.store(this.#flags, RESULT, 1);
     this.#attention();
   }

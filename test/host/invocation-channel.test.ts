@@ -33,4 +33,21 @@ describe('invocation channel', () => {
     expect(reply).toEqual({ ok: 'the real answer' });
     channel.abandon();
   });
+
+  it('moves a result\'s byte arrays that own their memory, and copies those that share it (a pool, a wider array)', async () => {
+    const channel = new InvocationChannel<unknown, unknown, unknown, unknown>(() => Promise.resolve(undefined), () => true);
+    worker = new Worker(new URL('../fixtures/channel-reply-worker.ts', import.meta.url), {
+      workerData: { end: channel.workerEnd },
+      transferList: [channel.workerEnd.invocations, channel.workerEnd.imports],
+    });
+    const left = once(worker, 'message');
+    channel.send({ run: true });
+    const result = (await channel.receive(30_000)) as { whole: Uint8Array; pooled: Uint8Array; part: Uint8Array };
+    expect(result.whole).toEqual(new Uint8Array(100_000).fill(7));
+    expect(Buffer.from(result.pooled).toString()).toBe('pooled');
+    expect(result.part).toEqual(new Uint8Array(100_000).fill(9));
+    // Only the array that was the whole of its memory left the worker; the others are as they were.
+    expect((await left)[0]).toEqual({ whole: 0, pooled: 'pooled', wider: 200_000, part: 100_000 });
+    channel.abandon();
+  });
 });

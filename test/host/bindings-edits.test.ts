@@ -14,7 +14,7 @@ const applied = (edits: readonly { name: string; applied: boolean }[]) => Object
 describe("the repairs to jco's generated bindings", () => {
   it('all fit the code this jco generates, and the repaired bindings serve requests', async () => {
     const component = await transpileCached(new Uint8Array(await readFile(builtActor('hello-wat'))), await mkdtemp(join(tmpdir(), 'badger-edits-')));
-    expect(applied(component.bindingsEdits!)).toEqual({ 'no-debug-log': true, 'no-record-of-every-resource': true, 'direct-sync-host-calls': true, 'direct-sync-exports': true, 'no-console-before-throw': true, 'byte-lists-copied-through-a-view': true });
+    expect(applied(component.bindingsEdits!)).toEqual({ 'no-debug-log': true, 'no-record-of-every-resource': true, 'direct-sync-host-calls': true, 'direct-sync-exports': true, 'no-console-before-throw': true, 'byte-lists-copied-through-a-view': true, 'no-failing-drop-of-sync-subtasks': true });
     const generated = await readFile(join(component.dir, 'component.js'), 'utf8');
     // A failed instantiation throws; it does not also print a raw line.
     expect(generated).toContain("unexpectedly undefined instance import");
@@ -24,6 +24,8 @@ describe("the repairs to jco's generated bindings", () => {
     expect(generated).toContain('if (args.importFn.badgerSyncHost');
     // Its synchronous export makes no task of jco's for each call.
     expect(generated).toContain('const task = BADGER_SYNC_EXPORT_TASK;');
+    // A settled synchronous call of a suspending import no longer drops itself only to throw.
+    expect(generated).toContain('if (!this.#waitable?.hasPendingEvent()) this.drop();');
     // Its header value and body chunk are copied out of its memory through a view.
     expect(generated).not.toMatch(/memory\d+\.buffer\.slice\(/);
     const response = await request(await component.instantiate({ ...ambientImports(), ...wasiHttpImports() }), 'GET', '/');
@@ -41,7 +43,25 @@ describe("the repairs to jco's generated bindings", () => {
       { name: 'direct-sync-exports', applied: false, reason: 'the direct calls of synchronous host imports were not applied' },
       { name: 'no-console-before-throw', applied: true },
       { name: 'byte-lists-copied-through-a-view', applied: true },
+      { name: 'no-failing-drop-of-sync-subtasks', applied: false, reason: 'no AsyncSubtask with a #waitable' },
     ]);
+  });
+
+  it('skip the drop of a settled synchronous subtask only where it would throw, and only in the shape they know', () => {
+    const settled = (handler: string) =>
+      `class AsyncSubtask {\n  #waitable = null;\n  onResolve() {\n    try {\n      this.drop();\n    } catch (err) {\n      ${handler}\n    }\n  }\n}\n`;
+    const known = settled("_debugLog('[AsyncSubtask#onResolve()] failed to remove subtask after sync subtask completion', err);");
+    const patched = patchGeneratedBindings(known);
+    expect(applied(patched.edits)['no-failing-drop-of-sync-subtasks']).toBe(true);
+    expect(patched.code).toContain('if (!this.#waitable?.hasPendingEvent()) this.drop();');
+    // Another handler might rely on the error: left alone, with the reason.
+    const other = patchGeneratedBindings(settled('report(err);'));
+    expect(other.code).toContain('      this.drop();');
+    expect(other.edits.find((edit) => edit.name === 'no-failing-drop-of-sync-subtasks')).toEqual({
+      name: 'no-failing-drop-of-sync-subtasks',
+      applied: false,
+      reason: 'no drop of a settled synchronous subtask of the known shape',
+    });
   });
 
   it('keeps the record of resources where the bindings read it', () => {

@@ -44,6 +44,9 @@ export type OpenOutcome = { readonly ok: StreamingHttpResponse } | { readonly er
  * would send the request to another virtual host behind an allowed address); the rest describe the
  * connection and the framing, which the client owns.
  */
+/** Connect timeouts other than the link's that keep an Agent of their own at once. */
+const MAX_OTHER_CONNECT_TIMEOUTS = 4;
+
 const HEADERS_THE_CLIENT_SETS = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'content-length', 'upgrade', 'te', 'trailer']);
 
 /**
@@ -53,17 +56,38 @@ const HEADERS_THE_CLIENT_SETS = new Set(['host', 'connection', 'keep-alive', 'pr
  */
 export class HttpClientSender {
   readonly #config: HttpClientLinkConfig;
-  readonly #agent: Agent;
+  readonly #ca: string | undefined;
+  /**
+   * undici sets the connect timeout per Agent, not per request: one Agent (and its pools) for each
+   * connect timeout asked for, the link's own first, and the most recent few others.
+   */
+  readonly #agents = new Map<number, Agent>();
+  #closed = false;
 
-  private constructor(config: HttpClientLinkConfig, agent: Agent) {
+  private constructor(config: HttpClientLinkConfig, ca: string | undefined) {
     this.#config = config;
-    this.#agent = agent;
+    this.#ca = ca;
   }
 
   static async open(config: HttpClientLinkConfig): Promise<HttpClientSender> {
-    const ca = config.tlsCa === undefined ? undefined : await readCa(config.tlsCa);
-    const agent = new Agent({ connect: { timeout: config.timeoutMs, ...(ca === undefined ? {} : { ca }) }, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
-    return new HttpClientSender(config, agent);
+    return new HttpClientSender(config, config.tlsCa === undefined ? undefined : await readCa(config.tlsCa));
+  }
+
+  #agentFor(connectTimeoutMs: number): Agent {
+    // A request that comes after its link went must not open pools nobody will close.
+    if (this.#closed) throw new Error("the link's HTTP client is closed");
+    let agent = this.#agents.get(connectTimeoutMs);
+    if (agent) return agent;
+    const others = [...this.#agents.keys()].filter((ms) => ms !== this.#config.timeoutMs);
+    // The oldest other one goes once its requests end; a request that began on it is not cut short.
+    if (others.length >= MAX_OTHER_CONNECT_TIMEOUTS) {
+      void this.#agents.get(others[0]!)!.close();
+      this.#agents.delete(others[0]!);
+    }
+    const timeouts = { headersTimeout: this.#config.timeoutMs, bodyTimeout: this.#config.timeoutMs };
+    agent = new Agent({ connect: { timeout: connectTimeoutMs, ...(this.#ca === undefined ? {} : { ca: this.#ca }) }, ...timeouts });
+    this.#agents.set(connectTimeoutMs, agent);
+    return agent;
   }
 
   /** The link's limit on a body, each way. */
@@ -88,7 +112,7 @@ export class HttpClientSender {
       bodyTimeout: within(request.betweenBytesTimeoutMs),
     };
     try {
-      const response = await this.#agent.request(options);
+      const response = await this.#agentFor(within(request.connectTimeoutMs)).request(options);
       return { ok: { status: response.statusCode, headers: headerPairs(response.headers), body: response.body } };
     } catch (error) {
       const over = request.bodyOverLimit?.();
@@ -118,8 +142,10 @@ export class HttpClientSender {
     }
   }
 
-  close(): Promise<void> {
-    return this.#agent.close();
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#agents.values()].map((agent) => agent.close()));
+    this.#agents.clear();
   }
 }
 

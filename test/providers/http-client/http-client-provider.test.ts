@@ -1,4 +1,9 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -11,6 +16,13 @@ import { builtActor } from '../../actors/built-actors.ts';
 import { testHost } from '../../fixtures/shared-thread-host.ts';
 
 const FIVE_MIB = 5 * 1024 * 1024;
+/** Listens on loopback with room for one finished handshake, says its port, and never accepts (its thread sleeps). */
+const UNACCEPTING_LISTENER = `
+const server = require('node:net').createServer();
+server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+  process.stdout.write(server.address().port + '\\n');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+});`;
 let server: Server;
 let authority: string;
 const sockets = new Set<Socket>();
@@ -170,6 +182,33 @@ describe('the outgoing-handler guest side, answering with wasi:http error codes'
     const result = await outcome(handle({ allowed_hosts: authority })(request, options));
     expect(result).toEqual({ tag: 'ok', val: { tag: 'err', val: { tag: 'connection-read-timeout' } } });
   });
+
+  it('answers connection-timeout for a server that never takes the connection, once the request options\' connect timeout passes', async () => {
+    // A listener whose process never accepts: once its queue of finished handshakes is full, the
+    // kernel drops every further SYN, and a connect waits until it gives up.
+    const listener = spawn(process.execPath, ['-e', UNACCEPTING_LISTENER], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const queued: Socket[] = [];
+    try {
+      const [line] = (await once(createInterface({ input: listener.stdout! }), 'line')) as [string];
+      const port = Number(line);
+      for (let i = 0; i < 8; i++) {
+        const socket = connect(port, '127.0.0.1');
+        queued.push(socket);
+        const connected = await Promise.race([once(socket, 'connect').then(() => true), sleep(500).then(() => false)]);
+        if (!connected) break;
+      }
+      const options = new RequestOptions();
+      options.setConnectTimeout(300_000_000n);
+      const request = outgoing(`127.0.0.1:${port}`, '/');
+      OutgoingBody.finish(request.body(), undefined);
+      // The link would wait ten minutes: only the request's own connect timeout ends this test in time.
+      const result = await outcome(handle({ allowed_hosts: '127.0.0.1:*', timeout_ms: '600000' })(request, options));
+      expect(result).toEqual({ tag: 'ok', val: { tag: 'err', val: { tag: 'connection-timeout' } } });
+    } finally {
+      for (const socket of queued) socket.destroy();
+      listener.kill('SIGKILL');
+    }
+  }, 30_000);
 
   it('answers connection-refused for a port nothing listens on', async () => {
     const closed = createServer();

@@ -57,6 +57,22 @@ describe('http-client sender, against a real node:http server', () => {
     }
   });
 
+  it('keeps a pool for each connect timeout a request asks for, the link\'s and the last few others, and closes them all', async () => {
+    const sender = await HttpClientSender.open(parseHttpClientLinkConfig({ allowed_hosts: '127.0.0.1:*', timeout_ms: '5000' }));
+    try {
+      const before = connections;
+      // Six other timeouts: the oldest pools are closed as newer ones come, and every request is answered.
+      for (const connectTimeoutMs of [100, 200, 300, 400, 500, 600, 5000, 99_999]) {
+        expect(await sender.send(request('/t', { connectTimeoutMs }))).toMatchObject({ ok: { status: 200 } });
+      }
+      // A connection of its own for each pool: six others and the link's (over the link's is the link's).
+      expect(connections - before).toBeGreaterThanOrEqual(7);
+    } finally {
+      await sender.close();
+    }
+    expect(await sender.send(request('/after'))).toEqual({ err: { tag: 'internal-error', val: "the link's HTTP client is closed" } });
+  });
+
   it('refuses a host the link does not allow, without connecting', async () => {
     const sender = await HttpClientSender.open(parseHttpClientLinkConfig({ allowed_hosts: 'api.example.com' }));
     const before = connections;

@@ -71,6 +71,33 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+/**
+ * A listener whose process never accepts, with its queue of finished handshakes filled: the kernel
+ * drops every further SYN, and a connect to it waits until the client gives up.
+ */
+async function unacceptingListener(): Promise<{ port: number; stop(): void }> {
+  const listener = spawn(process.execPath, ['-e', UNACCEPTING_LISTENER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const queued: Socket[] = [];
+  const stop = () => {
+    for (const socket of queued) socket.destroy();
+    listener.kill('SIGKILL');
+  };
+  try {
+    const [line] = (await once(createInterface({ input: listener.stdout! }), 'line')) as [string];
+    const port = Number(line);
+    for (let i = 0; i < 8; i++) {
+      const socket = connect(port, '127.0.0.1');
+      queued.push(socket);
+      const connected = await Promise.race([once(socket, 'connect').then(() => true), sleep(500).then(() => false)]);
+      if (!connected) break;
+    }
+    return { port, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
+
 async function fetcherHost(caps = fetcherCaps): Promise<{ host: Host; provider: ReturnType<typeof httpClientProvider>; fetcher: { id: string } }> {
   const test = await testHost();
   hosts.push(test.host);
@@ -149,6 +176,15 @@ describe('fetch-wat, an actor with no language runtime (the one the providers be
     expect(await get('127.0.0.2:1', '/small')).toEqual({ err: 'wasi:http error-code 15' });
     // The calls before left nothing behind: the same instance goes on answering.
     expect(await get(authority, '/small')).toEqual({ ok: { status: 200, length: 1024n } });
+
+    // A server that never takes the connection: the link's timeout gives connection-timeout (case 8).
+    const silent = await unacceptingListener();
+    try {
+      await test.host.putLink({ source: actor.id, interface: 'wasi:http/outgoing-handler', target: provider.id, config: { allowed_hosts: '127.0.0.1:*', timeout_ms: '300' } });
+      expect(await get(`127.0.0.1:${silent.port}`, '/')).toEqual({ err: 'wasi:http error-code 08' });
+    } finally {
+      silent.stop();
+    }
   }, 120_000);
 });
 
@@ -184,19 +220,8 @@ describe('the outgoing-handler guest side, answering with wasi:http error codes'
   });
 
   it('answers connection-timeout for a server that never takes the connection, once the request options\' connect timeout passes', async () => {
-    // A listener whose process never accepts: once its queue of finished handshakes is full, the
-    // kernel drops every further SYN, and a connect waits until it gives up.
-    const listener = spawn(process.execPath, ['-e', UNACCEPTING_LISTENER], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const queued: Socket[] = [];
+    const { port, stop } = await unacceptingListener();
     try {
-      const [line] = (await once(createInterface({ input: listener.stdout! }), 'line')) as [string];
-      const port = Number(line);
-      for (let i = 0; i < 8; i++) {
-        const socket = connect(port, '127.0.0.1');
-        queued.push(socket);
-        const connected = await Promise.race([once(socket, 'connect').then(() => true), sleep(500).then(() => false)]);
-        if (!connected) break;
-      }
       const options = new RequestOptions();
       options.setConnectTimeout(300_000_000n);
       const request = outgoing(`127.0.0.1:${port}`, '/');
@@ -205,8 +230,7 @@ describe('the outgoing-handler guest side, answering with wasi:http error codes'
       const result = await outcome(handle({ allowed_hosts: '127.0.0.1:*', timeout_ms: '600000' })(request, options));
       expect(result).toEqual({ tag: 'ok', val: { tag: 'err', val: { tag: 'connection-timeout' } } });
     } finally {
-      for (const socket of queued) socket.destroy();
-      listener.kill('SIGKILL');
+      stop();
     }
   }, 30_000);
 

@@ -75,7 +75,14 @@ function slotsIn(buffer: SharedArrayBuffer): Slots {
  */
 function put(slot: SharedSlot, port: MessagePort, message: unknown, handOver = false): void {
   if (slot.write(message)) return;
-  port.postMessage(message, handOver ? ownBuffersOf(message) : undefined);
+  const moving = handOver ? ownBuffersOf(message) : [];
+  try {
+    port.postMessage(message, moving);
+  } catch (error) {
+    // Some memory cannot leave its thread (a Wasm memory's, say): then it goes as a copy.
+    if (moving.length === 0) throw error;
+    port.postMessage(message);
+  }
 }
 
 /** Memory of byte arrays in `value` that is theirs alone (not a slice of a pool, not shared), a few levels down. */

@@ -39,14 +39,14 @@ export interface StreamingHttpResponse {
 
 export type OpenOutcome = { readonly ok: StreamingHttpResponse } | { readonly err: WasiHttpErrorCode };
 
+/** Connect timeouts other than the link's that keep an Agent of their own at once. */
+const MAX_OTHER_CONNECT_TIMEOUTS = 4;
+
 /**
  * Headers a guest does not choose. `host` is the authority that allowed_hosts checked (a guest's own
  * would send the request to another virtual host behind an allowed address); the rest describe the
  * connection and the framing, which the client owns.
  */
-/** Connect timeouts other than the link's that keep an Agent of their own at once. */
-const MAX_OTHER_CONNECT_TIMEOUTS = 4;
-
 const HEADERS_THE_CLIENT_SETS = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'content-length', 'upgrade', 'te', 'trailer']);
 
 /**
@@ -81,7 +81,7 @@ export class HttpClientSender {
     const others = [...this.#agents.keys()].filter((ms) => ms !== this.#config.timeoutMs);
     // The oldest other one goes once its requests end; a request that began on it is not cut short.
     if (others.length >= MAX_OTHER_CONNECT_TIMEOUTS) {
-      void this.#agents.get(others[0]!)!.close();
+      this.#agents.get(others[0]!)!.close().catch(() => undefined);
       this.#agents.delete(others[0]!);
     }
     const timeouts = { headersTimeout: this.#config.timeoutMs, bodyTimeout: this.#config.timeoutMs };

@@ -34,7 +34,7 @@ describe('invocation channel', () => {
     channel.abandon();
   });
 
-  it('moves a result\'s byte arrays that own their memory, and copies those that share it (a pool, a wider array)', async () => {
+  it('moves a result\'s byte arrays that own their memory, and copies those that share it (a pool, a wider array) or whose memory cannot move (a Wasm memory)', async () => {
     const channel = new InvocationChannel<unknown, unknown, unknown, unknown>(() => Promise.resolve(undefined), () => true);
     worker = new Worker(new URL('../fixtures/channel-reply-worker.ts', import.meta.url), {
       workerData: { end: channel.workerEnd },
@@ -48,6 +48,11 @@ describe('invocation channel', () => {
     expect(result.part).toEqual(new Uint8Array(100_000).fill(9));
     // Only the array that was the whole of its memory left the worker; the others are as they were.
     expect((await left)[0]).toEqual({ whole: 0, pooled: 'pooled', wider: 200_000, part: 100_000 });
+
+    const kept = once(worker, 'message');
+    channel.send({ run: true });
+    expect(await channel.receive(30_000)).toEqual({ memory: new Uint8Array(131_072).fill(3) });
+    expect((await kept)[0]).toEqual({ memory: 131_072 });
     channel.abandon();
   });
 });

@@ -18,6 +18,27 @@ async function refused(what: string, response: Response): Promise<HostError> {
 }
 
 /**
+ * A response's body, refused as soon as it is known to be over `maxBytes` (by its declared length,
+ * or by what arrives, which a registry may misstate).
+ */
+export async function bodyWithin(response: Response, maxBytes: number, what: string): Promise<Uint8Array> {
+  const tooLarge = () => new HostError('ARTIFACT_TOO_LARGE', `${what} is larger than the ${maxBytes}-byte limit`);
+  if (!response.body) return new Uint8Array();
+  if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+    await response.body.cancel();
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for await (const chunk of response.body) {
+    received += chunk.length;
+    if (received > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+/**
  * Uploads `bytes` as a blob of `repository` (one POST, one PUT), unless the registry has it
  * already, and gives its digest. The upload URL the registry answers with must be on the registry
  * itself: the credentials are never sent anywhere else.
@@ -46,19 +67,8 @@ export async function pushBlob(access: RegistryAccess, repository: string, bytes
 export async function fetchBlob(access: RegistryAccess, repository: string, digest: string, maxBytes: number): Promise<Uint8Array> {
   const where = `${repository}@${digest}`;
   const response = await fetch(`${access.baseUrl}/v2/${repository}/blobs/${digest}`, { headers: headersOf(access) });
-  if (response.status !== 200 || !response.body) throw await refused(`fetching ${where}`, response);
-  if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
-    await response.body.cancel();
-    throw new HostError('ARTIFACT_TOO_LARGE', `${where} is larger than the ${maxBytes}-byte limit for a component`);
-  }
-  const chunks: Uint8Array[] = [];
-  let received = 0;
-  for await (const chunk of response.body) {
-    received += chunk.length;
-    if (received > maxBytes) throw new HostError('ARTIFACT_TOO_LARGE', `${where} is larger than the ${maxBytes}-byte limit for a component`);
-    chunks.push(chunk);
-  }
-  const bytes = new Uint8Array(Buffer.concat(chunks));
+  if (response.status !== 200) throw await refused(`fetching ${where}`, response);
+  const bytes = await bodyWithin(response, maxBytes, where);
   const actual = sha256Digest(bytes);
   if (actual !== digest) throw new HostError('ARTIFACT_DIGEST_MISMATCH', `${where}: the registry served bytes whose digest is ${actual}`);
   return bytes;

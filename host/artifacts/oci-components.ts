@@ -1,7 +1,6 @@
 import { HostError } from '../errors.ts';
-import { fetchBlob, pushBlob, sha256Digest, type RegistryAccess } from './oci-blobs.ts';
-import type { OciReference } from './oci-reference.ts';
-import { formatOciReference } from './oci-reference.ts';
+import { bodyWithin, fetchBlob, pushBlob, sha256Digest, type RegistryAccess } from './oci-blobs.ts';
+import { formatOciReference, type OciReference } from './oci-reference.ts';
 
 // The media types `wash push` gives a component, so that each side pulls what the other pushed.
 export const WASMCLOUD_CONFIG_MEDIA_TYPE = 'application/vnd.wasmcloud.actor.archive.config';
@@ -55,8 +54,7 @@ export async function pullComponent(access: RegistryAccess, reference: OciRefere
     headers: { accept: `${OCI_MANIFEST_MEDIA_TYPE}, application/vnd.docker.distribution.manifest.v2+json`, ...(access.authorization ? { authorization: access.authorization } : {}) },
   });
   if (response.status !== 200) throw new HostError('ARTIFACT_REGISTRY_REFUSED', `pulling ${named}: the registry answered ${response.status} ${response.statusText}: ${(await response.text()).slice(0, 300)}`);
-  const manifestBytes = new Uint8Array(await response.arrayBuffer());
-  if (manifestBytes.length > MAX_MANIFEST_BYTES) throw new HostError('ARTIFACT_TOO_LARGE', `${named}: its manifest is over ${MAX_MANIFEST_BYTES} bytes`);
+  const manifestBytes = await bodyWithin(response, MAX_MANIFEST_BYTES, `the manifest of ${named}`);
   const manifestDigest = sha256Digest(manifestBytes);
   if (reference.digest !== undefined && manifestDigest !== reference.digest) {
     throw new HostError('ARTIFACT_DIGEST_MISMATCH', `${named}: the registry served a manifest whose digest is ${manifestDigest}`);

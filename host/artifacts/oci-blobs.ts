@@ -10,10 +10,13 @@ export interface RegistryAccess {
 
 export const sha256Digest = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
-const headersOf = (access: RegistryAccess, more: Record<string, string> = {}) => ({ ...(access.authorization ? { authorization: access.authorization } : {}), ...more });
+/** The headers of a call to the registry: its credentials, if any, and `more`. */
+export const headersOf = (access: RegistryAccess, more: Record<string, string> = {}) => ({ ...(access.authorization ? { authorization: access.authorization } : {}), ...more });
 
-async function refused(what: string, response: Response): Promise<HostError> {
-  const body = (await response.text().catch(() => '')).slice(0, 300);
+/** A refusal naming what was asked and the registry's answer (the first 300 bytes of at most 4 KiB it read of it). */
+export async function refused(what: string, response: Response): Promise<HostError> {
+  const said = await bodyWithin(response, 4096, 'an error answer').catch(() => new Uint8Array());
+  const body = new TextDecoder().decode(said.subarray(0, 300));
   return new HostError('ARTIFACT_REGISTRY_REFUSED', `${what}: the registry answered ${response.status} ${response.statusText}${body ? `: ${body}` : ''}`.trim());
 }
 

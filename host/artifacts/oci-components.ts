@@ -1,5 +1,5 @@
 import { HostError } from '../errors.ts';
-import { bodyWithin, fetchBlob, pushBlob, sha256Digest, type RegistryAccess } from './oci-blobs.ts';
+import { bodyWithin, fetchBlob, headersOf, pushBlob, refused, sha256Digest, type RegistryAccess } from './oci-blobs.ts';
 import { formatOciReference, type OciReference } from './oci-reference.ts';
 
 // The media types `wash push` gives a component, so that each side pulls what the other pushed.
@@ -28,12 +28,10 @@ export async function pushComponent(access: RegistryAccess, reference: OciRefere
   const manifest = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST_MEDIA_TYPE, config, layers: [layer] }));
   const put = await fetch(`${access.baseUrl}/v2/${reference.repository}/manifests/${reference.tag}`, {
     method: 'PUT',
-    headers: { 'content-type': OCI_MANIFEST_MEDIA_TYPE, ...(access.authorization ? { authorization: access.authorization } : {}) },
+    headers: headersOf(access, { 'content-type': OCI_MANIFEST_MEDIA_TYPE }),
     body: manifest,
   });
-  if (put.status !== 201) {
-    throw new HostError('ARTIFACT_REGISTRY_REFUSED', `pushing the manifest of ${formatOciReference(reference)}: the registry answered ${put.status} ${put.statusText}: ${(await put.text()).slice(0, 300)}`);
-  }
+  if (put.status !== 201) throw await refused(`pushing the manifest of ${formatOciReference(reference)}`, put);
   return sha256Digest(manifest);
 }
 
@@ -51,9 +49,9 @@ export interface PulledComponent {
 export async function pullComponent(access: RegistryAccess, reference: OciReference, maxBytes: number): Promise<PulledComponent> {
   const named = formatOciReference(reference);
   const response = await fetch(`${access.baseUrl}/v2/${reference.repository}/manifests/${reference.digest ?? reference.tag}`, {
-    headers: { accept: `${OCI_MANIFEST_MEDIA_TYPE}, application/vnd.docker.distribution.manifest.v2+json`, ...(access.authorization ? { authorization: access.authorization } : {}) },
+    headers: headersOf(access, { accept: `${OCI_MANIFEST_MEDIA_TYPE}, application/vnd.docker.distribution.manifest.v2+json` }),
   });
-  if (response.status !== 200) throw new HostError('ARTIFACT_REGISTRY_REFUSED', `pulling ${named}: the registry answered ${response.status} ${response.statusText}: ${(await response.text()).slice(0, 300)}`);
+  if (response.status !== 200) throw await refused(`pulling ${named}`, response);
   const manifestBytes = await bodyWithin(response, MAX_MANIFEST_BYTES, `the manifest of ${named}`);
   const manifestDigest = sha256Digest(manifestBytes);
   if (reference.digest !== undefined && manifestDigest !== reference.digest) {

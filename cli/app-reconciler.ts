@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { appOperations, fileAppStore, natsAppStore, natsLeaderLease, startReconciler, type AppOperations } from '../apps/index.ts';
-import { actorIdOf, handleControlRequest, type Host, type HostIdentity } from '../host/index.ts';
+import { handleControlRequest, type Host, type HostIdentity } from '../host/index.ts';
 import { discoverHosts, requestLattice, summarizeHost, type HostSummary, type LatticeMembership } from '../host/lattice/index.ts';
 
 /** What a host says of itself on the lattice, fixed at start. */
@@ -46,7 +46,7 @@ export function startAppReconciler(options: {
     }),
     perform: (target, request) =>
       !membership || target === self.id ? handleControlRequest(host, identity, request) : requestLattice(membership.bus, request, { hostId: target, timeoutMs: 60_000 }),
-    actorIdOf,
+    actorIdOf: (location) => host.actorIdOf(location),
     leader: () => (lease ? lease.held() : Promise.resolve(true)),
     now: () => new Date(),
     warn: (message) => log.warn(message),

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { generateKeyPair, publicKeyType, type KeyPair, type PublicKey } from '../claims/index.ts';
-import { badgerHome, defaultPolicy, ensureBadgerHome, LOG_LEVELS, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
-import { checkLatticeName, isLocked, joinLattice, LatticeError, leafConfig, openLatticeBuckets, openLatticeMessaging, openLatticeObjectStores, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
+import { ArtifactPuller, badgerHome, DEFAULT_MAX_ARTIFACT_BYTES, defaultPolicy, type LatticeArtifacts, ensureBadgerHome, LOG_LEVELS, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
+import { checkLatticeName, isLocked, joinLattice, LatticeError, latticeArtifactStore, leafConfig, openLatticeBuckets, openLatticeMessaging, openLatticeObjectStores, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
 import { packageVersion } from '../toolchain/index.ts';
 import { BUILT_IN_PROVIDERS, providerModules } from './provider-kinds.ts';
 import { CliError } from './errors.ts';
@@ -26,6 +26,7 @@ interface UpOptions extends TrustOptions {
   trust: string[];
   label: string[];
   providerModule: string[];
+  insecureRegistry: string[];
   logLevel: string;
   logMaxSize: string;
   actorThreads?: string;
@@ -49,6 +50,7 @@ export function upCommand(): Command {
     .option('--trust <account-key>', 'also trust components signed by this account (repeatable)', collect, [])
     .option('--label <key=value>', 'a label for this host (repeatable)', collect, [])
     .option('--provider-module <path>', 'also register the provider kind this module exports as `descriptor` (a provider of your own: docs/providers.md; repeatable)', collect, [])
+    .option('--insecure-registry <host:port>', 'pull oci:// references from this registry over plain HTTP although it is not on loopback (repeatable)', collect, [])
     .option('--log-level <level>', `the least severe log line kept, the host's and its actors': ${LOG_LEVELS.join(', ')}`, 'info')
     .option('--log-max-size <size>', `rotate ~/.badger/host.log when it reaches this size (such as 500K, 10M, 1G), keeping ${KEPT_LOG_FILES} older files`, DEFAULT_LOG_MAX_SIZE)
     .option('--actor-threads <n>', 'shared threads that run the actors, each many of them (default: one per core)')
@@ -152,6 +154,7 @@ async function runHostWith(options: UpOptions, home: string, log: HostLog): Prom
   };
   const lattice = checkLatticeName(options.lattice);
   let membership: LatticeMembership | undefined;
+  let latticeStore: LatticeArtifacts | undefined;
   const daemon = await startDaemon({
     home,
     policy,
@@ -159,6 +162,13 @@ async function runHostWith(options: UpOptions, home: string, log: HostLog): Prom
     logger: log.logger,
     providers: [...BUILT_IN_PROVIDERS, ...(await providerModules(options.providerModule))],
     threads: actorThreads(options),
+    puller: new ArtifactPuller({
+      home,
+      maxBytes: DEFAULT_MAX_ARTIFACT_BYTES,
+      insecureRegistries: options.insecureRegistry,
+      // lattice:// references come from the store of the lattice this host joined, through its own connection.
+      latticeArtifacts: () => (membership ? (latticeStore ??= latticeArtifactStore(membership.connection, lattice, servers)) : undefined),
+    }),
     latticeBuckets: openLatticeBuckets,
     latticeObjectStores: openLatticeObjectStores,
     // Actors' messages go over the lattice's own servers, as the host joined them, unless a link names a server.

@@ -1,19 +1,12 @@
 import { open } from 'node:fs/promises';
 import type { ArtifactBuffers } from './artifact-buffers.ts';
+import { DEFAULT_FETCH_TIMEOUTS, timedFetch, type FetchTimeouts } from './artifacts/timed-fetch.ts';
 import { HostError } from './errors.ts';
+
+export { DEFAULT_FETCH_TIMEOUTS, type FetchTimeouts };
 
 /** Components are 2 kB (WAT) to 13 MB (StarlingMonkey); anything far beyond is a mistake or an attack. */
 export const DEFAULT_MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
-
-/** How long a fetch may wait: for the response's head, between two pieces of its body, and in all. */
-export interface FetchTimeouts {
-  readonly headMs: number;
-  readonly idleMs: number;
-  readonly totalMs: number;
-}
-
-// A 13 MB component over a slow link takes seconds; a server that says nothing for 15 s is gone.
-export const DEFAULT_FETCH_TIMEOUTS: FetchTimeouts = { headMs: 15_000, idleMs: 15_000, totalMs: 120_000 };
 
 /**
  * The bytes of a component from a file path or an http(s) URL, refusing anything over `maxBytes`.
@@ -61,57 +54,15 @@ async function readArtifactFile(path: string, maxBytes: number, buffers: Artifac
 }
 
 async function fetchArtifact(url: string, maxBytes: number, timeouts: FetchTimeouts): Promise<Uint8Array> {
-  const abort = new AbortController();
-  let expired: string | undefined;
-  const expire = (why: string) => {
-    expired ??= why;
-    abort.abort();
-  };
-  const total = setTimeout(() => expire(`took over ${timeouts.totalMs} ms in all`), timeouts.totalMs);
-  let idle = setTimeout(() => expire(`sent no response head within ${timeouts.headMs} ms`), timeouts.headMs);
-  const timedOut = () => new HostError('ARTIFACT_FETCH_TIMEOUT', `GET ${url} ${expired}`);
+  const { response, body, discard } = await timedFetch(url, { redirect: 'follow' }, timeouts, `GET ${url}`);
+  if (!response.ok) {
+    discard();
+    throw new HostError('ARTIFACT_UNREADABLE', `GET ${url} answered ${response.status} ${response.statusText}`.trim());
+  }
   try {
-    let response: Response;
-    try {
-      response = await fetch(url, { signal: abort.signal, redirect: 'follow' });
-    } catch (error) {
-      if (expired) throw timedOut();
-      throw new HostError('ARTIFACT_UNREADABLE', `cannot fetch ${url}: ${(error as Error).message}`);
-    }
-    if (!response.ok || !response.body) {
-      abort.abort();
-      throw new HostError('ARTIFACT_UNREADABLE', `GET ${url} answered ${response.status} ${response.statusText}`.trim());
-    }
-    const declared = Number(response.headers.get('content-length') ?? NaN);
-    if (declared > maxBytes) {
-      abort.abort();
-      throw tooLarge(url, maxBytes);
-    }
-    // A server may omit or misstate the length, so count what actually arrives.
-    const chunks: Uint8Array[] = [];
-    let received = 0;
-    const stall = () => expire(`sent nothing for ${timeouts.idleMs} ms after ${received} bytes`);
-    clearTimeout(idle);
-    idle = setTimeout(stall, timeouts.idleMs);
-    try {
-      for await (const chunk of response.body) {
-        clearTimeout(idle);
-        idle = setTimeout(stall, timeouts.idleMs);
-        received += chunk.length;
-        if (received > maxBytes) {
-          abort.abort();
-          throw tooLarge(url, maxBytes);
-        }
-        chunks.push(chunk);
-      }
-    } catch (error) {
-      if (expired) throw timedOut();
-      throw error instanceof HostError ? error : new HostError('ARTIFACT_UNREADABLE', `GET ${url} broke off: ${(error as Error).message}`);
-    }
-    return new Uint8Array(Buffer.concat(chunks));
-  } finally {
-    clearTimeout(total);
-    clearTimeout(idle);
+    return await body(maxBytes, url);
+  } catch (error) {
+    throw (error as HostError).code === 'ARTIFACT_TOO_LARGE' ? tooLarge(url, maxBytes) : error;
   }
 }
 

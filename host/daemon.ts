@@ -46,6 +46,8 @@ export interface DaemonOptions {
   readonly providers?: readonly ProviderDescriptor[];
   /** Shared actor threads, and how long an idle instance is kept (the Host's options). */
   readonly threads?: Pick<HostOptions, 'actorThreads' | 'idleMs'>;
+  /** Pulls `oci://` and `lattice://` references for the host. */
+  readonly puller?: HostOptions['puller'];
   /** How providers reach the lattice's shared buckets (a key-value store's `backend=nats`). */
   readonly latticeBuckets?: LatticeBucketsOpener;
   /** How providers reach the lattice's object stores (a blob store's `backend=nats`). */
@@ -74,7 +76,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const logger = options.logger ?? pino({ name: 'badger-host' });
   let lattice: DaemonLattice | undefined;
   const publish = (type: string, data: unknown) => lattice?.publish(type, data);
-  const host = new Host({ cacheDir: join(options.home, 'cache', 'transpiled'), policy: options.policy, logger, onEvent: publish, providers: options.providers ?? [], ...options.threads });
+  const host = new Host({ cacheDir: join(options.home, 'cache', 'transpiled'), policy: options.policy, logger, onEvent: publish, providers: options.providers ?? [], ...options.threads, ...(options.puller ? { puller: options.puller } : {}) });
   let ready = false;
   let requestShutdown!: () => void;
   const shutdownRequested = new Promise<void>((resolve) => (requestShutdown = resolve));

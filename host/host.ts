@@ -6,6 +6,7 @@ import { routesChanged } from './actor-thread.ts';
 import { defaultActorThreads, SharedThreads } from './shared-threads.ts';
 import { ArtifactBuffers } from './artifact-buffers.ts';
 import { readArtifact } from './artifact-source.ts';
+import { isPulledReference, type ArtifactPuller } from './artifacts/artifact-puller.ts';
 import { HostError } from './errors.ts';
 import type { LogLevel } from './log-levels.ts';
 import type { ActorLogLevel } from './wasi/index.ts';
@@ -43,6 +44,8 @@ export interface HostOptions {
   readonly actorThreads?: number;
   /** An actor instance unused this long is dropped, and made again by the next call (default 60 s). */
   readonly idleMs?: number;
+  /** Pulls `oci://` and `lattice://` references (through the digest cache); without it the host refuses them. */
+  readonly puller?: Pick<ArtifactPuller, 'pull'>;
 }
 
 export type HostEventType =
@@ -93,10 +96,6 @@ function actorIdFrom(verification: ClaimsVerification): string {
   return verification.claims?.sub ?? `unsigned-${verification.hash?.slice(0, 16)}`;
 }
 
-/** The id the component at `location` would run under, without starting it (for the reconciler). */
-export async function actorIdOf(location: string): Promise<string> {
-  return actorIdFrom(await verifyArtifact(await readArtifact(location), Math.floor(Date.now() / 1000)));
-}
 
 interface RunningActor {
   readonly summary: Omit<ActorSummary, 'limits' | 'failures' | 'isolated'>;
@@ -292,12 +291,32 @@ export class Host {
    * capabilities it is granted. The bytes are lent (see ArtifactBuffers): valid until `use` settles.
    */
   async #withAdmissible<T>(location: string, use: (admitted: Admitted) => Promise<T>): Promise<T> {
-    const bytes = await readArtifact(location, undefined, undefined, this.#artifactBuffers);
+    const bytes = await this.#read(location);
     try {
       return await use(await this.#admissible(location, bytes));
     } finally {
       this.#artifactBuffers.release(bytes);
     }
+  }
+
+  /** The id the component at `location` would run under, without starting it (for the reconciler). */
+  async actorIdOf(location: string): Promise<string> {
+    const bytes = await this.#read(location);
+    try {
+      return actorIdFrom(await verifyArtifact(bytes, this.#now()));
+    } finally {
+      this.#artifactBuffers.release(bytes);
+    }
+  }
+
+  /** A component's bytes: a file's lent from the buffers, a URL's fetched, a reference's pulled. */
+  async #read(location: string): Promise<Uint8Array> {
+    if (!isPulledReference(location)) return readArtifact(location, undefined, undefined, this.#artifactBuffers);
+    if (!this.#options.puller) throw new HostError('ARTIFACT_UNREADABLE', `${location}: this host pulls no references (it was made without an artifact puller)`);
+    const pulled = await this.#options.puller.pull(location);
+    if (pulled.movedFrom) this.#log.warn({ reference: location, was: pulled.movedFrom, now: pulled.resolved }, 'the reference moved since this host last pulled it: starting what it names now');
+    this.#log.info({ reference: location, digest: pulled.digest, cached: pulled.cached }, 'pulled');
+    return pulled.bytes;
   }
 
   async #admissible(location: string, bytes: Uint8Array): Promise<Admitted> {

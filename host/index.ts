@@ -34,6 +34,7 @@ export {
   type ServedInterfaces,
 } from './import-resolution.ts';
 export { importReport, type ImportReportOptions } from './import-report.ts';
+export { ArtifactPuller, isPulledReference, type LatticeArtifact, type LatticeArtifacts, type PulledArtifact } from './artifacts/artifact-puller.ts';
 export { DEFAULT_FETCH_TIMEOUTS, DEFAULT_MAX_ARTIFACT_BYTES, readArtifact, type FetchTimeouts } from './artifact-source.ts';
 export { serving, WitError, type Contract, type RoutedCall, type Served } from './contract.ts';
 export { forgetKeptReads } from './actor-thread.ts';
@@ -44,7 +45,7 @@ export { routeImportCall, type CallOutcome, type RemoteCallOutcome, type RouteTa
 export type { ActorRpcRequest, HeldLinks, LatticeAccess, LatticeBucket, LatticeBuckets, LatticeBucketsOpener, LatticeMessage, LatticeMessaging, LatticeMessagingOpener, LatticeObjectStore, LatticeObjectStores, LatticeObjectStoresOpener, RemoteHttpRequest, RemoteHttpResponse, RemoteTargets, Serving } from './remote-targets.ts';
 export type { Invocation, InvocationErrorCode, InvocationResult } from './actor-protocol.ts';
 export { startDaemon, type Daemon, type DaemonApplications, type DaemonContext, type DaemonLattice, type DaemonOptions } from './daemon.ts';
-export { actorIdOf, Host, type ActorSummary, type HostEventType, type HostOptions, type StartActorOptions } from './host.ts';
+export { Host, type ActorSummary, type HostEventType, type HostOptions, type StartActorOptions } from './host.ts';
 export {
   defaultSocketPath,
   encodeControlJson,

@@ -1,6 +1,8 @@
 import { HostError } from '../errors.ts';
-import { bodyWithin, fetchBlob, headersOf, pushBlob, refused, sha256Digest, type RegistryAccess } from './oci-blobs.ts';
+import { fetchBlob, pushBlob, sha256Digest } from './oci-blobs.ts';
 import { formatOciReference, type OciReference } from './oci-reference.ts';
+import { refused, type RegistryClient } from './registry-client.ts';
+import type { FetchProgress } from './timed-fetch.ts';
 
 // The media types `wash push` gives a component, so that each side pulls what the other pushed.
 export const WASMCLOUD_CONFIG_MEDIA_TYPE = 'application/vnd.wasmcloud.actor.archive.config';
@@ -14,24 +16,22 @@ const MAX_MANIFEST_BYTES = 64 * 1024;
 /** wash's config blob for a component says nothing more. */
 const EMPTY_CONFIG = new TextEncoder().encode('{}');
 
-interface Descriptor {
+export interface Descriptor {
   readonly mediaType: string;
   readonly digest: string;
   readonly size: number;
 }
 
 /** Pushes a component: its config and its Wasm layer, then the manifest under the reference's tag. The manifest's digest. */
-export async function pushComponent(access: RegistryAccess, reference: OciReference, component: Uint8Array): Promise<string> {
+export async function pushComponent(client: RegistryClient, reference: OciReference, component: Uint8Array): Promise<string> {
   if (reference.tag === undefined) throw new HostError('ARTIFACT_BAD_REFERENCE', `${formatOciReference(reference)}: a push needs a tag to put the artifact under`);
-  const config: Descriptor = { mediaType: WASMCLOUD_CONFIG_MEDIA_TYPE, digest: await pushBlob(access, reference.repository, EMPTY_CONFIG), size: EMPTY_CONFIG.length };
-  const layer: Descriptor = { mediaType: WASMCLOUD_LAYER_MEDIA_TYPE, digest: await pushBlob(access, reference.repository, component), size: component.length };
+  const config: Descriptor = { mediaType: WASMCLOUD_CONFIG_MEDIA_TYPE, digest: await pushBlob(client, reference.repository, EMPTY_CONFIG), size: EMPTY_CONFIG.length };
+  const layer: Descriptor = { mediaType: WASMCLOUD_LAYER_MEDIA_TYPE, digest: await pushBlob(client, reference.repository, component), size: component.length };
   const manifest = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST_MEDIA_TYPE, config, layers: [layer] }));
-  const put = await fetch(`${access.baseUrl}/v2/${reference.repository}/manifests/${reference.tag}`, {
-    method: 'PUT',
-    headers: headersOf(access, { 'content-type': OCI_MANIFEST_MEDIA_TYPE }),
-    body: manifest,
-  });
-  if (put.status !== 201) throw await refused(`pushing the manifest of ${formatOciReference(reference)}`, put);
+  const what = `pushing the manifest of ${formatOciReference(reference)}`;
+  const put = await client.send(`/v2/${reference.repository}/manifests/${reference.tag}`, { method: 'PUT', headers: { 'content-type': OCI_MANIFEST_MEDIA_TYPE }, body: manifest }, what);
+  if (put.response.status !== 201) throw await refused(what, put);
+  put.discard();
   return sha256Digest(manifest);
 }
 
@@ -39,6 +39,16 @@ export interface PulledComponent {
   readonly bytes: Uint8Array;
   /** What the reference resolved to: a tag that moves since resolves to another. */
   readonly manifestDigest: string;
+  /** The component's own digest (its layer's): what the cache keeps it under. */
+  readonly layerDigest: string;
+  /** True when the bytes came from `cached`, not from the registry. */
+  readonly cached: boolean;
+}
+
+export interface PullOptions {
+  /** The bytes of a layer digest already held (checked against it by the holder), if any. */
+  readonly cached?: (digest: string) => Promise<Uint8Array | undefined>;
+  readonly progress?: FetchProgress;
 }
 
 /**
@@ -46,20 +56,28 @@ export interface PulledComponent {
  * hashes to it; the layer is checked against the manifest's digest for it, and its size against
  * `maxBytes` before a byte of it is read.
  */
-export async function pullComponent(access: RegistryAccess, reference: OciReference, maxBytes: number): Promise<PulledComponent> {
+export async function pullComponent(client: RegistryClient, reference: OciReference, maxBytes: number, options: PullOptions = {}): Promise<PulledComponent> {
+  const { manifestDigest, layer } = await resolveComponent(client, reference, maxBytes);
+  const cached = await options.cached?.(layer.digest);
+  if (cached) return { bytes: cached, manifestDigest, layerDigest: layer.digest, cached: true };
+  return { bytes: await fetchBlob(client, reference.repository, layer.digest, maxBytes, options.progress), manifestDigest, layerDigest: layer.digest, cached: false };
+}
+
+/** What a reference resolves to now: its manifest's digest, and the Wasm layer it names. */
+export async function resolveComponent(client: RegistryClient, reference: OciReference, maxBytes: number): Promise<{ manifestDigest: string; layer: Descriptor }> {
   const named = formatOciReference(reference);
-  const response = await fetch(`${access.baseUrl}/v2/${reference.repository}/manifests/${reference.digest ?? reference.tag}`, {
-    headers: headersOf(access, { accept: `${OCI_MANIFEST_MEDIA_TYPE}, application/vnd.docker.distribution.manifest.v2+json` }),
-  });
-  if (response.status !== 200) throw await refused(`pulling ${named}`, response);
-  const manifestBytes = await bodyWithin(response, MAX_MANIFEST_BYTES, `the manifest of ${named}`);
+  const answer = await client.send(`/v2/${reference.repository}/manifests/${reference.digest ?? reference.tag}`, {
+    headers: { accept: `${OCI_MANIFEST_MEDIA_TYPE}, application/vnd.docker.distribution.manifest.v2+json` },
+  }, `pulling ${named}`);
+  if (answer.response.status !== 200) throw await refused(`pulling ${named}`, answer);
+  const manifestBytes = await answer.body(MAX_MANIFEST_BYTES, `the manifest of ${named}`);
   const manifestDigest = sha256Digest(manifestBytes);
   if (reference.digest !== undefined && manifestDigest !== reference.digest) {
     throw new HostError('ARTIFACT_DIGEST_MISMATCH', `${named}: the registry served a manifest whose digest is ${manifestDigest}`);
   }
   const layer = wasmLayerOf(manifestBytes, named);
   if (layer.size > maxBytes) throw new HostError('ARTIFACT_TOO_LARGE', `${named} is larger than the ${maxBytes}-byte limit for a component (its manifest says ${layer.size})`);
-  return { bytes: await fetchBlob(access, reference.repository, layer.digest, maxBytes), manifestDigest };
+  return { manifestDigest, layer };
 }
 
 /** Pure: the one Wasm layer of a manifest. */

@@ -13,6 +13,7 @@ export { FORWARD_TIMEOUT_MS, forwardFailureStatus, latticeProviderHost } from '.
 export { latticeKv, NoJetStreamError, openLatticeBuckets } from './jetstream.ts';
 export { openLatticeMessaging } from './messaging.ts';
 export { openLatticeObjectStores } from './object-stores.ts';
+export { artifactStoreName, latticeArtifactStore } from './artifact-store.ts';
 export { LatticeBus, type Inbound, type LatticeBusOptions, type LatticeIdentity } from './lattice-bus.ts';
 export { isLocked, issueVoucher, memberRefusal, type LatticeTrust } from './trust.ts';
 export { isDown } from './connection-state.ts';

@@ -9,7 +9,7 @@ const notFound = (error: unknown) => (error as NatsError | undefined)?.api_error
 const unanswered = (error: unknown) => (error as NatsError | undefined)?.code === ErrorCode.NoResponders;
 
 /** nats.js keeps an object store `<name>` in the stream `OBJ_<name>`. */
-const streamOf = (name: string) => `OBJ_${name}`;
+export const streamOf = (name: string) => `OBJ_${name}`;
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 /**
@@ -29,7 +29,7 @@ interface JetStream {
  * The server's own JetStream, or else the hub's through a leaf node by its domain (as for the
  * key-value buckets: nats-server keeps the JetStream API from crossing a leaf connection otherwise).
  */
-async function reachJetStream(connection: NatsConnection, url: string): Promise<JetStream> {
+export async function reachJetStream(connection: NatsConnection, url: string): Promise<JetStream> {
   try {
     return { jsm: await connection.jetstreamManager(), js: connection.jetstream() };
   } catch (error) {
@@ -57,15 +57,7 @@ export async function openLatticeObjectStores(url: string): Promise<LatticeObjec
     throw error;
   }
   const { js, jsm } = jetStream;
-  const exists = async (name: string) => {
-    try {
-      await jsm.streams.info(streamOf(name));
-      return true;
-    } catch (error) {
-      if (notFound(error)) return false;
-      throw error;
-    }
-  };
+  const exists = (name: string) => streamExists(jsm, streamOf(name));
   return {
     exists,
     async create(name) {
@@ -89,6 +81,16 @@ export async function openLatticeObjectStores(url: string): Promise<LatticeObjec
       await connection.drain();
     },
   };
+}
+
+export async function streamExists(jsm: JetStreamManager, stream: string): Promise<boolean> {
+  try {
+    await jsm.streams.info(stream);
+    return true;
+  } catch (error) {
+    if (notFound(error)) return false;
+    throw error;
+  }
 }
 
 function objectStore(name: string, store: ObjectStore, jsm: JetStreamManager): LatticeObjectStore {

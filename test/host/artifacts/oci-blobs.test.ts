@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchBlob, pushBlob, sha256Digest } from '../../../host/artifacts/oci-blobs.ts';
 import { registryBaseUrl } from '../../../host/artifacts/oci-reference.ts';
+import { RegistryClient } from '../../../host/artifacts/registry-client.ts';
 import { startRegistry, type RunningRegistry } from '../../fixtures/oci-registry.ts';
 
 let registry: RunningRegistry;
@@ -11,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => registry.stop());
 
-const access = () => ({ baseUrl: registryBaseUrl(registry.registry, false) });
+const access = () => new RegistryClient(registryBaseUrl(registry.registry, false));
 const bytes = (size: number, seed: number) => new Uint8Array(size).map((_, i) => (i * seed) % 251);
 
 describe('OCI blobs, against a real registry (CNCF distribution)', () => {

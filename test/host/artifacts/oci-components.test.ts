@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../../host/artifacts/oci-blobs.ts';
 import { OCI_MANIFEST_MEDIA_TYPE, pullComponent, pushComponent, wasmLayerOf, WASMCLOUD_CONFIG_MEDIA_TYPE, WASMCLOUD_LAYER_MEDIA_TYPE } from '../../../host/artifacts/oci-components.ts';
 import { parseOciReference, registryBaseUrl } from '../../../host/artifacts/oci-reference.ts';
+import { RegistryClient } from '../../../host/artifacts/registry-client.ts';
 import { builtActor } from '../../actors/built-actors.ts';
 import { startRegistry, type RunningRegistry } from '../../fixtures/oci-registry.ts';
 
@@ -13,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => registry.stop());
 
-const access = () => ({ baseUrl: registryBaseUrl(registry.registry, false) });
+const access = () => new RegistryClient(registryBaseUrl(registry.registry, false));
 const ref = (rest: string) => parseOciReference(`oci://${registry.registry}/${rest}`);
 
 describe('components in a real OCI registry', () => {
@@ -21,7 +22,7 @@ describe('components in a real OCI registry', () => {
     const component = new Uint8Array(await readFile(builtActor('hello-wat')));
     const digest = await pushComponent(access(), ref('badger/hello-wat:0.1.0'), component);
     const byTag = await pullComponent(access(), ref('badger/hello-wat:0.1.0'), 1024 * 1024);
-    expect(byTag).toEqual({ bytes: component, manifestDigest: digest });
+    expect(byTag).toEqual({ bytes: component, manifestDigest: digest, layerDigest: sha256Digest(component), cached: false });
     expect(await pullComponent(access(), ref(`badger/hello-wat@${digest}`), 1024 * 1024)).toEqual(byTag);
 
     const manifest = await fetch(`${access().baseUrl}/v2/badger/hello-wat/manifests/${digest}`, { headers: { accept: OCI_MANIFEST_MEDIA_TYPE } }).then((response) => response.json());
@@ -30,7 +31,10 @@ describe('components in a real OCI registry', () => {
     const other = new Uint8Array(await readFile(builtActor('blob-wat')));
     const moved = await pushComponent(access(), ref('badger/hello-wat:0.1.0'), other);
     expect(moved).not.toBe(digest);
-    expect(await pullComponent(access(), ref('badger/hello-wat:0.1.0'), 1024 * 1024)).toEqual({ bytes: other, manifestDigest: moved });
+    expect(await pullComponent(access(), ref('badger/hello-wat:0.1.0'), 1024 * 1024)).toEqual({ bytes: other, manifestDigest: moved, layerDigest: sha256Digest(other), cached: false });
+    // A layer already held is not fetched again: the holder's bytes are used.
+    const held = await pullComponent(access(), ref('badger/hello-wat:0.1.0'), 1024 * 1024, { cached: async (layer) => (layer === sha256Digest(other) ? other : undefined) });
+    expect(held).toMatchObject({ manifestDigest: moved, cached: true });
   });
 
   it("refuses a manifest that does not hash to the digest asked for, after its bytes were changed in the registry's storage", async () => {

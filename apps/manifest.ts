@@ -158,7 +158,7 @@ class Checker {
       if (!PROVIDER_KINDS.includes(kind as ProviderKind)) return this.problem([...path, 'properties', 'kind'], `a capability's kind is one of ${PROVIDER_KINDS.join(', ')}`);
       return { kind: 'provider', name, providerKind: kind as ProviderKind, placement };
     }
-    const image = typeof properties.image === 'string' && properties.image !== '' ? properties.image : this.problem([...path, 'properties', 'image'], 'an actor component needs properties.image: a path or URL of a signed .wasm');
+    const image = typeof properties.image === 'string' && properties.image !== '' ? properties.image : this.problem([...path, 'properties', 'image'], 'an actor component needs properties.image: a path or URL of a signed .wasm, or a reference (oci://…, lattice://name:version)');
     const config = this.stringMap(properties.config, [...path, 'properties', 'config']);
     return image && config ? { kind: 'actor', name, image, config, placement } : undefined;
   }

@@ -4,7 +4,7 @@ import { auction, checkLatticeName, LatticeError, latticeControlClient, pickHost
 import { CliError } from './errors.ts';
 import { askHost } from './host-client.ts';
 import { onceOnLattice, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
-import { collect, integerOption, keyValuePairs, logLevel, positive } from './options.ts';
+import { collect, componentLocation, integerOption, keyValuePairs, logLevel, positive } from './options.ts';
 import { emit } from './output.ts';
 import { defaultLattice } from './config-file.ts';
 import { withProgress } from './progress.ts';
@@ -13,7 +13,7 @@ export function startCommand(): Command {
   const start = new Command('start').description('start an actor (or a provider) on the running host');
   withCredentialOptions(start.command('actor'))
     .description('verify, admit and start an actor')
-    .argument('<path|url>', 'a signed component: a file or an http(s) URL')
+    .argument('<path|url|reference>', 'a signed component: a file, an http(s) URL, oci://<registry>/<repository>:<tag> (or @sha256:<digest>), or lattice://<name>:<version>')
     .option('--max-instances <n>', 'instances that may run at once (on shared threads, at most one per thread)', '1')
     .option('--isolated', 'run on threads of its own rather than the shared ones: for a guest that waits long, or that must not share a thread')
     .option('--idle-ms <ms>', "drop an instance unused this long; the next call makes a new one (default: the host's --idle-ms)")
@@ -23,7 +23,7 @@ export function startCommand(): Command {
     .option('--config <key=value>', 'what wasi:config answers this actor (repeatable)', collect, [])
     .option('--log-level <level>', `the least severe of its own log lines kept: ${LOG_LEVELS.join(', ')} (default: the host's)`)
     .option('--json', 'print JSON')
-    .option('--nats <url>', 'start it on a host of this lattice instead of the local one (the location must then be an http(s) URL or a path on that host)')
+    .option('--nats <url>', 'start it on a host of this lattice instead of the local one (the location must then be a reference, an http(s) URL or a path on that host)')
     .option('--lattice <name>', 'with --nats: the lattice', defaultLattice())
     .option('--host <id>', 'with --nats: the host (its N… id) to start it on')
     .option('--constraint <key=value>', 'with --nats: auction among hosts whose labels match (repeatable); the least loaded wins', collect, [])
@@ -48,7 +48,7 @@ export function startCommand(): Command {
       ) => {
         const request = {
           op: 'start-actor' as const,
-          location: /^https?:\/\//.test(location) ? location : (await import('node:path')).resolve(location),
+          location: componentLocation(location),
           maxInstances: positive(options.maxInstances, '--max-instances'),
           deadlineMs: positive(options.deadlineMs, '--deadline-ms'),
           queueLimit: integerOption(options.queueLimit, '--queue-limit', 0),
@@ -119,10 +119,10 @@ export function updateCommand(): Command {
   update
     .command('actor')
     .description('swap a running actor for another version of it (the same component key, signed by the same account) without a gap: its links and HTTP addresses move to the new one, calls in flight finish on the old one; a version that does not start leaves the old one running')
-    .argument('<path|url>', 'the new version: a signed component, a file or an http(s) URL')
+    .argument('<path|url|reference>', 'the new version: a signed component, a file, an http(s) URL, or an oci:// or lattice:// reference')
     .option('--json', 'print JSON')
     .action(async (location: string, options: { json?: boolean }) => {
-      const resolved = /^https?:\/\//.test(location) ? location : (await import('node:path')).resolve(location);
+      const resolved = componentLocation(location);
       const summary = await withProgress(`updating to ${location}`, () => askHost({ op: 'update-actor', location: resolved }));
       emit(options.json, summary, `updated ${summary.name} (${summary.id})${summary.capabilities.length ? ` with ${summary.capabilities.join(', ')}` : ''}`);
     });

@@ -1,3 +1,6 @@
+import { resolve } from 'node:path';
+import { isLatticeReference, LATTICE_SCHEME, parseLatticeReference } from '../host/artifacts/lattice-reference.ts';
+import { formatOciReference, isOciReference, parseOciReference } from '../host/artifacts/oci-reference.ts';
 import { LOG_LEVELS, type LogLevel } from '../host/log-levels.ts';
 import { CliError } from './errors.ts';
 
@@ -36,4 +39,16 @@ export function logLevel(text: string, option: string): LogLevel {
 export function logSize(text: string, option: string): string {
   if (!/^[1-9]\d*[KMG]$/.test(text)) throw new CliError('CLI_BAD_ARGUMENT', `${option}: "${text}" is not a size such as 500K, 10M or 1G`);
   return text;
+}
+
+/**
+ * What a host is given for a component: a URL or a reference (`oci://`, `lattice://`) as written,
+ * checked here so that a typo is named before the host is asked; a path made absolute, since the
+ * host has a working directory of its own.
+ */
+export function componentLocation(text: string): string {
+  if (/^https?:\/\//i.test(text)) return text;
+  if (isOciReference(text)) return formatOciReference(parseOciReference(text));
+  if (isLatticeReference(text)) return `${LATTICE_SCHEME}${parseLatticeReference(text)}`;
+  return resolve(text);
 }

@@ -2,6 +2,7 @@ import { packageVersion } from '../toolchain/index.ts';
 import { Command } from 'commander';
 import { callCommand, scaleCommand, startCommand, stopCommand, updateCommand } from './actor-commands.ts';
 import { appCommand } from './app-command.ts';
+import { artifactsCommand, pullCommand, pushCommand } from './artifact-commands.ts';
 import { completionCommand } from './completion-command.ts';
 import { devCommand } from './dev-command.ts';
 import { doctorCommand } from './doctor-command.ts';
@@ -29,6 +30,9 @@ export function buildProgram(): Command {
     .addCommand(keysCommand())
     .addCommand(claimsCommand())
     .addCommand(buildCommand())
+    .addCommand(pushCommand())
+    .addCommand(pullCommand())
+    .addCommand(artifactsCommand())
     .addCommand(devCommand())
     .addCommand(upCommand())
     .addCommand(downCommand())

@@ -34,3 +34,26 @@ let spinning: NodeJS.WriteStream | undefined;
 export function clearSpinnerLine(): void {
   spinning?.write('\r\x1b[2K');
 }
+
+/**
+ * A pull's progress on a terminal (never in a pipe, a log or under --json): bytes received of
+ * the declared size, redrawn at most ten times a second once the pull has taken a moment.
+ */
+export function byteProgress(label: string, stream: NodeJS.WriteStream = process.stderr): ((received: number, declared: number | undefined) => void) | undefined {
+  if (!stream.isTTY || process.argv.includes('--json')) return undefined;
+  const started = Date.now();
+  let drawn = 0;
+  const mib = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
+  return (received, declared) => {
+    const now = Date.now();
+    const done = declared !== undefined && received >= declared;
+    if (now - started < SPINNER_DELAY_MS / 4 || (!done && now - drawn < 100)) return;
+    drawn = now;
+    spinning = stream;
+    stream.write(`\r\x1b[2K${label}: ${mib(received)}${declared ? ` of ${mib(declared)} MiB (${Math.floor((received / declared) * 100)}%)` : ' MiB'}`);
+    if (done) {
+      clearSpinnerLine();
+      spinning = undefined;
+    }
+  };
+}

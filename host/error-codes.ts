@@ -84,6 +84,7 @@ export const ERROR_CODES = {
   ARTIFACT_NOT_A_COMPONENT: 'the artifact is a core module, not a component',
   ARTIFACT_BAD_REFERENCE: 'an oci:// reference is malformed (no registry, no tag or digest, a repository or tag the OCI grammar refuses)',
   ARTIFACT_REGISTRY_REFUSED: 'an OCI registry answered a push or a pull with an error, or sent an upload to another server',
+  ARTIFACT_NOT_FOUND: "the lattice's artifact store has no artifact of that name and version",
   ARTIFACT_REGISTRY_AUTH: 'an OCI registry needs credentials that were not given, or refused the ones given',
   ARTIFACT_DIGEST_MISMATCH: 'the bytes a registry served do not hash to the digest they were asked for',
   POLICY_MALFORMED: 'the policy file is not valid',

@@ -114,7 +114,7 @@ export class ArtifactPuller {
     const totalMs = (this.#options.timeouts ?? DEFAULT_FETCH_TIMEOUTS).totalMs;
     return withinMs(totalMs, `${named}: the lattice store took over ${totalMs} ms`, async () => {
       const info = await store.info(name);
-      if (!info) throw new HostError('ARTIFACT_UNREADABLE', `${named}: the lattice store has no such artifact (badger artifacts list shows what it has; badger push <file.wasm> ${name} puts it there)`);
+      if (!info) throw new HostError('ARTIFACT_NOT_FOUND', `${named}: the lattice store has no such artifact (badger artifacts list shows what it has; badger push <file.wasm> ${name} puts it there)`);
       if (info.size > maxBytes) throw new HostError('ARTIFACT_TOO_LARGE', `${named} is larger than the ${maxBytes}-byte limit for a component (the store says ${info.size})`);
       let bytes = await this.#cache.get(info.digest);
       const cached = bytes !== undefined;

@@ -29,7 +29,7 @@ export function chooseCredentials(
   };
   const fromFlags = pair(given.user, given.password, '--user', '--password', '--user');
   if (fromFlags) return fromFlags;
-  const fromEnv = pair(env[REGISTRY_USER_ENV] || undefined, env[REGISTRY_PASSWORD_ENV], REGISTRY_USER_ENV, REGISTRY_PASSWORD_ENV, REGISTRY_USER_ENV);
+  const fromEnv = pair(env[REGISTRY_USER_ENV] || undefined, env[REGISTRY_PASSWORD_ENV] || undefined, REGISTRY_USER_ENV, REGISTRY_PASSWORD_ENV, REGISTRY_USER_ENV);
   if (fromEnv) return fromEnv;
   return dockerConfig ? dockerCredentials(registry, dockerConfig.text, dockerConfig.path) : undefined;
 }

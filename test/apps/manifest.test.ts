@@ -51,7 +51,7 @@ describe('application manifests', () => {
     expect(reading.problems).toEqual([
       { line: 2, column: 7, message: 'kind must be Application, not "App"' },
       { line: 4, column: 9, message: 'metadata.name must be 1 to 63 lowercase letters, digits or -' },
-      { line: 9, column: 19, message: 'an actor component needs properties.image: a path or URL of a signed .wasm' },
+      { line: 9, column: 19, message: 'an actor component needs properties.image: a path or URL of a signed .wasm, or a reference (oci://…, lattice://name:version)' },
       { line: 13, column: 24, message: 'instances must be a whole number from 1' },
       { line: 16, column: 21, message: 'no component named nowhere in this manifest' },
       { line: 20, column: 15, message: 'a capability\'s kind is one of keyvalue, http-server, oled-display' },

@@ -1,12 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { ArtifactPuller, DEFAULT_MAX_ARTIFACT_BYTES, ensureBadgerHome, HostError, readArtifact, type LatticeArtifacts } from '../host/index.ts';
 import { isLatticeReference, parseLatticeReference } from '../host/artifacts/lattice-reference.ts';
 import { pushComponent } from '../host/artifacts/oci-components.ts';
 import { isOciReference, parseOciReference } from '../host/artifacts/oci-reference.ts';
 import { registryCredentials } from '../host/artifacts/registry-credentials.ts';
-import { checkLatticeName, latticeArtifactStore, type NatsConnection } from '../host/lattice/index.ts';
+import { checkLatticeName, latticeArtifactStore, type LatticeError } from '../host/lattice/index.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
 import { CliError } from './errors.ts';
 import { onceConnected, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
@@ -36,14 +37,28 @@ const withStoreOptions = (command: Command) =>
     .option('--nats <url>', "the lattice's NATS server, for name:version (a leaf reaches the hub's store); default: nats in ~/.badger/config.yaml", defaultNats())
     .option('--lattice <name>', 'the lattice whose store it is', defaultLattice());
 
+/** How long a command waits for a leaf that has just started to link to its hub's JetStream. */
+const LEAF_LINK_WAIT_MS = 5000;
+
 /** Runs `use` on the lattice store the options name. */
-function onStore<T>(options: StoreOptions, use: (store: LatticeArtifacts, connection: NatsConnection) => Promise<T>): Promise<T> {
-  if (!options.nats) throw new CliError('CLI_BAD_ARGUMENT', "the lattice's artifact store is on NATS: give --nats nats://host:4222 (or set nats in ~/.badger/config.yaml)");
+function onStore<T>(options: StoreOptions, use: (store: LatticeArtifacts) => Promise<T>): Promise<T> {
+  const servers = options.nats;
+  if (!servers) throw new CliError('CLI_BAD_ARGUMENT', "the lattice's artifact store is on NATS: give --nats nats://host:4222 (or set nats in ~/.badger/config.yaml)");
   const lattice = checkLatticeName(options.lattice);
-  return onceConnected(options.nats, options, (connection) => use(latticeArtifactStore(connection, lattice, options.nats), connection));
+  return onceConnected(servers, options, async (connection) => {
+    const store = latticeArtifactStore(connection, lattice, servers);
+    // A leaf started a moment ago (badger up --leaf-remote) answers before its link to the hub is up.
+    for (const until = Date.now() + LEAF_LINK_WAIT_MS; ; await sleep(200)) {
+      try {
+        return await use(store);
+      } catch (error) {
+        if ((error as LatticeError).code !== 'LATTICE_NO_JETSTREAM' || Date.now() > until) throw error;
+      }
+    }
+  });
 }
 
-const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+const mib = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`);
 
 export function pushCommand(): Command {
   return withStoreOptions(withRegistryOptions(new Command('push')))

@@ -15,10 +15,11 @@ describe('application manifests', () => {
       ['display', 'provider', 'daemon'],
       ['web', 'provider', 'spread'],
     ]);
+    expect(reading.app.components[0]).toMatchObject({ image: 'lattice://oled-ticker:0.1.0', placement: { spread: [{ requirements: { device: 'pi' } }] } });
     expect(reading.app.components[1]).toMatchObject({ providerKind: 'oled-display', placement: { spread: [{ requirements: { device: 'pi' } }] } });
     expect(reading.app.links).toEqual([
       { source: 'oled-ticker', target: 'display', interface: 'badger:oled/display', name: 'default', config: {} },
-      { source: 'oled-ticker', target: 'web', interface: 'wasi:http/incoming-handler', name: 'default', config: { address: '127.0.0.1:8080' } },
+      { source: 'oled-ticker', target: 'web', interface: 'wasi:http/incoming-handler', name: 'default', config: { address: '0.0.0.0:8080' } },
     ]);
   });
 

@@ -85,6 +85,10 @@ describe('--json on every verb', () => {
     expect(await json('doctor')).toMatchObject({ ok: true, checks: expect.arrayContaining([expect.objectContaining({ check: 'i2c' })]) });
     expect(await json('nats hub', '--port', String(await freePort()))).toMatchObject({ config: expect.stringContaining('leafnodes') });
 
+    expect(await json('push', builtActor('hello-wat'), 'hello-wat:0.1.0', '--nats', nats.url)).toMatchObject({ reference: 'lattice://hello-wat:0.1.0', digest: expect.stringMatching(/^sha256:/) });
+    expect(await json('pull', 'lattice://hello-wat:0.1.0', '--nats', nats.url, '-o', join(work, 'pulled.wasm'))).toMatchObject({ file: join(work, 'pulled.wasm'), cached: false });
+    expect(await json('artifacts list', '--nats', nats.url)).toEqual([expect.objectContaining({ name: 'hello-wat:0.1.0' })]);
+    expect(await json('artifacts rm', 'hello-wat:0.1.0', '--nats', nats.url)).toEqual({ removed: 'lattice://hello-wat:0.1.0' });
     expect(await json('up', '--detached', '--nats', nats.url, '--label', 'json=yes', '--trust', issuer)).toMatchObject({ pid: expect.any(Number), socket: expect.any(String) });
     expect(await json('start actor', builtActor('oled-ticker'))).toMatchObject({ name: 'oled-ticker' });
     expect(await json('start actor', builtActor('hello-wat'))).toMatchObject({ name: 'hello-wat' });

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { artifactsScenario } from './artifacts.ts';
 import { buildCacheScenario } from './build-cache.ts';
 import { coldStartScenario } from './cold-start.ts';
 import { densityScenario } from './density.ts';
@@ -18,6 +19,7 @@ import { providersScenario } from './providers.ts';
 import { FIGURE_LINE, FIGURES_AS_JSON, figureLine, medianLine, type Figure } from './report.ts';
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
+  artifacts: artifactsScenario,
   'build-cache': buildCacheScenario,
   'cold-start': coldStartScenario,
   density: densityScenario,

@@ -22,7 +22,8 @@ export interface LatticeArtifact {
 export interface LatticeArtifacts {
   put(name: string, bytes: Uint8Array): Promise<LatticeArtifact>;
   info(name: string): Promise<LatticeArtifact | undefined>;
-  get(name: string): Promise<Uint8Array | undefined>;
+  /** Its bytes; refused (`ARTIFACT_TOO_LARGE`) when the object is over `maxBytes`, before they are read. */
+  get(name: string, maxBytes: number): Promise<Uint8Array | undefined>;
   list(): Promise<LatticeArtifact[]>;
   /** False when there was no such artifact. */
   remove(name: string): Promise<boolean>;
@@ -99,9 +100,9 @@ export class ArtifactPuller {
     const pulled = await pullComponent(client, reference, this.#options.maxBytes, { cached: (digest) => this.#cache.get(digest), ...(progress ? { progress } : {}) });
     if (!pulled.cached) await this.#cache.put(pulled.layerDigest, pulled.bytes);
     const resolution = { resolved: pulled.manifestDigest, component: pulled.layerDigest, pulledAt: new Date().toISOString() };
-    const before = await this.#cache.remember(named, resolution);
     // The digest a tag resolved to is a reference too: pulled by it later, it needs no registry.
-    if (!reference.digest) await this.#cache.remember(formatOciReference({ registry: reference.registry, repository: reference.repository, digest: pulled.manifestDigest }), resolution);
+    const pinned = reference.digest ? [] : [formatOciReference({ registry: reference.registry, repository: reference.repository, digest: pulled.manifestDigest })];
+    const before = await this.#cache.remember([named, ...pinned], resolution);
     return { bytes: pulled.bytes, digest: pulled.layerDigest, resolved: pulled.manifestDigest, cached: pulled.cached, ...(before ? { movedFrom: before.resolved } : {}) };
   }
 
@@ -119,13 +120,13 @@ export class ArtifactPuller {
       let bytes = await this.#cache.get(info.digest);
       const cached = bytes !== undefined;
       if (!bytes) {
-        bytes = await store.get(name);
+        bytes = await store.get(name, maxBytes);
         if (!bytes) throw new HostError('ARTIFACT_UNREADABLE', `${named} was removed from the lattice store while it was pulled`);
         const actual = sha256Digest(bytes);
         if (actual !== info.digest) throw new HostError('ARTIFACT_DIGEST_MISMATCH', `${named}: the store served bytes whose digest is ${actual}, not ${info.digest} (replaced while pulled? pull again)`);
         await this.#cache.put(info.digest, bytes);
       }
-      const before = await this.#cache.remember(named, { resolved: info.digest, component: info.digest, pulledAt: new Date().toISOString() });
+      const before = await this.#cache.remember([named], { resolved: info.digest, component: info.digest, pulledAt: new Date().toISOString() });
       return { bytes, digest: info.digest, resolved: info.digest, cached, ...(before ? { movedFrom: before.resolved } : {}) };
     });
   }

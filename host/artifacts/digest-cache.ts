@@ -9,6 +9,7 @@ export interface Resolution {
   readonly resolved: string;
   /** The component's own digest: where its bytes are in the cache. */
   readonly component: string;
+  /** When the reference was first pulled at this resolution. */
   readonly pulledAt: string;
 }
 
@@ -61,11 +62,16 @@ export class DigestCache {
     return (await this.#load())[reference];
   }
 
-  /** Notes what `reference` resolved to now; the one it resolved to before, if it was another. */
-  async remember(reference: string, resolution: Resolution): Promise<Resolution | undefined> {
+  /**
+   * Notes what `references` (a tag and the digest it resolved to, say) resolve to now; gives what
+   * the first resolved to before, if it was another. The index is written only when it changed.
+   */
+  async remember(references: readonly string[], resolution: Resolution): Promise<Resolution | undefined> {
     const all = await this.#load();
-    const before = all[reference];
-    all[reference] = resolution;
+    const before = all[references[0]!];
+    const same = (known: Resolution | undefined) => known?.resolved === resolution.resolved && known.component === resolution.component;
+    if (references.every((reference) => same(all[reference]))) return undefined;
+    for (const reference of references) if (!same(all[reference])) all[reference] = resolution;
     const file = join(this.#dir, 'references.json');
     const text = `${JSON.stringify(all, null, 1)}\n`;
     // Writes go one after another, each with everything known so far; one that failed does not stop the next.

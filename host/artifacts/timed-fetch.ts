@@ -71,27 +71,32 @@ export async function timedFetch(url: string | URL, init: RequestInit, timeouts:
         stopClocks();
         return new Uint8Array();
       }
-      // A server may omit or misstate the length, so count what actually arrives.
-      const chunks: Uint8Array[] = [];
+      // A server may omit or misstate the length, so count what actually arrives. When it states
+      // one, the bytes land in a buffer of that size, not in pieces copied together at the end.
+      let buffer = new Uint8Array(Number.isSafeInteger(declared) && declared! >= 0 ? declared! : 64 * 1024);
       let received = 0;
       const stall = () => expire(`sent nothing for ${timeouts.idleMs} ms after ${received} bytes`);
       idle = setTimeout(stall, timeouts.idleMs);
       try {
         for await (const chunk of response.body) {
-          clearTimeout(idle);
-          idle = setTimeout(stall, timeouts.idleMs);
+          idle.refresh();
+          if (received + chunk.length > maxBytes) throw tooLarge();
+          if (received + chunk.length > buffer.length) {
+            const grown = new Uint8Array(Math.min(maxBytes, Math.max(buffer.length * 2, received + chunk.length)));
+            grown.set(buffer.subarray(0, received));
+            buffer = grown;
+          }
+          buffer.set(chunk, received);
           received += chunk.length;
-          if (received > maxBytes) throw tooLarge();
-          chunks.push(chunk);
           progress?.(received, declared);
         }
       } catch (error) {
+        discard();
         if (expired) throw timedOut();
         throw error instanceof HostError ? error : new HostError('ARTIFACT_UNREADABLE', `${what} broke off: ${(error as Error).message}`);
-      } finally {
-        discard();
       }
-      return chunks.length === 1 ? chunks[0]! : new Uint8Array(Buffer.concat(chunks));
+      stopClocks();
+      return received === buffer.length ? buffer : buffer.subarray(0, received);
     },
   };
 }

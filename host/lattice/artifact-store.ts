@@ -1,4 +1,5 @@
-import type { NatsConnection, ObjectInfo, ObjectStore } from 'nats';
+import type { JetStreamClient, NatsConnection, ObjectInfo, ObjectStore } from 'nats';
+import { HostError } from '../errors.ts';
 import type { LatticeArtifact, LatticeArtifacts } from '../artifacts/artifact-puller.ts';
 import { reachJetStream, streamExists, streamOf } from './object-stores.ts';
 
@@ -16,13 +17,14 @@ const described = (info: ObjectInfo): LatticeArtifact => ({ name: info.name, dig
  */
 export function latticeArtifactStore(connection: NatsConnection, lattice: string, url = 'the lattice'): LatticeArtifacts {
   const name = artifactStoreName(lattice);
-  let held: ObjectStore | undefined;
-  const store = async (create = false) => {
+  let held: { store: ObjectStore; js: JetStreamClient } | undefined;
+  const opened = async (create = false) => {
     if (held) return held;
     const { js, jsm } = await reachJetStream(connection, url);
     if (!create && !(await streamExists(jsm, streamOf(name)))) return undefined;
-    return (held = await js.views.os(name));
+    return (held = { store: await js.views.os(name), js });
   };
+  const store = async (create = false) => (await opened(create))?.store;
   const live = (info: ObjectInfo | null) => (info && !info.deleted ? info : undefined);
   return {
     async put(object, bytes) {
@@ -33,8 +35,13 @@ export function latticeArtifactStore(connection: NatsConnection, lattice: string
       const info = live((await (await store())?.info(object)) ?? null);
       return info ? described(info) : undefined;
     },
-    async get(object) {
-      return (await (await store())?.getBlob(object)) ?? undefined;
+    async get(object, maxBytes) {
+      const at = await opened();
+      const info = live((await at?.store.info(object)) ?? null);
+      if (!info) return undefined;
+      // Checked again here: the object may have been replaced since its size was last looked at.
+      if (info.size > maxBytes) throw new HostError('ARTIFACT_TOO_LARGE', `lattice://${object} is larger than the ${maxBytes}-byte limit (the store says ${info.size})`);
+      return readChunks(at!.js, name, info);
     },
     async list() {
       const all = (await (await store())?.list()) ?? [];
@@ -47,4 +54,29 @@ export function latticeArtifactStore(connection: NatsConnection, lattice: string
       return true;
     },
   };
+}
+
+/**
+ * An object's bytes, read from its chunks' subject by an ordered consumer into one buffer of the
+ * size its info states. nats.js's own getBlob is three times slower for a component: it hashes in
+ * JavaScript and copies every chunk through a stream. The puller checks the digest, with Node's.
+ */
+async function readChunks(js: JetStreamClient, store: string, info: ObjectInfo): Promise<Uint8Array> {
+  const bytes = new Uint8Array(info.size);
+  if (info.size === 0) return bytes;
+  const consumer = await js.consumers.get(streamOf(store), { filterSubjects: `$O.${store}.C.${info.nuid}` });
+  const messages = await consumer.consume({ max_messages: Math.max(1, Math.min(info.chunks, 64)) });
+  let received = 0;
+  try {
+    for await (const message of messages) {
+      if (received + message.data.length > info.size) throw new HostError('ARTIFACT_DIGEST_MISMATCH', `${info.name}: the store holds more than the ${info.size} bytes its info states`);
+      bytes.set(message.data, received);
+      received += message.data.length;
+      if (message.info.pending === 0) break;
+    }
+  } finally {
+    messages.stop();
+  }
+  if (received !== info.size) throw new HostError('ARTIFACT_DIGEST_MISMATCH', `${info.name}: the store served ${received} bytes, not the ${info.size} its info states`);
+  return bytes;
 }

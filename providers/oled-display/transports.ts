@@ -1,4 +1,5 @@
 import { OledError } from './errors.ts';
+import { addressError, deviceError, NODE_I2C, type I2cSystem } from './i2c-system.ts';
 import type { I2cTransport } from './ssd1306.ts';
 import { Ssd1306Emulator } from './ssd1306-emulator.ts';
 
@@ -10,47 +11,40 @@ export function emulatorTransport(chip: Ssd1306Emulator): I2cTransport {
   };
 }
 
-interface I2cBusModule {
-  openPromisified(bus: number): Promise<{ i2cWrite(address: number, length: number, buffer: Buffer): Promise<unknown>; close(): Promise<void> }>;
-}
+/** The quick-write answers of an adapter that has no SMBus quick command. */
+const NO_QUICK_WRITE = new Set(['EOPNOTSUPP', 'ENOTSUP', 'EINVAL']);
 
 /**
- * A real SSD1306 through `i2c-bus` (an optional dependency, built on the Raspberry Pi). Every way
- * this fails on a machine that is not set up is turned into an error that names the fix.
+ * A real SSD1306 through `i2c-bus` (an optional dependency, built on the Raspberry Pi), opened and
+ * probed now, when the link is put, rather than at the first frame: i2c-bus opens the device only
+ * at the first transfer. Every way this fails on a machine that is not set up is turned into an
+ * error that names the fix.
  */
-export async function i2cTransport(bus: number, address: number, maxWriteBytes: number): Promise<I2cTransport & { close(): Promise<void> }> {
-  let i2c: I2cBusModule;
-  try {
-    i2c = ((await import('i2c-bus' as string)) as { default: I2cBusModule }).default;
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';
-    throw new OledError(
-      'OLED_DEVICE',
-      missing
-        ? 'the i2c-bus package is not installed (an optional dependency, built on the Raspberry Pi); run: npm install && npm run rebuild:i2c'
-        : `the i2c-bus package does not load (${(error as Error).message.replace(/\s+/g, ' ').slice(0, 240)}); build it for the project's Node 24 with: npm run rebuild:i2c`,
-    );
-  }
+export async function i2cTransport(bus: number, address: number, maxWriteBytes: number, system: I2cSystem = NODE_I2C): Promise<I2cTransport & { close(): Promise<void> }> {
   const device = `/dev/i2c-${bus}`;
-  const opened = await i2c.openPromisified(bus).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw new OledError('OLED_DEVICE', `${device} does not exist: enable I2C with "sudo raspi-config" (Interface Options, I2C), then reboot`);
-    if (error.code === 'EACCES' || error.code === 'EPERM') {
-      throw new OledError('OLED_DEVICE', `permission denied on ${device}: add the user to the i2c group ("sudo adduser $USER i2c"), then log in again`);
-    }
-    throw new OledError('OLED_DEVICE', `cannot open ${device}: ${error.message}`);
+  await system.openDevice(device).catch((error: NodeJS.ErrnoException) => {
+    throw deviceError(device, error);
   });
-  const hex = `0x${address.toString(16).toUpperCase()}`;
+  const opened = await system.openBus(bus).catch((error: NodeJS.ErrnoException) => {
+    throw error instanceof OledError ? error : deviceError(device, error);
+  });
+  try {
+    // As i2cdetect asks: the address alone (a quick write), or one byte read where the adapter cannot.
+    await opened.writeQuick(address, 0).catch(async (error: NodeJS.ErrnoException) => {
+      if (!NO_QUICK_WRITE.has(error.code ?? '')) throw error;
+      await opened.receiveByte(address);
+    });
+  } catch (error) {
+    await opened.close().catch(() => undefined);
+    throw addressError(device, bus, address, error as NodeJS.ErrnoException, 'probing');
+  }
   return {
     maxWriteBytes,
     write: async (bytes) => {
       try {
         await opened.i2cWrite(address, bytes.length, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EREMOTEIO' || code === 'ENXIO' || code === 'EIO') {
-          throw new OledError('OLED_DEVICE', `no device answered at ${hex} on ${device}: check the wiring and the address with "i2cdetect -y ${bus}"`);
-        }
-        throw new OledError('OLED_DEVICE', `writing to ${hex} on ${device} failed: ${(error as Error).message}`);
+        throw addressError(device, bus, address, error as NodeJS.ErrnoException, 'writing to');
       }
     },
     close: () => opened.close(),

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
+import { machine } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { deviceAccess, i2cModuleState, type I2cModuleState } from '../providers/oled-display/i2c-system.ts';
 import { configPath, configured } from './config-file.ts';
 import { defaultKeyDirectory } from './key-store.ts';
 import { isLoopbackUrl } from './lattice-options.ts';
@@ -11,11 +13,15 @@ import { table } from './table.ts';
 /** What `badger doctor` looks at, gathered from this machine. */
 export interface DoctorFacts {
   readonly node: string;
+  /** Node's architecture (`x64`, `arm64`, `arm`), and the kernel's machine name (`x86_64`, `aarch64`, `armv7l`). */
+  readonly arch: string;
+  readonly machine: string;
   /** `nats-server --version`, or undefined when it is not on the PATH. */
   readonly natsServer: string | undefined;
-  readonly i2cBuses: readonly string[];
-  /** Whether the optional i2c-bus package loads in this Node. */
-  readonly i2cModule: 'loads' | 'missing' | 'broken';
+  /** Each /dev/i2c-* and whether this user may read and write it. */
+  readonly i2cBuses: readonly { readonly path: string; readonly access: 'ok' | 'denied' }[];
+  /** Whether the optional i2c-bus package loads in this Node, and why not. */
+  readonly i2cModule: I2cModuleState;
   readonly keyDirectory: string;
   /** Undefined when the directory does not exist yet. */
   readonly keyDirectoryMode: number | undefined;
@@ -52,23 +58,9 @@ export function diagnose(facts: DoctorFacts): Check[] {
       ? { check: 'nats-server', status: 'ok', detail: facts.natsServer }
       : { check: 'nats-server', status: 'fail', detail: 'not on the PATH: needed for badger up --leaf-remote and badger nats hub', fix: 'sudo apt-get install nats-server (Debian, Raspberry Pi OS) or brew install nats-server (macOS)' },
   );
-  if (facts.i2cBuses.length === 0) {
-    checks.push({
-      check: 'i2c',
-      status: 'warn',
-      detail: 'no I2C bus (/dev/i2c-*): fine on a laptop, where the OLED provider emulates the display',
-      fix: 'on a Raspberry Pi: sudo raspi-config nonint do_i2c 0, then reboot',
-    });
-  } else if (facts.i2cModule !== 'loads') {
-    checks.push({
-      check: 'i2c',
-      status: 'warn',
-      detail: `${facts.i2cBuses.join(', ')} present, but the i2c-bus package ${facts.i2cModule === 'missing' ? 'is not installed' : 'does not load in Node 24'}`,
-      fix: 'npm install && npm run rebuild:i2c',
-    });
-  } else {
-    checks.push({ check: 'i2c', status: 'ok', detail: `${facts.i2cBuses.join(', ')}, i2c-bus loads` });
-  }
+  checks.push(platformCheck(facts));
+  checks.push(i2cBusCheck(facts));
+  checks.push(i2cModuleCheck(facts.i2cModule));
   if (facts.keyDirectoryMode === undefined) {
     checks.push({ check: 'keys', status: 'ok', detail: `${facts.keyDirectory} does not exist yet: keys are made on first use` });
   } else {
@@ -104,25 +96,50 @@ export function diagnose(facts: DoctorFacts): Check[] {
   return checks;
 }
 
+/** Node 24 and the actor toolchain exist for 64-bit Linux only: a 32-bit Pi OS cannot run badger. */
+function platformCheck(facts: DoctorFacts): Check {
+  const named = `${facts.machine} (Node: ${facts.arch})`;
+  if (facts.arch === 'arm' || /^armv[678]/.test(facts.machine)) {
+    return { check: 'platform', status: 'fail', detail: `${named} is a 32-bit OS: there is no Node 24, wizer or componentize-qjs for it`, fix: 'badger needs a 64-bit OS: Raspberry Pi OS 64-bit or Ubuntu arm64 (a Pi 3 or newer)' };
+  }
+  if (facts.arch !== 'x64' && facts.arch !== 'arm64') return { check: 'platform', status: 'warn', detail: `${named}: badger is tested on x64 and arm64 only` };
+  return { check: 'platform', status: 'ok', detail: `${named}, 64-bit` };
+}
+
+function i2cBusCheck(facts: DoctorFacts): Check {
+  if (facts.i2cBuses.length === 0) {
+    return { check: 'i2c', status: 'warn', detail: 'no I2C bus (/dev/i2c-*): fine on a laptop, where the OLED provider emulates the display', fix: 'on a Raspberry Pi: sudo raspi-config nonint do_i2c 0 (or dtparam=i2c_arm=on in /boot/firmware/config.txt), then reboot' };
+  }
+  const denied = facts.i2cBuses.filter((bus) => bus.access === 'denied').map((bus) => bus.path);
+  if (denied.length > 0) {
+    return { check: 'i2c', status: 'warn', detail: `permission denied on ${denied.join(', ')}`, fix: 'sudo adduser $USER i2c, then log in again' };
+  }
+  return { check: 'i2c', status: 'ok', detail: `${facts.i2cBuses.map((bus) => bus.path).join(', ')}, readable and writable` };
+}
+
+function i2cModuleCheck(state: I2cModuleState): Check {
+  if (state.state === 'loads') return { check: 'i2c-bus', status: 'ok', detail: 'loads in Node 24' };
+  if (state.state === 'missing') return { check: 'i2c-bus', status: 'warn', detail: 'not installed: only a real panel needs it', fix: 'npm install && npm run rebuild:i2c' };
+  return { check: 'i2c-bus', status: 'warn', detail: `does not load in Node 24: ${state.reason}`, fix: "npm run rebuild:i2c (it builds offline, against the project's Node 24)" };
+}
+
 async function gatherFacts(): Promise<DoctorFacts> {
   const natsServer = await new Promise<string | undefined>((resolve) =>
     execFile('nats-server', ['--version'], { timeout: 5000 }, (error, stdout) => resolve(error ? undefined : stdout.trim())),
   );
-  const i2cBuses = (await readdir('/dev').catch(() => [] as string[])).filter((name) => /^i2c-\d+$/.test(name)).map((name) => `/dev/${name}`);
-  const i2cModule = await import('i2c-bus' as string).then(
-    () => 'loads' as const,
-    (error: NodeJS.ErrnoException) => (error.code === 'ERR_MODULE_NOT_FOUND' ? ('missing' as const) : ('broken' as const)),
-  );
+  const busPaths = (await readdir('/dev').catch(() => [] as string[])).filter((name) => /^i2c-\d+$/.test(name)).map((name) => `/dev/${name}`);
+  const i2cBuses = await Promise.all(busPaths.map(async (path) => ({ path, access: await deviceAccess(path) })));
+  const i2cModule = await i2cModuleState();
   const keyDirectory = defaultKeyDirectory();
   const keyDirectoryMode = (await stat(keyDirectory).catch(() => undefined))?.mode;
   const names = (await readdir(keyDirectory).catch(() => [] as string[])).filter((name) => name.endsWith('.nk'));
   const keyFiles = await Promise.all(names.map(async (name) => ({ name, mode: (await stat(join(keyDirectory, name))).mode })));
-  return { node: process.versions.node, natsServer, i2cBuses, i2cModule, keyDirectory, keyDirectoryMode, keyFiles, configPath: configPath(), configFound: (await stat(configPath()).catch(() => undefined)) !== undefined, configProblems: configured().problems, latticeNats: configured().config.nats, clusterSeed: configured().config.clusterSeed };
+  return { node: process.versions.node, arch: process.arch, machine: machine(), natsServer, i2cBuses, i2cModule, keyDirectory, keyDirectoryMode, keyFiles, configPath: configPath(), configFound: (await stat(configPath()).catch(() => undefined)) !== undefined, configProblems: configured().problems, latticeNats: configured().config.nats, clusterSeed: configured().config.clusterSeed };
 }
 
 export function doctorCommand(): Command {
   return new Command('doctor')
-    .description('check this machine for what badger needs: Node, nats-server, I2C, key files, the config file; each problem with its fix')
+    .description('check this machine for what badger needs: Node, the platform (a 64-bit OS), nats-server, the I2C buses and i2c-bus, key files, the config file; each problem with its fix')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExits 1 when something a laptop host needs is wrong; a missing I2C bus is only a warning.')
     .action(async (options: { json?: boolean }) => {

@@ -11,9 +11,11 @@ import { runCli } from './run-cli.ts';
 
 const LAPTOP: DoctorFacts = {
   node: '24.21.0',
+  arch: 'x64',
+  machine: 'x86_64',
   natsServer: 'nats-server: v2.9.10',
   i2cBuses: [],
-  i2cModule: 'loads',
+  i2cModule: { state: 'missing' },
   keyDirectory: '/home/me/.badger/keys',
   keyDirectoryMode: 0o40700,
   keyFiles: [{ name: 'user.nk', mode: 0o100600 }],
@@ -30,7 +32,9 @@ describe('badger doctor', () => {
     expect(laptop.map((check) => [check.check, check.status])).toEqual([
       ['node', 'ok'],
       ['nats-server', 'ok'],
+      ['platform', 'ok'],
       ['i2c', 'warn'],
+      ['i2c-bus', 'warn'],
       ['keys', 'ok'],
       ['config', 'ok'],
     ]);
@@ -41,8 +45,21 @@ describe('badger doctor', () => {
       ['keys', 'chmod 600 /home/me/.badger/keys/user.nk'],
       ['config', expect.stringContaining('nats, lattice, keys and clusterSeed')],
     ]);
-    expect(diagnose({ ...LAPTOP, i2cBuses: ['/dev/i2c-1'], i2cModule: 'broken' }).find((check) => check.check === 'i2c')).toMatchObject({ status: 'warn', fix: 'npm install && npm run rebuild:i2c' });
-    expect(diagnose({ ...LAPTOP, i2cBuses: ['/dev/i2c-1'] }).find((check) => check.check === 'i2c')).toMatchObject({ status: 'ok' });
+  });
+
+  it('judges a Pi: a 32-bit OS cannot run badger, and each I2C problem has its own fix', () => {
+    const check = (name: string, facts: Partial<DoctorFacts>) => diagnose({ ...LAPTOP, ...facts }).find((verdict) => verdict.check === name);
+    expect(check('platform', { arch: 'arm64', machine: 'aarch64' })).toEqual({ check: 'platform', status: 'ok', detail: 'aarch64 (Node: arm64), 64-bit' });
+    expect(check('platform', { arch: 'arm', machine: 'armv7l' })).toMatchObject({ status: 'fail', fix: 'badger needs a 64-bit OS: Raspberry Pi OS 64-bit or Ubuntu arm64 (a Pi 3 or newer)' });
+    // A 64-bit kernel under a 32-bit userland says aarch64, but its Node says arm.
+    expect(check('platform', { arch: 'arm', machine: 'aarch64' })).toMatchObject({ status: 'fail' });
+    expect(check('i2c', {})).toMatchObject({ status: 'warn', fix: expect.stringContaining('raspi-config nonint do_i2c 0') });
+    expect(check('i2c', { i2cBuses: [{ path: '/dev/i2c-1', access: 'denied' }] })).toEqual({ check: 'i2c', status: 'warn', detail: 'permission denied on /dev/i2c-1', fix: 'sudo adduser $USER i2c, then log in again' });
+    expect(check('i2c', { i2cBuses: [{ path: '/dev/i2c-1', access: 'ok' }, { path: '/dev/i2c-2', access: 'ok' }] })).toMatchObject({ status: 'ok', detail: '/dev/i2c-1, /dev/i2c-2, readable and writable' });
+    expect(check('i2c-bus', { i2cModule: { state: 'loads' } })).toMatchObject({ status: 'ok' });
+    expect(check('i2c-bus', { i2cModule: { state: 'missing' } })).toMatchObject({ status: 'warn', fix: 'npm install && npm run rebuild:i2c' });
+    const reason = "The module '/home/pi/awesome-badger/node_modules/i2c-bus/build/Release/i2c.node' was compiled against a different Node.js version using NODE_MODULE_VERSION 115.";
+    expect(check('i2c-bus', { i2cModule: { state: 'broken', reason } })).toMatchObject({ status: 'warn', detail: `does not load in Node 24: ${reason}`, fix: expect.stringContaining('npm run rebuild:i2c') });
   });
 
   it('warns of an unlocked lattice beyond loopback, and not of a locked or local one', () => {

@@ -4,7 +4,7 @@
  * is installed into a temporary directory beside a copy of the sources; the actors are built here,
  * natively, since building under emulation proves nothing more and takes minutes. Then, under
  * emulation: doctor, claims verify, up --detached, hello-wat and oled-ticker started and linked,
- * a GET and a POST, the panel's snapshot checked pixel for pixel, down.
+ * a GET (curl) and a POST, the panel's snapshot checked pixel for pixel, down.
  *
  * What it proves: the code and every dependency load and run on arm64 Linux with glibc, as on
  * Raspberry Pi OS 64-bit. What it does not: a real Pi's speed and memory, its I2C bus, its kernel.
@@ -123,9 +123,10 @@ async function main(): Promise<void> {
     await arm.badger('link', 'put', 'oled-ticker', 'display', 'badger:oled/display');
     step('hello-wat and oled-ticker started and linked');
 
-    const hello = await fetch(`http://127.0.0.1:${ports.hello}/`);
-    const greeting = await hello.text();
-    if (hello.status !== 200 || !/hello/i.test(greeting)) fail(`GET hello-wat answered ${hello.status}: ${greeting}`);
+    const curled = await run('curl', ['-sS', '-w', '\n%{http_code}', `http://127.0.0.1:${ports.hello}/`]).catch((error: Error) => fail(`curl could not GET hello-wat (apt-get install -y curl): ${error.message}`));
+    const [status, ...lines] = curled.stdout.split('\n').reverse();
+    const greeting = lines.reverse().join('\n');
+    if (status !== '200' || !/hello/i.test(greeting)) fail(`GET hello-wat answered ${status}: ${greeting}`);
     const text = 'Hello arm64';
     const posted = await fetch(`http://127.0.0.1:${ports.ticker}/`, { method: 'POST', body: text });
     const answer = (await posted.json()) as { scale: number };

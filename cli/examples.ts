@@ -39,6 +39,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'oled snapshot': ['badger oled snapshot -o panel.png', 'badger oled snapshot --nats nats://hub.local:4222 --provider display -o pi.png'],
   'oled watch': ['badger oled watch', 'badger oled watch --nats nats://hub.local:4222 --provider display'],
   'nats hub': ['badger nats hub > hub.conf', 'badger nats hub --start', 'badger nats hub --member-user UD… --operator-user UB… --lattice home > hub.conf'],
+  'nats cluster': ['badger nats cluster > cluster.conf', 'badger nats cluster --start', 'badger nats cluster --size 5 --port 4300 --cluster-port 6300 --leaf-port 7400 --start'],
   events: ['badger events --nats nats://hub.local:4222 --no-heartbeats'],
   'provider kinds': ['badger provider kinds', 'badger provider kinds --json'],
   'provider run': ['badger provider run oled-display --nats nats://127.0.0.1:4222 --id display', 'badger provider run http-server --nats nats://hub.local:4222 --id edge', 'badger provider run messaging --nats nats://hub.local:4222 --id bus', 'badger provider run oled-display --nats nats://hub.local:4222 --id display --cluster-seed ~/.badger/keys/CC….nk'],

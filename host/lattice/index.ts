@@ -1,6 +1,6 @@
 export { LatticeError, type LatticeErrorCode } from '../errors.ts';
 export { cloudEvent, EVENT_TYPE_PREFIX, type CloudEvent } from './cloud-events.ts';
-export { HUB_JETSTREAM_DOMAIN, hubConfig, latticePermissions, leafConfig, type HubConfig, type LatticeUsers, type LeafConfig, type Permissions } from './nats-config.ts';
+export { CLUSTER_NAME, clusterConfigs, HUB_JETSTREAM_DOMAIN, hubConfig, latticePermissions, leafConfig, type ClusterConfig, type ClusterMemberConfig, type HubConfig, type LatticeUsers, type LeafConfig, type Permissions } from './nats-config.ts';
 export { NATS_SERVER_MISSING, runNatsServer, runNatsServerWith, type NatsProcess } from './nats-process.ts';
 export { allEventsSubject, checkLatticeName, CONTROL_VERSION, controlSubject, controlSubscriptions, DEFAULT_LATTICE, eventSubject, reservedSubjectReason, rpcSubject, serviceSubject, SUBJECT_PREFIX } from './subjects.ts';
 export { auction, authenticatorFor, connectLattice, discoverHosts, discoverProviders, latticeControlClient, pickHost, requestLattice, type LatticeCredentials } from './lattice-client.ts';

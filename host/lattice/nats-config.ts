@@ -90,6 +90,68 @@ export function hubConfig(config: HubConfig): string {
   ].join('\n');
 }
 
+/** A cluster on one machine, for trying a lattice out: each member's ports are the base ports plus its index. */
+export interface ClusterConfig {
+  readonly host: string;
+  readonly size: number;
+  readonly port: number;
+  readonly clusterPort: number;
+  readonly leafPort: number;
+  /** Each member keeps its JetStream store in `<storeDir>/<member name>`. */
+  readonly storeDir: string;
+  readonly users?: LatticeUsers;
+}
+
+export interface ClusterMemberConfig {
+  readonly name: string;
+  readonly port: number;
+  readonly clusterPort: number;
+  readonly leafPort: number;
+  readonly config: string;
+}
+
+/** The name of the route cluster: every member names it, and JetStream's meta group is formed in it. */
+export const CLUSTER_NAME = 'badger';
+
+/**
+ * Pure: the configs of a cluster of `size` hub members. Each routes to all the others, runs
+ * JetStream (one domain for all, so leaves reach any member's store the same way) and listens
+ * for leaf nodes, so a leaf may attach to any member.
+ */
+export function clusterConfigs(config: ClusterConfig): ClusterMemberConfig[] {
+  if (!Number.isInteger(config.size) || config.size < 1 || config.size > 9) throw new RangeError(`a cluster of ${config.size} servers: give 1 to 9 (3 or 5 keep a JetStream majority through one or two losses)`);
+  const members = Array.from({ length: config.size }, (_, index) => ({
+    name: `badger-${index + 1}`,
+    port: config.port + index,
+    clusterPort: config.clusterPort + index,
+    leafPort: config.leafPort + index,
+  }));
+  // Routes stay on loopback whatever `host` is: a route is trusted as a member of the cluster, and
+  // this cluster is for trying a lattice out on one machine, not for several.
+  const routes = members.map((member) => quoted(`nats-route://127.0.0.1:${member.clusterPort}`));
+  return members.map((member) => ({
+    ...member,
+    config: [
+      `server_name: ${quoted(member.name)}`,
+      `host: ${quoted(config.host)}`,
+      `port: ${member.port}`,
+      ...(config.users ? authorization(config.users) : []),
+      `jetstream { store_dir: ${quoted(`${config.storeDir}/${member.name}`)}, domain: ${quoted(HUB_JETSTREAM_DOMAIN)} }`,
+      'cluster {',
+      `  name: ${quoted(CLUSTER_NAME)}`,
+      '  host: "127.0.0.1"',
+      `  port: ${member.clusterPort}`,
+      `  routes: [ ${routes.join(', ')} ]`,
+      '}',
+      'leafnodes {',
+      `  host: ${quoted(config.host)}`,
+      `  port: ${member.leafPort}`,
+      '}',
+      '',
+    ].join('\n'),
+  }));
+}
+
 export function leafConfig(config: LeafConfig): string {
   const remote = config.credentials ? `{ url: ${quoted(config.remoteUrl)}, credentials: ${quoted(config.credentials)} }` : `{ url: ${quoted(config.remoteUrl)} }`;
   return [`host: ${quoted(config.host)}`, `port: ${config.port}`, 'leafnodes {', `  remotes: [ ${remote} ]`, '}', ''].join('\n');

@@ -84,6 +84,7 @@ describe('--json on every verb', () => {
     expect(await json('completion', 'zsh')).toMatchObject({ shell: 'zsh', script: expect.stringContaining('bashcompinit') });
     expect(await json('doctor')).toMatchObject({ ok: true, checks: expect.arrayContaining([expect.objectContaining({ check: 'i2c' })]) });
     expect(await json('nats hub', '--port', String(await freePort()))).toMatchObject({ config: expect.stringContaining('leafnodes') });
+    expect(await json('nats cluster', '--port', '4300')).toMatchObject({ urls: ['nats://127.0.0.1:4300', 'nats://127.0.0.1:4301', 'nats://127.0.0.1:4302'], servers: [expect.objectContaining({ name: 'badger-1', config: expect.stringContaining('routes') }), expect.anything(), expect.anything()] });
 
     expect(await json('push', builtActor('hello-wat'), 'hello-wat:0.1.0', '--nats', nats.url)).toMatchObject({ reference: 'lattice://hello-wat:0.1.0', digest: expect.stringMatching(/^sha256:/) });
     expect(await json('pull', 'lattice://hello-wat:0.1.0', '--nats', nats.url, '-o', join(work, 'pulled.wasm'))).toMatchObject({ file: join(work, 'pulled.wasm'), cached: false });

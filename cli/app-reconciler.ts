@@ -12,8 +12,9 @@ export interface HostSelf {
   readonly startedAt: Date;
 }
 
-export function describeSelf(host: Host, self: HostSelf, lattice: string): HostSummary {
-  return summarizeHost(self.id, lattice, self.labels, self.version, self.startedAt, host.inventory(), new Date());
+/** The host as pings and heartbeats describe it; `server`: the NATS server its connection is on now. */
+export function describeSelf(host: Host, self: HostSelf, lattice: string, server?: () => string | undefined): HostSummary {
+  return summarizeHost(self.id, lattice, self.labels, self.version, self.startedAt, host.inventory(), new Date(), server?.());
 }
 
 /** How long a reconciler's lead lasts unrenewed: a dead leader's successor takes over within it. */

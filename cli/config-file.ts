@@ -34,7 +34,9 @@ export function parseConfig(text: string): { config: BadgerConfig; problems: str
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (!KNOWN.has(key)) problems.push(`unknown setting ${key}; known: ${[...KNOWN].join(', ')}`);
-    else if (typeof value !== 'string') problems.push(`${key} must be a string`);
+    // Several NATS servers, any of which may serve: kept as the comma-joined list --nats takes.
+    else if (key === 'nats' && Array.isArray(value) && value.length > 0 && value.every((url) => typeof url === 'string')) config[key] = value.join(',');
+    else if (typeof value !== 'string') problems.push(key === 'nats' ? 'nats must be a URL or a list of URLs' : `${key} must be a string`);
     else config[key] = PATHS.has(key) ? expandHome(value) : value;
   }
   return { config, problems };

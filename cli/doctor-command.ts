@@ -4,9 +4,10 @@ import { machine } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { deviceAccess, i2cModuleState, type I2cModuleState } from '../providers/oled-display/i2c-system.ts';
-import { configPath, configured } from './config-file.ts';
+import { discoverHosts } from '../host/lattice/index.ts';
+import { configPath, configured, defaultLattice } from './config-file.ts';
 import { defaultKeyDirectory } from './key-store.ts';
-import { isLoopbackUrl } from './lattice-options.ts';
+import { isLoopbackUrl, onceOnLattice } from './lattice-options.ts';
 import { emit } from './output.ts';
 import { table } from './table.ts';
 
@@ -32,6 +33,8 @@ export interface DoctorFacts {
   /** The lattice's NATS server and cluster seed file from the config file, if it names them. */
   readonly latticeNats: string | undefined;
   readonly clusterSeed: string | undefined;
+  /** With a lattice configured: its hosts and the server each is on, or why it could not be asked. */
+  readonly latticeHosts?: { readonly hosts: readonly { readonly id: string; readonly server?: string }[] } | { readonly unreachable: string };
 }
 
 export interface Check {
@@ -93,7 +96,14 @@ export function diagnose(facts: DoctorFacts): Check[] {
       fix: 'badger keys gen cluster --out ~/.badger/keys, then clusterSeed: <that .nk file> in the config file (or --cluster-seed on up); see docs/security.md',
     });
   }
+  if (facts.latticeNats && facts.latticeHosts) checks.push(latticeHostsCheck(facts.latticeNats, facts.latticeHosts));
   return checks;
+}
+
+function latticeHostsCheck(nats: string, found: NonNullable<DoctorFacts['latticeHosts']>): Check {
+  if ('unreachable' in found) return { check: 'hosts', status: 'warn', detail: `cannot reach ${nats}: ${found.unreachable}`, fix: 'start the lattice\'s NATS server (badger nats hub --start, or badger nats cluster --start), or fix nats in the config file' };
+  if (found.hosts.length === 0) return { check: 'hosts', status: 'warn', detail: `no host answers on ${nats}`, fix: `badger up --nats ${nats}` };
+  return { check: 'hosts', status: 'ok', detail: found.hosts.map((host) => `${host.id.slice(0, 8)}… on ${host.server ?? 'a server it does not name'}`).join(', ') };
 }
 
 /** Node 24 and the actor toolchain exist for 64-bit Linux only: a 32-bit Pi OS cannot run badger. */
@@ -134,12 +144,24 @@ async function gatherFacts(): Promise<DoctorFacts> {
   const keyDirectoryMode = (await stat(keyDirectory).catch(() => undefined))?.mode;
   const names = (await readdir(keyDirectory).catch(() => [] as string[])).filter((name) => name.endsWith('.nk'));
   const keyFiles = await Promise.all(names.map(async (name) => ({ name, mode: (await stat(join(keyDirectory, name))).mode })));
-  return { node: process.versions.node, arch: process.arch, machine: machine(), natsServer, i2cBuses, i2cModule, keyDirectory, keyDirectoryMode, keyFiles, configPath: configPath(), configFound: (await stat(configPath()).catch(() => undefined)) !== undefined, configProblems: configured().problems, latticeNats: configured().config.nats, clusterSeed: configured().config.clusterSeed };
+  const latticeNats = configured().config.nats;
+  const latticeHosts = latticeNats ? await hostsOf(latticeNats) : undefined;
+  return { ...(latticeHosts ? { latticeHosts } : {}), node: process.versions.node, arch: process.arch, machine: machine(), natsServer, i2cBuses, i2cModule, keyDirectory, keyDirectoryMode, keyFiles, configPath: configPath(), configFound: (await stat(configPath()).catch(() => undefined)) !== undefined, configProblems: configured().problems, latticeNats: configured().config.nats, clusterSeed: configured().config.clusterSeed };
+}
+
+/** The configured lattice's hosts, asked once and briefly: doctor must answer even when the lattice does not. */
+async function hostsOf(nats: string): Promise<DoctorFacts['latticeHosts']> {
+  try {
+    const hosts = await onceOnLattice(nats, defaultLattice(), {}, (bus) => discoverHosts(bus, 500));
+    return { hosts: hosts.map((host) => ({ id: host.id, ...(host.server ? { server: host.server } : {}) })) };
+  } catch (error) {
+    return { unreachable: (error as Error).message };
+  }
 }
 
 export function doctorCommand(): Command {
   return new Command('doctor')
-    .description('check this machine for what badger needs: Node, the platform (a 64-bit OS), nats-server, the I2C buses and i2c-bus, key files, the config file; each problem with its fix')
+    .description('check this machine for what badger needs: Node, the platform (a 64-bit OS), nats-server, the I2C buses and i2c-bus, key files, the config file, and the hosts of the configured lattice with the server each is on; each problem with its fix')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExits 1 when something a laptop host needs is wrong; a missing I2C bus is only a warning.')
     .action(async (options: { json?: boolean }) => {

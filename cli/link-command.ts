@@ -121,8 +121,8 @@ export function getCommand(): Command {
 
 const hostTable = (hosts: readonly HostSummary[]) =>
   table(
-    ['host', 'labels', 'uptime', 'actors', 'providers'],
-    hosts.map((host) => [host.id, labelText(host.labels), `${host.uptimeSeconds}s`, host.actors.map((actor) => actor.name).join(', ') || '-', host.providers.map((provider) => provider.id).join(', ') || '-']),
+    ['host', 'labels', 'server', 'uptime', 'actors', 'providers'],
+    hosts.map((host) => [host.id, labelText(host.labels), host.server ?? '-', `${host.uptimeSeconds}s`, host.actors.map((actor) => actor.name).join(', ') || '-', host.providers.map((provider) => provider.id).join(', ') || '-']),
   );
 
 /** Every host and every provider (in a host or standalone) of the lattice, as they answer within `waitMs`. */

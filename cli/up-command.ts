@@ -252,6 +252,8 @@ async function joinAs(
   // The leaf started for this host is on loopback: what matters then is the hub it joins.
   if (!locked && !isLoopbackUrl(trustOptions.leafRemote ?? servers)) note(unlockedWarning(trustOptions.leafRemote ?? servers));
   const refusals = logger.child({ component: 'lattice' });
+  // Set once joined: heartbeats and pings then say which of the servers the host is on.
+  let joined: LatticeMembership | undefined;
   const membership = await joinLattice({
     servers,
     lattice,
@@ -260,7 +262,7 @@ async function joinAs(
     ...(voucher ? { voucher } : {}),
     onRefused: (subject, reason) => refusals.warn({ subject, reason }, 'a lattice message was refused'),
     perform,
-    describe: () => describeSelf(host, self, lattice),
+    describe: () => describeSelf(host, self, lattice, () => joined?.connection.getServer()),
     describeProviders: async () => {
       const health = await host.providerHealth();
       return host.inventory().providers.map(({ id: providerId, name }) => ({ id: providerId, name, runBy: id, standalone: false, health: health[providerId]! }));
@@ -270,6 +272,7 @@ async function joinAs(
   }).catch((error: Error) => {
     throw new LatticeError('LATTICE_UNAVAILABLE', `cannot join lattice ${lattice} on ${servers}: ${error.message}`);
   });
+  joined = membership;
   host.attachLattice(membership.bus);
   note(`joined lattice ${lattice} on ${servers} as host ${id}${locked ? ' (locked)' : ''}`);
   return membership;

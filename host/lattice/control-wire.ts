@@ -53,6 +53,8 @@ export interface HostSummary {
   readonly labels: Readonly<Record<string, string>>;
   readonly version: string;
   readonly uptimeSeconds: number;
+  /** The NATS server the host is connected to now (`host:port`), when it says. */
+  readonly server?: string;
   readonly actors: readonly { readonly id: string; readonly name: string; readonly maxInstances: number }[];
   readonly providers: readonly { readonly id: string; readonly name: string }[];
 }

@@ -3,6 +3,7 @@ export { cloudEvent, EVENT_TYPE_PREFIX, type CloudEvent } from './cloud-events.t
 export { CLUSTER_NAME, clusterConfigs, HUB_JETSTREAM_DOMAIN, hubConfig, latticePermissions, leafConfig, type ClusterConfig, type ClusterMemberConfig, type HubConfig, type LatticeUsers, type LeafConfig, type Permissions } from './nats-config.ts';
 export { NATS_SERVER_MISSING, runNatsServer, runNatsServerWith, type NatsProcess } from './nats-process.ts';
 export { allEventsSubject, checkLatticeName, CONTROL_VERSION, controlSubject, controlSubscriptions, DEFAULT_LATTICE, eventSubject, reservedSubjectReason, rpcSubject, serviceSubject, SUBJECT_PREFIX } from './subjects.ts';
+export { natsServers } from './servers.ts';
 export { auction, authenticatorFor, connectLattice, discoverHosts, discoverProviders, latticeControlClient, pickHost, requestLattice, type LatticeCredentials } from './lattice-client.ts';
 export { CONTROL_WIRE_VERSION, controlReplyFrom, satisfies, type AuctionRequest, type ControlEnvelope, type ControlReplyEnvelope, type HostSummary, type LatticeRequest, type ProviderPingRequest, type ProviderSummary } from './control-wire.ts';
 export { DEFAULT_HEARTBEAT_MS, eventPublisher, followLinks, joinLattice, summarizeHost, type LatticeHostOptions, type LatticeMembership } from './lattice-host.ts';

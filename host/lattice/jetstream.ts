@@ -2,6 +2,7 @@ import { connect, ErrorCode, type KV, type KvOptions, type NatsConnection, type 
 import { LatticeError } from '../errors.ts';
 import type { LatticeBucket, LatticeBuckets } from '../remote-targets.ts';
 import { HUB_JETSTREAM_DOMAIN } from './nats-config.ts';
+import { natsServers, RECONNECT_FOR_EVER } from './servers.ts';
 
 // No responders on the JetStream API: this server has no JetStream, or cannot reach the hub's.
 const unanswered = (error: unknown) => (error as NatsError | undefined)?.code === ErrorCode.NoResponders;
@@ -52,7 +53,7 @@ const lostTheRace = (error: unknown) => (error as NatsError | undefined)?.api_er
  * backend is built on (`LatticeBuckets`), so that providers never import nats.
  */
 export async function openLatticeBuckets(url: string): Promise<LatticeBuckets> {
-  const connection = await connect({ servers: url, name: 'badger-keyvalue' });
+  const connection = await connect({ servers: natsServers(url), ...RECONNECT_FOR_EVER, name: 'badger-keyvalue' });
   const views = new Map<string, () => Promise<KV>>();
   return {
     async bucket(name) {

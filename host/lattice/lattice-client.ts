@@ -2,6 +2,7 @@ import { connect, credsAuthenticator, ErrorCode, nkeyAuthenticator, type Connect
 import { replyOf, type ControlClient, type ControlRequest, type ControlResponse } from '../control/index.ts';
 import { LatticeError } from '../errors.ts';
 import { followConnectionState } from './connection-state.ts';
+import { natsServers, RECONNECT_FOR_EVER } from './servers.ts';
 import { CONTROL_WIRE_VERSION, controlReplyFrom, type ControlEnvelope, type HostSummary, type LatticeRequest, type ProviderSummary } from './control-wire.ts';
 import type { LatticeBus } from './lattice-bus.ts';
 import { controlSubject } from './subjects.ts';
@@ -17,12 +18,13 @@ export function authenticatorFor(credentials: LatticeCredentials | undefined): P
 }
 
 /**
- * Connects to a lattice's NATS server, reconnecting for ever after a loss (subscriptions resume by
- * themselves), and keeps track of whether the link is up, so that calls made during an outage fail
- * fast with LATTICE_UNAVAILABLE instead of waiting out their timeout.
+ * Connects to a lattice's NATS servers (any of them), reconnecting for ever after a loss to any of
+ * them or to a server the cluster told of (subscriptions resume by themselves), and keeps track of
+ * whether the link is up, so that calls made during an outage fail fast with LATTICE_UNAVAILABLE
+ * instead of waiting out their timeout.
  */
 export async function connectLattice(servers: string | string[], options: Partial<ConnectionOptions> = {}): Promise<NatsConnection> {
-  const connection = await connect({ servers, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 3000, ...options }).catch((error: Error) => {
+  const connection = await connect({ servers: natsServers(servers), ...RECONNECT_FOR_EVER, timeout: 3000, ...options }).catch((error: Error) => {
     throw new LatticeError('LATTICE_UNAVAILABLE', `cannot reach ${String(servers)}: ${error.message}`);
   });
   followConnectionState(connection);

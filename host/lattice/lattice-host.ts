@@ -146,6 +146,7 @@ export function summarizeHost(
   startedAt: Date,
   inventory: { actors: readonly { id: string; name: string; limits: { maxInstances: number } }[]; providers: readonly { id: string; name: string }[] },
   now: Date,
+  server?: string,
 ): HostSummary {
   return {
     id,
@@ -153,6 +154,7 @@ export function summarizeHost(
     labels,
     version,
     uptimeSeconds: Math.floor((now.getTime() - startedAt.getTime()) / 1000),
+    ...(server ? { server } : {}),
     actors: inventory.actors.map((actor) => ({ id: actor.id, name: actor.name, maxInstances: actor.limits.maxInstances })),
     providers: inventory.providers.map(({ id: providerId, name }) => ({ id: providerId, name })),
   };

@@ -2,6 +2,7 @@ import { connect, ErrorCode, type JetStreamClient, type JetStreamManager, type N
 import { LatticeError } from '../errors.ts';
 import type { LatticeObjectStore, LatticeObjectStores } from '../remote-targets.ts';
 import { HUB_JETSTREAM_DOMAIN } from './nats-config.ts';
+import { natsServers, RECONNECT_FOR_EVER } from './servers.ts';
 
 // JetStream's "stream not found" (JSStreamNotFoundErr).
 const STREAM_NOT_FOUND = 10059;
@@ -48,7 +49,7 @@ export async function reachJetStream(connection: NatsConnection, url: string): P
  * NATS blob backend is built on (`LatticeObjectStores`), so that providers never import nats.
  */
 export async function openLatticeObjectStores(url: string): Promise<LatticeObjectStores> {
-  const connection = await connect({ servers: url, name: 'badger-blobstore' });
+  const connection = await connect({ servers: natsServers(url), ...RECONNECT_FOR_EVER, name: 'badger-blobstore' });
   let jetStream: JetStream;
   try {
     jetStream = await reachJetStream(connection, url);

@@ -62,6 +62,14 @@ describe('badger doctor', () => {
     expect(check('i2c-bus', { i2cModule: { state: 'broken', reason } })).toMatchObject({ status: 'warn', detail: `does not load in Node 24: ${reason}`, fix: expect.stringContaining('npm run rebuild:i2c') });
   });
 
+  it('names the server each of the configured lattice\'s hosts is on, and says when none answers or the lattice is down', () => {
+    const hostsCheck = (latticeHosts: DoctorFacts['latticeHosts']) => diagnose({ ...LAPTOP, latticeNats: 'nats://a:4222,nats://b:4222', ...(latticeHosts ? { latticeHosts } : {}) }).find((check) => check.check === 'hosts');
+    expect(hostsCheck({ hosts: [{ id: 'NABCDEFGHIJ', server: 'a:4222' }, { id: 'NKLMNOPQRST', server: 'b:4222' }] })).toEqual({ check: 'hosts', status: 'ok', detail: 'NABCDEFG… on a:4222, NKLMNOPQ… on b:4222' });
+    expect(hostsCheck({ hosts: [] })).toMatchObject({ status: 'warn', detail: 'no host answers on nats://a:4222,nats://b:4222' });
+    expect(hostsCheck({ unreachable: 'cannot reach nats://a:4222,nats://b:4222: CONNECTION_REFUSED' })).toMatchObject({ status: 'warn', fix: expect.stringContaining('badger nats cluster --start') });
+    expect(hostsCheck(undefined)).toBeUndefined();
+  });
+
   it('warns of an unlocked lattice beyond loopback, and not of a locked or local one', () => {
     const lattice = (facts: Partial<typeof LAPTOP>) => diagnose({ ...LAPTOP, ...facts }).find((check) => check.check === 'lattice');
     expect(lattice({ latticeNats: 'nats://hub.local:4222' })).toMatchObject({ status: 'warn', detail: expect.stringContaining('anyone who can connect to this NATS server controls'), fix: expect.stringContaining('clusterSeed') });
@@ -114,6 +122,8 @@ describe('~/.badger/config.yaml', () => {
 
   it('reads nats, lattice and keys, and names what is wrong', () => {
     expect(parseConfig('nats: nats://hub:4222\nlattice: home\n')).toEqual({ config: { nats: 'nats://hub:4222', lattice: 'home' }, problems: [] });
+    expect(parseConfig('nats:\n  - nats://a:4222\n  - nats://b:4222\n').config).toEqual({ nats: 'nats://a:4222,nats://b:4222' });
+    expect(parseConfig('nats: [1]\n').problems).toEqual(['nats must be a URL or a list of URLs']);
     expect(parseConfig('nat: x\nlattice: 3\n').problems).toEqual(['unknown setting nat; known: nats, lattice, keys, clusterSeed', 'lattice must be a string']);
     expect(parseConfig('- a list\n').problems).toEqual(['it must be a mapping such as "nats: nats://hub.local:4222"']);
   });
@@ -125,6 +135,9 @@ describe('~/.badger/config.yaml', () => {
     const hosts = JSON.parse((await cli('get', 'hosts', '--wait-ms', '300', '--json')).stdout);
     expect(hosts).toEqual([expect.objectContaining({ lattice: 'configured', labels: { from: 'config' } })]);
     expect(JSON.parse((await cli('get', 'hosts', '--lattice', 'other', '--wait-ms', '300', '--json')).stdout)).toEqual([]);
+    // doctor asks the configured lattice which hosts answer, and on which server each is.
+    const doctor = JSON.parse((await cli('doctor', '--json')).stdout) as { checks: { check: string; status: string; detail: string }[] };
+    expect(doctor.checks.find((check) => check.check === 'hosts')).toMatchObject({ status: 'ok', detail: `${hosts[0].id.slice(0, 8)}… on ${nats.url.replace('nats://', '')}` });
   }, 30_000);
 
   it('is ignored with a warning when broken, and doctor says why', async () => {

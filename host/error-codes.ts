@@ -101,6 +101,7 @@ export const ERROR_CODES = {
   LATTICE_BAD_NAME: 'a lattice name is not letters, digits, _ or -',
   LATTICE_NATS_SERVER: 'nats-server is missing or could not start',
   LATTICE_NO_JETSTREAM: "the lattice's NATS servers have no JetStream (run with -js, or use badger nats hub)",
+  LATTICE_REPLICAS_MISMATCH: 'a bucket or store exists with another replica count than the one asked for',
   LATTICE_SUBJECT_RESERVED: "an actor's message names a subject the lattice keeps for itself (badger.>, the server's $ APIs)",
   LATTICE_NO_ANSWER: "an actor's request on a subject got no answer: no one listens there, or not in time",
   LATTICE_UNTRUSTED: 'a lattice message is not stamped by a key this end trusts',

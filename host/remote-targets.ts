@@ -104,7 +104,8 @@ export interface LatticeBucket {
 }
 
 export interface LatticeBuckets {
-  bucket(name: string): Promise<LatticeBucket>;
+  /** The bucket, made with `replicas` copies if it does not exist; an existing one with another count is refused. */
+  bucket(name: string, options?: { readonly replicas?: number }): Promise<LatticeBucket>;
   close(): Promise<void>;
 }
 

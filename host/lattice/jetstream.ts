@@ -25,6 +25,11 @@ export class NoJetStreamError extends LatticeError {
 export function latticeKv(connection: NatsConnection, bucket: string, options: Partial<KvOptions> = {}): () => Promise<KV> {
   let opened: Promise<KV> | undefined;
   const open = async () => {
+    const kv = await reach();
+    if (options.replicas !== undefined) await checkReplicas(kv, bucket, options.replicas);
+    return kv;
+  };
+  const reach = async () => {
     try {
       return await connection.jetstream().views.kv(bucket, { history: 1, ...options });
     } catch (error) {
@@ -44,6 +49,17 @@ export function latticeKv(connection: NatsConnection, bucket: string, options: P
     }));
 }
 
+/** Refuses a bucket that exists with another replica count than `wanted`: JetStream would use it as it is. */
+async function checkReplicas(kv: KV, bucket: string, wanted: number): Promise<void> {
+  const actual = (await kv.status()).streamInfo.config.num_replicas;
+  if (actual !== wanted) {
+    throw new LatticeError(
+      'LATTICE_REPLICAS_MISMATCH',
+      `bucket ${bucket} exists with ${actual} replica${actual === 1 ? '' : 's'}, not the ${wanted} asked for: change it with "nats stream edit KV_${bucket} --replicas ${wanted}", or ask for ${actual}`,
+    );
+  }
+}
+
 // JetStream's "wrong last sequence" (JSStreamWrongLastSequenceErrF): another writer got there first.
 const WRONG_LAST_SEQUENCE = 10071;
 const lostTheRace = (error: unknown) => (error as NatsError | undefined)?.api_error?.err_code === WRONG_LAST_SEQUENCE;
@@ -56,12 +72,13 @@ export async function openLatticeBuckets(url: string): Promise<LatticeBuckets> {
   const connection = await connect({ servers: natsServers(url), ...RECONNECT_FOR_EVER, name: 'badger-keyvalue' });
   const views = new Map<string, () => Promise<KV>>();
   return {
-    async bucket(name) {
-      let view = views.get(name);
+    async bucket(name, options = {}) {
+      const key = `${name}\u0000${options.replicas ?? ''}`;
+      let view = views.get(key);
       if (!view) {
         // A host on a laptop's leaf node reaches the hub's buckets through the hub's domain.
-        view = latticeKv(connection, name);
-        views.set(name, view);
+        view = latticeKv(connection, name, options.replicas === undefined ? {} : { replicas: options.replicas });
+        views.set(key, view);
       }
       return kvBucket(await view());
     },

@@ -15,7 +15,8 @@ export interface Bucket {
 
 /** A place buckets live: a memory map, a directory, a NATS server. */
 export interface Backend {
-  bucket(name: string): Promise<Bucket>;
+  /** `replicas`: how many copies a new bucket is kept in, where the backend keeps copies (nats). */
+  bucket(name: string, options?: { readonly replicas?: number }): Promise<Bucket>;
   close(): Promise<void>;
 }
 

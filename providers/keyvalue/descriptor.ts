@@ -10,7 +10,8 @@ export const keyValueDescriptor: ProviderDescriptor = {
   linkConfig: [
     { key: 'backend', meaning: 'memory, file or nats', default: 'memory' },
     { key: 'path', meaning: 'the directory of a file store', default: '~/.badger/keyvalue' },
-    { key: 'url', meaning: 'a NATS server of the lattice, for nats', default: 'nats://127.0.0.1:4222' },
+    { key: 'url', meaning: 'the NATS servers of the lattice, for nats (several with commas)', default: 'nats://127.0.0.1:4222' },
+    { key: 'replicas', meaning: 'for nats: the copies a new bucket is kept in, 1 to 5 (a cluster\'s servers); an existing bucket with another count is refused', default: '1' },
     { key: 'bucket', meaning: 'the bucket the actor opens as "default"', default: '<actor id>-default' },
     { key: 'bucket.<identifier>', meaning: 'the bucket the actor opens as <identifier>; only named buckets can be opened' },
     { key: 'max-key-bytes', meaning: 'the longest key', default: String(DEFAULT_MAX_KEY_BYTES) },

@@ -63,7 +63,7 @@ export function keyValueProvider(options: KeyValueProviderOptions = {}): Provide
     } catch (error) {
       throw new WitError({ tag: 'other', val: `cannot open the ${config.backend} store ${config.location ?? ''}: ${(error as Error).message}` });
     }
-    return { bucket: await backend.bucket(physical), config };
+    return { bucket: await backend.bucket(physical, config.replicas === undefined ? {} : { replicas: config.replicas }), config };
   };
 
   const counterErrors = async <T>(work: () => Promise<T>): Promise<T> => {

@@ -11,6 +11,8 @@ export interface StoreLinkConfig {
   readonly buckets: ReadonlyMap<string, string>;
   readonly maxKeyBytes: number;
   readonly maxValueBytes: number;
+  /** nats only: how many copies JetStream keeps of a bucket it makes (a cluster's servers). */
+  readonly replicas?: number;
 }
 
 export const DEFAULT_MAX_KEY_BYTES = 1024;
@@ -26,7 +28,8 @@ const other = (message: string) => new WitError({ tag: 'other', val: message });
  * - `bucket=<name>` maps the identifier "default"; `bucket.<identifier>=<name>` maps any other.
  *   An actor reaches only the buckets its link names; with none named it gets one of its own,
  *   `<actor id>-default`, so two unconfigured actors never share data;
- * - `max-key-bytes`, `max-value-bytes`.
+ * - `max-key-bytes`, `max-value-bytes`;
+ * - `replicas` (nats): copies of a bucket this link makes, 1 to 5; an existing one with another count is refused.
  */
 export function parseStoreLinkConfig(config: Readonly<Record<string, string>>, source: string, defaultFileRoot?: string): StoreLinkConfig {
   const backend = (config.backend ?? 'memory') as BackendKind;
@@ -41,12 +44,16 @@ export function parseStoreLinkConfig(config: Readonly<Record<string, string>>, s
   if (buckets.size === 0) buckets.set('default', `${source.slice(0, 56)}-default`);
   const location = backend === 'file' ? config.path ?? defaultFileRoot : backend === 'nats' ? config.url ?? 'nats://127.0.0.1:4222' : undefined;
   if (backend === 'file' && !location) throw other('link config backend="file" needs path=<directory>');
+  if (config.replicas !== undefined && backend !== 'nats') throw other(`link config replicas="${config.replicas}" is for backend=nats: a ${backend} store keeps one copy`);
+  const replicas = config.replicas === undefined ? undefined : positiveInteger(config, 'replicas', 1);
+  if (replicas !== undefined && replicas > 5) throw other(`link config replicas="${config.replicas}": JetStream keeps 1 to 5 replicas`);
   return {
     backend,
     ...(location === undefined ? {} : { location }),
     buckets,
     maxKeyBytes: positiveInteger(config, 'max-key-bytes', DEFAULT_MAX_KEY_BYTES),
     maxValueBytes: positiveInteger(config, 'max-value-bytes', DEFAULT_MAX_VALUE_BYTES),
+    ...(replicas === undefined ? {} : { replicas }),
   };
 }
 

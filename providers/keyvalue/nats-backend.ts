@@ -14,7 +14,7 @@ const MAX_INCREMENT_ATTEMPTS = 10_000;
  */
 export function natsBackend(lattice: LatticeBuckets): Backend {
   return {
-    bucket: async (name) => natsBucket(await lattice.bucket(name)),
+    bucket: async (name, options) => natsBucket(await lattice.bucket(name, options)),
     close: () => lattice.close(),
   };
 }

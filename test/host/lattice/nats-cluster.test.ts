@@ -7,11 +7,24 @@ import { fileURLToPath } from 'node:url';
 import { connect, type KV, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterConfigs } from '../../../host/lattice/index.ts';
+import { openLatticeBuckets } from '../../../host/lattice/jetstream.ts';
 import { startNatsCluster, type RunningCluster } from '../../fixtures/nats-cluster.ts';
 import { freePortRun } from '../../fixtures/nats-server.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/badger.js', import.meta.url));
 const USER = 'UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4';
+
+/** `open`, once JetStream's meta group has a leader (bounded: about 15 s). */
+async function bucketWhenReady<T>(open: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await open();
+    } catch (error) {
+      if (attempt >= 30) throw error;
+      await sleep(500);
+    }
+  }
+}
 
 /** A replicated bucket, once JetStream's meta group has a leader (bounded: about 15 s). */
 async function replicatedBucket(connection: NatsConnection, name: string): Promise<KV> {
@@ -80,6 +93,24 @@ describe('a three-server cluster from those configs (real nats-servers on loopba
     const stream = await (await first!.jetstreamManager()).streams.info('KV_replicated');
     expect(stream.config.num_replicas).toBe(3);
     expect([stream.cluster?.leader, ...(stream.cluster?.replicas ?? []).map((replica) => replica.name)].sort()).toEqual(['badger-1', 'badger-2', 'badger-3']);
+  }, 60_000);
+
+  it('makes a key-value link\'s bucket with the replicas it asks for, and refuses one that exists with another count', async () => {
+    const buckets = await openLatticeBuckets(cluster.urls.join(','));
+    try {
+      const bucket = await bucketWhenReady(() => buckets.bucket('counted', { replicas: 3 }));
+      await bucket.put('hits', new TextEncoder().encode('1'));
+      const first = connections[0]!;
+      expect((await (await first.jetstreamManager()).streams.info('KV_counted')).config.num_replicas).toBe(3);
+      await expect(buckets.bucket('counted', { replicas: 1 })).rejects.toMatchObject({
+        code: 'LATTICE_REPLICAS_MISMATCH',
+        message: 'bucket counted exists with 3 replicas, not the 1 asked for: change it with "nats stream edit KV_counted --replicas 1", or ask for 3',
+      });
+      // Not asking is not a mismatch: the bucket is used as it is.
+      expect(new TextDecoder().decode((await (await buckets.bucket('counted')).get('hits')).value)).toBe('1');
+    } finally {
+      await buckets.close();
+    }
   }, 60_000);
 });
 

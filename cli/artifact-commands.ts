@@ -24,6 +24,7 @@ interface RegistryOptions {
 interface StoreOptions extends CredentialOptions {
   nats?: string;
   lattice: string;
+  replicas?: string;
 }
 
 const withRegistryOptions = (command: Command) =>
@@ -46,7 +47,9 @@ function onStore<T>(options: StoreOptions, use: (store: LatticeArtifacts) => Pro
   if (!servers) throw new CliError('CLI_BAD_ARGUMENT', "the lattice's artifact store is on NATS: give --nats nats://host:4222 (or set nats in ~/.badger/config.yaml)");
   const lattice = checkLatticeName(options.lattice);
   return onceConnected(servers, options, async (connection) => {
-    const store = latticeArtifactStore(connection, lattice, servers);
+    const replicas = options.replicas === undefined ? undefined : Number(options.replicas);
+    if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1 || replicas > 5)) throw new CliError('CLI_BAD_ARGUMENT', `--replicas ${options.replicas}: JetStream keeps 1 to 5 replicas`);
+    const store = latticeArtifactStore(connection, lattice, servers, replicas === undefined ? {} : { replicas });
     // A leaf started a moment ago (badger up --leaf-remote) answers before its link to the hub is up.
     for (const until = Date.now() + LEAF_LINK_WAIT_MS; ; await sleep(200)) {
       try {
@@ -65,6 +68,7 @@ export function pushCommand(): Command {
     .description("push a component to an OCI registry (oci://registry/repository:tag, with wasmCloud's media types) or to the lattice's own store (name:version)")
     .argument('<file>', 'the component, signed or not (hosts verify its claims when they start it)')
     .argument('<reference>', 'oci://<registry>/<repository>:<tag>, or <name>:<version> for the lattice store')
+    .option('--replicas <n>', "name:version: the copies the lattice's store is kept in when this push makes it, 1 to 5 (a cluster's servers); a store with another count is refused")
     .option('--json', 'print JSON')
     .action(async (file: string, target: string, options: RegistryOptions & StoreOptions & { json?: boolean }) => {
       const bytes = await readArtifact(file);

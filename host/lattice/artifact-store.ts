@@ -1,7 +1,7 @@
 import type { JetStreamClient, NatsConnection, ObjectInfo, ObjectStore } from 'nats';
 import { HostError } from '../errors.ts';
 import type { LatticeArtifact, LatticeArtifacts } from '../artifacts/artifact-puller.ts';
-import { reachJetStream, streamExists, streamOf } from './object-stores.ts';
+import { checkReplicas, reachJetStream, streamExists, streamOf } from './object-stores.ts';
 
 /** The object store holding a lattice's artifacts, on the hub's JetStream. */
 export const artifactStoreName = (lattice: string) => `badger_artifacts_${lattice}`;
@@ -15,14 +15,18 @@ const described = (info: ObjectInfo): LatticeArtifact => ({ name: info.name, dig
  * JetStream object store on `connection`: the server's own JetStream, or the hub's through a leaf
  * by its domain. Reads do not make the store; the first push does.
  */
-export function latticeArtifactStore(connection: NatsConnection, lattice: string, url = 'the lattice'): LatticeArtifacts {
+export function latticeArtifactStore(connection: NatsConnection, lattice: string, url = 'the lattice', options: { readonly replicas?: number } = {}): LatticeArtifacts {
   const name = artifactStoreName(lattice);
   let held: { store: ObjectStore; js: JetStreamClient } | undefined;
   const opened = async (create = false) => {
     if (held) return held;
     const { js, jsm } = await reachJetStream(connection, url);
-    if (!create && !(await streamExists(jsm, streamOf(name)))) return undefined;
-    return (held = { store: await js.views.os(name), js });
+    const exists = await streamExists(jsm, streamOf(name));
+    if (!create && !exists) return undefined;
+    const store = await js.views.os(name, options.replicas === undefined ? {} : { replicas: options.replicas });
+    // A store that existed is used only with the replicas asked for, when some were asked for.
+    if (exists && options.replicas !== undefined) await checkReplicas(jsm, streamOf(name), `lattice ${lattice}'s artifact store`, options.replicas);
+    return (held = { store, js });
   };
   const store = async (create = false) => (await opened(create))?.store;
   const live = (info: ObjectInfo | null) => (info && !info.deleted ? info : undefined);

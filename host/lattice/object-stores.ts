@@ -84,6 +84,17 @@ export async function openLatticeObjectStores(url: string): Promise<LatticeObjec
   };
 }
 
+/**
+ * Refuses a stream kept in another replica count than `wanted`, naming `what` it holds and the
+ * command that changes it: JetStream would otherwise use it as it is.
+ */
+export async function checkReplicas(jsm: JetStreamManager, stream: string, what: string, wanted: number): Promise<void> {
+  const actual = (await jsm.streams.info(stream)).config.num_replicas;
+  if (actual !== wanted) {
+    throw new LatticeError('LATTICE_REPLICAS_MISMATCH', `${what} exists with ${actual} replica${actual === 1 ? '' : 's'}, not the ${wanted} asked for: change it with "nats stream edit ${stream} --replicas ${wanted}", or ask for ${actual}`);
+  }
+}
+
 export async function streamExists(jsm: JetStreamManager, stream: string): Promise<boolean> {
   try {
     await jsm.streams.info(stream);

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'nats';
 import { natsServers } from '../../host/lattice/index.ts';
+import { builtActor } from '../actors/built-actors.ts';
 import { startNatsCluster, type RunningCluster } from '../fixtures/nats-cluster.ts';
 import { runCli } from './run-cli.ts';
 
@@ -38,6 +40,27 @@ describe('a host on a three-server cluster, given all three URLs (real nats-serv
     const run = await runCli(['get', 'hosts', '--nats', urls, '--wait-ms', '500', '--json'], { BADGER_HOME: home });
     return run.code === 0 ? (JSON.parse(run.stdout) as HostRow[]) : [];
   };
+
+  it('pushes into a lattice store kept in three replicas, and refuses to use it with another count', async () => {
+    const push = (...args: string[]) => runCli(['push', builtActor('hello-wat'), 'hello:0.1.0', '--nats', urls, ...args], { BADGER_HOME: home });
+    // JetStream's meta group may still be electing its first leader (bounded: 15 s).
+    let pushed = await push('--replicas', '3');
+    for (let attempt = 0; attempt < 30 && pushed.code !== 0; attempt++) {
+      await sleep(500);
+      pushed = await push('--replicas', '3');
+    }
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const connection = await connect({ servers: cluster.urls[0]! });
+    try {
+      expect((await (await connection.jetstreamManager()).streams.info('OBJ_badger_artifacts_default')).config.num_replicas).toBe(3);
+    } finally {
+      await connection.close();
+    }
+    const refused = await push('--replicas', '1');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('error[LATTICE_REPLICAS_MISMATCH]: lattice default\'s artifact store exists with 3 replicas, not the 1 asked for');
+    expect((await push()).code).toBe(0);
+  }, 60_000);
 
   it('says which server it is on, and moves to another by itself when that one is killed', async () => {
     const up = await runCli(['up', '--detached', '--nats', urls, '--label', 'cluster=yes'], { BADGER_HOME: home });

@@ -1,4 +1,5 @@
-export type Goal = { readonly op: '<' | '<=' | '>' | '>='; readonly target: number; readonly on: 'value' | 'ratio' };
+/** What a goal reads: the value, the ratio, or the growth (the ratio less one: value over a baseline taken earlier). */
+export type Goal = { readonly op: '<' | '<=' | '>' | '>='; readonly target: number; readonly on: 'value' | 'ratio' | 'growth' };
 
 /** One figure of a scenario: what was measured, against what, and the goal it is held to, if any. */
 export interface Figure {
@@ -38,9 +39,10 @@ export function ratioOf(figure: Pick<Figure, 'value' | 'baseline'>): number {
   return figure.baseline === 0 ? Number.NaN : figure.value / figure.baseline;
 }
 
-/** What the goal reads: the value or the ratio (the ratio when there is no goal). */
+/** What the goal reads (the ratio when there is no goal). */
 function judged(figure: Figure, ratio = ratioOf(figure)): number {
-  return figure.goal?.on === 'value' ? figure.value : ratio;
+  if (figure.goal?.on === 'value') return figure.value;
+  return figure.goal?.on === 'growth' ? ratio - 1 : ratio;
 }
 
 /** The printed line, with the median's spread when it is the median of several runs. */

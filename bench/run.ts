@@ -1,7 +1,7 @@
-// npm run bench [-- <scenario>...] [--runs N]: each scenario runs N times (3 unless told), each
-// time in a process of its own, and prints one BENCH line per figure: the median of its runs,
-// each measured against a baseline taken in the same run. Each run's own lines are printed
-// first, as `#` lines.
+// npm run bench [-- <scenario>...] [--runs N] [--minutes N]: each scenario runs N times (3 unless
+// told), each time in a process of its own, and prints one BENCH line per figure: the median of its
+// runs, each measured against a baseline taken in the same run. Each run's own lines are printed
+// first, as `#` lines. The soak runs only when named (it takes --minutes a run, 10 unless told).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { keyValueScenario } from './keyvalue.ts';
 import { latticeScenario } from './lattice.ts';
 import { oledScenario } from './oled.ts';
 import { providersScenario } from './providers.ts';
+import { SOAK_MINUTES, soakScenario } from './soak.ts';
 import { FIGURE_LINE, FIGURES_AS_JSON, figureLine, medianLine, type Figure } from './report.ts';
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
@@ -30,7 +31,10 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
   lattice: latticeScenario,
   oled: oledScenario,
   providers: providersScenario,
+  soak: soakScenario,
 };
+/** Scenarios that run only when named: they take minutes a run. */
+const NAMED_ONLY = new Set(['soak']);
 const DEFAULT_RUNS = 3;
 /** Set in a run's own process: the scenario it runs. */
 const ONE_SCENARIO = 'BADGER_BENCH_SCENARIO';
@@ -60,14 +64,21 @@ function parseArguments(argv: readonly string[]): { scenarios: string[]; runs: n
   const scenarios: string[] = [];
   let runs = DEFAULT_RUNS;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] !== '--runs') {
+    if (argv[i] === '--runs') {
+      runs = Number(argv[++i]);
+      if (!Number.isInteger(runs) || runs < 1) {
+        console.error(`--runs ${argv[i] ?? ''}: give a whole number of runs, 1 or more`);
+        process.exit(2);
+      }
+    } else if (argv[i] === '--minutes') {
+      const minutes = Number(argv[++i]);
+      if (!Number.isFinite(minutes) || minutes < 0.5) {
+        console.error(`--minutes ${argv[i] ?? ''}: give the soak's length in minutes, 0.5 or more`);
+        process.exit(2);
+      }
+      process.env[SOAK_MINUTES] = String(minutes);
+    } else {
       scenarios.push(argv[i]!);
-      continue;
-    }
-    runs = Number(argv[++i]);
-    if (!Number.isInteger(runs) || runs < 1) {
-      console.error(`--runs ${argv[i] ?? ''}: give a whole number of runs, 1 or more`);
-      process.exit(2);
     }
   }
   const unknown = scenarios.filter((name) => !(name in SCENARIOS));
@@ -75,7 +86,7 @@ function parseArguments(argv: readonly string[]): { scenarios: string[]; runs: n
     console.error(`unknown scenario ${unknown.join(', ')}; scenarios: ${Object.keys(SCENARIOS).join(', ')}`);
     process.exit(2);
   }
-  return { scenarios: scenarios.length > 0 ? scenarios : Object.keys(SCENARIOS), runs };
+  return { scenarios: scenarios.length > 0 ? scenarios : Object.keys(SCENARIOS).filter((name) => !NAMED_ONLY.has(name)), runs };
 }
 
 const only = process.env[ONE_SCENARIO];

@@ -68,8 +68,16 @@ interface Generation {
   isReady: boolean;
   /** Answers to port messages, by message id. */
   readonly replies: Map<number, (message: FromWorker) => void>;
-  watched?: { readonly begun: number; readonly since: number };
+  /** The call the watchdog follows: when it first saw it, and the thread's import time then. */
+  watched?: { readonly begun: number; readonly since: number; readonly importedMs: number };
 }
+
+/**
+ * How long one import may hold a thread, whatever the deadline: a provider that never answers
+ * ends the thread then. Providers bound their own waits below it (the NATS key-value store rides
+ * out a server's loss for up to 30 s).
+ */
+export const IMPORT_HOLD_LIMIT_MS = 60_000;
 
 export interface ActorThreadOptions {
   /** A shared thread gives up a tenant that overran its deadline; a thread of an actor's own keeps it. */
@@ -379,9 +387,17 @@ export class ActorThread {
       const begun = Atomics.load(busy, BUSY_BEGUN);
       const tenantId = Atomics.load(busy, BUSY_TENANT);
       const deadline = this.#tenants.get(tenantId)?.setup.deadlineMs;
+      const { channel, watched } = generation;
+      // Time blocked in an import is the host's, running a provider for the guest, not the
+      // guest's: a guest is ended for holding the thread, never for a provider that takes its time
+      // (a key-value write riding out a NATS server's loss), which would reset every connection
+      // the thread serves.
+      const guestMs = watched ? now - watched.since - (channel.importedMs - watched.importedMs) : 0;
       if (Atomics.load(busy, BUSY_RUNNING) === 0 || deadline === undefined) generation.watched = undefined;
-      else if (generation.watched?.begun !== begun) generation.watched = { begun, since: now };
-      else if (now - generation.watched.since > deadline + every) {
+      else if (watched?.begun !== begun) generation.watched = { begun, since: now, importedMs: channel.importedMs };
+      else if ((channel.currentImportMs ?? 0) > IMPORT_HOLD_LIMIT_MS) {
+        this.#lose(generation, 'ACTOR_DEADLINE', `an import was not answered within ${IMPORT_HOLD_LIMIT_MS / 1000} s; its thread was ended`, tenantId);
+      } else if (guestMs > deadline + every) {
         const http = Atomics.load(busy, BUSY_HTTP) === 1;
         this.#lose(
           generation,

@@ -116,6 +116,8 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
   readonly #slots: Slots;
   #abandoned = false;
   #importsRunning = 0;
+  #importedMs = 0;
+  #importBegan: number | undefined;
   /** What to hand the worker (transfer both ports). */
   readonly workerEnd: WorkerChannelEnd;
 
@@ -185,16 +187,31 @@ export class InvocationChannel<Request, Result, ImportCall, ImportReply> {
     return this.#importsRunning > 0;
   }
 
+  /** Milliseconds the worker has spent blocked in imports the host ran, the one running now included. */
+  get importedMs(): number {
+    return this.#importedMs + (this.#importBegan === undefined ? 0 : performance.now() - this.#importBegan);
+  }
+
+  /** How long the import running now has taken; undefined when none runs. */
+  get currentImportMs(): number | undefined {
+    return this.#importBegan === undefined ? undefined : performance.now() - this.#importBegan;
+  }
+
   /** Runs one import call; false when the deadline passed first. */
   async #runImport(deadline?: number): Promise<boolean> {
     const call = take<ImportCall>(this.#slots.import, this.#imports);
     this.#importsRunning++;
+    // The worker blocks on one import at a time: a second cannot begin before this one's reply.
+    const began = performance.now();
+    this.#importBegan = began;
     try {
       const reply = deadline === undefined ? { value: await this.#onImport(call) } : await raceDeadline(this.#onImport(call), deadline);
       if (reply === undefined || this.#abandoned) return false;
       put(this.#slots.importReply, this.#imports, reply.value);
     } finally {
       this.#importsRunning--;
+      this.#importedMs += performance.now() - began;
+      this.#importBegan = undefined;
     }
     Atomics.store(this.#flags, IMPORT_REPLY, 1);
     Atomics.notify(this.#flags, IMPORT_REPLY);

@@ -27,14 +27,19 @@ export async function dispatchIncoming(
 ): Promise<void> {
   let refused: ErrorCode | undefined;
   let answered = false;
-  await handler.handle(
-    new IncomingRequest(request),
-    new ResponseOutparam((settled) => {
-      answered = true;
-      if (settled.tag === 'err') refused = settled.val;
-      else onResponse(settled.val);
-    }),
-  );
+  const incoming = new IncomingRequest(request);
+  try {
+    await handler.handle(
+      incoming,
+      new ResponseOutparam((settled) => {
+        answered = true;
+        if (settled.tag === 'err') refused = settled.val;
+        else onResponse(settled.val);
+      }),
+    );
+  } finally {
+    incoming.retire();
+  }
   if (!answered) throw new HttpServerError('HTTP_NO_RESPONSE', 'the actor returned without setting a response');
   if (refused) throw new HttpServerError('HTTP_NO_RESPONSE', `the actor answered with error ${refused.tag}`);
 }

@@ -48,6 +48,11 @@ export class Fields {
     return fields;
   }
 
+  /** An incoming message's headers, once its exchange is over: emptied, for a guest that kept the handle. */
+  retire(): void {
+    if (this.#immutable) this.#entries = [];
+  }
+
   get(name: string): Uint8Array[] {
     const key = name.toLowerCase();
     return this.#entries.filter(([entry]) => entry === key).map(([, value]) => value);
@@ -104,13 +109,33 @@ export interface IncomingRequestParts {
 
 const encoder = new TextEncoder();
 
+/** What a request keeps once its exchange is over: its head's small parts, no headers and no body. */
+const RETIRED_BODY = new Uint8Array(0);
+
 export class IncomingRequest {
-  readonly #parts: IncomingRequestParts;
+  #parts: IncomingRequestParts;
   #headers: Fields | undefined;
+  #body: IncomingBody | undefined;
   #consumed = false;
 
   constructor(parts: IncomingRequestParts) {
     this.#parts = parts;
+  }
+
+  /**
+   * Called by the host once the handler returned. A guest that never drops its request handle, or
+   * its headers' (a JavaScript guest that does not dispose them), keeps these objects in its
+   * instance's resource table for as long as the instance lives, request after request: what they
+   * held (the headers, and the body's source, which holds node's request and response) is let go
+   * here, so that only their shells stay.
+   */
+  retire(): void {
+    this.#parts = { ...this.#parts, headers: [], body: RETIRED_BODY };
+    // The guest may keep the headers' handle too: they are the request's, and go with it.
+    this.#headers?.retire();
+    this.#headers = undefined;
+    this.#body?.retire();
+    this.#body = undefined;
   }
 
   method(): Method {
@@ -137,16 +162,22 @@ export class IncomingRequest {
   consume(): IncomingBody {
     if (this.#consumed) throw UNIT_ERROR;
     this.#consumed = true;
-    return new IncomingBody(this.#parts.body);
+    this.#body = new IncomingBody(this.#parts.body);
+    return this.#body;
   }
 }
 
 export class IncomingBody {
-  readonly #source: Uint8Array | ByteSource;
+  #source: Uint8Array | ByteSource;
   #streamed = false;
 
   constructor(source: Uint8Array | ByteSource) {
     this.#source = source;
+  }
+
+  /** Its request's exchange is over: a body the guest kept without finishing lets go of its source. */
+  retire(): void {
+    this.#source = RETIRED_BODY;
   }
 
   stream(): InputStream {

@@ -58,6 +58,8 @@ export class WorkerListener {
   readonly #runner: RequestRunner;
   readonly #accessLog: AccessLog;
   readonly #sockets = new Set<Socket>();
+  /** When each connection's latest request began. */
+  readonly #lastRequestOn = new WeakMap<Socket, number>();
   /** Responses not yet begun: a listener handing over tells their clients to reconnect. */
   readonly #unanswered = new Set<ServerResponse>();
   #handingOver = false;
@@ -78,6 +80,7 @@ export class WorkerListener {
       },
       (request, response) => void this.#serve(request, response),
     );
+    this.#server.on('timeout', (socket: Socket) => this.#timedOut(socket));
     this.#server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
@@ -142,8 +145,23 @@ export class WorkerListener {
     });
   }
 
+  /**
+   * An idle keep-alive connection's timeout (node:http would destroy it at once). This thread's
+   * event loop runs timers before it reads sockets: after it was blocked (a guest in a slow import,
+   * a NATS key-value write riding out a server's loss), a client's next request may be waiting
+   * unread on the connection whose timeout fired meanwhile, and destroying it then resets that
+   * request (ECONNRESET). So the connection goes only if it is still idle once what arrived is read.
+   */
+  #timedOut(socket: Socket): void {
+    const fired = performance.now();
+    setImmediate(() => {
+      if ((this.#lastRequestOn.get(socket) ?? Number.NEGATIVE_INFINITY) < fired) socket.destroy();
+    });
+  }
+
   async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
+    this.#lastRequestOn.set(request.socket, started);
     this.#inFlight++;
     if (this.#handingOver) response.shouldKeepAlive = false;
     this.#unanswered.add(response);

@@ -61,6 +61,7 @@ export function fileAppStore(directory: string): AppStore {
 }
 
 export const appBucket = (lattice: string) => `badger_apps_${lattice}`;
+const leaseBucket = (lattice: string) => `${appBucket(lattice)}_leader`;
 
 /** The lattice's bucket, with a lattice that has no JetStream said in the application's terms. */
 function storeKv(connection: NatsConnection, bucket: string, options: Partial<KvOptions> = {}): () => Promise<KV> {
@@ -71,9 +72,24 @@ function storeKv(connection: NatsConnection, bucket: string, options: Partial<Kv
     });
 }
 
+/** Where the lattice's own state is kept: `replicas` copies when this makes its bucket; a bucket with another count is refused. */
+export interface LatticeStateCopies {
+  readonly replicas?: number;
+}
+
+/**
+ * Makes the lattice's application bucket and lease bucket in `copies.replicas` copies, or checks
+ * the count of those that exist: a host asked for copies it cannot have stops at its start, rather
+ * than the reconciler failing on every round.
+ */
+export async function prepareAppState(connection: NatsConnection, lattice: string, leaseTtlMs: number, copies: LatticeStateCopies): Promise<void> {
+  await storeKv(connection, appBucket(lattice), copies)();
+  await storeKv(connection, leaseBucket(lattice), { ttl: leaseTtlMs, ...copies })();
+}
+
 /** On a lattice: a JetStream KV bucket, so that every host and CLI sees the same applications. */
-export function natsAppStore(connection: NatsConnection, lattice: string): AppStore {
-  const kv = storeKv(connection, appBucket(lattice));
+export function natsAppStore(connection: NatsConnection, lattice: string, copies: LatticeStateCopies = {}): AppStore {
+  const kv = storeKv(connection, appBucket(lattice), copies);
   const read = async <T>(key: string): Promise<T | undefined> => {
     const entry = await (await kv()).get(key);
     return entry && entry.operation === 'PUT' && entry.value.length > 0 ? (entry.json() as T) : undefined;
@@ -102,8 +118,8 @@ export function natsAppStore(connection: NatsConnection, lattice: string): AppSt
  * One reconciler acts for a lattice at a time: the host that holds this lease, a KV key that
  * expires `ttlMs` after its holder last renewed it, so a host that dies hands over by itself.
  */
-export function natsLeaderLease(connection: NatsConnection, lattice: string, holder: string, ttlMs: number): { held(): Promise<boolean> } {
-  const kv = storeKv(connection, `${appBucket(lattice)}_leader`, { ttl: ttlMs });
+export function natsLeaderLease(connection: NatsConnection, lattice: string, holder: string, ttlMs: number, copies: LatticeStateCopies = {}): { held(): Promise<boolean> } {
+  const kv = storeKv(connection, leaseBucket(lattice), { ttl: ttlMs, ...copies });
   return {
     async held() {
       const store = await kv();

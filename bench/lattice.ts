@@ -54,7 +54,7 @@ export async function latticeScenario(): Promise<void> {
   const [hubPort, leafPort, leaf1Port, leaf2Port] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const storeDir = await mkdtemp(join(tmpdir(), 'badger-bench-hub-'));
   const servers: NatsProcess[] = [await runNatsServer(hubConfig({ host: '127.0.0.1', port: hubPort, leafPort, storeDir }), '127.0.0.1', hubPort)];
-  for (const port of [leaf1Port, leaf2Port]) servers.push(await runNatsServer(leafConfig({ host: '127.0.0.1', port, remoteUrl: `nats-leaf://127.0.0.1:${leafPort}` }), '127.0.0.1', port));
+  for (const port of [leaf1Port, leaf2Port]) servers.push(await runNatsServer(leafConfig({ host: '127.0.0.1', port, remoteUrls: [`nats-leaf://127.0.0.1:${leafPort}`] }), '127.0.0.1', port));
   const connections: NatsConnection[] = [];
   try {
     const pi = await connectLattice(`nats://127.0.0.1:${leaf2Port}`);

@@ -32,12 +32,15 @@ export function startAppReconciler(options: {
   lattice: string;
   home: string;
   membership: LatticeMembership | undefined;
+  /** The copies the lattice's application store and lease are made in (as they are when undefined). */
+  replicas?: number | undefined;
   logger: Logger;
 }): { operations: AppOperations; stop(): Promise<void> } {
   // On a locked lattice its requests are stamped as the host's own, which the lattice's members trust.
   const { host, identity, self, lattice, membership, logger } = options;
-  const store = membership ? natsAppStore(membership.connection, lattice) : fileAppStore(join(options.home, 'apps'));
-  const lease = membership ? natsLeaderLease(membership.connection, lattice, self.id, LEADER_LEASE_MS) : undefined;
+  const copies = options.replicas === undefined ? {} : { replicas: options.replicas };
+  const store = membership ? natsAppStore(membership.connection, lattice, copies) : fileAppStore(join(options.home, 'apps'));
+  const lease = membership ? natsLeaderLease(membership.connection, lattice, self.id, LEADER_LEASE_MS, copies) : undefined;
   const log = logger.child({ component: 'reconciler' });
   const reconciler = startReconciler({
     store,

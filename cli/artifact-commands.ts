@@ -11,6 +11,7 @@ import { checkLatticeName, latticeArtifactStore, type LatticeError } from '../ho
 import { defaultLattice, defaultNats } from './config-file.ts';
 import { CliError } from './errors.ts';
 import { onceConnected, withCredentialOptions, type CredentialOptions } from './lattice-options.ts';
+import { replicaCount } from './options.ts';
 import { emit, note } from './output.ts';
 import { byteProgress, withProgress } from './progress.ts';
 import { table } from './table.ts';
@@ -47,8 +48,7 @@ function onStore<T>(options: StoreOptions, use: (store: LatticeArtifacts) => Pro
   if (!servers) throw new CliError('CLI_BAD_ARGUMENT', "the lattice's artifact store is on NATS: give --nats nats://host:4222 (or set nats in ~/.badger/config.yaml)");
   const lattice = checkLatticeName(options.lattice);
   return onceConnected(servers, options, async (connection) => {
-    const replicas = options.replicas === undefined ? undefined : Number(options.replicas);
-    if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1 || replicas > 5)) throw new CliError('CLI_BAD_ARGUMENT', `--replicas ${options.replicas}: JetStream keeps 1 to 5 replicas`);
+    const replicas = options.replicas === undefined ? undefined : replicaCount(options.replicas, '--replicas');
     const store = latticeArtifactStore(connection, lattice, servers, replicas === undefined ? {} : { replicas });
     // A leaf started a moment ago (badger up --leaf-remote) answers before its link to the hub is up.
     for (const until = Date.now() + LEAF_LINK_WAIT_MS; ; await sleep(200)) {

@@ -69,11 +69,12 @@ export function natsCommand(): Command {
         ...(users ? { users } : {}),
       });
       const urls = members.map((member) => `nats://${options.host}:${member.port}`);
-      const described = { storeDir, urls, servers: members };
+      const leafUrls = members.map((member) => `nats-leaf://${options.host}:${member.leafPort}`);
+      const described = { storeDir, urls, leafUrls, servers: members };
       if (!options.start) {
         if (options.json) return emit(true, described, '');
         const said = members.map((member) => `# ${member.name}: clients on ${options.host}:${member.port}, routes on 127.0.0.1:${member.clusterPort}, leaf nodes on ${options.host}:${member.leafPort}\n${member.config}`);
-        return void process.stdout.write(`${said.join('\n')}# hosts and clients connect to any of: ${urls.join(' ')}\n`);
+        return void process.stdout.write(`${said.join('\n')}# hosts and clients connect to any of: ${urls.join(' ')}\n# leaves: badger up --leaf-remote ${leafUrls.join(',')}\n`);
       }
       const probeHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
       const running: Awaited<ReturnType<typeof runNatsServer>>[] = [];
@@ -82,7 +83,7 @@ export function natsCommand(): Command {
           await mkdir(join(storeDir, member.name), { recursive: true });
           running.push(await runNatsServer(member.config, probeHost, member.port));
         }
-        note(`cluster of ${size} up: clients on ${urls.join(' ')}, leaf nodes on ports ${members.map((member) => member.leafPort).join(', ')}; Ctrl-C stops it`);
+        note(`cluster of ${size} up: hosts join with --nats ${urls.join(',')}, leaves with --leaf-remote ${leafUrls.join(',')}; Ctrl-C stops it`);
         if (options.json) process.stdout.write(`${JSON.stringify({ ...described, running: true })}\n`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);

@@ -28,6 +28,8 @@ export function integerOption(text: string, option: string, min: number, max = N
 
 export const positive = (text: string, option: string): number => integerOption(text, option, 1);
 export const portNumber = (text: string, option: string): number => integerOption(text, option, 1, 65535);
+/** The copies JetStream keeps of a stream: one to five (a cluster's servers). */
+export const replicaCount = (text: string, option: string): number => integerOption(text, option, 1, 5);
 
 /** A log level given to `option`, or a CLI_BAD_ARGUMENT naming the levels there are. */
 export function logLevel(text: string, option: string): LogLevel {

@@ -6,16 +6,17 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { generateKeyPair, publicKeyType, type KeyPair, type PublicKey } from '../claims/index.ts';
 import { ArtifactPuller, badgerHome, DEFAULT_MAX_ARTIFACT_BYTES, defaultPolicy, type LatticeArtifacts, ensureBadgerHome, LOG_LEVELS, defaultSocketPath, loadPolicyFile, requestLocalHost, startDaemon, type DaemonContext, type Policy } from '../host/index.ts';
-import { checkLatticeName, isLocked, joinLattice, LatticeError, latticeArtifactStore, leafConfig, openLatticeBuckets, openLatticeMessaging, openLatticeObjectStores, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
+import { checkLatticeName, isLocked, joinLattice, LatticeError, latticeArtifactStore, leafConfig, natsServers, openLatticeBuckets, openLatticeMessaging, openLatticeObjectStores, runNatsServer, type LatticeCredentials, type LatticeMembership, type NatsProcess } from '../host/lattice/index.ts';
+import { prepareAppState } from '../apps/index.ts';
 import { packageVersion } from '../toolchain/index.ts';
 import { BUILT_IN_PROVIDERS, providerModules } from './provider-kinds.ts';
 import { CliError } from './errors.ts';
 import { credentialsFrom, isLoopbackUrl, membershipFrom, unlockedWarning, withCredentialOptions, withTrustOptions, type TrustOptions } from './lattice-options.ts';
-import { collect, keyValuePairs, logLevel, logSize, portNumber, positive } from './options.ts';
+import { collect, keyValuePairs, logLevel, logSize, portNumber, positive, replicaCount } from './options.ts';
 import { defaultKeyDirectory, readSeedFile, storedOrNewKey } from './key-store.ts';
 import { runDemo } from './demo-actors.ts';
 import { DEFAULT_LOG_MAX_SIZE, hostLog, humanLogLine, KEPT_LOG_FILES, logDestination, type HostLog } from './log-lines.ts';
-import { describeSelf, startAppReconciler, type HostSelf } from './app-reconciler.ts';
+import { describeSelf, LEADER_LEASE_MS, startAppReconciler, type HostSelf } from './app-reconciler.ts';
 import { emit, note } from './output.ts';
 import { defaultLattice, defaultNats } from './config-file.ts';
 import { askHost } from './host-client.ts';
@@ -38,6 +39,7 @@ interface UpOptions extends TrustOptions {
   leafRemote?: string;
   leafPort?: string;
   lattice: string;
+  replicas?: string;
   creds?: string;
   nkeySeed?: string;
   json?: boolean;
@@ -60,9 +62,10 @@ export function upCommand(): Command {
     .addOption(new Option('--detached-child').hideHelp())
     .option('--demo', 'also start the example actors with built-in providers, and print what to try')
     .option('--nats <url>', 'join a lattice on this NATS server (nats://host:4222): other hosts and `badger get hosts` see this one; default: nats in ~/.badger/config.yaml', defaultNats())
-    .option('--leaf-remote <url>', "start a local nats-server as a leaf node of this hub (nats-leaf://hub:7422) and join the lattice through it")
+    .option('--leaf-remote <url>', "start a local nats-server as a leaf node of this hub (nats-leaf://hub:7422; a cluster's members with commas, any of which it moves to) and join the lattice through it")
     .option('--leaf-port <port>', 'the client port of that local nats-server', '4222')
     .option('--lattice <name>', 'the lattice to join', defaultLattice())
+    .option('--replicas <n>', "the copies, 1 to 5 (a cluster's servers), the lattice's application store and reconciler lease are kept in when this host makes them; a store with another count is refused")
     .option('--json', 'print JSON once the host is up: its control socket (with --detached, its pid and log too)')
     .action(async (options: UpOptions) => {
       // Checked here too, so that a bad module is named on the terminal rather than in a detached host's log.
@@ -70,6 +73,7 @@ export function upCommand(): Command {
       logLevel(options.logLevel, '--log-level');
       logSize(options.logMaxSize, '--log-max-size');
       actorThreads(options);
+      if (options.replicas !== undefined) replicaCount(options.replicas, '--replicas');
       if (options.detached) return startDetached(options.json);
       await runHost(options);
     });
@@ -181,12 +185,20 @@ async function runHostWith(options: UpOptions, home: string, log: HostLog): Prom
       ? {
           joinLattice: async (context: DaemonContext) => {
             membership = await joinAs(context, self, hostKey, servers, lattice, options, credentials, note);
+            if (options.replicas !== undefined) {
+              const copies = { replicas: replicaCount(options.replicas, '--replicas') };
+              await prepareAppState(membership.connection, lattice, LEADER_LEASE_MS, copies).catch(async (error: unknown) => {
+                await membership?.leave();
+                throw error;
+              });
+            }
             return membership;
           },
         }
       : {}),
     applications: (context) => {
-      const reconciler = startAppReconciler({ host: context.host, identity: context.identity, self, lattice, home, membership, logger: context.logger });
+      const replicas = options.replicas === undefined ? undefined : replicaCount(options.replicas, '--replicas');
+      const reconciler = startAppReconciler({ host: context.host, identity: context.identity, self, lattice, home, membership, replicas, logger: context.logger });
       return { control: reconciler.operations, stop: () => reconciler.stop() };
     },
   }).catch(async (error: unknown) => {
@@ -226,11 +238,15 @@ async function runHostWith(options: UpOptions, home: string, log: HostLog): Prom
   process.exit(0);
 }
 
-async function startLeaf(remoteUrl: string, portText: string, hubCreds: string | undefined, note: (line: string) => void): Promise<NatsProcess> {
+async function startLeaf(remote: string, portText: string, hubCreds: string | undefined, note: (line: string) => void): Promise<NatsProcess> {
   const port = portNumber(portText, '--leaf-port');
-  if (!/^nats-leaf:\/\/|^nats:\/\/|^tls:\/\//.test(remoteUrl)) throw new CliError('CLI_BAD_ARGUMENT', `--leaf-remote: "${remoteUrl}" is not a URL such as nats-leaf://hub.local:7422`);
-  const leaf = await runNatsServer(leafConfig({ host: '127.0.0.1', port, remoteUrl, ...(hubCreds ? { credentials: hubCreds } : {}) }), '127.0.0.1', port);
-  note(`started a nats-server leaf node on 127.0.0.1:${port}, joined to ${remoteUrl}`);
+  const remoteUrls = natsServers(remote);
+  if (remoteUrls.length === 0) throw new CliError('CLI_BAD_ARGUMENT', '--leaf-remote: give the hub\'s leaf node URL, such as nats-leaf://hub.local:7422');
+  for (const url of remoteUrls) {
+    if (!/^nats-leaf:\/\/|^nats:\/\/|^tls:\/\//.test(url)) throw new CliError('CLI_BAD_ARGUMENT', `--leaf-remote: "${url}" is not a URL such as nats-leaf://hub.local:7422`);
+  }
+  const leaf = await runNatsServer(leafConfig({ host: '127.0.0.1', port, remoteUrls, ...(hubCreds ? { credentials: hubCreds } : {}) }), '127.0.0.1', port);
+  note(`started a nats-server leaf node on 127.0.0.1:${port}, joined to ${remoteUrls.length === 1 ? remoteUrls[0] : `any of ${remoteUrls.join(', ')}`}`);
   return leaf;
 }
 

@@ -52,8 +52,11 @@ export interface Permissions {
 export interface LeafConfig {
   readonly host: string;
   readonly port: number;
-  /** The hub's leaf node URL, such as `nats-leaf://pi.local:7422`. */
-  readonly remoteUrl: string;
+  /**
+   * The hub's leaf node URLs, such as `nats-leaf://pi.local:7422`: several when the hub is a
+   * cluster, and the leaf moves to another member when the one it is on goes.
+   */
+  readonly remoteUrls: readonly string[];
   /** A creds file for the hub, when it asks for one. */
   readonly credentials?: string;
 }
@@ -153,6 +156,7 @@ export function clusterConfigs(config: ClusterConfig): ClusterMemberConfig[] {
 }
 
 export function leafConfig(config: LeafConfig): string {
-  const remote = config.credentials ? `{ url: ${quoted(config.remoteUrl)}, credentials: ${quoted(config.credentials)} }` : `{ url: ${quoted(config.remoteUrl)} }`;
+  const urls = `urls: [ ${config.remoteUrls.map(quoted).join(', ')} ]`;
+  const remote = config.credentials ? `{ ${urls}, credentials: ${quoted(config.credentials)} }` : `{ ${urls} }`;
   return [`host: ${quoted(config.host)}`, `port: ${config.port}`, 'leafnodes {', `  remotes: [ ${remote} ]`, '}', ''].join('\n');
 }

@@ -33,7 +33,7 @@ describe("the lattice's artifact store", () => {
     const storeDir = await mkdtemp(join(tmpdir(), 'badger-hub-store-'));
     const hubAt = () => runNatsServer(hubConfig({ host: '127.0.0.1', port: hubPort, leafPort, storeDir }), '127.0.0.1', hubPort);
     let hub = await hubAt();
-    const laptopLeaf = await runNatsServer(leafConfig({ host: '127.0.0.1', port: laptopPort, remoteUrl: `nats-leaf://127.0.0.1:${leafPort}` }), '127.0.0.1', laptopPort);
+    const laptopLeaf = await runNatsServer(leafConfig({ host: '127.0.0.1', port: laptopPort, remoteUrls: [`nats-leaf://127.0.0.1:${leafPort}`] }), '127.0.0.1', laptopPort);
     servers.push(laptopLeaf);
     const laptop = { BADGER_HOME: await mkdtemp(join(tmpdir(), 'badger-laptop-')) };
     const file = builtActor('hello-wat');

@@ -190,7 +190,7 @@ describe('the laptop and the Pi: a hub and two leaf nodes', () => {
     const config = (await laptop('nats', 'hub', '--host', '127.0.0.1', '--port', String(hubPort), '--leaf-port', String(leafPort), '--store', join(piHome, 'hub-store'))).stdout;
     expect(config).toContain(`port: ${leafPort}`);
     const hub = await runNatsServer(config, '127.0.0.1', hubPort);
-    const piLeaf = await runNatsServer(leafConfig({ host: '127.0.0.1', port: piPort, remoteUrl: `nats-leaf://127.0.0.1:${leafPort}` }), '127.0.0.1', piPort);
+    const piLeaf = await runNatsServer(leafConfig({ host: '127.0.0.1', port: piPort, remoteUrls: [`nats-leaf://127.0.0.1:${leafPort}`] }), '127.0.0.1', piPort);
     const issuer = decodeClaimsToken(readTopLevelToken(await readFile(builtActor('oled-ticker')))!).iss;
     let display: ChildProcess | undefined;
     try {

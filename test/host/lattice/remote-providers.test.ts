@@ -44,7 +44,7 @@ async function topology(): Promise<{ leaf1: string; leaf2: string }> {
   startHub = () => runNatsServer(hubConfig({ host: '127.0.0.1', port: hubPort, leafPort }), '127.0.0.1', hubPort);
   servers.push(await startHub());
   for (const port of [leaf1Port, leaf2Port]) {
-    servers.push(await runNatsServer(leafConfig({ host: '127.0.0.1', port, remoteUrl: `nats-leaf://127.0.0.1:${leafPort}` }), '127.0.0.1', port));
+    servers.push(await runNatsServer(leafConfig({ host: '127.0.0.1', port, remoteUrls: [`nats-leaf://127.0.0.1:${leafPort}`] }), '127.0.0.1', port));
   }
   return { leaf1: `nats://127.0.0.1:${leaf1Port}`, leaf2: `nats://127.0.0.1:${leaf2Port}` };
 }

@@ -35,7 +35,7 @@ describe('nats-server topologies', () => {
   it('joins a leaf node to a hub: a message published on the leaf reaches a subscriber on the hub', async () => {
     const [hubPort, leafPort, localPort] = [await freePort(), await freePort(), await freePort()];
     const hub = await runNatsServer(hubConfig({ host: '127.0.0.1', port: hubPort, leafPort, storeDir: await mkdtemp(join(tmpdir(), 'badger-hub-')) }), '127.0.0.1', hubPort);
-    const leaf = await runNatsServer(leafConfig({ host: '127.0.0.1', port: localPort, remoteUrl: `nats-leaf://127.0.0.1:${leafPort}` }), '127.0.0.1', localPort);
+    const leaf = await runNatsServer(leafConfig({ host: '127.0.0.1', port: localPort, remoteUrls: [`nats-leaf://127.0.0.1:${leafPort}`] }), '127.0.0.1', localPort);
     const onHub = await connect({ servers: hub.url });
     const onLeaf = await connect({ servers: leaf.url });
     try {

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect, type NatsConnection } from 'nats';
+import { connect } from 'nats';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { decodeClaimsToken, readTopLevelToken } from '../../claims/index.ts';
 import { builtActor } from '../actors/built-actors.ts';
@@ -43,15 +43,20 @@ async function serverWithLeaf(cluster: RunningCluster, dead: readonly ClusterMem
   return undefined;
 }
 
-/** Moves a stream's leader onto `wanted` (bounded), so that killing it takes the leader too. */
-async function leadOn(admin: NatsConnection, stream: string, wanted: ClusterMember): Promise<void> {
-  const jsm = await admin.jetstreamManager();
-  for (let attempt = 0; attempt < 20; attempt++) {
-    if ((await jsm.streams.info(stream)).cluster?.leader === wanted.name) return;
-    await admin.request(`$JS.API.STREAM.LEADER.STEPDOWN.${stream}`, undefined, { timeout: 5000 }).catch(() => undefined);
-    await sleep(1000);
+/** Moves a stream's leader onto `wanted` (bounded), so that killing it takes the leader too; asked through the other members. */
+async function leadOn(cluster: RunningCluster, stream: string, wanted: ClusterMember): Promise<void> {
+  const admin = await connect({ servers: cluster.servers.filter((server) => server !== wanted).map((server) => server.url) });
+  try {
+    const jsm = await admin.jetstreamManager();
+    for (let attempt = 0; attempt < 20; attempt++) {
+      if ((await jsm.streams.info(stream)).cluster?.leader === wanted.name) return;
+      await admin.request(`$JS.API.STREAM.LEADER.STEPDOWN.${stream}`, undefined, { timeout: 5000 }).catch(() => undefined);
+      await sleep(1000);
+    }
+    throw new Error(`${stream}'s leader never moved to ${wanted.name}`);
+  } finally {
+    await admin.close();
   }
-  throw new Error(`${stream}'s leader never moved to ${wanted.name}`);
 }
 
 let cluster: RunningCluster | undefined;
@@ -101,12 +106,7 @@ describe('losing the server a host is on, under load', () => {
     // The store's connection and the bucket's stream leader on the same server: the worst one to lose.
     const lost = (await eventually(() => serverHolding(cluster!, 'badger-keyvalue')))!;
     expect(lost).toBeDefined();
-    const admin = await connect({ servers: cluster.servers.filter((server) => server !== lost).map((server) => server.url) });
-    try {
-      await leadOn(admin, 'KV_visits', lost);
-    } finally {
-      await admin.close();
-    }
+    await leadOn(cluster, 'KV_visits', lost);
 
     // 8 clients increment; the server goes after 150 acknowledgements, and 150 more follow.
     const acknowledged: number[] = [];
@@ -188,12 +188,7 @@ describe('applications on a cluster that loses a server', () => {
     // The host's server leads the application bucket's stream too: the worst one to lose.
     const lost = (await eventually(() => serverHolding(cluster!, 'badger-host')))!;
     expect(lost).toBeDefined();
-    const mover = await connect({ servers: cluster.servers.filter((server) => server !== lost).map((server) => server.url) });
-    try {
-      await leadOn(mover, 'KV_badger_apps_default', lost);
-    } finally {
-      await mover.close();
-    }
+    await leadOn(cluster, 'KV_badger_apps_default', lost);
     process.kill(lost.pid, 'SIGKILL');
 
     const state = async (name: string) => {

@@ -37,8 +37,9 @@ import { exportPath } from './export-names.ts';
 import { WorkerChannel } from './invocation-channel.ts';
 import { busImports, LinkNameChoice } from './link-names.ts';
 import { DEFAULT_LINK_NAME } from './links.ts';
+import { instanceOutgrown } from './instance-growth.ts';
 import type { CallOutcome } from './router.ts';
-import { loadTranspiled, type LoadedComponent } from './transpile-cache.ts';
+import { linearMemoryOf, loadTranspiled, type LoadedComponent } from './transpile-cache.ts';
 
 const port = parentPort!;
 const data = workerData as WorkerData;
@@ -320,7 +321,19 @@ async function withinDeadline<T extends InvocationResult | RunOutcome>(
   } finally {
     running = undefined;
     if (taken.spent) tenant.liveInstances--;
+    else replaceIfOutgrown(tenant, taken.current);
   }
+}
+
+/** An instance kept between calls whose memory has outgrown it is let go: the next call starts a fresh one. */
+function replaceIfOutgrown(tenant: Tenant, current: Promise<Record<string, unknown>>): void {
+  current.then(
+    (instance) => {
+      const memory = linearMemoryOf(instance);
+      if (memory && instanceOutgrown(memory)) discardInstance(tenant, current);
+    },
+    () => {},
+  );
 }
 
 function invoke(tenant: Tenant, invocation: Invocation): Promise<InvocationResult> {

@@ -136,7 +136,11 @@ export async function loadTranspiled(dir: string, options: LoadOptions = {}): Pr
   const metadata = await readMetadata(dir);
   if (!metadata) throw new Error(`${dir} holds no transpiled component`);
   const bindings = (await import(pathToFileURL(join(dir, ENTRY)).href)) as {
-    instantiate: (getCoreModule: (path: string) => Promise<WebAssembly.Module>, imports: object) => Promise<Record<string, unknown>>;
+    instantiate: (
+      getCoreModule: (path: string) => Promise<WebAssembly.Module>,
+      imports: object,
+      instantiateCore: (module: WebAssembly.Module, imports?: object) => Promise<CoreInstance>,
+    ) => Promise<Record<string, unknown>>;
   };
   // Compile each core module once and reuse the Module for every instance.
   const modules = new Map<string, Promise<WebAssembly.Module>>();
@@ -149,7 +153,48 @@ export async function loadTranspiled(dir: string, options: LoadOptions = {}): Pr
     }
     return module;
   };
-  return { ...metadata, dir, instantiate: (imports) => bindings.instantiate(coreModule, imports) };
+  return {
+    ...metadata,
+    dir,
+    async instantiate(imports) {
+      const memories = new Set<LinearMemory>();
+      const instantiateCore = async (module: WebAssembly.Module, coreImports?: object) => {
+        const made = await Wasm.instantiate(module, coreImports);
+        for (const value of Object.values(made.exports)) if (value instanceof Wasm.Memory) memories.add(value);
+        return made;
+      };
+      const instance = await bindings.instantiate(coreModule, imports, instantiateCore);
+      linearMemories.set(instance, { memories: [...memories], initialBytes: bytesOf(memories) });
+      return instance;
+    },
+  };
+}
+
+// The lib this project compiles against types WebAssembly's JS API only in part.
+interface LinearMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface CoreInstance {
+  readonly exports: Record<string, unknown>;
+}
+const Wasm = WebAssembly as unknown as {
+  Memory: new (...args: never[]) => LinearMemory;
+  instantiate(module: WebAssembly.Module, imports?: object): Promise<CoreInstance>;
+};
+
+/** Each instance's core memories, and their size when it was made. */
+const linearMemories = new WeakMap<object, { readonly memories: readonly LinearMemory[]; readonly initialBytes: number }>();
+
+function bytesOf(memories: Iterable<LinearMemory>): number {
+  let bytes = 0;
+  for (const memory of memories) bytes += memory.buffer.byteLength;
+  return bytes;
+}
+
+/** An instance's linear memory now and when it was made, in bytes; undefined for one not made by `instantiate`. */
+export function linearMemoryOf(instance: object): { readonly initialBytes: number; readonly bytes: number } | undefined {
+  const known = linearMemories.get(instance);
+  return known && { initialBytes: known.initialBytes, bytes: bytesOf(known.memories) };
 }
 
 /** The cache entry's name: the bytes, the options, the code generator's versions and the edits' digest. */

@@ -75,7 +75,7 @@ interface Generation {
 /**
  * How long one import may hold a thread, whatever the deadline: a provider that never answers
  * ends the thread then. Providers bound their own waits below it (the NATS key-value store rides
- * out a server's loss for up to 30 s).
+ * out a server's loss for up to 30 s). A whole call may take its deadline and this much more.
  */
 export const IMPORT_HOLD_LIMIT_MS = 60_000;
 
@@ -397,6 +397,9 @@ export class ActorThread {
       else if (watched?.begun !== begun) generation.watched = { begun, since: now, importedMs: channel.importedMs };
       else if ((channel.currentImportMs ?? 0) > IMPORT_HOLD_LIMIT_MS) {
         this.#lose(generation, 'ACTOR_DEADLINE', `an import was not answered within ${IMPORT_HOLD_LIMIT_MS / 1000} s; its thread was ended`, tenantId);
+      } else if (now - watched.since > deadline + IMPORT_HOLD_LIMIT_MS) {
+        // A guest that calls import after import never runs long on its own: the whole call is bounded too.
+        this.#lose(generation, 'ACTOR_DEADLINE', `the call held its thread for ${Math.round((now - watched.since) / 1000)} s, most of it in imports; its thread was ended`, tenantId);
       } else if (guestMs > deadline + every) {
         const http = Atomics.load(busy, BUSY_HTTP) === 1;
         this.#lose(

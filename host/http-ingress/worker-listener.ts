@@ -146,11 +146,12 @@ export class WorkerListener {
   }
 
   /**
-   * An idle keep-alive connection's timeout (node:http would destroy it at once). This thread's
-   * event loop runs timers before it reads sockets: after it was blocked (a guest in a slow import,
-   * a NATS key-value write riding out a server's loss), a client's next request may be waiting
-   * unread on the connection whose timeout fired meanwhile, and destroying it then resets that
-   * request (ECONNRESET). So the connection goes only if it is still idle once what arrived is read.
+   * An idle keep-alive connection's timeout (node:http would destroy it at once). After this
+   * thread was blocked (a guest in a slow import, a NATS key-value write riding out a server's
+   * loss), a client's next request may be waiting unread on a connection whose timeout fired
+   * meanwhile, and destroying it then resets that request (ECONNRESET; seen in the cluster failover
+   * test, not reproduced in isolation). So the connection goes only if it is still idle once the
+   * event loop has read what arrived.
    */
   #timedOut(socket: Socket): void {
     const fired = performance.now();

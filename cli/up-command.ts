@@ -133,6 +133,7 @@ async function runHost(options: UpOptions): Promise<void> {
 async function runHostWith(options: UpOptions, home: string, log: HostLog): Promise<void> {
   const { note } = log;
   const labels = keyValuePairs(options.label, '--label');
+  const replicas = options.replicas === undefined ? undefined : replicaCount(options.replicas, '--replicas');
   // badger build, dev and the demo sign with the local issuer key: made now, before the policy is
   // read, the host trusts what they build even when it started first.
   await storedOrNewKey(defaultKeyDirectory(), 'issuer_account.nk', 'account');
@@ -185,9 +186,8 @@ async function runHostWith(options: UpOptions, home: string, log: HostLog): Prom
       ? {
           joinLattice: async (context: DaemonContext) => {
             membership = await joinAs(context, self, hostKey, servers, lattice, options, credentials, note);
-            if (options.replicas !== undefined) {
-              const copies = { replicas: replicaCount(options.replicas, '--replicas') };
-              await prepareAppState(membership.connection, lattice, LEADER_LEASE_MS, copies).catch(async (error: unknown) => {
+            if (replicas !== undefined) {
+              await prepareAppState(membership.connection, lattice, LEADER_LEASE_MS, { replicas }).catch(async (error: unknown) => {
                 await membership?.leave();
                 throw error;
               });
@@ -197,7 +197,6 @@ async function runHostWith(options: UpOptions, home: string, log: HostLog): Prom
         }
       : {}),
     applications: (context) => {
-      const replicas = options.replicas === undefined ? undefined : replicaCount(options.replicas, '--replicas');
       const reconciler = startAppReconciler({ host: context.host, identity: context.identity, self, lattice, home, membership, replicas, logger: context.logger });
       return { control: reconciler.operations, stop: () => reconciler.stop() };
     },

@@ -159,11 +159,17 @@ export class ActorPool {
     await closing.finally(() => this.#unlistening.delete(closing));
   }
 
-  /** Instances, sockets and requests in flight, summed over its places; `workers` counts the places. */
+  /** Instances, sockets and requests in flight, summed over its places, and its threads' largest young generation; `workers` counts the places. */
   async stats(): Promise<WorkerStats & { workers: number }> {
     const reports = await Promise.all(this.#lanes.map((lane) => lane.thread.stats(lane.tenant)));
     const sum = (key: keyof WorkerStats) => reports.reduce((total, report) => total + report[key], 0);
-    return { workers: this.#lanes.length, instances: sum('instances'), openSockets: sum('openSockets'), inFlight: sum('inFlight') };
+    return {
+      workers: this.#lanes.length,
+      instances: sum('instances'),
+      openSockets: sum('openSockets'),
+      inFlight: sum('inFlight'),
+      youngGenerationBytes: Math.max(0, ...reports.map((report) => report.youngGenerationBytes)),
+    };
   }
 
   /** How many instances it may have: on shared threads, one per thread at most. */

@@ -59,6 +59,8 @@ export interface WorkerStats {
   readonly instances: number;
   readonly openSockets: number;
   readonly inFlight: number;
+  /** The size V8 gave the thread's young generation, which ACTOR_THREAD_YOUNG_GENERATION_MB caps. */
+  readonly youngGenerationBytes: number;
 }
 
 export interface InvocationRequest {

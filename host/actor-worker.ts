@@ -2,6 +2,7 @@
 // requests of the listeners it owns, one guest at a time. The host can end it at any moment
 // (deadline, stop), so an infinite loop here never stalls the host, its control plane or actors
 // on other threads; the tenants it shared the thread with get a fresh one.
+import { getHeapSpaceStatistics } from 'node:v8';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { WorkerListener, type AccessEntry, type RunOutcome } from './http-ingress/index.ts';
 import {
@@ -457,6 +458,7 @@ function onMessage(message: ToWorker): void {
           instances: tenants.get(message.tenant)?.liveInstances ?? 0,
           openSockets: sockets.reduce((sum, stats) => sum + stats.openSockets, 0),
           inFlight: sockets.reduce((sum, stats) => sum + stats.inFlight, 0),
+          youngGenerationBytes: getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0,
         },
       });
     }

@@ -84,7 +84,7 @@ export const IMPORT_HOLD_LIMIT_MS = 60_000;
  * on a 24 GB machine an actor thread's grew to 128 MB, and the demo's two actor threads held 160
  * and 90 MB of heap for about 30 MB of live objects each, growing in steps under load. An actor
  * thread's garbage is a request's worth at a time: with this cap the demo served as many requests
- * in the soak bench in about 200 MB less.
+ * in the soak bench in 150–200 MB less.
  */
 export const ACTOR_THREAD_YOUNG_GENERATION_MB = 16;
 

@@ -253,7 +253,7 @@ export class ActorThread {
     await this.#ask(this.#generation, { type: 'unlisten', id: this.#nextMessage++, listener, handover });
   }
 
-  /** The tenant's instances, sockets and requests in flight. */
+  /** The tenant's instances, sockets and requests in flight, and the thread's young generation. */
   async stats(tenant: number): Promise<WorkerStats> {
     const answer = await this.#ask(this.#generation, { type: 'stats', id: this.#nextMessage++, tenant });
     return answer.type === 'stats' ? answer.stats : { instances: 0, openSockets: 0, inFlight: 0, youngGenerationBytes: 0 };

@@ -56,12 +56,17 @@ async function eventually(check: () => Promise<boolean>, attempts = 100): Promis
   throw new Error('the condition never held');
 }
 
-async function settled(name: string): Promise<{ instances: number; openSockets: number; inFlight: number }> {
+/**
+ * The actor's counts once its sockets have closed. Only counts: the young generation's size moves
+ * with garbage collection, which a test cannot wait for.
+ */
+async function settled(name: string): Promise<{ workers: number; instances: number; openSockets: number; inFlight: number }> {
   await eventually(async () => {
     const stats = await host.actorStats(actors[name]!.id);
     return stats.openSockets === 0 && stats.inFlight === 0;
   });
-  return host.actorStats(actors[name]!.id);
+  const { workers, instances, openSockets, inFlight } = await host.actorStats(actors[name]!.id);
+  return { workers, instances, openSockets, inFlight };
 }
 
 /** Writes raw bytes on a fresh connection and returns whatever comes back before it closes (or `waitMs`). */

@@ -89,6 +89,13 @@ async function rssOf(pid: number): Promise<number> {
   return Number(kib) * 1024;
 }
 
+/** Which malloc the host runs on, from the libraries it has mapped: the soak's growth depends on it. */
+async function allocatorOf(pid: number): Promise<string> {
+  const maps = await readFile(`/proc/${pid}/maps`, 'utf8');
+  const jemalloc = /\S*libjemalloc\S*/.exec(maps)?.[0];
+  return jemalloc ? `jemalloc (${jemalloc})` : 'the C library\'s malloc (see BADGER_ALLOCATOR in the README)';
+}
+
 /** The demo's actors' URLs, from the HTTP provider's health in `get inventory`. */
 async function demoUrls(): Promise<Urls> {
   const inventory = JSON.parse(await badger('get', 'inventory', '--json')) as { actors: { id: string; name: string }[]; providers: { id: string; health: { message: string } }[] };
@@ -110,6 +117,7 @@ export async function soakScenario(): Promise<void> {
   await badger('down').catch(() => {});
   const { pid } = JSON.parse(await badger('up', '--demo', '--detached', '--json')) as { pid: number };
   try {
+    console.log(`host pid ${pid} runs on ${await allocatorOf(pid)}`);
     const urls = await demoUrls();
     let requests = 0;
     let deliberate = 0;

@@ -30,9 +30,15 @@ async function runBadger() {
   // Node keeps what it compiled (and the TypeScript it stripped) on disk for the next run: a command
   // starts in half the time. NODE_COMPILE_CACHE chooses where, NODE_DISABLE_COMPILE_CACHE turns it off.
   module.enableCompileCache?.();
-  // A checkout runs its TypeScript sources directly (Node 24 strips types); a published package runs dist/.
-  const source = new URL('../cli/main.ts', import.meta.url);
-  const entry = existsSync(source) ? source : new URL('../dist/cli/main.js', import.meta.url);
-  const { main } = await import(entry.href);
+  // A host command re-executes itself on jemalloc (when installed) before the CLI loads; see cli/allocator.ts.
+  const { reexecOnChosenAllocator } = await import(cliModule('allocator').href);
+  reexecOnChosenAllocator();
+  const { main } = await import(cliModule('main').href);
   await main(process.argv);
+}
+
+/** A checkout runs its TypeScript sources directly (Node 24 strips types); a published package runs dist/. */
+function cliModule(name) {
+  const source = new URL(`../cli/${name}.ts`, import.meta.url);
+  return existsSync(source) ? source : new URL(`../dist/cli/${name}.js`, import.meta.url);
 }

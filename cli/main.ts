@@ -1,9 +1,13 @@
 import { Command, CommanderError } from 'commander';
+import { allocatorPlanHere } from './allocator.ts';
 import { configPath, configured } from './config-file.ts';
+import { CliError } from './errors.ts';
 import { buildProgram } from './program.ts';
 
 /** Runs the CLI. Errors with a stable code print as one line; stacks only with --verbose. */
 export async function main(argv: readonly string[]): Promise<void> {
+  const allocator = allocatorPlanHere(argv);
+  if (allocator.action === 'refuse') process.exit(reportError(new CliError('CLI_ALLOCATOR', allocator.reason), argv));
   const program = quietUsageErrors(buildProgram());
   const { problems } = configured();
   if (problems.length > 0) process.stderr.write(`warning: ${configPath()} is ignored: ${problems.join('; ')} (badger doctor checks it)\n`);

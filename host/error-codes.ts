@@ -126,6 +126,7 @@ export const ERROR_CODES = {
   CLI_FILE_UNREADABLE: 'a file the command needs cannot be read',
   CLI_FILE_UNWRITABLE: 'a file the command writes cannot be written',
   CLI_HOST_STILL_RUNNING: '`badger down` asked the host to stop, and its process has not ended in time',
+  CLI_ALLOCATOR: 'BADGER_ALLOCATOR names no allocator, or asks for jemalloc where it is not installed',
 
   // The dashboard's API
   DASHBOARD_BAD_REQUEST: 'the request is not one the dashboard takes',

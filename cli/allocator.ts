@@ -77,6 +77,11 @@ export function allocatorPlanHere(argv: readonly string[] = process.argv): Alloc
  */
 export function reexecOnChosenAllocator(): void {
   const plan = allocatorPlanHere();
-  if (plan.action !== 'preload') return;
-  process.execve!(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, LD_PRELOAD: plan.ldPreload });
+  if (plan.action !== 'preload' || typeof process.execve !== 'function') return;
+  try {
+    process.execve(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, LD_PRELOAD: plan.ldPreload });
+  } catch (error) {
+    // The host still runs, as it would without jemalloc: a worse allocator is no reason not to start.
+    process.stderr.write(`warning: could not restart on jemalloc (${(error as Error).message}); running on the C library's malloc\n`);
+  }
 }

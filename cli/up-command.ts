@@ -67,6 +67,7 @@ export function upCommand(): Command {
     .option('--lattice <name>', 'the lattice to join', defaultLattice())
     .option('--replicas <n>', "the copies, 1 to 5 (a cluster's servers), the lattice's application store and reconciler lease are kept in when this host makes them; a store with another count is refused")
     .option('--json', 'print JSON once the host is up: its control socket (with --detached, its pid and log too)')
+    .addHelpText('after', "\nThe host runs on jemalloc when libjemalloc2 is installed, which returns the memory it frees; BADGER_ALLOCATOR=system keeps the C library's malloc.")
     .action(async (options: UpOptions) => {
       // Checked here too, so that a bad module is named on the terminal rather than in a detached host's log.
       await providerModules(options.providerModule);

@@ -13,6 +13,9 @@ const LAPTOP: DoctorFacts = {
   node: '24.21.0',
   arch: 'x64',
   machine: 'x86_64',
+  platform: 'linux',
+  jemalloc: '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2',
+  allocatorSetting: undefined,
   natsServer: 'nats-server: v2.9.10',
   i2cBuses: [],
   i2cModule: { state: 'missing' },
@@ -33,6 +36,7 @@ describe('badger doctor', () => {
       ['node', 'ok'],
       ['nats-server', 'ok'],
       ['platform', 'ok'],
+      ['allocator', 'ok'],
       ['i2c', 'warn'],
       ['i2c-bus', 'warn'],
       ['keys', 'ok'],
@@ -60,6 +64,16 @@ describe('badger doctor', () => {
     expect(check('i2c-bus', { i2cModule: { state: 'missing' } })).toMatchObject({ status: 'warn', fix: 'npm install && npm run rebuild:i2c' });
     const reason = "The module '/home/pi/awesome-badger/node_modules/i2c-bus/build/Release/i2c.node' was compiled against a different Node.js version using NODE_MODULE_VERSION 115.";
     expect(check('i2c-bus', { i2cModule: { state: 'broken', reason } })).toMatchObject({ status: 'warn', detail: `does not load in Node 24: ${reason}`, fix: expect.stringContaining('npm run rebuild:i2c') });
+  });
+
+  it('says which allocator hosts will run on, warns without jemalloc on Linux, and fails on a BADGER_ALLOCATOR that cannot hold', () => {
+    const allocator = (facts: Partial<DoctorFacts>) => diagnose({ ...LAPTOP, ...facts }).find((check) => check.check === 'allocator');
+    expect(allocator({})).toEqual({ check: 'allocator', status: 'ok', detail: 'hosts run on jemalloc (/usr/lib/x86_64-linux-gnu/libjemalloc.so.2), which returns what they free' });
+    expect(allocator({ jemalloc: undefined })).toMatchObject({ status: 'warn', detail: expect.stringContaining("glibc's malloc"), fix: expect.stringContaining('apt-get install -y libjemalloc2') });
+    expect(allocator({ allocatorSetting: 'system' })).toMatchObject({ status: 'ok', detail: expect.stringContaining('BADGER_ALLOCATOR=system') });
+    expect(allocator({ jemalloc: undefined, allocatorSetting: 'jemalloc' })).toMatchObject({ status: 'fail', fix: expect.stringContaining('libjemalloc2') });
+    expect(allocator({ allocatorSetting: 'tcmalloc' })).toMatchObject({ status: 'fail', detail: expect.stringContaining('"tcmalloc"') });
+    expect(allocator({ platform: 'darwin', jemalloc: undefined })).toEqual({ check: 'allocator', status: 'ok', detail: "hosts run on darwin's malloc" });
   });
 
   it('names the server each of the configured lattice\'s hosts is on, and says when none answers or the lattice is down', () => {

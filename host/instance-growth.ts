@@ -5,8 +5,9 @@ export const INSTANCE_GROWTH_FLOOR_BYTES = 16 * 2 ** 20;
 /**
  * Pure: whether an instance kept warm between calls has outgrown itself, its linear memory grown
  * by more than its size when made and by more than INSTANCE_GROWTH_FLOOR_BYTES. Linear memory
- * never shrinks, so a guest that leaks (a JavaScript guest that never drops its requests' handles
- * grows by megabytes a minute) would hold ever more of the host; a fresh instance starts small.
+ * never shrinks, so a guest that leaks would hold ever more of the host; a fresh instance starts
+ * small. A JavaScript guest pays for it in time: its engine's heap grows toward 100 MB before it
+ * settles, and a fresh engine collects often while its heap is small (the README gives figures).
  */
 export function instanceOutgrown(memory: { readonly initialBytes: number; readonly bytes: number }): boolean {
   const growth = memory.bytes - memory.initialBytes;

@@ -9,9 +9,6 @@ import { existsSync } from 'node:fs';
  * starts, so a host command re-executes itself with jemalloc preloaded when the machine has it.
  */
 
-/** BADGER_ALLOCATOR: `jemalloc` insists on it, `system` keeps libc's malloc; unset means jemalloc when installed. */
-export type AllocatorChoice = 'jemalloc' | 'system' | 'auto';
-
 /** Where Debian, Ubuntu and Raspberry Pi OS's libjemalloc2 (then Fedora's and Alpine's jemalloc) put the library. */
 export function jemallocCandidates(arch: string): readonly string[] {
   const multiarch = arch === 'arm64' ? 'aarch64-linux-gnu' : arch === 'x64' ? 'x86_64-linux-gnu' : undefined;
@@ -31,6 +28,7 @@ export type AllocatorPlan =
 /**
  * Pure: whether `badger <args>` should re-execute itself with jemalloc preloaded. `args` are the
  * arguments after the script; `found` is the first candidate library that exists, if any.
+ * BADGER_ALLOCATOR=jemalloc insists on it, `system` keeps libc's malloc; unset means jemalloc when installed.
  */
 export function planAllocator(input: {
   readonly platform: string;

@@ -112,7 +112,6 @@ function latticeHostsCheck(nats: string, found: NonNullable<DoctorFacts['lattice
   return { check: 'hosts', status: 'ok', detail: found.hosts.map((host) => `${host.id.slice(0, 8)}… on ${host.server ?? 'a server it does not name'}`).join(', ') };
 }
 
-/** Node 24 and the actor toolchain exist for 64-bit Linux only: a 32-bit Pi OS cannot run badger. */
 /** What `badger up` will run on, from the plan it will make itself. */
 function allocatorCheck(facts: DoctorFacts): Check {
   const plan = planAllocator({ platform: facts.platform, args: ['up'], env: { BADGER_ALLOCATOR: facts.allocatorSetting }, found: facts.jemalloc });
@@ -128,6 +127,7 @@ function allocatorCheck(facts: DoctorFacts): Check {
   };
 }
 
+/** Node 24 and the actor toolchain exist for 64-bit Linux only: a 32-bit Pi OS cannot run badger. */
 function platformCheck(facts: DoctorFacts): Check {
   const named = `${facts.machine} (Node: ${facts.arch})`;
   if (facts.arch === 'arm' || /^armv[678]/.test(facts.machine)) {
